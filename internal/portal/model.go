@@ -1,0 +1,219 @@
+package portal
+
+import "time"
+
+// Account is a person's user account: one email address, one password.
+// An account whose VerifiedAt is zero is a pending sign-up claim and sees
+// no customer data.
+type Account struct {
+	ID           int64
+	Email        string
+	EmailNorm    string
+	PasswordHash string
+	VerifiedAt   time.Time
+	Language     string
+	CreatedAt    time.Time
+}
+
+// Verified reports whether the account has proven its email address.
+func (a Account) Verified() bool { return !a.VerifiedAt.IsZero() }
+
+// Session is one signed-in device. Only the SHA-256 of its token is kept.
+type Session struct {
+	ID         int64
+	AccountID  int64
+	TokenHash  []byte
+	UserAgent  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	AuthAt     time.Time
+}
+
+// Role is what a signed-in account is to the portal.
+type Role string
+
+// Roles.
+const (
+	RoleCustomer Role = "customer"
+	RoleStaff    Role = "staff"
+	RoleAdmin    Role = "admin"
+)
+
+// Provider is a local service provider (palveluntuottaja).
+type Provider struct {
+	ID         int64
+	Source     string
+	ExternalID string
+	Name       string
+	BusinessID string
+	City       string
+	Phone      string
+	Email      string
+	Active     bool
+}
+
+// Customer is the company's customer record (asiakastiedot); its email
+// decides which account sees it.
+type Customer struct {
+	ID         int64
+	Source     string
+	ExternalID string
+	Name       string
+	Email      string
+	EmailNorm  string
+	Phone      string
+}
+
+// AccessInstructions tell the worker how to get in and what to expect.
+type AccessInstructions struct {
+	Keys     string
+	DoorCode string
+	Pets     string
+	Parking  string
+	Other    string
+}
+
+// Site is a home where the work is done (kohde).
+type Site struct {
+	ID         int64
+	CustomerID int64
+	ProviderID int64
+	Source     string
+	ExternalID string
+	Name       string
+	Street     string
+	PostalCode string
+	City       string
+	Access     AccessInstructions
+}
+
+// Address returns the one-line postal address of the site.
+func (s Site) Address() string {
+	if s.PostalCode == "" && s.City == "" {
+		return s.Street
+	}
+	return s.Street + ", " + s.PostalCode + " " + s.City
+}
+
+// ContractKind tells a regular (recurring) contract from a one-off order.
+type ContractKind string
+
+// Contract kinds.
+const (
+	ContractRegular ContractKind = "regular"
+	ContractOneOff  ContractKind = "one_off"
+)
+
+// Contract is an agreement for a service at a site.
+type Contract struct {
+	ID         int64
+	SiteID     int64
+	Source     string
+	ExternalID string
+	Kind       ContractKind
+	Service    string
+	WorkType   string
+	Rhythm     string
+	PriceCents int64
+	VATFree    bool
+	Start      Date
+	End        Date
+}
+
+// Active reports whether the contract is in force on day d.
+func (c Contract) Active(d Date) bool {
+	return !d.Before(c.Start) && (c.End.IsZero() || !c.End.Before(d))
+}
+
+// VisitStatus is the state of a service visit.
+type VisitStatus string
+
+// Visit statuses.
+const (
+	VisitPlanned             VisitStatus = "planned"
+	VisitConfirmed           VisitStatus = "confirmed"
+	VisitInProgress          VisitStatus = "in_progress"
+	VisitDone                VisitStatus = "done"
+	VisitCancelledByCustomer VisitStatus = "cancelled_customer"
+	VisitCancelledByProvider VisitStatus = "cancelled_provider"
+)
+
+// VisitStatuses lists every status, in the order of a visit's life.
+var VisitStatuses = []VisitStatus{VisitPlanned, VisitConfirmed, VisitInProgress, VisitDone,
+	VisitCancelledByCustomer, VisitCancelledByProvider}
+
+// Cancelled reports whether the status is one of the cancellations.
+func (s VisitStatus) Cancelled() bool {
+	return s == VisitCancelledByCustomer || s == VisitCancelledByProvider
+}
+
+// Visit is one service visit (palveluvuoro).
+type Visit struct {
+	ID              int64
+	SiteID          int64
+	ContractID      int64
+	Source          string
+	ExternalID      string
+	StartsAt        time.Time
+	EndsAt          time.Time
+	Status          VisitStatus
+	Service         string
+	WorkerFirstName string
+	PriceCents      int64
+	CustomerNote    string
+	ProviderNote    string
+	Sequence        int
+}
+
+// InvoiceStatus is the state of a billing summary.
+type InvoiceStatus string
+
+// Invoice statuses.
+const (
+	InvoiceOpen     InvoiceStatus = "open"
+	InvoicePaid     InvoiceStatus = "paid"
+	InvoiceCredited InvoiceStatus = "credited"
+)
+
+// Invoice is a billing summary (laskutuskooste) with its lines.
+type Invoice struct {
+	ID           int64
+	CustomerID   int64
+	SiteID       int64
+	Source       string
+	ExternalID   string
+	Number       string
+	PeriodStart  Date
+	PeriodEnd    Date
+	IssuedOn     Date
+	DueOn        Date
+	PaidOn       Date
+	Status       InvoiceStatus
+	IsCreditNote bool
+	TotalCents   int64
+	Lines        []InvoiceLine
+}
+
+// InvoiceLine is one row of a billing summary. QuantityMilli is hours in
+// thousandths; IsWork marks the deductible work share.
+type InvoiceLine struct {
+	Position       int
+	Description    string
+	PerformedOn    Date
+	QuantityMilli  int64
+	UnitPriceCents int64
+	VATRateBP      int
+	NetCents       int64
+	VATCents       int64
+	TotalCents     int64
+	IsWork         bool
+}
+
+// SiteSummary is what the first signed-in page shows of one site.
+type SiteSummary struct {
+	Site          Site
+	Provider      Provider
+	Contracts     []Contract
+	NextVisit     *Visit
+	LatestInvoice *Invoice
+}

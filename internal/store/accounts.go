@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"asiakassivu/internal/portal"
+)
+
+const accountCols = `id, email, email_norm, password_hash, verified_at, language, created_at`
+
+func scanAccount(r interface{ Scan(...any) error }) (portal.Account, error) {
+	var a portal.Account
+	err := r.Scan(&a.ID, &a.Email, &a.EmailNorm, &a.PasswordHash, timeCol{&a.VerifiedAt}, &a.Language, timeCol{&a.CreatedAt})
+	return a, mapErr(err)
+}
+
+// CreateAccount inserts an account; a verified one (VerifiedAt set) fails
+// with portal.ErrConflict when its address already has a verified account.
+func (tx *Tx) CreateAccount(ctx context.Context, a portal.Account) (int64, error) {
+	return tx.insert(ctx, `INSERT INTO accounts (email, email_norm, password_hash, verified_at, language, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
+		a.Email, portal.NormalizeEmail(a.Email), a.PasswordHash, timeArg(a.VerifiedAt), a.Language, tx.now)
+}
+
+// AccountByID returns an account or portal.ErrNotFound.
+func (tx *Tx) AccountByID(ctx context.Context, id int64) (portal.Account, error) {
+	return scanAccount(tx.queryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = $1`, id))
+}
+
+// VerifiedAccountByEmail returns the verified account of an address (in
+// any form; it is normalised here) or portal.ErrNotFound.
+func (tx *Tx) VerifiedAccountByEmail(ctx context.Context, email string) (portal.Account, error) {
+	return scanAccount(tx.queryRow(ctx, `SELECT `+accountCols+` FROM accounts
+		WHERE email_norm = $1 AND verified_at IS NOT NULL`, portal.NormalizeEmail(email)))
+}
+
+// SetAccountEmail changes a verified account's address. Because the link to
+// customer records is derived from the normalised email, the records of the
+// old address stop being visible and those of the new one appear within
+// this same transaction. Returns portal.ErrConflict when another verified
+// account holds the address.
+func (tx *Tx) SetAccountEmail(ctx context.Context, id int64, email string) error {
+	res, err := tx.exec(ctx, `UPDATE accounts SET email = $1, email_norm = $2, updated_at = $3 WHERE id = $4`,
+		email, portal.NormalizeEmail(email), tx.now, id)
+	return affected(res, err)
+}
+
+// SetPasswordHash replaces an account's password hash (also used to re-hash
+// with new parameters on sign-in).
+func (tx *Tx) SetPasswordHash(ctx context.Context, id int64, hash string) error {
+	res, err := tx.exec(ctx, `UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3`, hash, tx.now, id)
+	return affected(res, err)
+}
+
+// AccountRole returns what the account is to the portal: admin, staff (with
+// its provider id) or customer.
+func (tx *Tx) AccountRole(ctx context.Context, id int64) (portal.Role, int64, error) {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM chain_admins WHERE account_id = $1`, id).Scan(&n); err != nil {
+		return "", 0, mapErr(err)
+	}
+	if n > 0 {
+		return portal.RoleAdmin, 0, nil
+	}
+	var providerID int64
+	err := tx.queryRow(ctx, `SELECT provider_id FROM provider_staff WHERE account_id = $1 AND active`, id).Scan(&providerID)
+	switch {
+	case err == nil:
+		return portal.RoleStaff, providerID, nil
+	case err == sql.ErrNoRows:
+		return portal.RoleCustomer, 0, nil
+	}
+	return "", 0, mapErr(err)
+}
+
+// AddStaff makes an account a staff member of a provider.
+func (tx *Tx) AddStaff(ctx context.Context, providerID, accountID int64, name string) error {
+	_, err := tx.exec(ctx, `INSERT INTO provider_staff (provider_id, account_id, name, active, created_at)
+		VALUES ($1, $2, $3, TRUE, $4)`, providerID, accountID, name, tx.now)
+	return err
+}
+
+// AddAdmin makes an account a chain admin.
+func (tx *Tx) AddAdmin(ctx context.Context, accountID int64) error {
+	_, err := tx.exec(ctx, `INSERT INTO chain_admins (account_id, created_at) VALUES ($1, $2)`, accountID, tx.now)
+	return err
+}
+
+// affected maps "no row changed" to portal.ErrNotFound.
+func affected(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapErr(err)
+	}
+	if n == 0 {
+		return portal.ErrNotFound
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Change is one row of the changes journal: something a person changed in
+// the portal that the ERP must learn about.
+type Change struct {
+	Seq        int64
+	At         time.Time
+	Kind       string // e.g. "visit.cancelled", "site.access_changed"
+	Entity     string // table of the changed row
+	EntityID   int64
+	CustomerID int64
+	SiteID     int64
+	Data       string // JSON
+}
+
+// AppendChange adds a row to the changes journal, numbered from the
+// counter row. Updating the counter locks it until this transaction ends,
+// so numbers become visible in order and a reader paging by number never
+// skips one.
+func (tx *Tx) AppendChange(ctx context.Context, c Change) (int64, error) {
+	var seq int64
+	if err := tx.queryRow(ctx, `UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value`).Scan(&seq); err != nil {
+		return 0, mapErr(err)
+	}
+	if c.Data == "" {
+		c.Data = "{}"
+	}
+	_, err := tx.exec(ctx, `INSERT INTO changes (seq, at, kind, entity, entity_id, customer_id, site_id, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, seq, tx.now, c.Kind, c.Entity, c.EntityID, nullID(c.CustomerID),
+		nullID(c.SiteID), c.Data)
+	return seq, err
+}
+
+// ChangesAfter returns at most limit journal rows numbered above seq.
+func (tx *Tx) ChangesAfter(ctx context.Context, seq int64, limit int) ([]Change, error) {
+	rows, err := tx.query(ctx, `SELECT seq, at, kind, entity, entity_id, customer_id, site_id, data FROM changes
+		WHERE seq > $1 ORDER BY seq LIMIT $2`, seq, limit)
+	return scanAll(rows, err, func(r *sql.Rows) (Change, error) {
+		var c Change
+		err := r.Scan(&c.Seq, timeCol{&c.At}, &c.Kind, &c.Entity, &c.EntityID, idCol{&c.CustomerID}, idCol{&c.SiteID}, &c.Data)
+		return c, err
+	})
+}
+
+// AuditEntry is one row of the append-only audit log; it names what was
+// touched, never the data itself.
+type AuditEntry struct {
+	ActorAccountID int64
+	ActorRole      string
+	Action         string
+	CustomerID     int64
+	SiteID         int64
+	Detail         string
+}
+
+// Audit appends to the audit log.
+func (tx *Tx) Audit(ctx context.Context, e AuditEntry) error {
+	_, err := tx.exec(ctx, `INSERT INTO audit_log (at, actor_account_id, actor_role, action, customer_id, site_id, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, tx.now, nullID(e.ActorAccountID), e.ActorRole, e.Action, nullID(e.CustomerID),
+		nullID(e.SiteID), e.Detail)
+	return err
+}

@@ -1,0 +1,217 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"asiakassivu/internal/portal"
+)
+
+// The Upsert methods write records that come from outside the portal (the
+// ERP, the old extranet, the demo) by their (source, external id), so a
+// repeated write changes the same row. Each returns the row's id.
+
+// UpsertProvider writes a provider.
+func (tx *Tx) UpsertProvider(ctx context.Context, p portal.Provider) (int64, error) {
+	return tx.insert(ctx, `INSERT INTO providers (source, external_id, name, business_id, city, phone, email, active, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+		ON CONFLICT (source, external_id) DO UPDATE SET name = excluded.name, business_id = excluded.business_id,
+			city = excluded.city, phone = excluded.phone, email = excluded.email, active = excluded.active, updated_at = excluded.updated_at
+		RETURNING id`, p.Source, p.ExternalID, p.Name, p.BusinessID, p.City, p.Phone, p.Email, p.Active, tx.now)
+}
+
+// UpsertCustomer writes a customer record; its normalised email is computed
+// here, which is what links it to an account.
+func (tx *Tx) UpsertCustomer(ctx context.Context, c portal.Customer) (int64, error) {
+	return tx.insert(ctx, `INSERT INTO customers (source, external_id, name, email, email_norm, phone, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+		ON CONFLICT (source, external_id) DO UPDATE SET name = excluded.name, email = excluded.email,
+			email_norm = excluded.email_norm, phone = excluded.phone, updated_at = excluded.updated_at
+		RETURNING id`, c.Source, c.ExternalID, c.Name, c.Email, portal.NormalizeEmail(c.Email), c.Phone, tx.now)
+}
+
+// UpsertSite writes a site. Access instructions are the customer's to edit
+// and are written only when the site is new.
+func (tx *Tx) UpsertSite(ctx context.Context, s portal.Site) (int64, error) {
+	return tx.insert(ctx, `INSERT INTO sites (customer_id, provider_id, source, external_id, name, street, postal_code, city,
+			access_keys, access_door_code, access_pets, access_parking, access_other, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+		ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, provider_id = excluded.provider_id,
+			name = excluded.name, street = excluded.street, postal_code = excluded.postal_code, city = excluded.city,
+			updated_at = excluded.updated_at
+		RETURNING id`, s.CustomerID, s.ProviderID, s.Source, s.ExternalID, s.Name, s.Street, s.PostalCode, s.City,
+		s.Access.Keys, s.Access.DoorCode, s.Access.Pets, s.Access.Parking, s.Access.Other, tx.now)
+}
+
+// UpsertContract writes a contract.
+func (tx *Tx) UpsertContract(ctx context.Context, c portal.Contract) (int64, error) {
+	return tx.insert(ctx, `INSERT INTO contracts (site_id, source, external_id, kind, service, work_type, rhythm, price_cents, vat_free,
+			start_date, end_date, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+		ON CONFLICT (source, external_id) DO UPDATE SET site_id = excluded.site_id, kind = excluded.kind, service = excluded.service,
+			work_type = excluded.work_type, rhythm = excluded.rhythm, price_cents = excluded.price_cents, vat_free = excluded.vat_free,
+			start_date = excluded.start_date, end_date = excluded.end_date, updated_at = excluded.updated_at
+		RETURNING id`, c.SiteID, c.Source, c.ExternalID, string(c.Kind), c.Service, c.WorkType, c.Rhythm, c.PriceCents, c.VATFree,
+		dateArg(c.Start), dateArg(c.End), tx.now)
+}
+
+// UpsertVisit writes a visit; a change of time or status bumps its
+// sequence (for calendar feeds).
+func (tx *Tx) UpsertVisit(ctx context.Context, v portal.Visit) (int64, error) {
+	return tx.insert(ctx, `INSERT INTO visits (site_id, contract_id, source, external_id, starts_at, ends_at, status, service,
+			worker_first_name, price_cents, customer_note, provider_note, sequence, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $13)
+		ON CONFLICT (source, external_id) DO UPDATE SET site_id = excluded.site_id, contract_id = excluded.contract_id,
+			starts_at = excluded.starts_at, ends_at = excluded.ends_at, status = excluded.status, service = excluded.service,
+			worker_first_name = excluded.worker_first_name, price_cents = excluded.price_cents, provider_note = excluded.provider_note,
+			sequence = visits.sequence + CASE WHEN visits.starts_at <> excluded.starts_at OR visits.ends_at <> excluded.ends_at
+				OR visits.status <> excluded.status THEN 1 ELSE 0 END,
+			updated_at = excluded.updated_at
+		RETURNING id`, v.SiteID, nullID(v.ContractID), v.Source, v.ExternalID, v.StartsAt.UTC(), v.EndsAt.UTC(), string(v.Status),
+		v.Service, v.WorkerFirstName, v.PriceCents, v.CustomerNote, v.ProviderNote, tx.now)
+}
+
+// UpsertInvoice writes a billing summary and replaces its lines.
+func (tx *Tx) UpsertInvoice(ctx context.Context, inv portal.Invoice) (int64, error) {
+	id, err := tx.insert(ctx, `INSERT INTO invoices (customer_id, site_id, source, external_id, number, period_start, period_end,
+			issued_on, due_on, paid_on, status, is_credit_note, total_cents, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+		ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, site_id = excluded.site_id,
+			number = excluded.number, period_start = excluded.period_start, period_end = excluded.period_end,
+			issued_on = excluded.issued_on, due_on = excluded.due_on, paid_on = excluded.paid_on, status = excluded.status,
+			is_credit_note = excluded.is_credit_note, total_cents = excluded.total_cents, updated_at = excluded.updated_at
+		RETURNING id`, inv.CustomerID, inv.SiteID, inv.Source, inv.ExternalID, inv.Number, dateArg(inv.PeriodStart),
+		dateArg(inv.PeriodEnd), dateArg(inv.IssuedOn), dateArg(inv.DueOn), dateArg(inv.PaidOn), string(inv.Status),
+		inv.IsCreditNote, inv.TotalCents, tx.now)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM invoice_lines WHERE invoice_id = $1`, id); err != nil {
+		return 0, err
+	}
+	for _, l := range inv.Lines {
+		if _, err := tx.exec(ctx, `INSERT INTO invoice_lines (invoice_id, position, description, performed_on, quantity_milli,
+				unit_price_cents, vat_rate_bp, net_cents, vat_cents, total_cents, is_work)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, id, l.Position, l.Description, dateArg(l.PerformedOn),
+			l.QuantityMilli, l.UnitPriceCents, l.VATRateBP, l.NetCents, l.VATCents, l.TotalCents, l.IsWork); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// EnsureThread returns the message thread of a site, creating it if needed.
+func (tx *Tx) EnsureThread(ctx context.Context, siteID int64) (int64, error) {
+	return tx.insert(ctx, `INSERT INTO threads (site_id, created_at) VALUES ($1, $2)
+		ON CONFLICT (site_id) DO UPDATE SET site_id = excluded.site_id RETURNING id`, siteID, tx.now)
+}
+
+// Message is one message as stored.
+type Message struct {
+	ThreadID        int64
+	AuthorAccountID int64
+	AuthorKind      string
+	AuthorName      string
+	Body            string
+	CreatedAt       time.Time
+}
+
+// AddMessage appends a message to a thread.
+func (tx *Tx) AddMessage(ctx context.Context, m Message) (int64, error) {
+	at := m.CreatedAt
+	if at.IsZero() {
+		at = tx.now
+	}
+	return tx.insert(ctx, `INSERT INTO messages (thread_id, author_account_id, author_kind, author_name, body, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, m.ThreadID, nullID(m.AuthorAccountID), m.AuthorKind, m.AuthorName,
+		m.Body, at.UTC())
+}
+
+// Feedback is one piece of feedback as stored.
+type Feedback struct {
+	SiteID     int64
+	VisitID    int64
+	Source     string
+	ExternalID string
+	Rating     int // 0: none
+	Comment    string
+	Reply      string
+	RepliedAt  time.Time
+	CreatedAt  time.Time
+}
+
+// UpsertFeedback writes feedback that came from outside (migrated or demo).
+func (tx *Tx) UpsertFeedback(ctx context.Context, f Feedback) (int64, error) {
+	var rating any
+	if f.Rating > 0 {
+		rating = f.Rating
+	}
+	return tx.insert(ctx, `INSERT INTO feedback (site_id, visit_id, source, external_id, rating, comment, reply, replied_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (source, external_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment,
+			reply = excluded.reply, replied_at = excluded.replied_at, updated_at = excluded.updated_at
+		RETURNING id`, f.SiteID, nullID(f.VisitID), f.Source, f.ExternalID, rating, f.Comment, f.Reply, timeArg(f.RepliedAt),
+		f.CreatedAt.UTC(), tx.now)
+}
+
+// Payer is one payer of a deduction consent; the identity code arrives
+// already encrypted.
+type Payer struct {
+	Name            string
+	IdentityCodeEnc []byte
+	ShareBP         int
+}
+
+// SetDeductionConsent writes the consent of a customer record and replaces
+// its payers.
+func (tx *Tx) SetDeductionConsent(ctx context.Context, customerID int64, enabled, migrated bool, textVersion string, payers []Payer) (int64, error) {
+	id, err := tx.insert(ctx, `INSERT INTO deduction_consents (customer_id, enabled, text_version, migrated, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $5)
+		ON CONFLICT (customer_id) DO UPDATE SET enabled = excluded.enabled, text_version = excluded.text_version,
+			updated_at = excluded.updated_at
+		RETURNING id`, customerID, enabled, textVersion, migrated, tx.now)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM deduction_payers WHERE consent_id = $1`, id); err != nil {
+		return 0, err
+	}
+	for i, p := range payers {
+		if _, err := tx.exec(ctx, `INSERT INTO deduction_payers (consent_id, position, name, identity_code_enc, share_bp)
+			VALUES ($1, $2, $3, $4, $5)`, id, i+1, p.Name, p.IdentityCodeEnc, p.ShareBP); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// IsEmpty reports whether the database holds no accounts, customers or
+// providers (so demo data may be loaded).
+func (tx *Tx) IsEmpty(ctx context.Context) (bool, error) {
+	var n int64
+	err := tx.queryRow(ctx, `SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM customers)
+		+ (SELECT count(*) FROM providers)`).Scan(&n)
+	return n == 0, mapErr(err)
+}
+
+// Count returns the number of rows of a table, for tests and reports. The
+// name must be one of the schema's tables.
+func (tx *Tx) Count(ctx context.Context, table string) (int64, error) {
+	if !knownTables[table] {
+		return 0, portal.ErrNotFound
+	}
+	var n int64
+	err := tx.queryRow(ctx, `SELECT count(*) FROM `+table).Scan(&n)
+	return n, mapErr(err)
+}
+
+var knownTables = map[string]bool{
+	"accounts": true, "sessions": true, "one_time_codes": true, "providers": true, "provider_staff": true,
+	"chain_admins": true, "customers": true, "sites": true, "contracts": true, "visits": true, "threads": true,
+	"messages": true, "read_markers": true, "invoices": true, "invoice_lines": true, "feedback": true,
+	"deduction_consents": true, "deduction_payers": true, "deduction_rules": true, "chain_policies": true,
+	"jobs": true, "audit_log": true, "changes": true,
+}
+
+var _ = sql.ErrNoRows

@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"asiakassivu/internal/portal"
+)
+
+// CreateSession stores a new session; only the token's hash is kept.
+func (tx *Tx) CreateSession(ctx context.Context, s portal.Session) (int64, error) {
+	return tx.insert(ctx, `INSERT INTO sessions (account_id, token_hash, user_agent, created_at, last_seen_at, auth_at)
+		VALUES ($1, $2, $3, $4, $4, $5) RETURNING id`, s.AccountID, s.TokenHash, s.UserAgent, tx.now, timeArg(s.AuthAt))
+}
+
+// SessionByTokenHash returns the session whose token hashes to h, or
+// portal.ErrNotFound.
+func (tx *Tx) SessionByTokenHash(ctx context.Context, h []byte) (portal.Session, error) {
+	var s portal.Session
+	err := tx.queryRow(ctx, `SELECT id, account_id, token_hash, user_agent, created_at, last_seen_at, auth_at
+		FROM sessions WHERE token_hash = $1`, h).
+		Scan(&s.ID, &s.AccountID, &s.TokenHash, &s.UserAgent, timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.AuthAt})
+	return s, mapErr(err)
+}
+
+// TouchSession records that the session was used now.
+func (tx *Tx) TouchSession(ctx context.Context, id int64) error {
+	res, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, tx.now, id)
+	return affected(res, err)
+}
+
+// DeleteSession ends one session of an account.
+func (tx *Tx) DeleteSession(ctx context.Context, accountID, id int64) error {
+	res, err := tx.exec(ctx, `DELETE FROM sessions WHERE id = $1 AND account_id = $2`, id, accountID)
+	return affected(res, err)
+}
+
+// DeleteSessionsExcept ends every session of an account but keep (0 ends all).
+func (tx *Tx) DeleteSessionsExcept(ctx context.Context, accountID, keep int64) error {
+	_, err := tx.exec(ctx, `DELETE FROM sessions WHERE account_id = $1 AND id <> $2`, accountID, keep)
+	return err
+}
+
+// DeleteIdleSessions removes sessions not used since before.
+func (tx *Tx) DeleteIdleSessions(ctx context.Context, before time.Time) (int64, error) {
+	res, err := tx.exec(ctx, `DELETE FROM sessions WHERE last_seen_at < $1`, before.UTC())
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return n, mapErr(err)
+}

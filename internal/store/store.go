@@ -1,0 +1,349 @@
+// Package store persists the portal's data on SQLite (modernc.org/sqlite,
+// the default) or PostgreSQL (pgx), with one SQL text for both engines.
+// Every use case runs in one transaction: Read for queries, Write for
+// changes. Driver errors are mapped to portal.ErrNotFound and
+// portal.ErrConflict.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"asiakassivu/internal/portal"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Engine names a database engine.
+type Engine string
+
+// Engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is an open database. On SQLite it holds one writer connection and a
+// pool of readers (WAL lets them run beside the writer); on PostgreSQL both
+// are the same pool.
+type DB struct {
+	engine Engine
+	w, r   *sql.DB
+	now    func() time.Time
+}
+
+// IsPostgres reports whether dsn selects PostgreSQL rather than a SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// SQLiteDSN returns the connection string for a SQLite file with the
+// pragmas every pooled connection needs.
+func SQLiteDSN(path string, immediate bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_time_format", "sqlite")
+	if immediate {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+}
+
+// Open connects to the database named by dsn: a postgres:// URL, or the
+// path of a SQLite file (created if absent). now is the clock for the
+// created/updated columns. Open pings the database so that an unreachable
+// server is reported here.
+func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
+	if now == nil {
+		now = time.Now
+	}
+	db := &DB{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }}
+	if IsPostgres(dsn) {
+		p, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		p.SetMaxOpenConns(20)
+		p.SetMaxIdleConns(20)
+		p.SetConnMaxIdleTime(5 * time.Minute)
+		db.engine, db.w, db.r = Postgres, p, p
+	} else {
+		w, err := sql.Open("sqlite", SQLiteDSN(dsn, true))
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetConnMaxIdleTime(0)
+		r, err := sql.Open("sqlite", SQLiteDSN(dsn, false))
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		r.SetMaxOpenConns(max(4, runtime.NumCPU()))
+		db.engine, db.w, db.r = SQLite, w, r
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.w.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", db.engine, err)
+	}
+	return db, nil
+}
+
+// Engine reports which engine db runs on.
+func (db *DB) Engine() Engine { return db.engine }
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// SQL returns the writer pool, for tools that need raw access (migration
+// tests, backups).
+func (db *DB) SQL() *sql.DB { return db.w }
+
+// Migrate brings the schema up to date. On PostgreSQL it runs under a
+// session advisory lock so that instances starting together take turns.
+func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, r := range res {
+		if log != nil {
+			log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path))
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrator() (*goose.Provider, error) {
+	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if db.engine == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, fmt.Errorf("migration lock: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.engine))
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	opts = append(opts, goose.WithDisableGlobalRegistry(true))
+	p, err := goose.NewProvider(dialect, db.w, sub, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, nil
+}
+
+// MigrationNames lists the migration files of an engine, for the parity test.
+func MigrationNames(e Engine) ([]string, error) {
+	ents, err := fs.ReadDir(migrations, "migrations/"+string(e))
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return names, nil
+}
+
+// Tx is one transaction; every store operation is a method on it.
+type Tx struct {
+	tx    *sql.Tx
+	db    *DB
+	now   time.Time
+	stmts map[string]*sql.Stmt
+}
+
+// Now is the transaction's clock reading, shared by all its writes.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Read runs fn in a read transaction (a consistent snapshot).
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.r, fn)
+}
+
+// Write runs fn in a write transaction and commits when fn returns nil.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.w, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, fn func(*Tx) error) (err error) {
+	sqlTx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", mapErr(err))
+	}
+	tx := &Tx{tx: sqlTx, db: db, now: db.now()}
+	defer func() {
+		for _, s := range tx.stmts {
+			s.Close()
+		}
+		if p := recover(); p != nil {
+			sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			sqlTx.Rollback()
+			return
+		}
+		if cerr := sqlTx.Commit(); cerr != nil {
+			err = fmt.Errorf("commit: %w", mapErr(cerr))
+		}
+	}()
+	return fn(tx)
+}
+
+// stmt returns a prepared statement cached for the life of the transaction,
+// so that bulk loads do not re-parse their SQL.
+func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := tx.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := tx.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[query] = s
+	return s, nil
+}
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s, err := tx.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.ExecContext(ctx, args...)
+	return res, mapErr(err)
+}
+
+// insert runs an INSERT … RETURNING id and returns the id.
+func (tx *Tx) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	s, err := tx.stmt(ctx, query)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	if err := s.QueryRowContext(ctx, args...).Scan(&id); err != nil {
+		return 0, mapErr(err)
+	}
+	return id, nil
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	return rows, mapErr(err)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, query, args...)
+}
+
+// mapErr turns driver errors into domain errors, keeping the original
+// wrapped for the log.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %w", portal.ErrNotFound, err)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %w", portal.ErrConflict, err)
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return fmt.Errorf("%w: %w", portal.ErrConflict, err)
+	}
+	return err
+}
+
+// scanAll reads every row with scan.
+func scanAll[T any](rows *sql.Rows, err error, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		out = append(out, v)
+	}
+	return out, mapErr(rows.Err())
+}
+
+var _ = stdlib.GetDefaultDriver // registers the "pgx" driver
+
+// Schema returns every table of the schema (goose's own excepted) with its
+// column names in alphabetical order, for the engine parity test.
+func (db *DB) Schema(ctx context.Context) (map[string][]string, error) {
+	q := `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version'`
+	if db.engine == Postgres {
+		q = `SELECT table_name, column_name FROM information_schema.columns
+			WHERE table_schema = 'public' AND table_name <> 'goose_db_version'`
+	}
+	rows, err := db.r.QueryContext(ctx, q)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			return nil, mapErr(err)
+		}
+		out[t] = append(out[t], c)
+	}
+	for _, cols := range out {
+		slices.Sort(cols)
+	}
+	return out, mapErr(rows.Err())
+}
