@@ -305,3 +305,22 @@ func truncate(s string, n int) string {
 	}
 	return strings.ToValidUTF8(s[:n], "")
 }
+
+// Now is the app's clock.
+func (a *App) Now() time.Time { return a.now() }
+
+// OrderServiceURL is where a person with no sites yet can order a service.
+func (a *App) OrderServiceURL(ctx context.Context) (string, error) {
+	var u string
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		p, err := tx.Policies(ctx)
+		u = p.OrderServiceURL
+		return err
+	})
+	return u, err
+}
+
+// Ping reports whether the database answers.
+func (a *App) Ping(ctx context.Context) error {
+	return a.db.Read(ctx, func(tx *store.Tx) error { _, err := tx.Policies(ctx); return err })
+}

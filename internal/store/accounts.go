@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"asiakassivu/internal/portal"
 )
@@ -68,7 +69,7 @@ func (tx *Tx) AccountRole(ctx context.Context, id int64) (portal.Role, int64, er
 	switch {
 	case err == nil:
 		return portal.RoleStaff, providerID, nil
-	case err == sql.ErrNoRows:
+	case errors.Is(err, sql.ErrNoRows):
 		return portal.RoleCustomer, 0, nil
 	}
 	return "", 0, mapErr(err)

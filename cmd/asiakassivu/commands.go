@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/demo"
+	"asiakassivu/internal/store"
+	"asiakassivu/internal/web"
+)
+
+// openDB opens and migrates the database; failures to connect are
+// startErrors (exit code 2).
+func openDB(ctx context.Context, d dbFlags, log *slog.Logger) (*store.DB, error) {
+	dsn, err := d.dsn()
+	if err != nil {
+		return nil, startError{err}
+	}
+	db, err := store.Open(ctx, dsn, time.Now)
+	if err != nil {
+		return nil, startError{err}
+	}
+	if err := db.Migrate(ctx, log); err != nil {
+		db.Close()
+		return nil, startError{err}
+	}
+	return db, nil
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger) error {
+	var d dbFlags
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	d.register(fs)
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, d, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log.Info("database is up to date", "engine", db.Engine())
+	return nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
+	c, err := parseServe(args, getenv)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, c.dbFlags, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	key, created, err := app.LoadOrCreateKey(c.secretKeyFile)
+	if err != nil {
+		return startError{err}
+	}
+	if created {
+		log.Info("created a new secret key file", "path", c.secretKeyFile)
+	}
+	sealer, err := app.NewSealer(key)
+	if err != nil {
+		return startError{err}
+	}
+	hasher := app.NewHasher(app.DefaultArgon2)
+	if c.demo {
+		if err := loadDemo(ctx, db, hasher, sealer, stdout, log); err != nil {
+			return err
+		}
+	}
+	a := app.New(db, hasher, time.Now, log)
+	h, err := web.New(web.Config{BaseURL: c.base, Dev: c.dev, TemplateDir: "internal/web/templates", Log: log}, a)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return startError{fmt.Errorf("listen on %s: %w", c.addr, err)}
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.base.String(), "engine", db.Engine())
+	fmt.Fprintf(stdout, "Asiakassivu: %s\n", c.base.String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// loadDemo loads the demo data when the database is empty and prints the
+// demo sign-ins for the person at the terminal (stdout), never into the
+// structured log.
+func loadDemo(ctx context.Context, db *store.DB, hasher *app.Hasher, sealer *app.Sealer, stdout io.Writer, log *slog.Logger) error {
+	res, err := demo.Load(ctx, db, demo.Options{
+		Now:          time.Now(),
+		HashPassword: func(pw string) (string, error) { return hasher.Hash(ctx, pw) },
+		Encrypt:      sealer.Seal,
+	})
+	if errors.Is(err, demo.ErrNotEmpty) {
+		log.Info("database is not empty: demo data not loaded")
+		fmt.Fprintln(stdout, "The database already holds data, so the demo data was not loaded (start with an empty --data-dir to get it).")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	log.Info("demo data loaded")
+	fmt.Fprintln(stdout, "Demo data loaded. Sign in with password "+demo.Password+" as:")
+	for _, l := range res.Accounts {
+		if l.HasAccount {
+			fmt.Fprintf(stdout, "  %-24s %s\n", l.Email, l.Note)
+		}
+	}
+	fmt.Fprintln(stdout, "Records on file but no account yet (sign up with the address):")
+	for _, l := range res.Accounts {
+		if !l.HasAccount {
+			fmt.Fprintf(stdout, "  %-24s %s\n", l.Email, l.Note)
+		}
+	}
+	return nil
+}
+
+func demoCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, log *slog.Logger) error {
+	var d dbFlags
+	var customers int
+	var secretKeyFile string
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	d.register(fs)
+	fs.IntVar(&customers, "customers", 0, "add this many synthetic customers instead of the demo data")
+	fs.StringVar(&secretKeyFile, "secret-key-file", "", "file holding the data encryption key (default: secret.key in the data directory)")
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	if customers < 0 || customers > 10_000_000 {
+		return usageError{fmt.Errorf("--customers %d: want 0 to 10000000", customers)}
+	}
+	db, err := openDB(ctx, d, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if customers == 0 {
+		if secretKeyFile == "" {
+			secretKeyFile = d.dataDir + "/secret.key"
+		}
+		key, _, err := app.LoadOrCreateKey(secretKeyFile)
+		if err != nil {
+			return startError{err}
+		}
+		sealer, err := app.NewSealer(key)
+		if err != nil {
+			return startError{err}
+		}
+		return loadDemo(ctx, db, app.NewHasher(app.DefaultArgon2), sealer, stdout, log)
+	}
+	start := time.Now()
+	bar := newProgress(stderr, "customers")
+	err = demo.Synthetic(ctx, db, customers, time.Now(), bar.update)
+	bar.done()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Added %d synthetic customers in %s.\n", customers, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// progress draws a bar on a terminal and plain lines elsewhere.
+type progress struct {
+	w     io.Writer
+	what  string
+	tty   bool
+	last  time.Time
+	start time.Time
+}
+
+func newProgress(w io.Writer, what string) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	return &progress{w: w, what: what, tty: tty, start: time.Now()}
+}
+
+func (p *progress) update(done, total int) {
+	now := time.Now()
+	interval := 5 * time.Second
+	if p.tty {
+		interval = time.Second / 4
+	}
+	if done < total && now.Sub(p.last) < interval {
+		return
+	}
+	p.last = now
+	pct := 100 * done / max(total, 1)
+	if p.tty {
+		n := pct / 4
+		fmt.Fprintf(p.w, "\r[%s%s] %3d%% %d/%d %s", strings.Repeat("#", n), strings.Repeat(".", 25-n), pct, done, total, p.what)
+		return
+	}
+	fmt.Fprintf(p.w, "%d/%d %s (%d%%), %s\n", done, total, p.what, pct, now.Sub(p.start).Round(time.Second))
+}
+
+func (p *progress) done() {
+	if p.tty {
+		fmt.Fprintln(p.w)
+	}
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"asiakassivu/internal/store"
+)
+
+// envPrefix prefixes the environment variable of every flag:
+// --data-dir is also ASIAKASSIVU_DATA_DIR.
+const envPrefix = "ASIAKASSIVU_"
+
+// envName returns the environment variable that backs a flag.
+func envName(flagName string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// usageError is a bad flag or value: one line to stderr, exit code 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// parse fills fs from the environment first and then from args, so that a
+// flag beats its variable.
+func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	fs.SetOutput(io.Discard)
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" && envErr == nil {
+			if err := fs.Set(f.Name, v); err != nil {
+				envErr = usageError{fmt.Errorf("%s=%q: %v", envName(f.Name), v, err)}
+			}
+		}
+	})
+	if envErr != nil {
+		return envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}
+
+// dbFlags are the flags of every subcommand that opens the database.
+type dbFlags struct {
+	dataDir  string
+	database string
+}
+
+func (d *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.dataDir, "data-dir", "./data", "directory for the SQLite database and the secret key")
+	fs.StringVar(&d.database, "database", "", "SQLite file path or postgres:// URL (default: asiakassivu.db in the data directory)")
+}
+
+// dsn returns the database to open, creating the data directory for SQLite.
+func (d *dbFlags) dsn() (string, error) {
+	if store.IsPostgres(d.database) {
+		return d.database, nil
+	}
+	if err := os.MkdirAll(d.dataDir, 0o700); err != nil {
+		return "", fmt.Errorf("data directory: %w", err)
+	}
+	if d.database != "" {
+		return d.database, nil
+	}
+	return filepath.Join(d.dataDir, "asiakassivu.db"), nil
+}
+
+// serveConfig is everything serve needs, parsed once.
+type serveConfig struct {
+	dbFlags
+	addr          string
+	baseURL       string
+	secretKeyFile string
+	demo          bool
+	dev           bool
+	base          *url.URL
+}
+
+func parseServe(args []string, getenv func(string) string) (serveConfig, error) {
+	var c serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.register(fs)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the portal (default: http://ADDR); https turns on secure cookies")
+	fs.StringVar(&c.secretKeyFile, "secret-key-file", "", "file holding the data encryption key (default: secret.key in the data directory; created if absent)")
+	fs.BoolVar(&c.demo, "demo", false, "load the demo data into an empty database")
+	fs.BoolVar(&c.dev, "dev", false, "development mode: read templates from disk on every request")
+	if err := parse(fs, args, getenv); err != nil {
+		return c, err
+	}
+	if _, _, err := net.SplitHostPort(c.addr); err != nil {
+		return c, usageError{fmt.Errorf("--addr %q: %v", c.addr, err)}
+	}
+	if c.baseURL == "" {
+		c.baseURL = "http://" + c.addr
+	}
+	u, err := url.Parse(c.baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, usageError{fmt.Errorf("--base-url %q: want http(s)://host[:port]", c.baseURL)}
+	}
+	c.base = u
+	if c.secretKeyFile == "" {
+		c.secretKeyFile = filepath.Join(c.dataDir, "secret.key")
+	}
+	return c, nil
+}

@@ -1,0 +1,256 @@
+// Package e2e drives the real binary in real Chromium: the README's
+// "serve --demo" command, a person signing in and seeing their sites.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromium returns the browser to drive. Without one the test skips on a
+// developer machine and fails in CI (CI=true), where it must run.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{os.Getenv("ASIAKASSIVU_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
+		if name == "" {
+			continue
+		}
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("Chromium not found; CI must install it (apt-get install chromium)")
+	}
+	t.Skip("Chromium not found; install the chromium package to run browser tests")
+	return ""
+}
+
+// server is a running asiakassivu binary.
+type server struct {
+	url string
+	out *strings.Builder
+}
+
+// startServer builds the binary and runs "serve --demo" on a free loopback
+// port with a fresh data directory.
+func startServer(t *testing.T, extra ...string) *server {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "asiakassivu")
+	build := exec.Command("go", "build", "-o", bin, "../cmd/asiakassivu")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	args := append([]string{"serve", "--demo", "--addr", addr, "--data-dir", filepath.Join(dir, "data")}, extra...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "ASIAKASSIVU_DATABASE=") // the flag set decides
+	stdout, _ := cmd.StdoutPipe()
+	var logs strings.Builder
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			t.Error("server did not stop on SIGINT within 15 s")
+		}
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
+	})
+	s := &server{url: "http://" + addr, out: &strings.Builder{}}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			s.out.WriteString(sc.Text() + "\n")
+		}
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		r, err := http.Get(s.url + "/healthz")
+		if err == nil {
+			r.Body.Close()
+			if r.StatusCode == 200 {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not come up: %v\n%s", err, logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// browser starts headless Chromium with the flags this machine needs.
+func browser(t *testing.T, width, height int) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "fi-FI"),
+		chromedp.Flag("accept-lang", "fi-FI,fi"),
+		chromedp.WindowSize(width, height),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel3)
+	// A window cannot be narrower than Chromium's minimum, so the viewport
+	// is emulated: a 360-px phone is really 360 CSS pixels wide.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// shot saves a screenshot when ASIAKASSIVU_SCREENSHOTS names a directory.
+func shot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("ASIAKASSIVU_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+}
+
+func signIn(t *testing.T, ctx context.Context, base, email, password string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("ul.sites, section.empty")),
+	)
+	if err != nil {
+		t.Fatalf("sign in as %s: %v", email, err)
+	}
+}
+
+// TestDemoCustomerSeesThreeSites is the foundation's promise: the README's
+// command, a browser, the demo customer's three sites.
+func TestDemoCustomerSeesThreeSites(t *testing.T) {
+	srv := startServer(t)
+	for _, vp := range []struct {
+		name          string
+		width, height int
+	}{{"desktop", 1280, 900}, {"phone", 360, 740}} {
+		t.Run(vp.name, func(t *testing.T) {
+			ctx := browser(t, vp.width, vp.height)
+			if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/"), chromedp.WaitVisible(chromedp.CSS("#email"))); err != nil {
+				t.Fatal(err)
+			}
+			shot(t, ctx, vp.name+"-signin")
+			signIn(t, ctx, srv.url, "asiakas@demo.example", "demo-salasana-2025")
+			n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("ul.sites > li").length`))
+			if err != nil || n != 3 {
+				t.Fatalf("sites listed: %d, %v", n, err)
+			}
+			h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+			if h1 != "Kohteesi" {
+				t.Errorf("h1 = %q", h1)
+			}
+			text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+			for _, want := range []string{"Seuraava palveluvuoro", "Viimeisin laskutuskooste", "Palveluntuottaja"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("page lacks %q", want)
+				}
+			}
+			overflow, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+			if overflow {
+				t.Errorf("page scrolls sideways at %d px", vp.width)
+			}
+			if w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`window.innerWidth`)); w != vp.width {
+				t.Errorf("viewport is %d px wide, want %d", w, vp.width)
+			}
+			shot(t, ctx, vp.name+"-sites")
+			// Open the first site's own page and sign out.
+			err = chromedp.Do(ctx,
+				chromedp.Click(chromedp.CSS("ul.sites > li h2 a")),
+				chromedp.WaitVisible(chromedp.CSS("p.crumbs")),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			if !strings.Contains(loc, "/kohteet/") {
+				t.Errorf("site page at %s", loc)
+			}
+			shot(t, ctx, vp.name+"-site")
+			err = chromedp.Do(ctx,
+				chromedp.Click(chromedp.CSS("form.signout button")),
+				chromedp.WaitVisible(chromedp.CSS("#password")),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			email, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#email")))
+			if email != "asiakas@demo.example" {
+				t.Errorf("sign-in form after sign-out holds %q, want the last email", email)
+			}
+		})
+	}
+	if !strings.Contains(srv.out.String(), "asiakas@demo.example") {
+		t.Errorf("serve --demo did not print the demo sign-ins:\n%s", srv.out.String())
+	}
+}
+
+// TestWrongPasswordInBrowser: a wrong password shows a clear message and
+// keeps the email.
+func TestWrongPasswordInBrowser(t *testing.T) {
+	srv := startServer(t)
+	ctx := browser(t, 1280, 900)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.url+"/kirjaudu"),
+		chromedp.SendKeys(chromedp.CSS("#email"), "asiakas@demo.example"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "väärä-salasana"),
+		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".error-summary")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".error-summary")))
+	email, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#email")))
+	if !strings.Contains(msg, "ei ole oikein") || email != "asiakas@demo.example" {
+		t.Errorf("message %q, email kept %q", msg, email)
+	}
+	shot(t, ctx, "signin-error")
+}

@@ -1,0 +1,153 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/portal"
+)
+
+const (
+	sessionLifetime = app.SessionIdle
+	// emailHintCookie remembers the last address signed in with on this
+	// device; it is not a secret and survives sign-out.
+	emailHintCookie = "asiakassivu_email"
+)
+
+func (s *Server) sessionCookieName() string {
+	if s.secure {
+		return "__Host-asiakassivu"
+	}
+	return "asiakassivu"
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: s.sessionCookieName(), Value: token, Path: "/", HttpOnly: true,
+		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionLifetime / time.Second)})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: s.sessionCookieName(), Value: "", Path: "/", HttpOnly: true,
+		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+type signInPage struct {
+	layout
+	Email string
+	Next  string
+	// Errors (text keys) are shown next to their fields and summarised at
+	// the top.
+	EmailError    string
+	PasswordError string
+	FormError     string
+}
+
+func (p signInPage) HasErrors() bool {
+	return p.EmailError != "" || p.PasswordError != "" || p.FormError != ""
+}
+
+// home sends a signed-in person to their sites and others to sign in.
+func (s *Server) home(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	if v == nil {
+		http.Redirect(w, r, "/kirjaudu", http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, "/kohteet", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) signInForm(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	next := localPath(r.URL.Query().Get("next"))
+	if v != nil {
+		http.Redirect(w, r, orDefault(next, "/kohteet"), http.StatusSeeOther)
+		return nil
+	}
+	p := signInPage{layout: s.base(r, nil, "signin.title"), Next: next}
+	if c, err := r.Cookie(emailHintCookie); err == nil {
+		if e, err := url.QueryUnescape(c.Value); err == nil {
+			if e, err := portal.CheckEmail(e); err == nil {
+				p.Email = e
+			}
+		}
+	}
+	return s.render(w, r, http.StatusOK, "signin", p)
+}
+
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, _ *viewer) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	email, password := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
+	p := signInPage{layout: s.base(r, nil, "signin.title"), Next: localPath(r.PostForm.Get("next"))}
+	if len(email) <= portal.MaxEmailLength*2 {
+		p.Email = email // keep what was typed, unless it is absurdly long
+	}
+	switch {
+	case email == "":
+		p.EmailError = "error.email.empty"
+	case len(email) > portal.MaxEmailLength:
+		p.EmailError = "error.email.long"
+	default:
+		if _, err := portal.CheckEmail(email); err != nil {
+			p.EmailError = "error.email.invalid"
+		}
+	}
+	if password == "" {
+		p.PasswordError = "error.password.empty"
+	}
+	if p.HasErrors() {
+		return s.render(w, r, http.StatusUnprocessableEntity, "signin", p)
+	}
+	token, err := s.app.SignIn(r.Context(), app.Credentials{Email: email, Password: password, UserAgent: r.UserAgent()})
+	if errors.Is(err, portal.ErrUnauthenticated) {
+		p.FormError = "signin.wrong"
+		return s.render(w, r, http.StatusUnauthorized, "signin", p)
+	}
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(w, token)
+	http.SetCookie(w, &http.Cookie{Name: emailHintCookie, Value: url.QueryEscape(email), Path: "/", HttpOnly: true,
+		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionLifetime / time.Second)})
+	http.Redirect(w, r, orDefault(p.Next, "/kohteet"), http.StatusSeeOther)
+	return nil
+}
+
+// signOut ends the session on the server, expires the cookie and asks the
+// browser to drop its cache; the email hint, language and service worker
+// stay.
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	if v != nil {
+		if err := s.app.SignOut(r.Context(), v.token); err != nil {
+			return err
+		}
+	}
+	s.clearSessionCookie(w)
+	w.Header().Set("Clear-Site-Data", `"cache"`)
+	http.Redirect(w, r, "/kirjaudu", http.StatusSeeOther)
+	return nil
+}
+
+// localPath returns p when it is a path on this site (never another host,
+// scheme or protocol-relative URL), else "".
+func localPath(p string) string {
+	if p == "" || len(p) > 2000 || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n\t") {
+		return ""
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return ""
+	}
+	return u.RequestURI()
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

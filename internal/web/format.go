@@ -1,0 +1,93 @@
+package web
+
+import (
+	"html/template"
+	"strings"
+
+	"asiakassivu/internal/i18n"
+	"asiakassivu/internal/portal"
+)
+
+// texts is the language of one request: the translated strings plus the
+// portal's own formats (visit times, statuses) built on them. Templates
+// reach it as .L.
+type texts struct{ i18n.Printer }
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset":     s.assets.url,
+		"tel":       tel,
+		"siteFacts": func(sum portal.SiteSummary, l texts, today portal.Date) siteFacts { return siteFacts{sum, l, today} },
+	}
+}
+
+// siteFacts is the data of the "site-facts" partial.
+type siteFacts struct {
+	Sum   portal.SiteSummary
+	L     texts
+	Today portal.Date
+}
+
+// Day formats a calendar date.
+func (l texts) Day(d portal.Date) string { return l.Date(d.Year, d.Month, d.Day) }
+
+// VisitTime shows a visit's day and time window in Helsinki:
+// "ti 1.12.2026 klo 9.00–12.00".
+func (l texts) VisitTime(v portal.Visit) string {
+	return l.Span(v.StartsAt.In(portal.Helsinki), v.EndsAt.In(portal.Helsinki))
+}
+
+// Rhythm names how often a contract's visits come.
+func (l texts) Rhythm(r string) string {
+	switch r {
+	case "weekly", "biweekly", "monthly":
+		return l.T("rhythm." + r)
+	case "":
+		return l.T("rhythm.once")
+	}
+	return r
+}
+
+// VisitStatus names a visit's status in words (never by colour alone).
+func (l texts) VisitStatus(st portal.VisitStatus) string { return l.T("visit.status." + string(st)) }
+
+// InvoiceStatus names the state of a billing summary; an open one past its
+// due date is overdue.
+func (l texts) InvoiceStatus(inv portal.Invoice, today portal.Date) string {
+	switch {
+	case inv.IsCreditNote:
+		return l.T("invoice.credit")
+	case inv.Status == portal.InvoicePaid:
+		return l.T("invoice.paid", "date", l.Day(inv.PaidOn))
+	case inv.Status == portal.InvoiceCredited:
+		return l.T("invoice.credited")
+	case inv.DueOn.Before(today):
+		return l.T("invoice.overdue", "date", l.Day(inv.DueOn))
+	}
+	return l.T("invoice.open", "date", l.Day(inv.DueOn))
+}
+
+// ContractState says whether a contract is in force, and since or until when.
+func (l texts) ContractState(c portal.Contract, today portal.Date) string {
+	switch {
+	case today.Before(c.Start):
+		return l.T("contract.starts", "date", l.Day(c.Start))
+	case !c.End.IsZero() && c.End.Before(today):
+		return l.T("contract.ended", "date", l.Day(c.End))
+	case !c.End.IsZero():
+		return l.T("contract.until", "date", l.Day(c.End))
+	}
+	return l.T("contract.since", "date", l.Day(c.Start))
+}
+
+// tel turns a phone number into a tel: link target. Only digits and a
+// leading plus pass, which is what makes the URL safe to mark as such.
+func tel(phone string) template.URL {
+	var b strings.Builder
+	for i, r := range phone {
+		if r >= '0' && r <= '9' || r == '+' && i == 0 {
+			b.WriteRune(r)
+		}
+	}
+	return template.URL("tel:" + b.String())
+}

@@ -1,0 +1,153 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/portal"
+)
+
+// contentSecurityPolicy allows no inline script and no nonces, so two
+// answers to the same request are byte-identical.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// maxFormBytes bounds every request body.
+const maxFormBytes = 64 << 10
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// middleware adds the security headers to every response, refuses
+// cross-origin state changes, bounds bodies, recovers from panics and logs
+// each request (path only, never the query, which may carry a next link).
+func (s *Server) middleware(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path)
+		s.renderError(w, r, http.StatusForbidden, "")
+	}))
+	protected := cop.Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if s.secure {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		r.Body = http.MaxBytesReader(sw, r.Body, maxFormBytes)
+		defer func() {
+			if p := recover(); p != nil {
+				ref := reference()
+				s.log.Error("panic", "ref", ref, "panic", p, "path", r.URL.Path)
+				s.renderError(sw, r, http.StatusInternalServerError, ref)
+			}
+			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+				"ms", time.Since(start).Milliseconds())
+		}()
+		protected.ServeHTTP(sw, r)
+	})
+}
+
+// viewer is the signed-in person of a request and the session token.
+type viewer struct {
+	app.Viewer
+	token string
+}
+
+// handle wraps a route: finds the session, sends signed-out visitors of
+// private pages to sign in, and maps the handler's error to a response.
+func (s *Server) handle(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := s.viewerOf(w, r)
+		if rt.access == signedIn && v == nil {
+			http.Redirect(w, r, "/kirjaudu?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if !strings.HasPrefix(rt.pattern, "/static/") {
+			w.Header().Set("Cache-Control", "no-store")
+		}
+		if err := rt.handle(w, r, v); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+// viewerOf returns the request's signed-in person, or nil.
+func (s *Server) viewerOf(w http.ResponseWriter, r *http.Request) *viewer {
+	c, err := r.Cookie(s.sessionCookieName())
+	if err != nil || c.Value == "" {
+		return nil
+	}
+	v, err := s.app.Authenticate(r.Context(), c.Value)
+	if err != nil {
+		if !errors.Is(err, portal.ErrUnauthenticated) {
+			s.log.Error("authenticate", "err", err)
+		}
+		return nil
+	}
+	if v.Refreshed {
+		s.setSessionCookie(w, c.Value)
+	}
+	return &viewer{Viewer: v, token: c.Value}
+}
+
+// fail is the one mapping from errors to responses: domain errors to their
+// status, anything else to 500 with a reference id that is in the log.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, portal.ErrNotFound):
+		s.renderError(w, r, http.StatusNotFound, "")
+	case errors.Is(err, portal.ErrForbidden):
+		s.renderError(w, r, http.StatusForbidden, "")
+	case errors.Is(err, portal.ErrConflict):
+		s.renderError(w, r, http.StatusConflict, "")
+	case errors.Is(err, context.Canceled):
+		// The client went away; nothing to answer.
+	default:
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.renderError(w, r, http.StatusRequestEntityTooLarge, "")
+			return
+		}
+		ref := reference()
+		s.log.Error("request failed", "ref", ref, "path", r.URL.Path, "err", err)
+		s.renderError(w, r, http.StatusInternalServerError, ref)
+	}
+}
+
+func reference() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

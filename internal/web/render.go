@@ -1,0 +1,85 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+
+	"asiakassivu/internal/i18n"
+	"asiakassivu/internal/portal"
+)
+
+// layout is the data every page shares; each page struct embeds it.
+type layout struct {
+	L        texts
+	Title    string
+	Viewer   *viewer
+	Today    portal.Date
+	NoIndex  bool
+	MainOnly bool // pages without navigation (sign-in, errors)
+}
+
+// render executes a page into a buffer first, so that a template error
+// becomes a clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
+	t, err := s.page(name)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+type errorPage struct {
+	layout
+	Status    int
+	TextKey   string
+	Reference string
+}
+
+// renderError shows a friendly page for an error status; the reference id
+// links it to the log line that has the details.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, ref string) {
+	key := "errorpage.500"
+	switch status {
+	case http.StatusNotFound, http.StatusForbidden, http.StatusConflict, http.StatusRequestEntityTooLarge:
+		key = "errorpage." + strconv.Itoa(status)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	l := s.texts(r, nil)
+	title := l.T(key + ".title")
+	p := errorPage{layout: layout{L: l, Title: title, MainOnly: true, Today: s.today()}, Status: status,
+		TextKey: key + ".text", Reference: ref}
+	if err := s.render(w, r, status, "error", p); err != nil {
+		s.log.Error("render error page", "err", err)
+		http.Error(w, title, status)
+	}
+}
+
+func (s *Server) today() portal.Date { return portal.DateOf(s.app.Now()) }
+
+// langCookie remembers the language chosen on this device.
+const langCookie = "asiakassivu_lang"
+
+// texts picks the language of a request: the one chosen on this device,
+// else the browser's Accept-Language, else Finnish.
+func (s *Server) texts(r *http.Request, v *viewer) texts {
+	if c, err := r.Cookie(langCookie); err == nil {
+		if l, ok := i18n.Parse(c.Value); ok {
+			return texts{s.catalog.Printer(l)}
+		}
+	}
+	return texts{s.catalog.Printer(s.catalog.Match(r.Header.Get("Accept-Language")))}
+}
+
+// base returns the shared page data of a request.
+func (s *Server) base(r *http.Request, v *viewer, titleKey string) layout {
+	l := s.texts(r, v)
+	return layout{L: l, Title: l.T(titleKey), Viewer: v, Today: s.today()}
+}

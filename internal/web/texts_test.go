@@ -1,0 +1,94 @@
+package web
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"asiakassivu/internal/i18n"
+	"asiakassivu/internal/portal"
+)
+
+var keyInTemplate = regexp.MustCompile(`\.(?:T|N) "([^"]+)"`)
+
+// TestTemplatesUseKnownKeys fails when a template names a text key that
+// the locales do not have.
+func TestTemplatesUseKnownKeys(t *testing.T) {
+	c, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, _ := fs.Sub(embedded, "templates")
+	n := 0
+	fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := fs.ReadFile(sub, p)
+		for _, m := range keyInTemplate.FindAllStringSubmatch(string(b), -1) {
+			n++
+			if !c.Has(m[1]) {
+				t.Errorf("%s uses unknown text key %q", p, m[1])
+			}
+		}
+		return nil
+	})
+	if n < 20 {
+		t.Errorf("found only %d keys in templates; is the pattern right?", n)
+	}
+}
+
+var keyInGo = regexp.MustCompile(`"((?:error|signin|errorpage|sites|site|visit|invoice|contract|rhythm|nav|layout)\.[a-zA-Z0-9_.]+)"`)
+
+// TestCodeUsesKnownKeys checks the keys the Go code of this package names
+// as literals, and the families it builds from values.
+func TestCodeUsesKnownKeys(t *testing.T) {
+	c, _ := i18n.Load()
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, _ := os.ReadFile(f)
+		for _, m := range keyInGo.FindAllStringSubmatch(string(b), -1) {
+			if strings.HasSuffix(m[1], ".") || strings.HasSuffix(m[1], ".html") {
+				continue // a prefix completed at run time (checked below), or a file
+			}
+			if !c.Has(m[1]) && !hasPrefix(c, m[1]+".") {
+				t.Errorf("%s uses unknown text key %q", f, m[1])
+			}
+		}
+	}
+	for _, l := range i18n.Langs {
+		tx := texts{c.Printer(l)}
+		for _, st := range portal.VisitStatuses {
+			if got := tx.VisitStatus(st); strings.Contains(got, "visit.status") {
+				t.Errorf("%s: no text for visit status %s", l, st)
+			}
+		}
+		for _, r := range []string{"weekly", "biweekly", "monthly", ""} {
+			if got := tx.Rhythm(r); strings.Contains(got, "rhythm.") {
+				t.Errorf("%s: no text for rhythm %q", l, r)
+			}
+		}
+		for _, code := range []string{"403", "404", "409", "413", "500"} {
+			for _, part := range []string{".title", ".text"} {
+				if !c.Has("errorpage." + code + part) {
+					t.Errorf("no errorpage.%s%s", code, part)
+				}
+			}
+		}
+	}
+}
+
+func hasPrefix(c *i18n.Catalog, prefix string) bool {
+	for _, k := range c.Keys(i18n.Finnish) {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,165 @@
+// Package web is the portal's HTML interface: every route is listed in
+// routes.go, each page has a typed data struct, templates and static files
+// are embedded (or read from disk with Config.Dev).
+package web
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"strings"
+	"sync"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/i18n"
+)
+
+//go:embed templates static
+var embedded embed.FS
+
+// Config is what the web layer needs from the command line.
+type Config struct {
+	// BaseURL is the public address; an https URL turns on __Host- and
+	// Secure cookies and HSTS.
+	BaseURL *url.URL
+	// Dev re-reads templates from TemplateDir on every request.
+	Dev         bool
+	TemplateDir string
+	Log         *slog.Logger
+}
+
+// Server serves the HTML interface.
+type Server struct {
+	app     *app.App
+	cfg     Config
+	log     *slog.Logger
+	secure  bool
+	assets  assets
+	catalog *i18n.Catalog
+	mu      sync.Mutex
+	pages   map[string]*template.Template
+	mux     *http.ServeMux
+}
+
+// New parses the templates (failing fast on an error) and registers every
+// route.
+func New(cfg Config, a *app.App) (*Server, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{app: a, cfg: cfg, log: cfg.Log, secure: cfg.BaseURL != nil && cfg.BaseURL.Scheme == "https"}
+	var err error
+	if s.catalog, err = i18n.Load(); err != nil {
+		return nil, err
+	}
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	if !s.secure {
+		s.log.Warn("base URL is not https: session cookies are sent without __Host- prefix and Secure flag")
+	}
+	s.mux = http.NewServeMux()
+	for _, r := range s.routes() {
+		s.mux.Handle(r.method+" "+r.pattern, s.handle(r))
+	}
+	return s, nil
+}
+
+// ServeHTTP runs every request through the common middleware.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.middleware(s.mux).ServeHTTP(w, r)
+}
+
+func (s *Server) templateFS() fs.FS {
+	if s.cfg.Dev && s.cfg.TemplateDir != "" {
+		return os.DirFS(s.cfg.TemplateDir)
+	}
+	sub, _ := fs.Sub(embedded, "templates")
+	return sub
+}
+
+// parseTemplates builds one template set per page: the layout plus the page.
+func (s *Server) parseTemplates() (map[string]*template.Template, error) {
+	fsys := s.templateFS()
+	names, err := fs.Glob(fsys, "*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		if n == "layout.html" || n == "partials.html" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(s.funcs()).ParseFS(fsys, "layout.html", "partials.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", n, err)
+		}
+		pages[strings.TrimSuffix(n, ".html")] = t
+	}
+	return pages, nil
+}
+
+func (s *Server) page(name string) (*template.Template, error) {
+	if s.cfg.Dev {
+		pages, err := s.parseTemplates()
+		if err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		s.pages = pages
+		s.mu.Unlock()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("no template %q", name)
+	}
+	return t, nil
+}
+
+// assets maps static file names to content-hashed URLs, served with
+// immutable caching.
+type assets struct {
+	urls  map[string]string // "style.css" → "/static/style.3f2a9c1b.css"
+	files map[string]string // "style.3f2a9c1b.css" → "style.css"
+}
+
+func loadAssets() (assets, error) {
+	a := assets{urls: map[string]string{}, files: map[string]string{}}
+	err := fs.WalkDir(embedded, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := embedded.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		name := strings.TrimPrefix(p, "static/")
+		ext := path.Ext(name)
+		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext
+		a.urls[name] = "/static/" + hashed
+		a.files[hashed] = name
+		return nil
+	})
+	return a, err
+}
+
+func (a assets) url(name string) string {
+	if u, ok := a.urls[name]; ok {
+		return u
+	}
+	panic("web: unknown asset " + name)
+}

@@ -1,0 +1,458 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+	"asiakassivu/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+const password = "oikea-salasana-123"
+
+var t0 = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+
+// env is a running server over a real database with two customers:
+// maija (sites koti and mokki) and matti (site matti).
+type env struct {
+	srv   *httptest.Server
+	db    *store.DB
+	sites map[string]int64
+	log   *strings.Builder
+}
+
+func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
+	t.Helper()
+	ctx := context.Background()
+	hasher := app.NewHasher(app.Argon2Params{MemoryKiB: 8 * 1024, Time: 1, Threads: 1})
+	pw, _ := hasher.Hash(ctx, password)
+	e := &env{db: db, sites: map[string]int64{}, log: &strings.Builder{}}
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		prov, err := tx.UpsertProvider(ctx, portal.Provider{Source: "t", ExternalID: "p", Name: "Kotikulma Oy", Phone: "+358 40 123 4567", Active: true})
+		if err != nil {
+			return err
+		}
+		for i, c := range []struct{ ext, email string }{{"koti", "maija@example.fi"}, {"mokki", "Maija@Example.fi"}, {"matti", "matti@example.fi"}} {
+			cid, err := tx.UpsertCustomer(ctx, portal.Customer{Source: "t", ExternalID: c.ext, Name: c.ext, Email: c.email})
+			if err != nil {
+				return err
+			}
+			sid, err := tx.UpsertSite(ctx, portal.Site{CustomerID: cid, ProviderID: prov, Source: "t", ExternalID: c.ext,
+				Name: "Kohde " + c.ext, Street: "Hämeenkatu " + strconv.Itoa(i+1), PostalCode: "33100", City: "Tampere"})
+			if err != nil {
+				return err
+			}
+			e.sites[c.ext] = sid
+			kid, err := tx.UpsertContract(ctx, portal.Contract{SiteID: sid, Source: "t", ExternalID: c.ext, Kind: portal.ContractRegular,
+				Service: "Säännöllinen siivous", Rhythm: "biweekly", PriceCents: 8900, Start: portal.NewDate(2024, 3, 1)})
+			if err != nil {
+				return err
+			}
+			at := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
+			if _, err := tx.UpsertVisit(ctx, portal.Visit{SiteID: sid, ContractID: kid, Source: "t", ExternalID: c.ext, StartsAt: at,
+				EndsAt: at.Add(3 * time.Hour), Status: portal.VisitConfirmed, WorkerFirstName: "Aino", PriceCents: 8900}); err != nil {
+				return err
+			}
+		}
+		for _, email := range []string{"maija@example.fi", "matti@example.fi"} {
+			if _, err := tx.CreateAccount(ctx, portal.Account{Email: email, PasswordHash: pw, VerifiedAt: tx.Now()}); err != nil {
+				return err
+			}
+		}
+		_, err = tx.CreateAccount(ctx, portal.Account{Email: "tyhja@example.fi", PasswordHash: pw, VerifiedAt: tx.Now()})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewJSONHandler(e.log, nil))
+	a := app.New(db, hasher, func() time.Time { return t0 }, log)
+	e.srv = httptest.NewUnstartedServer(nil)
+	if baseURL == "" {
+		baseURL = "http://" + e.srv.Listener.Addr().String()
+	}
+	u, _ := url.Parse(baseURL)
+	s, err := New(Config{BaseURL: u, Log: log}, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Config.Handler = s
+	e.srv.Start()
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// client is a browser: a cookie jar that does not follow redirects.
+func (e *env) client(t *testing.T) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+type resp struct {
+	*http.Response
+	body string
+}
+
+func do(t *testing.T, c *http.Client, method, u string, form url.Values, hdr ...string) resp {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	r, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	return resp{r, string(b)}
+}
+
+func (e *env) signIn(t *testing.T, c *http.Client, email string) {
+	t.Helper()
+	r := do(t, c, "POST", e.srv.URL+"/kirjaudu", url.Values{"email": {email}, "password": {password}})
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/kohteet" {
+		t.Fatalf("sign in %s: %d %s", email, r.StatusCode, r.Header.Get("Location"))
+	}
+}
+
+func TestSignInShowsOwnSites(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		c := e.client(t)
+		r := do(t, c, "GET", e.srv.URL+"/kohteet", nil)
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/kirjaudu?next=%2Fkohteet" {
+			t.Fatalf("signed out /kohteet: %d %q", r.StatusCode, r.Header.Get("Location"))
+		}
+		e.signIn(t, c, "  MAIJA@example.fi ")
+		r = do(t, c, "GET", e.srv.URL+"/kohteet", nil)
+		for _, want := range []string{"Kohde koti", "Kohde mokki", "Kotikulma Oy", "Säännöllinen siivous, joka toinen viikko",
+			"ti 1.12.2026 klo 9.00–12.00", "tekijänä Aino", `href="/kohteet/` + strconv.FormatInt(e.sites["koti"], 10) + `"`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("sites page lacks %q", want)
+			}
+		}
+		if strings.Contains(r.body, "Kohde matti") {
+			t.Error("maija sees matti's site")
+		}
+		r = do(t, c, "GET", e.srv.URL+"/kohteet/"+strconv.FormatInt(e.sites["mokki"], 10), nil)
+		if r.StatusCode != 200 || !strings.Contains(r.body, "Hämeenkatu 2, 33100 Tampere") || !strings.Contains(r.body, `href="tel:&#43;358401234567"`) {
+			t.Errorf("site page: %d\n%s", r.StatusCode, r.body)
+		}
+		// The device remembers the email for the next sign-in, not the password.
+		r = do(t, c, "POST", e.srv.URL+"/kirjaudu-ulos", url.Values{})
+		r = do(t, c, "GET", e.srv.URL+"/kirjaudu", nil)
+		if !strings.Contains(r.body, `value="MAIJA@example.fi"`) || strings.Contains(r.body, password) {
+			t.Errorf("sign-in form after sign-out does not hold the email hint")
+		}
+	})
+}
+
+func TestEmptyState(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		c := e.client(t)
+		e.signIn(t, c, "tyhja@example.fi")
+		r := do(t, c, "GET", e.srv.URL+"/kohteet", nil)
+		if !strings.Contains(r.body, "Sinulla ei ole vielä kohteita") || !strings.Contains(r.body, `href="https://www.example.fi/tilaa"`) {
+			t.Errorf("empty state missing:\n%s", r.body)
+		}
+	})
+}
+
+func TestSignInBadInput(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		long := strings.Repeat("a", 10000) + "@example.fi"
+		cases := []struct {
+			name   string
+			form   url.Values
+			status int
+			want   []string
+		}{
+			{"empty", url.Values{}, 422, []string{"Kirjoita sähköpostiosoitteesi.", "Kirjoita salasanasi."}},
+			{"no password", url.Values{"email": {"maija@example.fi"}}, 422, []string{"Kirjoita salasanasi.", `value="maija@example.fi"`}},
+			{"malformed", url.Values{"email": {"maija(at)example.fi"}, "password": {"x"}}, 422, []string{"Tarkista sähköpostiosoite.", `value="maija(at)example.fi"`}},
+			{"10 000 characters", url.Values{"email": {long}, "password": {"x"}}, 422, []string{"Sähköpostiosoite on liian pitkä."}},
+			{"wrong password", url.Values{"email": {"maija@example.fi"}, "password": {"väärä-salasana"}}, 401, []string{"ei ole oikein", `value="maija@example.fi"`}},
+		}
+		for _, tc := range cases {
+			c := e.client(t)
+			r := do(t, c, "POST", e.srv.URL+"/kirjaudu", tc.form)
+			if r.StatusCode != tc.status {
+				t.Errorf("%s: status %d, want %d", tc.name, r.StatusCode, tc.status)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(r.body, w) {
+					t.Errorf("%s: page lacks %q", tc.name, w)
+				}
+			}
+			if len(r.Cookies()) != 0 {
+				t.Errorf("%s: cookies set on failure: %v", tc.name, r.Cookies())
+			}
+		}
+		var n int64
+		db.Read(context.Background(), func(tx *store.Tx) (err error) { n, err = tx.Count(context.Background(), "sessions"); return err })
+		if n != 0 {
+			t.Errorf("%d sessions after failed sign-ins", n)
+		}
+	})
+}
+
+// TestSignInFailureIsUniform: a wrong password for a known address and any
+// password for an unknown one give byte-identical answers.
+func TestSignInFailureIsUniform(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		a := do(t, e.client(t), "POST", e.srv.URL+"/kirjaudu", url.Values{"email": {"maija@example.fi"}, "password": {"väärä-salasana-1"}})
+		b := do(t, e.client(t), "POST", e.srv.URL+"/kirjaudu", url.Values{"email": {"tuntematon@example.fi"}, "password": {"väärä-salasana-1"}})
+		// The forms differ only in the echoed address; compare with it blanked.
+		ab := strings.ReplaceAll(a.body, "maija@example.fi", "EMAIL")
+		bb := strings.ReplaceAll(b.body, "tuntematon@example.fi", "EMAIL")
+		if a.StatusCode != b.StatusCode || ab != bb {
+			t.Errorf("known and unknown address answered differently: %d vs %d", a.StatusCode, b.StatusCode)
+		}
+		for _, h := range []string{"Content-Type", "Cache-Control", "Content-Security-Policy", "Content-Length"} {
+			if h != "Content-Length" && a.Header.Get(h) != b.Header.Get(h) {
+				t.Errorf("header %s differs: %q vs %q", h, a.Header.Get(h), b.Header.Get(h))
+			}
+		}
+	})
+}
+
+func TestNextIsLocalOnly(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		site := "/kohteet/" + strconv.FormatInt(e.sites["koti"], 10)
+		for next, want := range map[string]string{
+			site:                     site,
+			"//evil.example/x":       "/kohteet",
+			"https://evil.example/x": "/kohteet",
+			"/\\evil.example":        "/kohteet",
+			"javascript:alert(1)":    "/kohteet",
+			"":                       "/kohteet",
+		} {
+			r := do(t, e.client(t), "POST", e.srv.URL+"/kirjaudu", url.Values{"email": {"maija@example.fi"}, "password": {password}, "next": {next}})
+			if got := r.Header.Get("Location"); got != want {
+				t.Errorf("next=%q: Location %q, want %q", next, got, want)
+			}
+		}
+		// A deep link survives the trip through the sign-in form.
+		c := e.client(t)
+		r := do(t, c, "GET", e.srv.URL+site, nil)
+		loc := r.Header.Get("Location")
+		r = do(t, c, "GET", e.srv.URL+loc, nil)
+		if !strings.Contains(r.body, `name="next" value="`+site+`"`) {
+			t.Errorf("sign-in form does not carry next=%s", site)
+		}
+	})
+}
+
+func TestSessionCookie(t *testing.T) {
+	for _, tc := range []struct {
+		base   string
+		name   string
+		secure bool
+	}{{"", "asiakassivu", false}, {"https://asiakassivu.example", "__Host-asiakassivu", true}} {
+		db := storetest.Open(t, store.SQLite, nil)
+		e := newEnv(t, db, tc.base)
+		c := e.client(t)
+		u, _ := url.Parse(e.srv.URL)
+		// A cookie planted before sign-in (fixation) must not survive it.
+		c.Jar.SetCookies(u, []*http.Cookie{{Name: tc.name, Value: strings.Repeat("A", 43), Path: "/"}})
+		r := do(t, c, "POST", e.srv.URL+"/kirjaudu", url.Values{"email": {"maija@example.fi"}, "password": {password}})
+		var sc *http.Cookie
+		for _, ck := range r.Cookies() {
+			if ck.Name == tc.name {
+				sc = ck
+			}
+		}
+		if sc == nil {
+			t.Fatalf("%s: no session cookie in %v", tc.base, r.Header["Set-Cookie"])
+		}
+		if !sc.HttpOnly || sc.Secure != tc.secure || sc.SameSite != http.SameSiteLaxMode || sc.Path != "/" || sc.Domain != "" ||
+			sc.MaxAge < 399*24*3600 || sc.Value == strings.Repeat("A", 43) || len(sc.Value) < 43 {
+			t.Errorf("%s: cookie %+v", tc.base, sc)
+		}
+		if tc.secure {
+			if hsts := r.Header.Get("Strict-Transport-Security"); hsts == "" {
+				t.Error("no HSTS with an https base URL")
+			}
+		}
+		// Sign out: the session dies on the server, the cookie expires and
+		// the cache is cleared; the old cookie now leads to sign-in.
+		old := sc.Value
+		out := do(t, c, "POST", e.srv.URL+"/kirjaudu-ulos", url.Values{}, "Cookie", tc.name+"="+old)
+		if out.Header.Get("Clear-Site-Data") != `"cache"` {
+			t.Errorf("Clear-Site-Data = %q", out.Header.Get("Clear-Site-Data"))
+		}
+		expired := false
+		for _, ck := range out.Cookies() {
+			if ck.Name == tc.name && ck.MaxAge < 0 {
+				expired = true
+			}
+		}
+		if !expired {
+			t.Errorf("session cookie not expired at sign-out: %v", out.Header["Set-Cookie"])
+		}
+		plain := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		r = do(t, plain, "GET", e.srv.URL+"/kohteet", nil, "Cookie", tc.name+"="+old)
+		if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/kirjaudu") {
+			t.Errorf("old cookie after sign-out: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+	}
+}
+
+func TestCrossOriginPostRefused(t *testing.T) {
+	db := storetest.Open(t, store.SQLite, nil)
+	e := newEnv(t, db, "")
+	form := url.Values{"email": {"maija@example.fi"}, "password": {password}}
+	for _, hdr := range [][]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "https://evil.example"}} {
+		r := do(t, e.client(t), "POST", e.srv.URL+"/kirjaudu", form, hdr...)
+		if r.StatusCode != http.StatusForbidden {
+			t.Errorf("%s: status %d, want 403", hdr, r.StatusCode)
+		}
+	}
+	if r := do(t, e.client(t), "POST", e.srv.URL+"/kirjaudu", form, "Sec-Fetch-Site", "same-origin"); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("same-origin POST: %d", r.StatusCode)
+	}
+}
+
+// fill returns a concrete path for a route pattern, putting id in {site}.
+func fill(s *Server, pattern, site string) string {
+	p := strings.ReplaceAll(pattern, "{$}", "")
+	p = strings.ReplaceAll(p, "{site}", site)
+	if strings.Contains(p, "{file}") {
+		p = s.assets.url("style.css")
+	}
+	return p
+}
+
+// TestHeadersOnEveryRoute calls every route of the table and checks the
+// security headers and caching.
+func TestHeadersOnEveryRoute(t *testing.T) {
+	db := storetest.Open(t, store.SQLite, nil)
+	e := newEnv(t, db, "")
+	s := e.srv.Config.Handler.(*Server)
+	c := e.client(t)
+	e.signIn(t, c, "maija@example.fi")
+	for _, rt := range s.routes() {
+		path := fill(s, rt.pattern, strconv.FormatInt(e.sites["koti"], 10))
+		var form url.Values
+		if rt.method == "POST" {
+			form = url.Values{}
+		}
+		r := do(t, c, rt.method, e.srv.URL+path, form)
+		h := r.Header
+		if h.Get("Content-Security-Policy") != contentSecurityPolicy || !strings.Contains(contentSecurityPolicy, "frame-ancestors 'none'") ||
+			h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "same-origin" {
+			t.Errorf("%s %s: security headers missing: %v", rt.method, path, h)
+		}
+		wantCache := "no-store"
+		if strings.HasPrefix(rt.pattern, "/static/") {
+			wantCache = "public, max-age=31536000, immutable"
+		}
+		if got := h.Get("Cache-Control"); got != wantCache {
+			t.Errorf("%s %s: Cache-Control %q, want %q", rt.method, path, got, wantCache)
+		}
+		if rt.method == "POST" && rt.pattern == "/kirjaudu-ulos" {
+			e.signIn(t, c, "maija@example.fi")
+		}
+	}
+}
+
+// isolation lists, for every route, what a signed-in customer gets when the
+// route is called with another customer's ids. A route missing here fails
+// the test, so new routes must state their case.
+var isolation = map[string]int{
+	"GET /{$}":            http.StatusSeeOther, // no ids
+	"GET /kirjaudu":       http.StatusSeeOther, // no ids
+	"POST /kirjaudu":      0,                   // no ids; not signed-in specific
+	"POST /kirjaudu-ulos": 0,                   // no ids
+	"GET /kohteet":        http.StatusOK,       // lists own sites only (checked below)
+	"GET /kohteet/{site}": http.StatusNotFound,
+	"GET /static/{file}":  http.StatusOK,
+	"GET /healthz":        http.StatusOK,
+}
+
+func TestTenantIsolation(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		s := e.srv.Config.Handler.(*Server)
+		c := e.client(t)
+		e.signIn(t, c, "matti@example.fi")
+		foreign := []string{strconv.FormatInt(e.sites["koti"], 10), strconv.FormatInt(e.sites["mokki"], 10), "999999", "abc", "-1", "0"}
+		for _, rt := range s.routes() {
+			key := rt.method + " " + rt.pattern
+			want, ok := isolation[key]
+			if !ok {
+				t.Errorf("route %s has no tenant-isolation case", key)
+				continue
+			}
+			if want == 0 || !strings.Contains(rt.pattern, "{site}") {
+				continue
+			}
+			for _, id := range foreign {
+				r := do(t, c, rt.method, e.srv.URL+fill(s, rt.pattern, id), nil)
+				if r.StatusCode != want {
+					t.Errorf("%s with site %s: %d, want %d", key, id, r.StatusCode, want)
+				}
+				if strings.Contains(r.body, "Kohde koti") || strings.Contains(r.body, "Kohde mokki") {
+					t.Errorf("%s with site %s leaks maija's site", key, id)
+				}
+			}
+		}
+		r := do(t, c, "GET", e.srv.URL+"/kohteet", nil)
+		if strings.Contains(r.body, "Kohde koti") || !strings.Contains(r.body, "Kohde matti") {
+			t.Error("matti's list is wrong")
+		}
+	})
+}
+
+func TestLogHoldsNoSecrets(t *testing.T) {
+	db := storetest.Open(t, store.SQLite, nil)
+	e := newEnv(t, db, "")
+	c := e.client(t)
+	e.signIn(t, c, "maija@example.fi")
+	do(t, e.client(t), "POST", e.srv.URL+"/kirjaudu", url.Values{"email": {"maija@example.fi"}, "password": {"väärä-salasana-xyz"}})
+	do(t, c, "GET", e.srv.URL+"/kirjaudu?next=/kohteet", nil)
+	var token string
+	u, _ := url.Parse(e.srv.URL)
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == "asiakassivu" {
+			token = ck.Value
+		}
+	}
+	log := e.log.String()
+	for _, secret := range []string{password, "väärä-salasana-xyz", token} {
+		if secret == "" || strings.Contains(log, secret) {
+			t.Errorf("log holds a secret %q", secret)
+		}
+	}
+	if !strings.Contains(log, `"signed in"`) || !strings.Contains(log, `"sign-in failed"`) {
+		t.Errorf("sign-ins are not logged:\n%s", log)
+	}
+}
