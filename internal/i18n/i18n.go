@@ -1,6 +1,7 @@
 // Package i18n holds the portal's texts in Finnish (the default), Swedish
 // and English, and formats dates and money the way each language does.
-// Texts live in locales/{fi,sv,en}.json: a key maps to a string, or to an
+// Texts live in locales/<lang>/*.json (one file per part of the portal,
+// the same file names in every language): a key maps to a string, or to an
 // object {"one": …, "other": …} for counts. Placeholders are {name}.
 package i18n
 
@@ -8,6 +9,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"path"
 	"sort"
 	"strconv"
@@ -17,7 +19,7 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed locales/*.json
+//go:embed locales
 var files embed.FS
 
 // Lang is a supported language code.
@@ -70,13 +72,26 @@ func Load() (*Catalog, error) {
 	c := &Catalog{msgs: map[Lang]map[string]message{}}
 	var tags []language.Tag
 	for _, l := range Langs {
-		b, err := files.ReadFile(path.Join("locales", string(l)+".json"))
-		if err != nil {
-			return nil, err
+		names, err := fs.Glob(files, path.Join("locales", string(l), "*.json"))
+		if err != nil || len(names) == 0 {
+			return nil, fmt.Errorf("locale %s: no files", l)
 		}
 		m := map[string]message{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("locale %s: %w", l, err)
+		for _, name := range names {
+			b, err := files.ReadFile(name)
+			if err != nil {
+				return nil, err
+			}
+			part := map[string]message{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("%s: key %q is defined twice", name, k)
+				}
+				m[k] = v
+			}
 		}
 		c.msgs[l] = m
 		tags = append(tags, language.Make(string(l)))
