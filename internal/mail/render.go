@@ -1,0 +1,189 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// The kinds of mail Render knows, with the data each needs. Every kind
+// also takes an optional "url": the portal's address, shown as a link.
+// Other keys (such as "email", the recipient) are ignored.
+const (
+	// SignupCode carries the code that verifies a new account's address.
+	// Data: "code".
+	SignupCode = "signup_code"
+	// SignupExists tells the owner of an address that someone tried to
+	// create an account with it. No data.
+	SignupExists = "signup_exists"
+	// ResetCode carries a password reset code. Data: "code".
+	ResetCode = "reset_code"
+	// EmailChangeCode goes to the new address and carries the code that
+	// confirms it. Data: "code".
+	EmailChangeCode = "email_change_code"
+	// EmailChangedNotice goes to the old address after a change. Data:
+	// optional "new_email", the new address, which the mail shows only
+	// masked ("m***@e***.fi") so the owner can recognise it.
+	EmailChangedNotice = "email_changed_notice"
+	// PasswordChangedNotice tells that the password was changed. No data.
+	PasswordChangedNotice = "password_changed_notice"
+	// AccountDeletedNotice tells that the account was deleted. No data.
+	AccountDeletedNotice = "account_deleted_notice"
+)
+
+// required lists the data keys of each kind.
+var required = map[string][]string{
+	SignupCode:            {"code"},
+	SignupExists:          nil,
+	ResetCode:             {"code"},
+	EmailChangeCode:       {"code"},
+	EmailChangedNotice:    nil,
+	PasswordChangedNotice: nil,
+	AccountDeletedNotice:  nil,
+}
+
+// Kinds lists every kind of mail Render knows.
+func Kinds() []string {
+	var ks []string
+	for k := range required {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// Langs lists the languages of the mail texts; the first is the default.
+func Langs() []string { return []string{"fi", "sv", "en"} }
+
+var appNames = map[string]string{"fi": "Asiakassivu", "sv": "Kundsidan", "en": "Customer page"}
+
+// view is what the templates see.
+type view struct {
+	Lang     string
+	AppName  string
+	Subject  string
+	Code     string
+	NewEmail string // masked
+	URL      string
+	Body     htmltemplate.HTML // the layout's content
+}
+
+type templateSet struct {
+	text map[string]*texttemplate.Template
+	html map[string]*htmltemplate.Template
+}
+
+// templates parses the embedded templates once; they never change after.
+var templates = sync.OnceValues(func() (templateSet, error) {
+	ts := templateSet{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
+	for _, l := range Langs() {
+		t, err := texttemplate.New(l).Option("missingkey=error").ParseFS(templateFiles, "templates/"+l+".txt")
+		if err != nil {
+			return ts, fmt.Errorf("mail templates %s: %w", l, err)
+		}
+		h, err := htmltemplate.New(l).Option("missingkey=error").ParseFS(templateFiles, "templates/layout.html", "templates/"+l+".html")
+		if err != nil {
+			return ts, fmt.Errorf("mail templates %s: %w", l, err)
+		}
+		ts.text[l], ts.html[l] = t, h
+	}
+	return ts, nil
+})
+
+var sixDigits = regexp.MustCompile(`^[0-9]{6}$`)
+
+// Render returns the mail of a kind in a language ("fi", "sv" or "en";
+// anything else gives Finnish) filled with data. The caller sets To. It
+// fails on an unknown kind, a missing data key, or a code that is not six
+// digits. The subject never holds the code: a log may show it.
+func Render(kind, lang string, data map[string]string) (Message, error) {
+	need, ok := required[kind]
+	if !ok {
+		return Message{}, fmt.Errorf("render mail: unknown kind %q", kind)
+	}
+	for _, k := range need {
+		if strings.TrimSpace(data[k]) == "" {
+			return Message{}, fmt.Errorf("render mail %s: missing %q", kind, k)
+		}
+	}
+	if !slices.Contains(Langs(), lang) {
+		lang = Langs()[0]
+	}
+	v := view{Lang: lang, AppName: appNames[lang], Code: data["code"], URL: data["url"]}
+	if slices.Contains(need, "code") && !sixDigits.MatchString(v.Code) {
+		return Message{}, fmt.Errorf("render mail %s: the code is not six digits", kind)
+	}
+	if kind == EmailChangedNotice && strings.TrimSpace(data["new_email"]) != "" {
+		v.NewEmail = MaskEmail(data["new_email"])
+	}
+	if v.URL != "" {
+		u, err := url.Parse(v.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return Message{}, fmt.Errorf("render mail %s: url %q is not an http(s) address", kind, v.URL)
+		}
+	}
+	ts, err := templates()
+	if err != nil {
+		return Message{}, err
+	}
+	var b bytes.Buffer
+	if err := ts.text[lang].ExecuteTemplate(&b, kind+".subject", v); err != nil {
+		return Message{}, fmt.Errorf("render mail %s subject: %w", kind, err)
+	}
+	v.Subject = strings.TrimSpace(b.String())
+	b.Reset()
+	if err := ts.text[lang].ExecuteTemplate(&b, kind+".text", v); err != nil {
+		return Message{}, fmt.Errorf("render mail %s text: %w", kind, err)
+	}
+	text := tidy(b.String())
+	b.Reset()
+	if err := ts.html[lang].ExecuteTemplate(&b, kind+".html", v); err != nil {
+		return Message{}, fmt.Errorf("render mail %s html: %w", kind, err)
+	}
+	// The body was escaped by html/template above; the layout only frames it.
+	v.Body = htmltemplate.HTML(strings.TrimSpace(b.String()))
+	b.Reset()
+	if err := ts.html[lang].ExecuteTemplate(&b, "layout", v); err != nil {
+		return Message{}, fmt.Errorf("render mail %s layout: %w", kind, err)
+	}
+	return Message{Subject: v.Subject, Text: text, HTML: b.String()}, nil
+}
+
+var blankLines = regexp.MustCompile(`\n[ \t]*\n(?:[ \t]*\n)+`)
+
+// tidy trims the text and folds runs of blank lines (left by optional
+// parts) into one.
+func tidy(s string) string {
+	return blankLines.ReplaceAllString(strings.TrimSpace(s), "\n\n") + "\n"
+}
+
+// MaskEmail shows enough of an address for its owner to recognise it and
+// not enough to give it away: "maija.m@example.fi" → "m***@e***.fi".
+func MaskEmail(addr string) string {
+	addr = strings.TrimSpace(addr)
+	local, domain, ok := strings.Cut(addr, "@")
+	first := func(s string) string {
+		for _, r := range s {
+			return string(r) + "***"
+		}
+		return "***"
+	}
+	if !ok {
+		return first(local)
+	}
+	masked := first(local) + "@"
+	if i := strings.LastIndexByte(domain, '.'); i > 0 {
+		return masked + first(domain[:i]) + domain[i:]
+	}
+	return masked + first(domain)
+}

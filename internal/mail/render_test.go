@@ -1,0 +1,170 @@
+package mail_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"asiakassivu/internal/mail"
+)
+
+// dataFor returns complete data for a kind.
+func dataFor(kind string) map[string]string {
+	d := map[string]string{"url": "https://asiakassivu.example/kirjaudu"}
+	switch kind {
+	case mail.SignupCode, mail.ResetCode, mail.EmailChangeCode:
+		d["code"] = "042917"
+	case mail.EmailChangedNotice:
+		d["new_email"] = "uusi.osoite@example.fi"
+	}
+	return d
+}
+
+func TestEveryKindInEveryLanguage(t *testing.T) {
+	if len(mail.Kinds()) != 7 {
+		t.Fatalf("kinds %v", mail.Kinds())
+	}
+	for _, kind := range mail.Kinds() {
+		subjects := map[string]bool{}
+		for _, lang := range mail.Langs() {
+			m, err := mail.Render(kind, lang, dataFor(kind))
+			if err != nil {
+				t.Errorf("%s/%s: %v", kind, lang, err)
+				continue
+			}
+			subjects[m.Subject] = true
+			if m.Subject == "" || strings.ContainsAny(m.Subject, "\r\n") {
+				t.Errorf("%s/%s: subject %q", kind, lang, m.Subject)
+			}
+			for part, body := range map[string]string{"text": m.Text, "html": m.HTML} {
+				for _, bad := range []string{"<no value>", "{{", "}}", "%!"} {
+					if strings.Contains(body, bad) {
+						t.Errorf("%s/%s %s holds %q:\n%s", kind, lang, part, bad, body)
+					}
+				}
+				if len(body) < 200 {
+					t.Errorf("%s/%s %s is short:\n%s", kind, lang, part, body)
+				}
+			}
+			if !strings.Contains(m.HTML, `<html lang="`+lang+`">`) {
+				t.Errorf("%s/%s: html lang missing", kind, lang)
+			}
+			code := dataFor(kind)["code"]
+			if code != "" {
+				if !strings.Contains(m.Text, code) || !strings.Contains(m.HTML, code) {
+					t.Errorf("%s/%s: code missing from text or html", kind, lang)
+				}
+				if strings.Contains(m.Subject, code) {
+					t.Errorf("%s/%s: code in the subject", kind, lang)
+				}
+				if !strings.Contains(m.Text, "10") {
+					t.Errorf("%s/%s: validity (10 minutes) not told", kind, lang)
+				}
+			}
+			if kind == mail.EmailChangedNotice {
+				if strings.Contains(m.Text+m.HTML, "uusi.osoite@example.fi") || strings.Contains(m.Text+m.HTML, "uusi.osoite") {
+					t.Errorf("%s/%s: the new address is shown in full", kind, lang)
+				}
+				if !strings.Contains(m.Text, "u***@e***.fi") {
+					t.Errorf("%s/%s: no masked address in\n%s", kind, lang, m.Text)
+				}
+			}
+			if strings.Contains(m.Text, "\n\n\n") {
+				t.Errorf("%s/%s: text has runs of blank lines", kind, lang)
+			}
+		}
+		if len(subjects) != len(mail.Langs()) {
+			t.Errorf("%s: subjects not translated: %v", kind, subjects)
+		}
+	}
+}
+
+func TestRenderRefusesBadData(t *testing.T) {
+	cases := []struct {
+		name, kind string
+		data       map[string]string
+	}{
+		{"unknown kind", "welcome", nil},
+		{"missing code", mail.SignupCode, nil},
+		{"empty code", mail.ResetCode, map[string]string{"code": " "}},
+		{"code not six digits", mail.ResetCode, map[string]string{"code": "12345x"}},
+		{"misspelt key", mail.SignupCode, map[string]string{"Code": "123456"}},
+		{"javascript url", mail.SignupExists, map[string]string{"url": "javascript:alert(1)"}},
+	}
+	for _, c := range cases {
+		if _, err := mail.Render(c.kind, "fi", c.data); err == nil {
+			t.Errorf("%s: rendered", c.name)
+		}
+	}
+}
+
+func TestRenderDefaultsToFinnish(t *testing.T) {
+	fi, _ := mail.Render(mail.SignupCode, "fi", map[string]string{"code": "123456"})
+	for _, lang := range []string{"", "de", "FI-x"} {
+		m, err := mail.Render(mail.SignupCode, lang, map[string]string{"code": "123456"})
+		if err != nil || m.Subject != fi.Subject || m.Text != fi.Text {
+			t.Errorf("lang %q: %v %q", lang, err, m.Subject)
+		}
+	}
+	if !strings.Contains(fi.Text, "Jos et itse pyytänyt koodia, voit jättää tämän viestin huomiotta") {
+		t.Errorf("Finnish signup text:\n%s", fi.Text)
+	}
+}
+
+func TestRenderEscapesHTML(t *testing.T) {
+	m, err := mail.Render(mail.EmailChangedNotice, "en", map[string]string{"new_email": "<script>x@example.fi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(m.HTML, "<script>") || !strings.Contains(m.HTML, "&lt;***@e***.fi") {
+		t.Errorf("html not escaped:\n%s", m.HTML)
+	}
+	m, err = mail.Render(mail.SignupExists, "en", map[string]string{"url": `https://a.example/?q="><b>x</b>`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(m.HTML, "<b>x</b>") {
+		t.Errorf("url not escaped:\n%s", m.HTML)
+	}
+	if !strings.Contains(m.Text, `https://a.example/?q="><b>x</b>`) {
+		t.Errorf("text part should carry the address as it is:\n%s", m.Text)
+	}
+}
+
+// TestNoticesHoldNoSecrets: the mails without a code carry no number
+// that could pass for one.
+func TestNoticesHoldNoSecrets(t *testing.T) {
+	six := regexp.MustCompile(`\b[0-9]{6}\b`)
+	for _, kind := range []string{mail.SignupExists, mail.EmailChangedNotice, mail.PasswordChangedNotice, mail.AccountDeletedNotice} {
+		for _, lang := range mail.Langs() {
+			m, err := mail.Render(kind, lang, dataFor(kind))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if six.MatchString(m.Subject + m.Text + m.HTML) {
+				t.Errorf("%s/%s holds a six-digit number", kind, lang)
+			}
+		}
+	}
+}
+
+// TestRenderIgnoresOtherData: keys a kind does not use (the recipient's
+// "email", a code in a notice) are not shown, and the masked new address
+// is optional.
+func TestRenderIgnoresOtherData(t *testing.T) {
+	m, err := mail.Render(mail.PasswordChangedNotice, "fi", map[string]string{"code": "123456", "email": "maija@example.fi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(m.Text+m.HTML, "123456") || strings.Contains(m.Text+m.HTML, "maija@") {
+		t.Errorf("unused data shown:\n%s", m.Text)
+	}
+	m, err = mail.Render(mail.EmailChangedNotice, "fi", map[string]string{"email": "vanha@example.fi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(m.Text+m.HTML, "***") || strings.Contains(m.Text+m.HTML, "vanha") ||
+		!strings.Contains(m.Text, "sähköpostiosoite vaihdettiin juuri. Tähän osoitteeseen") {
+		t.Errorf("notice without the new address:\n%s", m.Text)
+	}
+}
