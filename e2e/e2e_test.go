@@ -40,6 +40,7 @@ func chromium(t *testing.T) string {
 type server struct {
 	url string
 	out *strings.Builder
+	cmd *exec.Cmd
 }
 
 // startServer builds the binary and runs "serve --demo" on a free loopback
@@ -81,7 +82,7 @@ func startServer(t *testing.T, extra ...string) *server {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	s := &server{url: "http://" + addr, out: &strings.Builder{}}
+	s := &server{url: "http://" + addr, out: &strings.Builder{}, cmd: cmd}
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
@@ -156,8 +157,8 @@ func signIn(t *testing.T, ctx context.Context, base, email, password string) {
 		chromedp.WaitVisible(chromedp.CSS("#email")),
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS("ul.sites, section.empty")),
+		chromedp.Click(chromedp.CSS(`form[action="/kirjaudu"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("#h-next, section.empty")),
 	)
 	if err != nil {
 		t.Fatalf("sign in as %s: %v", email, err)
@@ -179,19 +180,47 @@ func TestDemoCustomerSeesThreeSites(t *testing.T) {
 			}
 			shot(t, ctx, vp.name+"-signin")
 			signIn(t, ctx, srv.url, "asiakas@demo.example", "demo-salasana-2025")
-			n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("ul.sites > li").length`))
-			if err != nil || n != 3 {
-				t.Fatalf("sites listed: %d, %v", n, err)
-			}
-			h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
-			if h1 != "Kohteesi" {
-				t.Errorf("h1 = %q", h1)
+			// The front page is the dashboard of a site; the menu at top left
+			// switches between the three.
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			if !strings.Contains(loc, "/kohteet/") {
+				t.Errorf("after sign-in at %s, want a site's page", loc)
 			}
 			text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
 			for _, want := range []string{"Seuraava palveluvuoro", "Viimeisin laskutuskooste", "Palveluntuottaja"} {
 				if !strings.Contains(text, want) {
-					t.Errorf("page lacks %q", want)
+					t.Errorf("dashboard lacks %q", want)
 				}
+			}
+			shot(t, ctx, vp.name+"-dashboard")
+			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("details.menu > summary")), chromedp.WaitVisible(chromedp.CSS(".switcher"))); err != nil {
+				t.Fatal(err)
+			}
+			n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".switcher > li").length`))
+			if err != nil || n != 3 {
+				t.Fatalf("sites in the switcher: %d, %v", n, err)
+			}
+			shot(t, ctx, vp.name+"-menu")
+			// Switch to the second site: the dashboard follows.
+			h1Before, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+			err = chromedp.Do(ctx,
+				chromedp.Click(chromedp.CSS(`.switcher > li:nth-child(2) a`)),
+				chromedp.WaitVisible(chromedp.CSS("details.menu")),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h1After, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+			if h1After == h1Before {
+				t.Errorf("switching site kept the dashboard at %q", h1After)
+			}
+			// All three on the list page.
+			if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/kohteet"), chromedp.WaitVisible(chromedp.CSS("ul.sites"))); err != nil {
+				t.Fatal(err)
+			}
+			n, err = chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("ul.sites > li").length`))
+			if err != nil || n != 3 {
+				t.Fatalf("sites listed: %d, %v", n, err)
 			}
 			overflow, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
 			if overflow {
@@ -201,20 +230,15 @@ func TestDemoCustomerSeesThreeSites(t *testing.T) {
 				t.Errorf("viewport is %d px wide, want %d", w, vp.width)
 			}
 			shot(t, ctx, vp.name+"-sites")
-			// Open the first site's own page and sign out.
-			err = chromedp.Do(ctx,
-				chromedp.Click(chromedp.CSS("ul.sites > li h2 a")),
-				chromedp.WaitVisible(chromedp.CSS("p.crumbs")),
-			)
-			if err != nil {
+			// The front page now leads to the site chosen last.
+			if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/"), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
 				t.Fatal(err)
 			}
-			loc, _ := chromedp.Run(ctx, chromedp.Location())
-			if !strings.Contains(loc, "/kohteet/") {
-				t.Errorf("site page at %s", loc)
+			if h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1"))); h1 != h1After {
+				t.Errorf("front page shows %q, want the remembered %q", h1, h1After)
 			}
-			shot(t, ctx, vp.name+"-site")
 			err = chromedp.Do(ctx,
+				chromedp.Click(chromedp.CSS("details.menu > summary")),
 				chromedp.Click(chromedp.CSS("form.signout button")),
 				chromedp.WaitVisible(chromedp.CSS("#password")),
 			)
@@ -241,7 +265,7 @@ func TestWrongPasswordInBrowser(t *testing.T) {
 		chromedp.Navigate(srv.url+"/kirjaudu"),
 		chromedp.SendKeys(chromedp.CSS("#email"), "asiakas@demo.example"),
 		chromedp.SendKeys(chromedp.CSS("#password"), "väärä-salasana"),
-		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/kirjaudu"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(".error-summary")),
 	)
 	if err != nil {

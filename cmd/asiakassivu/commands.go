@@ -17,6 +17,7 @@ import (
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/demo"
+	"asiakassivu/internal/jobs"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/web"
 )
@@ -82,8 +83,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 	}
-	a := app.New(db, hasher, time.Now, log)
-	h, err := web.New(web.Config{BaseURL: c.base, Dev: c.dev, TemplateDir: "internal/web/templates", Log: log}, a)
+	// Outgoing mail: the worker sends what use cases queued in the outbox.
+	sender, outbox, err := c.mailer.sender((c.dev || c.demo) && isLoopback(c.addr), log)
+	if err != nil {
+		return err
+	}
+	worker := jobs.New(db, jobs.Options{Log: log})
+	worker.RegisterMail(sender)
+	a := app.New(db, hasher, time.Now, log,
+		app.WithMailer(jobs.MailQueue{SignInURL: c.base.JoinPath("kirjaudu").String()}),
+		app.WithWake(worker.Notify),
+		app.WithSealer(sealer))
+	h, err := web.New(web.Config{BaseURL: c.base, Dev: c.dev, TemplateDir: "internal/web/templates", Log: log,
+		PoolStats: db.PoolStats, DevOutbox: outbox}, a)
 	if err != nil {
 		return err
 	}
@@ -102,6 +114,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.base.String(), "engine", db.Engine())
 	fmt.Fprintf(stdout, "Asiakassivu: %s\n", c.base.String())
+	// The worker outlives the signal until the requests in flight are done
+	// (they may queue mail), then stops between jobs.
+	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWorker()
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		worker.Run(workerCtx)
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -114,6 +135,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	stopWorker()
+	select {
+	case <-workerDone:
+	case <-shutdownCtx.Done():
+		log.Warn("job worker still busy at shutdown: its job is taken over when the lease runs out")
 	}
 	return nil
 }

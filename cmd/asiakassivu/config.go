@@ -90,6 +90,7 @@ type serveConfig struct {
 	demo          bool
 	dev           bool
 	base          *url.URL
+	mailer        mailFlags
 }
 
 func parseServe(args []string, getenv func(string) string) (serveConfig, error) {
@@ -101,7 +102,11 @@ func parseServe(args []string, getenv func(string) string) (serveConfig, error) 
 	fs.StringVar(&c.secretKeyFile, "secret-key-file", "", "file holding the data encryption key (default: secret.key in the data directory; created if absent)")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo data into an empty database")
 	fs.BoolVar(&c.dev, "dev", false, "development mode: read templates from disk on every request")
+	c.mailer.register(fs)
 	if err := parse(fs, args, getenv); err != nil {
+		return c, err
+	}
+	if err := c.mailer.check(); err != nil {
 		return c, err
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {

@@ -35,17 +35,43 @@ type App struct {
 	now    func() time.Time
 	hasher *Hasher
 	log    *slog.Logger
+	mailer Mailer
+	wakeFn func()
+	sealer *Sealer
 }
 
+// Option configures an App.
+type Option func(*App)
+
+// WithMailer sets where mails go (the outbox).
+func WithMailer(m Mailer) Option { return func(a *App) { a.mailer = m } }
+
+// WithSealer sets the key that opens identity codes (to show them masked).
+func WithSealer(s *Sealer) Option { return func(a *App) { a.sealer = s } }
+
+// WithWake sets a function called after a use case has queued work, so a
+// background worker can pick it up at once.
+func WithWake(f func()) Option { return func(a *App) { a.wakeFn = f } }
+
 // New returns the use cases over db. now is the clock.
-func New(db *store.DB, hasher *Hasher, now func() time.Time, log *slog.Logger) *App {
+func New(db *store.DB, hasher *Hasher, now func() time.Time, log *slog.Logger, opts ...Option) *App {
 	if now == nil {
 		now = time.Now
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &App{db: db, now: now, hasher: hasher, log: log}
+	a := &App{db: db, now: now, hasher: hasher, log: log}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
+}
+
+func (a *App) wake() {
+	if a.wakeFn != nil {
+		a.wakeFn()
+	}
 }
 
 // Viewer is the signed-in person a request acts for.
@@ -61,6 +87,9 @@ type Viewer struct {
 	// Refreshed is set when the session's last-used time was moved on, so
 	// the web layer renews the cookie's lifetime.
 	Refreshed bool
+	// Sites are the sites the viewer may see (without details), read with
+	// the session for the site switcher every page shows.
+	Sites []portal.Site
 }
 
 // scope is the access rule of PRODUCT.md: a verified customer sees the
@@ -83,48 +112,89 @@ func (v Viewer) scope() store.Scope {
 // audit log (staff and admins).
 func (v Viewer) audited() bool { return v.Role == portal.RoleAdmin || v.Role == portal.RoleStaff }
 
-// Credentials is what a person types to sign in.
-type Credentials struct {
-	Email     string
-	Password  string
-	UserAgent string
-}
+// MaxPasswordLength is the longest password accepted at sign-in.
+const MaxPasswordLength = MaxPasswordLen
 
-// MaxPasswordLength is the longest password accepted.
-const MaxPasswordLength = 128
-
-// SignIn checks the credentials and starts a new session. It returns the
-// session token for the cookie. Wrong credentials give
-// portal.ErrUnauthenticated, and an unknown address costs the same hashing
-// work as a known one.
-func (a *App) SignIn(ctx context.Context, c Credentials) (token string, err error) {
-	email, emailErr := portal.CheckEmail(c.Email)
-	if emailErr != nil || c.Password == "" || len([]rune(c.Password)) > MaxPasswordLength {
-		a.hasher.CheckDummy(ctx, c.Password)
-		return "", portal.ErrUnauthenticated
+// SignIn checks an address and password and starts a new session on this
+// device. It returns the session token and the device token (new when the
+// device had none) for the cookies. Wrong credentials give
+// portal.ErrUnauthenticated, with the same hashing work for an unknown
+// address as for a known one; too many failures give *ErrThrottled, keyed
+// by (address, IP) and by IP so the answer does not depend on whether the
+// address has an account. A device that has signed in to the account
+// before is exempt from the per-address delay, so a stranger cannot lock
+// the owner out.
+func (a *App) SignIn(ctx context.Context, email, password string, c Client) (token, device string, err error) {
+	clean, emailErr := portal.CheckEmail(email)
+	norm := portal.NormalizeEmail(clean)
+	now := a.now()
+	device = c.Device
+	if len(device) != 43 {
+		device, _ = newToken()
 	}
+	deviceHash := sha256.Sum256([]byte(device))
 	var acc portal.Account
+	var accErr error
+	var wait time.Duration
 	err = a.db.Read(ctx, func(tx *store.Tx) error {
-		acc, err = tx.VerifiedAccountByEmail(ctx, email)
-		return err
+		if emailErr == nil {
+			acc, accErr = tx.VerifiedAccountByEmail(ctx, clean)
+			if accErr != nil && !errors.Is(accErr, portal.ErrNotFound) {
+				return accErr
+			}
+		}
+		known := false
+		if accErr == nil && acc.ID != 0 {
+			var err error
+			if known, err = tx.KnownDevice(ctx, acc.ID, deviceHash[:]); err != nil {
+				return err
+			}
+		}
+		keys := []string{signInKeyIP(c.IP)}
+		if !known {
+			keys = append(keys, signInKeyAccount(norm, c.IP))
+		}
+		for _, k := range keys {
+			d, err := blocked(ctx, tx, k, now)
+			if err != nil {
+				return err
+			}
+			wait = max(wait, d)
+		}
+		return nil
 	})
-	if errors.Is(err, portal.ErrNotFound) {
-		a.hasher.CheckDummy(ctx, c.Password)
-		a.log.Info("sign-in failed", "reason", "unknown")
-		return "", portal.ErrUnauthenticated
-	}
 	if err != nil {
-		return "", fmt.Errorf("sign in: %w", err)
+		return "", "", fmt.Errorf("sign in: %w", err)
 	}
-	rehash, err := a.hasher.Check(ctx, acc.PasswordHash, c.Password)
+	if wait > 0 {
+		a.log.Info("sign-in throttled", "wait_s", int(wait.Seconds()))
+		return "", "", &ErrThrottled{RetryAfter: wait}
+	}
+	failed := func(reason string, accountID int64) (string, string, error) {
+		err := a.db.Write(ctx, func(tx *store.Tx) error {
+			if err := fail(ctx, tx, signInKeyIP(c.IP), freeFailuresPerIP, now); err != nil {
+				return err
+			}
+			return fail(ctx, tx, signInKeyAccount(norm, c.IP), freeFailuresPerAccountIP, now)
+		})
+		if err != nil {
+			return "", "", fmt.Errorf("sign in: %w", err)
+		}
+		a.log.Info("sign-in failed", "reason", reason, "account", accountID)
+		return "", "", portal.ErrUnauthenticated
+	}
+	if emailErr != nil || password == "" || len([]rune(password)) > MaxPasswordLength || acc.ID == 0 {
+		a.hasher.CheckDummy(ctx, password)
+		return failed("unknown", 0)
+	}
+	rehash, err := a.hasher.Check(ctx, acc.PasswordHash, password)
 	if err != nil {
-		a.log.Info("sign-in failed", "account", acc.ID, "reason", "password")
-		return "", portal.ErrUnauthenticated
+		return failed("password", acc.ID)
 	}
 	var newHash string
 	if rehash {
-		if newHash, err = a.hasher.Hash(ctx, c.Password); err != nil {
-			return "", fmt.Errorf("rehash: %w", err)
+		if newHash, err = a.hasher.Hash(ctx, password); err != nil {
+			return "", "", fmt.Errorf("rehash: %w", err)
 		}
 	}
 	token, hash := newToken()
@@ -134,15 +204,21 @@ func (a *App) SignIn(ctx context.Context, c Credentials) (token string, err erro
 				return err
 			}
 		}
+		if err := tx.ClearAttempts(ctx, signInKeyAccount(norm, c.IP)); err != nil {
+			return err
+		}
+		if err := tx.RememberDevice(ctx, acc.ID, deviceHash[:]); err != nil {
+			return err
+		}
 		_, err := tx.CreateSession(ctx, portal.Session{AccountID: acc.ID, TokenHash: hash,
 			UserAgent: truncate(c.UserAgent, 300), AuthAt: tx.Now()})
 		return err
 	})
 	if err != nil {
-		return "", fmt.Errorf("start session: %w", err)
+		return "", "", fmt.Errorf("start session: %w", err)
 	}
 	a.log.Info("signed in", "account", acc.ID)
-	return token, nil
+	return token, device, nil
 }
 
 // Authenticate returns the viewer of a session token, or
@@ -165,7 +241,13 @@ func (a *App) Authenticate(ctx context.Context, token string) (Viewer, error) {
 		}
 		v = Viewer{AccountID: acc.ID, SessionID: s.ID, Email: acc.Email, EmailNorm: acc.EmailNorm,
 			Verified: acc.Verified(), AuthAt: s.AuthAt}
-		v.Role, v.ProviderID, err = tx.AccountRole(ctx, acc.ID)
+		if v.Role, v.ProviderID, err = tx.AccountRole(ctx, acc.ID); err != nil {
+			return err
+		}
+		sites, err := tx.Sites(ctx, v.scope())
+		for _, s := range sites {
+			v.Sites = append(v.Sites, s.Site)
+		}
 		return err
 	})
 	if errors.Is(err, portal.ErrNotFound) {
@@ -246,7 +328,14 @@ func (a *App) Site(ctx context.Context, v Viewer, siteID int64) (portal.SiteSumm
 		if err != nil {
 			return err
 		}
-		out, err = a.summary(ctx, tx, s)
+		if out, err = a.summary(ctx, tx, s); err != nil {
+			return err
+		}
+		from := []string{"provider", "system"}
+		if v.Role != portal.RoleCustomer {
+			from = []string{"customer"}
+		}
+		out.Unread, err = tx.UnreadMessages(ctx, s.Site.ID, v.AccountID, from...)
 		return err
 	})
 	if err != nil {
@@ -323,4 +412,24 @@ func (a *App) OrderServiceURL(ctx context.Context) (string, error) {
 // Ping reports whether the database answers.
 func (a *App) Ping(ctx context.Context) error {
 	return a.db.Read(ctx, func(tx *store.Tx) error { _, err := tx.Policies(ctx); return err })
+}
+
+// authenticateAgain re-reads a viewer's session (tests and use cases that
+// changed it).
+func (a *App) authenticateAgain(ctx context.Context, v Viewer) (Viewer, error) {
+	var out Viewer
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		acc, err := tx.AccountByID(ctx, v.AccountID)
+		if err != nil {
+			return err
+		}
+		s, err := tx.SessionByID(ctx, v.SessionID)
+		if err != nil {
+			return err
+		}
+		out = v
+		out.Email, out.EmailNorm, out.Verified, out.AuthAt = acc.Email, acc.EmailNorm, acc.Verified(), s.AuthAt
+		return nil
+	})
+	return out, err
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -96,7 +97,7 @@ func newWorld(t *testing.T, db *store.DB, clock *storetest.Clock) *world {
 
 func (w *world) signIn(t *testing.T, email string) Viewer {
 	t.Helper()
-	tok, err := w.app.SignIn(context.Background(), Credentials{Email: email, Password: "oikea-salasana-123"})
+	tok, _, err := w.app.SignIn(context.Background(), email, "oikea-salasana-123", Client{IP: "192.0.2.1"})
 	if err != nil {
 		t.Fatalf("sign in %s: %v", email, err)
 	}
@@ -199,28 +200,29 @@ func TestSignInAndOut(t *testing.T) {
 		clock.Set(t0)
 		ctx := context.Background()
 		w := newWorld(t, db, clock)
-		bad := []Credentials{
-			{Email: "maija@example.fi", Password: "väärä-salasana-123"},
-			{Email: "tuntematon@example.fi", Password: "oikea-salasana-123"},
-			{Email: "", Password: ""},
-			{Email: strings.Repeat("a", 10000) + "@example.fi", Password: "x"},
-			{Email: "maija@example.fi", Password: strings.Repeat("x", 129)},
+		bad := []struct{ email, password string }{
+			{"maija@example.fi", "väärä-salasana-123"},
+			{"tuntematon@example.fi", "oikea-salasana-123"},
+			{"", ""},
+			{strings.Repeat("a", 10000) + "@example.fi", "x"},
+			{"maija@example.fi", strings.Repeat("x", 129)},
 		}
-		for _, c := range bad {
+		for i, c := range bad {
 			w.hashes.Store(0)
-			if _, err := w.app.SignIn(ctx, c); !errors.Is(err, portal.ErrUnauthenticated) {
-				t.Errorf("SignIn(%.30q): err = %v, want ErrUnauthenticated", c.Email, err)
+			ip := fmt.Sprintf("192.0.2.%d", 10+i)
+			if _, _, err := w.app.SignIn(ctx, c.email, c.password, Client{IP: ip}); !errors.Is(err, portal.ErrUnauthenticated) {
+				t.Errorf("SignIn(%.30q): err = %v, want ErrUnauthenticated", c.email, err)
 			}
 			if n := w.hashes.Load(); n != 1 {
-				t.Errorf("SignIn(%.30q) computed %d hashes, want 1 (same work for every failure)", c.Email, n)
+				t.Errorf("SignIn(%.30q) computed %d hashes, want 1 (same work for every failure)", c.email, n)
 			}
 		}
 		// The same person on two devices: two sessions, different tokens.
-		tok1, err := w.app.SignIn(ctx, Credentials{Email: " MAIJA@example.fi ", Password: "oikea-salasana-123"})
-		if err != nil {
-			t.Fatal(err)
+		tok1, dev1, err := w.app.SignIn(ctx, " MAIJA@example.fi ", "oikea-salasana-123", Client{IP: "192.0.2.1"})
+		if err != nil || len(dev1) != 43 {
+			t.Fatal(err, dev1)
 		}
-		tok2, _ := w.app.SignIn(ctx, Credentials{Email: "maija@example.fi", Password: "oikea-salasana-123"})
+		tok2, _, _ := w.app.SignIn(ctx, "maija@example.fi", "oikea-salasana-123", Client{IP: "192.0.2.1"})
 		if tok1 == tok2 || len(tok1) != 43 {
 			t.Fatalf("tokens %q %q", tok1, tok2)
 		}

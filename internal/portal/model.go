@@ -216,4 +216,7 @@ type SiteSummary struct {
 	Contracts     []Contract
 	NextVisit     *Visit
 	LatestInvoice *Invoice
+	// Unread counts the messages of the site's thread the viewer has not
+	// read (filled on the site's own page).
+	Unread int
 }

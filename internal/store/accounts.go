@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"asiakassivu/internal/portal"
 )
@@ -101,4 +102,45 @@ func affected(res sql.Result, err error) error {
 		return portal.ErrNotFound
 	}
 	return nil
+}
+
+// VerifyAccount marks a pending claim verified and deletes every other
+// pending claim on the same address (their passwords, sessions and codes go
+// with them). It fails with portal.ErrConflict when the address already has
+// a verified account.
+func (tx *Tx) VerifyAccount(ctx context.Context, id int64) error {
+	var norm string
+	if err := tx.queryRow(ctx, `SELECT email_norm FROM accounts WHERE id = $1`, id).Scan(&norm); err != nil {
+		return mapErr(err)
+	}
+	res, err := tx.exec(ctx, `UPDATE accounts SET verified_at = $1, updated_at = $1 WHERE id = $2 AND verified_at IS NULL`, tx.now, id)
+	if err := affected(res, err); err != nil {
+		return err
+	}
+	return tx.DeletePendingClaims(ctx, norm, id)
+}
+
+// DeletePendingClaims deletes the unverified accounts of an address but keep.
+func (tx *Tx) DeletePendingClaims(ctx context.Context, emailNorm string, keep int64) error {
+	_, err := tx.exec(ctx, `DELETE FROM accounts WHERE email_norm = $1 AND verified_at IS NULL AND id <> $2`, emailNorm, keep)
+	return err
+}
+
+// DeleteStalePendingClaims deletes pending claims created before a time.
+func (tx *Tx) DeleteStalePendingClaims(ctx context.Context, before time.Time) error {
+	_, err := tx.exec(ctx, `DELETE FROM accounts WHERE verified_at IS NULL AND created_at < $1`, before.UTC())
+	return err
+}
+
+// DeleteAccount deletes an account with its sessions, codes and settings;
+// customer records are the company's and stay.
+func (tx *Tx) DeleteAccount(ctx context.Context, id int64) error {
+	res, err := tx.exec(ctx, `DELETE FROM accounts WHERE id = $1`, id)
+	return affected(res, err)
+}
+
+// SetLanguage stores the account's chosen language.
+func (tx *Tx) SetLanguage(ctx context.Context, id int64, lang string) error {
+	res, err := tx.exec(ctx, `UPDATE accounts SET language = $1, updated_at = $2 WHERE id = $3`, lang, tx.now, id)
+	return affected(res, err)
 }

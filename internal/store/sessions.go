@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"asiakassivu/internal/portal"
@@ -49,4 +50,39 @@ func (tx *Tx) DeleteIdleSessions(ctx context.Context, before time.Time) (int64, 
 	}
 	n, err := res.RowsAffected()
 	return n, mapErr(err)
+}
+
+// SessionsOf lists an account's sessions, most recently used first.
+func (tx *Tx) SessionsOf(ctx context.Context, accountID int64) ([]portal.Session, error) {
+	rows, err := tx.query(ctx, `SELECT id, account_id, user_agent, created_at, last_seen_at, auth_at
+		FROM sessions WHERE account_id = $1 ORDER BY last_seen_at DESC, id DESC`, accountID)
+	return scanAll(rows, err, func(r *sql.Rows) (portal.Session, error) {
+		var s portal.Session
+		err := r.Scan(&s.ID, &s.AccountID, &s.UserAgent, timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.AuthAt})
+		return s, err
+	})
+}
+
+// ReplaceSessionToken gives a session a new token (after verification or a
+// fresh sign-in) and records the time of authentication.
+func (tx *Tx) ReplaceSessionToken(ctx context.Context, id int64, tokenHash []byte, authAt time.Time) error {
+	res, err := tx.exec(ctx, `UPDATE sessions SET token_hash = $1, auth_at = $2, last_seen_at = $3 WHERE id = $4`,
+		tokenHash, authAt.UTC(), tx.now, id)
+	return affected(res, err)
+}
+
+// SetSessionAuth records that the session's person entered their password
+// now (a recent sign-in).
+func (tx *Tx) SetSessionAuth(ctx context.Context, id int64) error {
+	res, err := tx.exec(ctx, `UPDATE sessions SET auth_at = $1 WHERE id = $2`, tx.now, id)
+	return affected(res, err)
+}
+
+// SessionByID returns one session, or portal.ErrNotFound.
+func (tx *Tx) SessionByID(ctx context.Context, id int64) (portal.Session, error) {
+	var s portal.Session
+	err := tx.queryRow(ctx, `SELECT id, account_id, token_hash, user_agent, created_at, last_seen_at, auth_at
+		FROM sessions WHERE id = $1`, id).
+		Scan(&s.ID, &s.AccountID, &s.TokenHash, &s.UserAgent, timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.AuthAt})
+	return s, mapErr(err)
 }

@@ -144,3 +144,26 @@ func (tx *Tx) InvoiceLines(ctx context.Context, invoiceID int64) ([]portal.Invoi
 		return l, err
 	})
 }
+
+// UnreadMessages counts the messages of a site's thread that the account
+// has not read: those written by the other side (fromKinds) after the
+// account's read marker.
+func (tx *Tx) UnreadMessages(ctx context.Context, siteID, accountID int64, fromKinds ...string) (int, error) {
+	if len(fromKinds) == 0 {
+		return 0, nil
+	}
+	q := `SELECT count(*) FROM messages m JOIN threads t ON t.id = m.thread_id
+		LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = $2
+		WHERE t.site_id = $1 AND m.id > COALESCE(rm.last_read_message_id, 0) AND m.author_kind IN (`
+	args := []any{siteID, accountID}
+	for i, k := range fromKinds {
+		if i > 0 {
+			q += ", "
+		}
+		args = append(args, k)
+		q += "$" + itoa(len(args))
+	}
+	var n int
+	err := tx.queryRow(ctx, q+`)`, args...).Scan(&n)
+	return n, mapErr(err)
+}

@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -49,6 +50,16 @@ type DB struct {
 	engine Engine
 	w, r   *sql.DB
 	now    func() time.Time
+	// stmts caches prepared statements per pool and query text; database/sql
+	// keeps each prepared once per connection, so a query is parsed once per
+	// connection instead of once per use.
+	stmts     sync.Map // stmtKey → *sql.Stmt
+	preparing sync.Map // stmtKey → true while being prepared
+}
+
+type stmtKey struct {
+	pool  *sql.DB
+	query string
 }
 
 // IsPostgres reports whether dsn selects PostgreSQL rather than a SQLite file.
@@ -118,6 +129,10 @@ func (db *DB) Engine() Engine { return db.engine }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -188,6 +203,7 @@ func MigrationNames(e Engine) ([]string, error) {
 type Tx struct {
 	tx    *sql.Tx
 	db    *DB
+	pool  *sql.DB
 	now   time.Time
 	stmts map[string]*sql.Stmt
 }
@@ -210,7 +226,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, fn func(*Tx) error) (err er
 	if err != nil {
 		return fmt.Errorf("begin: %w", mapErr(err))
 	}
-	tx := &Tx{tx: sqlTx, db: db, now: db.now()}
+	tx := &Tx{tx: sqlTx, db: db, pool: pool, now: db.now()}
 	defer func() {
 		for _, s := range tx.stmts {
 			s.Close()
@@ -230,21 +246,48 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, fn func(*Tx) error) (err er
 	return fn(tx)
 }
 
-// stmt returns a prepared statement cached for the life of the transaction,
-// so that bulk loads do not re-parse their SQL.
+// stmt returns the statement of query bound to this transaction. Once a
+// query has been seen, it is prepared on the pool (database/sql then keeps
+// it prepared on each connection that runs it), so neither bulk loads nor
+// busy pages re-parse their SQL. The pool-level preparation happens in the
+// background: it needs a free connection, and the transaction holds one
+// (on SQLite's single writer connection, the only one).
 func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if s, ok := tx.stmts[query]; ok {
 		return s, nil
 	}
-	s, err := tx.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, mapErr(err)
+	key := stmtKey{tx.pool, query}
+	var s *sql.Stmt
+	if ps, ok := tx.db.stmts.Load(key); ok {
+		s = tx.tx.StmtContext(ctx, ps.(*sql.Stmt))
+	} else {
+		var err error
+		if s, err = tx.tx.PrepareContext(ctx, query); err != nil {
+			return nil, mapErr(err)
+		}
+		if _, busy := tx.db.preparing.LoadOrStore(key, true); !busy {
+			go tx.db.preparePool(key)
+		}
 	}
 	if tx.stmts == nil {
 		tx.stmts = map[string]*sql.Stmt{}
 	}
 	tx.stmts[query] = s
 	return s, nil
+}
+
+// preparePool prepares a statement on its pool for the cache.
+func (db *DB) preparePool(key stmtKey) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ps, err := key.pool.PrepareContext(ctx, key.query)
+	if err != nil {
+		db.preparing.Delete(key) // try again on a later use
+		return
+	}
+	if _, loaded := db.stmts.LoadOrStore(key, ps); loaded {
+		ps.Close()
+	}
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -270,12 +313,22 @@ func (tx *Tx) insert(ctx context.Context, query string, args ...any) (int64, err
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	s, err := tx.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.QueryContext(ctx, args...)
 	return rows, mapErr(err)
 }
 
+// queryRow runs a query expected to return one row. A failure to prepare
+// surfaces as the row's error.
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, query, args...)
+	s, err := tx.stmt(ctx, query)
+	if err != nil {
+		return tx.tx.QueryRowContext(ctx, query, args...)
+	}
+	return s.QueryRowContext(ctx, args...)
 }
 
 // mapErr turns driver errors into domain errors, keeping the original
@@ -346,4 +399,9 @@ func (db *DB) Schema(ctx context.Context) (map[string][]string, error) {
 		slices.Sort(cols)
 	}
 	return out, mapErr(rows.Err())
+}
+
+// QueryInt runs a query that returns one integer, for tests and reports.
+func (tx *Tx) QueryInt(ctx context.Context, query string, dst *int64, args ...any) error {
+	return mapErr(tx.queryRow(ctx, query, args...).Scan(dst))
 }

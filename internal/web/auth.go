@@ -2,8 +2,10 @@ package web
 
 import (
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,7 +18,28 @@ const (
 	// emailHintCookie remembers the last address signed in with on this
 	// device; it is not a secret and survives sign-out.
 	emailHintCookie = "asiakassivu_email"
+	// deviceCookie identifies this device to the accounts that signed in
+	// on it, which exempts it from the per-address sign-in delay.
+	deviceCookie = "asiakassivu_device"
 )
+
+// client describes where a request comes from, for the use cases.
+func (s *Server) client(r *http.Request) app.Client {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	c := app.Client{IP: ip, UserAgent: r.UserAgent(), Lang: string(s.texts(r, nil).Lang)}
+	if ck, err := r.Cookie(deviceCookie); err == nil {
+		c.Device = ck.Value
+	}
+	return c
+}
+
+func (s *Server) setDeviceCookie(w http.ResponseWriter, device string) {
+	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: device, Path: "/", HttpOnly: true,
+		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionLifetime / time.Second)})
+}
 
 func (s *Server) sessionCookieName() string {
 	if s.secure {
@@ -44,26 +67,36 @@ type signInPage struct {
 	EmailError    string
 	PasswordError string
 	FormError     string
+	// Wait is how many seconds to wait when throttled.
+	Wait int
 }
 
 func (p signInPage) HasErrors() bool {
 	return p.EmailError != "" || p.PasswordError != "" || p.FormError != ""
 }
 
-// home sends a signed-in person to their sites and others to sign in.
+// home sends a signed-in person to the site this device opened last (or
+// the first one; the list when there is none) and others to sign in.
 func (s *Server) home(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	if v == nil {
+	switch {
+	case v == nil:
 		http.Redirect(w, r, "/kirjaudu", http.StatusSeeOther)
-		return nil
+	case !v.Verified:
+		http.Redirect(w, r, "/vahvista", http.StatusSeeOther)
+	default:
+		if id := s.rememberedSite(r, v.Sites); id != 0 {
+			http.Redirect(w, r, "/kohteet/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+			return nil
+		}
+		http.Redirect(w, r, "/kohteet", http.StatusSeeOther)
 	}
-	http.Redirect(w, r, "/kohteet", http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) signInForm(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	next := localPath(r.URL.Query().Get("next"))
 	if v != nil {
-		http.Redirect(w, r, orDefault(next, "/kohteet"), http.StatusSeeOther)
+		http.Redirect(w, r, orDefault(next, "/"), http.StatusSeeOther)
 		return nil
 	}
 	p := signInPage{layout: s.base(r, nil, "signin.title"), Next: next}
@@ -102,7 +135,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, _ *viewer) error
 	if p.HasErrors() {
 		return s.render(w, r, http.StatusUnprocessableEntity, "signin", p)
 	}
-	token, err := s.app.SignIn(r.Context(), app.Credentials{Email: email, Password: password, UserAgent: r.UserAgent()})
+	token, device, err := s.app.SignIn(r.Context(), email, password, s.client(r))
+	if th, ok := app.IsThrottled(err); ok {
+		p.FormError = "signin.throttled"
+		p.Wait = int(th.RetryAfter.Seconds() + 0.999)
+		w.Header().Set("Retry-After", strconv.Itoa(p.Wait))
+		return s.render(w, r, http.StatusTooManyRequests, "signin", p)
+	}
 	if errors.Is(err, portal.ErrUnauthenticated) {
 		p.FormError = "signin.wrong"
 		return s.render(w, r, http.StatusUnauthorized, "signin", p)
@@ -111,9 +150,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, _ *viewer) error
 		return err
 	}
 	s.setSessionCookie(w, token)
-	http.SetCookie(w, &http.Cookie{Name: emailHintCookie, Value: url.QueryEscape(email), Path: "/", HttpOnly: true,
-		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionLifetime / time.Second)})
-	http.Redirect(w, r, orDefault(p.Next, "/kohteet"), http.StatusSeeOther)
+	s.setDeviceCookie(w, device)
+	http.SetCookie(w, s.emailHint(email))
+	http.Redirect(w, r, orDefault(p.Next, "/"), http.StatusSeeOther)
 	return nil
 }
 

@@ -36,7 +36,7 @@ func BenchmarkSitesPage(b *testing.B) {
 	}
 	srv := httptest.NewServer(s)
 	defer srv.Close()
-	token, err := a.SignIn(ctx, app.Credentials{Email: "asiakas@demo.example", Password: demo.Password})
+	token, _, err := a.SignIn(ctx, "asiakas@demo.example", demo.Password, app.Client{IP: "127.0.0.1"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"strings"
+	"time"
 
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/portal"
@@ -18,7 +19,35 @@ func (s *Server) funcs() template.FuncMap {
 		"asset":     s.assets.url,
 		"tel":       tel,
 		"siteFacts": func(sum portal.SiteSummary, l texts, today portal.Date) siteFacts { return siteFacts{sum, l, today} },
+		"field":     newField,
+		"errors":    func(f form, l texts, prefix string) formErrors { return formErrors{f, l, prefix} },
 	}
+}
+
+// field is the data of the "field" partial: one labelled input with its
+// hint and error. Passwords are never echoed back.
+type field struct {
+	L                                   texts
+	ID, Name, Label, Type, Autocomplete string
+	Value, Error, Hint                  string
+}
+
+// newField describes an input of form f: id (unique in the page), name,
+// label key, input type, autocomplete token and an optional hint key.
+func newField(f form, l texts, id, name, label, typ, autocomplete, hint string) field {
+	fd := field{L: l, ID: id, Name: name, Label: label, Type: typ, Autocomplete: autocomplete, Error: f.Errors[name], Hint: hint}
+	if typ != "password" {
+		fd.Value = f.Values[name]
+	}
+	return fd
+}
+
+// formErrors is the data of the "errors" partial: the summary at the top
+// of a form that failed, linking to each field.
+type formErrors struct {
+	Form   form
+	L      texts
+	Prefix string
 }
 
 // siteFacts is the data of the "site-facts" partial.
@@ -26,6 +55,12 @@ type siteFacts struct {
 	Sum   portal.SiteSummary
 	L     texts
 	Today portal.Date
+}
+
+// When formats a moment in Helsinki time: "28.11.2026 klo 18.40".
+func (l texts) When(t time.Time) string {
+	t = t.In(portal.Helsinki)
+	return l.T("time.at", "date", l.Date(t.Date()), "time", l.Clock(t))
 }
 
 // Day formats a calendar date.

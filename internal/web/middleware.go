@@ -72,8 +72,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				s.log.Error("panic", "ref", ref, "panic", p, "path", r.URL.Path)
 				s.renderError(sw, r, http.StatusInternalServerError, ref)
 			}
+			took := time.Since(start)
+			s.metrics.observe(r, sw.status, took)
 			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-				"ms", time.Since(start).Milliseconds())
+				"ms", took.Milliseconds())
 		}()
 		protected.ServeHTTP(sw, r)
 	})
@@ -89,13 +91,21 @@ type viewer struct {
 // private pages to sign in, and maps the handler's error to a response.
 func (s *Server) handle(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := s.viewerOf(w, r)
-		if rt.access == signedIn && v == nil {
-			http.Redirect(w, r, "/kirjaudu?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-			return
-		}
 		if !strings.HasPrefix(rt.pattern, "/static/") {
 			w.Header().Set("Cache-Control", "no-store")
+		}
+		var v *viewer
+		if rt.access != open {
+			v = s.viewerOf(w, r)
+		}
+		switch {
+		case rt.access > public && v == nil:
+			http.Redirect(w, r, "/kirjaudu?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		case rt.access == signedIn && !v.Verified:
+			// An unverified sign-up sees nothing until the code is entered.
+			http.Redirect(w, r, "/vahvista", http.StatusSeeOther)
+			return
 		}
 		if err := rt.handle(w, r, v); err != nil {
 			s.fail(w, r, err)

@@ -11,8 +11,16 @@ import (
 
 // layout is the data every page shares; each page struct embeds it.
 type layout struct {
-	L        texts
-	Title    string
+	L     texts
+	Title string
+	// Path is the page's own local path, where a language change returns.
+	Path string
+	// MenuSites are the viewer's sites for the switcher in the menu, and
+	// CurrentSite the one the page is about (or the remembered one).
+	MenuSites   []portal.Site
+	CurrentSite int64
+	// Section marks the navigation entry of the page.
+	Section  string
 	Viewer   *viewer
 	Today    portal.Date
 	NoIndex  bool
@@ -81,5 +89,32 @@ func (s *Server) texts(r *http.Request, v *viewer) texts {
 // base returns the shared page data of a request.
 func (s *Server) base(r *http.Request, v *viewer, titleKey string) layout {
 	l := s.texts(r, v)
-	return layout{L: l, Title: l.T(titleKey), Viewer: v, Today: s.today()}
+	p := layout{L: l, Title: l.T(titleKey), Viewer: v, Today: s.today(), Path: localPath(r.URL.RequestURI())}
+	if v != nil && v.Verified {
+		p.MenuSites = v.Sites
+		p.CurrentSite = s.rememberedSite(r, v.Sites)
+	}
+	return p
+}
+
+// siteCookie remembers, per device, the site last opened; it decides where
+// the front page leads.
+const siteCookie = "asiakassivu_site"
+
+// rememberedSite returns the site this device last opened when it is still
+// one of sites, else the first of sites, else 0.
+func (s *Server) rememberedSite(r *http.Request, sites []portal.Site) int64 {
+	if c, err := r.Cookie(siteCookie); err == nil {
+		if id, err := strconv.ParseInt(c.Value, 10, 64); err == nil {
+			for _, st := range sites {
+				if st.ID == id {
+					return id
+				}
+			}
+		}
+	}
+	if len(sites) > 0 {
+		return sites[0].ID
+	}
+	return 0
 }

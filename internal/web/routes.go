@@ -6,8 +6,10 @@ import "net/http"
 type access int
 
 const (
-	public   access = iota // anyone, signed in or not
-	signedIn               // a session is required; others are sent to sign in
+	open     access = iota // anyone; the session is not even looked up (files, probes)
+	public                 // anyone, signed in or not (the page may differ)
+	pending                // any session, also an unverified sign-up's
+	signedIn               // a verified account's session; others are sent to sign in or to verify
 )
 
 // route is one entry of the route table. The table registers the ServeMux
@@ -27,9 +29,35 @@ func (s *Server) routes() []route {
 		{"GET", "/kirjaudu", public, s.signInForm},
 		{"POST", "/kirjaudu", public, s.signIn},
 		{"POST", "/kirjaudu-ulos", public, s.signOut},
+		{"GET", "/luo-tili", public, s.signUpForm},
+		{"POST", "/luo-tili", public, s.signUp},
+		{"GET", "/vahvista", pending, s.verifyForm},
+		{"POST", "/vahvista", pending, s.verify},
+		{"POST", "/vahvista/uusi-koodi", pending, s.resendCode},
+		{"GET", "/unohtunut-salasana", public, s.forgotForm},
+		{"POST", "/unohtunut-salasana", public, s.forgot},
+		{"GET", "/unohtunut-salasana/koodi", public, s.resetForm},
+		{"POST", "/unohtunut-salasana/koodi", public, s.reset},
+		{"POST", "/kieli", public, s.setLanguage},
+		{"GET", "/profiili", signedIn, s.profile},
+		{"POST", "/profiili/salasana", signedIn, s.changePassword},
+		{"POST", "/profiili/sahkoposti", signedIn, s.requestEmailChange},
+		{"GET", "/profiili/sahkoposti", signedIn, s.emailChangeForm},
+		{"POST", "/profiili/sahkoposti/vahvista", signedIn, s.confirmEmailChange},
+		{"POST", "/profiili/laitteet/{session}/kirjaudu-ulos", signedIn, s.signOutDevice},
+		{"POST", "/profiili/laitteet/kirjaudu-ulos-muualta", signedIn, s.signOutOthers},
+		{"POST", "/profiili/poista", signedIn, s.deleteAccount},
+		{"GET", "/profiili/omat-tiedot.json", signedIn, s.exportData},
 		{"GET", "/kohteet", signedIn, s.sites},
 		{"GET", "/kohteet/{site}", signedIn, s.site},
-		{"GET", "/static/{file}", public, s.static},
-		{"GET", "/healthz", public, s.health},
+		{"GET", "/static/{file}", open, s.static},
+		{"GET", "/healthz", open, s.health},
+		{"GET", "/readyz", open, s.ready},
+		{"GET", "/metrics", open, s.metricsPage},
+		{"GET", "/manifest.webmanifest", open, s.manifestFile},
+		{"GET", "/sw.js", open, s.serviceWorkerFile},
+		{"GET", "/offline", public, s.offline},
+		{"GET", "/asenna", public, s.install},
+		{"GET", "/dev/posti", public, s.devMail},
 	}
 }

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
+	"time"
 
 	"asiakassivu/internal/portal"
 )
@@ -43,7 +45,10 @@ func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	if err != nil {
 		return err
 	}
+	http.SetCookie(w, &http.Cookie{Name: siteCookie, Value: strconv.FormatInt(id, 10), Path: "/", HttpOnly: true,
+		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionLifetime / time.Second)})
 	p := sitePage{layout: s.base(r, v, "site.summary"), SiteSummary: sum}
+	p.CurrentSite, p.Section = id, "home"
 	p.Title = sum.Site.Name
 	if p.Title == "" {
 		p.Title = sum.Site.Street
@@ -59,18 +64,10 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request, _ *viewer) error
 		return portal.ErrNotFound
 	}
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	http.ServeFileFS(w, r, embedded, "static/"+name)
-	return nil
-}
-
-// health answers load balancers: 200 when the database answers.
-func (s *Server) health(w http.ResponseWriter, r *http.Request, _ *viewer) error {
-	if err := s.app.Ping(r.Context()); err != nil {
-		s.log.Error("health check", "err", err)
-		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+	if b, ok := s.assets.generated(name); ok {
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
 		return nil
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte("ok\n"))
+	http.ServeFileFS(w, r, embedded, "static/"+name)
 	return nil
 }

@@ -5,6 +5,7 @@ package web
 
 import (
 	"crypto/sha256"
+	"database/sql"
 	"embed"
 	"encoding/hex"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/i18n"
+	"asiakassivu/internal/mail"
 )
 
 //go:embed templates static
@@ -34,6 +36,11 @@ type Config struct {
 	Dev         bool
 	TemplateDir string
 	Log         *slog.Logger
+	// PoolStats, when set, reports the database pools for /metrics.
+	PoolStats func() map[string]sql.DBStats
+	// DevOutbox, when set, is shown at /dev/posti (sent mail with its
+	// codes). Set it only with --dev or --demo on a loopback address.
+	DevOutbox *mail.DevOutbox
 }
 
 // Server serves the HTML interface.
@@ -47,6 +54,9 @@ type Server struct {
 	mu      sync.Mutex
 	pages   map[string]*template.Template
 	mux     *http.ServeMux
+	handler http.Handler // mux wrapped in the middleware, built once
+	pwa     pwa
+	metrics *metrics
 }
 
 // New parses the templates (failing fast on an error) and registers every
@@ -66,6 +76,10 @@ func New(cfg Config, a *app.App) (*Server, error) {
 	if s.pages, err = s.parseTemplates(); err != nil {
 		return nil, err
 	}
+	if s.pwa, err = s.buildPWA(); err != nil {
+		return nil, err
+	}
+	s.metrics = newMetrics(cfg.PoolStats)
 	if !s.secure {
 		s.log.Warn("base URL is not https: session cookies are sent without __Host- prefix and Secure flag")
 	}
@@ -73,12 +87,13 @@ func New(cfg Config, a *app.App) (*Server, error) {
 	for _, r := range s.routes() {
 		s.mux.Handle(r.method+" "+r.pattern, s.handle(r))
 	}
+	s.handler = s.middleware(s.mux)
 	return s, nil
 }
 
 // ServeHTTP runs every request through the common middleware.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.middleware(s.mux).ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }
 
 func (s *Server) templateFS() fs.FS {
@@ -130,10 +145,12 @@ func (s *Server) page(name string) (*template.Template, error) {
 }
 
 // assets maps static file names to content-hashed URLs, served with
-// immutable caching.
+// immutable caching: the embedded static files and the app icons drawn at
+// start-up.
 type assets struct {
 	urls  map[string]string // "style.css" → "/static/style.3f2a9c1b.css"
 	files map[string]string // "style.3f2a9c1b.css" → "style.css"
+	icons []appIcon         // generated (icons.go), not in static/
 }
 
 func loadAssets() (assets, error) {
@@ -146,15 +163,28 @@ func loadAssets() (assets, error) {
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(b)
-		name := strings.TrimPrefix(p, "static/")
-		ext := path.Ext(name)
-		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext
-		a.urls[name] = "/static/" + hashed
-		a.files[hashed] = name
+		a.add(strings.TrimPrefix(p, "static/"), b)
 		return nil
 	})
-	return a, err
+	if err != nil {
+		return a, err
+	}
+	if a.icons, err = appIcons(); err != nil {
+		return a, fmt.Errorf("app icons: %w", err)
+	}
+	for _, ic := range a.icons {
+		a.add(ic.name, ic.png)
+	}
+	return a, nil
+}
+
+// add gives a file its content-hashed name.
+func (a assets) add(name string, b []byte) {
+	sum := sha256.Sum256(b)
+	ext := path.Ext(name)
+	hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext
+	a.urls[name] = "/static/" + hashed
+	a.files[hashed] = name
 }
 
 func (a assets) url(name string) string {

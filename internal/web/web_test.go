@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,6 +33,40 @@ type env struct {
 	db    *store.DB
 	sites map[string]int64
 	log   *strings.Builder
+	mails *mailbox
+}
+
+// mailbox records the mails the use cases queue; the outbox and SMTP are
+// tested in their own packages and in the browser test.
+type mailbox struct {
+	mu   sync.Mutex
+	sent []queued
+}
+
+type queued struct {
+	kind, to string
+	data     map[string]string
+}
+
+func (m *mailbox) Enqueue(_ context.Context, _ *store.Tx, kind, _, to string, data map[string]string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sent = append(m.sent, queued{kind, to, data})
+	return nil
+}
+
+// code returns the code of the newest mail of a kind to an address.
+func (m *mailbox) code(t *testing.T, kind, to string) string {
+	t.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := len(m.sent) - 1; i >= 0; i-- {
+		if m.sent[i].kind == kind && m.sent[i].to == to {
+			return m.sent[i].data["code"]
+		}
+	}
+	t.Fatalf("no %s mail to %s", kind, to)
+	return ""
 }
 
 func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
@@ -79,13 +114,14 @@ func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(e.log, nil))
-	a := app.New(db, hasher, func() time.Time { return t0 }, log)
+	e.mails = &mailbox{}
+	a := app.New(db, hasher, func() time.Time { return t0 }, log, app.WithMailer(e.mails))
 	e.srv = httptest.NewUnstartedServer(nil)
 	if baseURL == "" {
 		baseURL = "http://" + e.srv.Listener.Addr().String()
 	}
 	u, _ := url.Parse(baseURL)
-	s, err := New(Config{BaseURL: u, Log: log}, a)
+	s, err := New(Config{BaseURL: u, Log: log, PoolStats: db.PoolStats}, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +170,7 @@ func do(t *testing.T, c *http.Client, method, u string, form url.Values, hdr ...
 func (e *env) signIn(t *testing.T, c *http.Client, email string) {
 	t.Helper()
 	r := do(t, c, "POST", e.srv.URL+"/kirjaudu", url.Values{"email": {email}, "password": {password}})
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/kohteet" {
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
 		t.Fatalf("sign in %s: %d %s", email, r.StatusCode, r.Header.Get("Location"))
 	}
 }
@@ -249,11 +285,11 @@ func TestNextIsLocalOnly(t *testing.T) {
 		site := "/kohteet/" + strconv.FormatInt(e.sites["koti"], 10)
 		for next, want := range map[string]string{
 			site:                     site,
-			"//evil.example/x":       "/kohteet",
-			"https://evil.example/x": "/kohteet",
-			"/\\evil.example":        "/kohteet",
-			"javascript:alert(1)":    "/kohteet",
-			"":                       "/kohteet",
+			"//evil.example/x":       "/",
+			"https://evil.example/x": "/",
+			"/\\evil.example":        "/",
+			"javascript:alert(1)":    "/",
+			"":                       "/",
 		} {
 			r := do(t, e.client(t), "POST", e.srv.URL+"/kirjaudu", url.Values{"email": {"maija@example.fi"}, "password": {password}, "next": {next}})
 			if got := r.Header.Get("Location"); got != want {
@@ -345,6 +381,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 func fill(s *Server, pattern, site string) string {
 	p := strings.ReplaceAll(pattern, "{$}", "")
 	p = strings.ReplaceAll(p, "{site}", site)
+	p = strings.ReplaceAll(p, "{session}", "1")
 	if strings.Contains(p, "{file}") {
 		p = s.assets.url("style.css")
 	}
@@ -372,8 +409,11 @@ func TestHeadersOnEveryRoute(t *testing.T) {
 			t.Errorf("%s %s: security headers missing: %v", rt.method, path, h)
 		}
 		wantCache := "no-store"
-		if strings.HasPrefix(rt.pattern, "/static/") {
+		switch {
+		case strings.HasPrefix(rt.pattern, "/static/"):
 			wantCache = "public, max-age=31536000, immutable"
+		case rt.pattern == "/sw.js" || rt.pattern == "/manifest.webmanifest":
+			wantCache = "no-cache" // revalidated, so a new release reaches the browser
 		}
 		if got := h.Get("Cache-Control"); got != wantCache {
 			t.Errorf("%s %s: Cache-Control %q, want %q", rt.method, path, got, wantCache)
@@ -384,50 +424,132 @@ func TestHeadersOnEveryRoute(t *testing.T) {
 	}
 }
 
-// isolation lists, for every route, what a signed-in customer gets when the
-// route is called with another customer's ids. A route missing here fails
-// the test, so new routes must state their case.
-var isolation = map[string]int{
-	"GET /{$}":            http.StatusSeeOther, // no ids
-	"GET /kirjaudu":       http.StatusSeeOther, // no ids
-	"POST /kirjaudu":      0,                   // no ids; not signed-in specific
-	"POST /kirjaudu-ulos": 0,                   // no ids
-	"GET /kohteet":        http.StatusOK,       // lists own sites only (checked below)
-	"GET /kohteet/{site}": http.StatusNotFound,
-	"GET /static/{file}":  http.StatusOK,
-	"GET /healthz":        http.StatusOK,
+// isoCase says how a route is checked for tenant isolation: routes with ids
+// in the path are called with the other tenant's ids (param names the kind
+// of id) and must answer 404; routes without ids say why none apply.
+type isoCase struct {
+	param string // "site", "session"; "" when the route takes no ids
+	none  string // why a route without ids cannot leak another tenant's data
+}
+
+// isolation lists every route. A route missing here fails the test, so a
+// new route must state its case.
+var isolation = map[string]isoCase{
+	"GET /{$}":                                        {none: "redirect only"},
+	"GET /kirjaudu":                                   {none: "public form"},
+	"POST /kirjaudu":                                  {none: "signs in the caller only"},
+	"POST /kirjaudu-ulos":                             {none: "ends the caller's own session"},
+	"GET /luo-tili":                                   {none: "public form"},
+	"POST /luo-tili":                                  {none: "creates a new pending claim"},
+	"GET /vahvista":                                   {none: "the caller's own claim"},
+	"POST /vahvista":                                  {none: "the caller's own claim"},
+	"POST /vahvista/uusi-koodi":                       {none: "the caller's own claim"},
+	"GET /unohtunut-salasana":                         {none: "public form"},
+	"POST /unohtunut-salasana":                        {none: "answers alike for every address"},
+	"GET /unohtunut-salasana/koodi":                   {none: "public form"},
+	"POST /unohtunut-salasana/koodi":                  {none: "needs the code mailed to the address"},
+	"POST /kieli":                                     {none: "the caller's own setting"},
+	"GET /profiili":                                   {none: "the caller's own account"},
+	"POST /profiili/salasana":                         {none: "the caller's own account"},
+	"POST /profiili/sahkoposti":                       {none: "the caller's own account"},
+	"GET /profiili/sahkoposti":                        {none: "the caller's own account"},
+	"POST /profiili/sahkoposti/vahvista":              {none: "the caller's own account"},
+	"POST /profiili/laitteet/{session}/kirjaudu-ulos": {param: "session"},
+	"POST /profiili/laitteet/kirjaudu-ulos-muualta":   {none: "the caller's own sessions"},
+	"POST /profiili/poista":                           {none: "the caller's own account"},
+	"GET /profiili/omat-tiedot.json":                  {none: "the caller's own data (checked below)"},
+	"GET /kohteet":                                    {none: "lists own sites only (checked below)"},
+	"GET /kohteet/{site}":                             {param: "site"},
+	"GET /static/{file}":                              {none: "public files"},
+	"GET /healthz":                                    {none: "no data"},
+	"GET /readyz":                                     {none: "no data"},
+	"GET /metrics":                                    {none: "counts by route pattern only"},
+	"GET /manifest.webmanifest":                       {none: "public file"},
+	"GET /sw.js":                                      {none: "public file"},
+	"GET /offline":                                    {none: "public page"},
+	"GET /asenna":                                     {none: "public page"},
+	"GET /dev/posti":                                  {none: "no ids; 404 unless the dev outbox is on (loopback only)"},
+}
+
+// isolationGaps returns the routes that have no isolation case.
+func isolationGaps(routes []route, cases map[string]isoCase) []string {
+	var missing []string
+	for _, rt := range routes {
+		c, ok := cases[rt.method+" "+rt.pattern]
+		if !ok || (c.param == "" && c.none == "") {
+			missing = append(missing, rt.method+" "+rt.pattern)
+		}
+	}
+	return missing
+}
+
+// TestIsolationHarnessCatchesNewRoutes: the meta-test. A route added
+// without a case must make the harness fail.
+func TestIsolationHarnessCatchesNewRoutes(t *testing.T) {
+	s := &Server{}
+	routes := append(s.routes(), route{method: "GET", pattern: "/kohteet/{site}/uusi-ominaisuus"})
+	gaps := isolationGaps(routes, isolation)
+	if len(gaps) != 1 || gaps[0] != "GET /kohteet/{site}/uusi-ominaisuus" {
+		t.Errorf("gaps = %v, want exactly the new route", gaps)
+	}
 }
 
 func TestTenantIsolation(t *testing.T) {
 	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, "")
 		s := e.srv.Config.Handler.(*Server)
+		for _, gap := range isolationGaps(s.routes(), isolation) {
+			t.Errorf("route %s has no tenant-isolation case", gap)
+		}
+		// Maija (tenant B) signs in too, so her session ids exist.
+		maija := e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		var maijaSessions []string
+		db.Read(context.Background(), func(tx *store.Tx) error {
+			acc, _ := tx.VerifiedAccountByEmail(context.Background(), "maija@example.fi")
+			ss, err := tx.SessionsOf(context.Background(), acc.ID)
+			for _, se := range ss {
+				maijaSessions = append(maijaSessions, strconv.FormatInt(se.ID, 10))
+			}
+			return err
+		})
+		foreign := map[string][]string{
+			"site":    {strconv.FormatInt(e.sites["koti"], 10), strconv.FormatInt(e.sites["mokki"], 10), "999999", "abc", "-1", "0"},
+			"session": append(maijaSessions, "999999", "x"),
+		}
 		c := e.client(t)
 		e.signIn(t, c, "matti@example.fi")
-		foreign := []string{strconv.FormatInt(e.sites["koti"], 10), strconv.FormatInt(e.sites["mokki"], 10), "999999", "abc", "-1", "0"}
 		for _, rt := range s.routes() {
-			key := rt.method + " " + rt.pattern
-			want, ok := isolation[key]
-			if !ok {
-				t.Errorf("route %s has no tenant-isolation case", key)
+			ic := isolation[rt.method+" "+rt.pattern]
+			if ic.param == "" {
 				continue
 			}
-			if want == 0 || !strings.Contains(rt.pattern, "{site}") {
-				continue
-			}
-			for _, id := range foreign {
-				r := do(t, c, rt.method, e.srv.URL+fill(s, rt.pattern, id), nil)
-				if r.StatusCode != want {
-					t.Errorf("%s with site %s: %d, want %d", key, id, r.StatusCode, want)
+			for _, id := range foreign[ic.param] {
+				path := strings.ReplaceAll(rt.pattern, "{"+ic.param+"}", id)
+				var form url.Values
+				if rt.method == "POST" {
+					form = url.Values{}
+				}
+				r := do(t, c, rt.method, e.srv.URL+path, form)
+				if r.StatusCode != http.StatusNotFound {
+					t.Errorf("%s %s as matti: %d, want 404", rt.method, path, r.StatusCode)
 				}
 				if strings.Contains(r.body, "Kohde koti") || strings.Contains(r.body, "Kohde mokki") {
-					t.Errorf("%s with site %s leaks maija's site", key, id)
+					t.Errorf("%s %s leaks maija's site", rt.method, path)
 				}
 			}
+		}
+		// Maija is still signed in: matti could not end her sessions.
+		if r := do(t, maija, "GET", e.srv.URL+"/kohteet", nil); r.StatusCode != 200 {
+			t.Errorf("maija signed out by matti: %d\n%s", r.StatusCode, e.log.String())
 		}
 		r := do(t, c, "GET", e.srv.URL+"/kohteet", nil)
 		if strings.Contains(r.body, "Kohde koti") || !strings.Contains(r.body, "Kohde matti") {
 			t.Error("matti's list is wrong")
+		}
+		r = do(t, c, "GET", e.srv.URL+"/profiili/omat-tiedot.json", nil)
+		if r.StatusCode != 200 || strings.Contains(r.body, "Kohde koti") || !strings.Contains(r.body, "Kohde matti") {
+			t.Errorf("matti's data export is wrong: %d", r.StatusCode)
 		}
 	})
 }

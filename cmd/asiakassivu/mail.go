@@ -1,0 +1,78 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"asiakassivu/internal/mail"
+)
+
+// mailFlags are serve's flags for outgoing mail.
+type mailFlags struct {
+	smtp     string // smtp://[user:password@]host:port, or empty
+	mailFrom string
+	smtpCfg  mail.SMTPConfig // parsed from smtp when set
+}
+
+func (m *mailFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&m.smtp, "smtp", "", "SMTP server for outgoing mail: smtp://[user:password@]host:port (default: none; mail is only logged, recipient and subject)")
+	fs.StringVar(&m.mailFrom, "mail-from", "Asiakassivu <noreply@localhost>", "From address of outgoing mail")
+}
+
+// check validates the flags after parsing. The error never repeats the
+// --smtp value, which may hold a password.
+func (m *mailFlags) check() error {
+	if m.smtp != "" {
+		cfg, err := mail.ParseSMTPURL(m.smtp)
+		if err != nil {
+			return usageError{fmt.Errorf("--smtp: %w", err)}
+		}
+		m.smtpCfg = cfg
+	}
+	if _, err := mail.ParseAddress(m.mailFrom); err != nil {
+		return usageError{fmt.Errorf("--mail-from: %w", err)}
+	}
+	return nil
+}
+
+// sender builds the mail sender: SMTP when configured, else one that only
+// logs. With devOutbox it is wrapped in the development outbox, returned
+// too for its page.
+func (m *mailFlags) sender(devOutbox bool, log *slog.Logger) (mail.Sender, *mail.DevOutbox, error) {
+	var s mail.Sender = mail.NewLogSender(log)
+	if m.smtp != "" {
+		smtp, err := mail.NewSMTPSender(m.smtpCfg, m.mailFrom)
+		if err != nil {
+			return nil, nil, usageError{fmt.Errorf("--smtp: %w", err)}
+		}
+		s = smtp
+		log.Info("mail goes out by SMTP", "server", net.JoinHostPort(m.smtpCfg.Host, strconv.Itoa(m.smtpCfg.Port)),
+			"auth", m.smtpCfg.Username != "", "from", m.mailFrom)
+	} else {
+		log.Warn("no --smtp server: mail is not sent, only its recipient and subject are logged")
+	}
+	if !devOutbox {
+		return s, nil, nil
+	}
+	o := mail.NewDevOutbox(s, time.Now)
+	log.Info("development outbox on: sent mail is readable at /dev/posti")
+	return o, o, nil
+}
+
+// isLoopback reports whether a listen address (host:port) accepts
+// connections from this machine only.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,101 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"asiakassivu/internal/store"
+)
+
+// ErrThrottled means too many attempts: the person must wait. It carries
+// how long, so the page can say so.
+type ErrThrottled struct{ RetryAfter time.Duration }
+
+func (e *ErrThrottled) Error() string {
+	return "too many attempts; retry after " + e.RetryAfter.String()
+}
+
+// IsThrottled reports whether err is an ErrThrottled and returns it.
+func IsThrottled(err error) (*ErrThrottled, bool) {
+	var t *ErrThrottled
+	ok := errors.As(err, &t)
+	return t, ok
+}
+
+// Sign-in throttling (SECURITY.md): after a few failures per (address, IP)
+// and many per IP, each further failure blocks the next attempt for a
+// growing time, capped at maxDelay. Counters live in the database so that
+// every instance shares them.
+const (
+	freeFailuresPerAccountIP = 5
+	freeFailuresPerIP        = 30
+	maxDelay                 = 30 * time.Second
+	failureWindow            = time.Hour
+)
+
+// Code requests: at most this many per (account, IP) and per account an hour.
+const (
+	codesPerAccountIP = 5
+	codesPerAccount   = 20
+	codeWindow        = time.Hour
+)
+
+func signInKeyAccount(emailNorm, ip string) string { return "signin:acct:" + emailNorm + "|" + ip }
+func signInKeyIP(ip string) string                 { return "signin:ip:" + ip }
+func codeKeyAccountIP(id int64, ip string) string {
+	return "code:acct-ip:" + strconv.FormatInt(id, 10) + "|" + ip
+}
+func codeKeyAccount(id int64) string { return "code:acct:" + strconv.FormatInt(id, 10) }
+
+// blocked returns how long key is still blocked at now (0 when free).
+func blocked(ctx context.Context, tx *store.Tx, key string, now time.Time) (time.Duration, error) {
+	a, err := tx.Attempts(ctx, key)
+	if err != nil {
+		return 0, fmt.Errorf("throttle %s: %w", key, err)
+	}
+	if a.BlockedUntil.After(now) {
+		return a.BlockedUntil.Sub(now), nil
+	}
+	return 0, nil
+}
+
+// fail counts a failure under key; after free failures in the window each
+// one blocks for 1 s, 2 s, 4 s … up to maxDelay.
+func fail(ctx context.Context, tx *store.Tx, key string, free int, now time.Time) error {
+	a, err := tx.Attempts(ctx, key)
+	if err != nil {
+		return err
+	}
+	if now.Sub(a.WindowStart) > failureWindow {
+		a = store.Attempts{WindowStart: now}
+	}
+	a.Count++
+	if over := a.Count - free; over > 0 {
+		d := maxDelay
+		if over < 6 {
+			d = min(maxDelay, time.Second<<(over-1))
+		}
+		a.BlockedUntil = now.Add(d)
+	}
+	return tx.SetAttempts(ctx, key, a)
+}
+
+// quota takes one unit of an hourly quota under key and reports whether
+// it was available.
+func quota(ctx context.Context, tx *store.Tx, key string, limit int, now time.Time) (bool, error) {
+	a, err := tx.Attempts(ctx, key)
+	if err != nil {
+		return false, err
+	}
+	if now.Sub(a.WindowStart) > codeWindow {
+		a = store.Attempts{WindowStart: now}
+	}
+	if a.Count >= limit {
+		return false, nil
+	}
+	a.Count++
+	return true, tx.SetAttempts(ctx, key, a)
+}

@@ -1,0 +1,166 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/demo"
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+	"asiakassivu/internal/store/storetest"
+)
+
+// loadConns is the number of concurrent connections of the load benchmark.
+const loadConns = 64
+
+// BenchmarkDashboardLoad measures the signed-in dashboard of a site under
+// 64 concurrent connections on loopback, each a different signed-in
+// customer, beside a bare net/http handler measured the same way in the
+// same run. It reports requests per second and latency percentiles.
+// Sub-benchmarks: each engine, with the demo data only and with 100 000
+// synthetic customers more (loading those takes about a minute on SQLite
+// and a few on PostgreSQL). Run with e.g.
+//
+//	go test ./internal/web -run '^$' -bench DashboardLoad -benchtime 20000x
+func BenchmarkDashboardLoad(b *testing.B) {
+	for _, engine := range storetest.Engines() {
+		for _, extra := range []int{0, 100_000} {
+			b.Run(fmt.Sprintf("%s/customers=%d", engine, extra), func(b *testing.B) {
+				benchDashboard(b, engine, extra)
+			})
+		}
+	}
+}
+
+func benchDashboard(b *testing.B, engine store.Engine, extra int) {
+	ctx := context.Background()
+	db := storetest.Open(b, engine, nil)
+	hasher := app.NewHasher(app.Argon2Params{MemoryKiB: 8 * 1024, Time: 1, Threads: 1})
+	if _, err := demo.Load(ctx, db, demo.Options{Now: time.Now(),
+		HashPassword: func(pw string) (string, error) { return hasher.Hash(ctx, pw) },
+		Encrypt:      func(p []byte) ([]byte, error) { return p, nil }}); err != nil {
+		b.Fatal(err)
+	}
+	if extra > 0 {
+		if err := demo.Synthetic(ctx, db, extra, time.Now(), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// One signed-in customer per connection: synthetic ones spread over
+	// the data when there are any, else the demo customer.
+	type user struct{ token, path string }
+	users := make([]user, loadConns)
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		for i := range users {
+			email := "asiakas@demo.example"
+			if extra > 0 {
+				email = fmt.Sprintf("asiakas-%06d@synthetic.example", 1+i*(extra/loadConns))
+			}
+			acc, err := tx.VerifiedAccountByEmail(ctx, email)
+			if err != nil {
+				id, cerr := tx.CreateAccount(ctx, portal.Account{Email: email, PasswordHash: "-", VerifiedAt: tx.Now()})
+				if cerr != nil {
+					return cerr
+				}
+				acc.ID = id
+			}
+			sites, err := tx.Sites(ctx, store.Scope{EmailNorm: portal.NormalizeEmail(email)})
+			if err != nil || len(sites) == 0 {
+				return fmt.Errorf("sites of %s: %v", email, err)
+			}
+			raw := make([]byte, 32)
+			rand.Read(raw)
+			token := base64.RawURLEncoding.EncodeToString(raw)
+			h := sha256.Sum256([]byte(token))
+			if _, err := tx.CreateSession(ctx, portal.Session{AccountID: acc.ID, TokenHash: h[:], AuthAt: tx.Now()}); err != nil {
+				return err
+			}
+			users[i] = user{token, fmt.Sprintf("/kohteet/%d", sites[len(sites)-1].Site.ID)}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, _ := url.Parse("http://127.0.0.1")
+	s, err := New(Config{BaseURL: u}, app.New(db, hasher, time.Now, nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	portal := httptest.NewServer(s)
+	defer portal.Close()
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	}))
+	defer bare.Close()
+
+	run := func(base string, cookie bool) (rps float64, lat []time.Duration) {
+		tr := &http.Transport{MaxIdleConnsPerHost: loadConns, MaxConnsPerHost: loadConns}
+		defer tr.CloseIdleConnections()
+		client := &http.Client{Transport: tr}
+		per := max(1, b.N/loadConns)
+		lats := make([][]time.Duration, loadConns)
+		var wg sync.WaitGroup
+		start := time.Now()
+		for w := range loadConns {
+			wg.Go(func() {
+				req, _ := http.NewRequest("GET", base+users[w].path, nil)
+				if cookie {
+					req.Header.Set("Cookie", "asiakassivu="+users[w].token)
+				}
+				for range per {
+					t0 := time.Now()
+					r, err := client.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, r.Body)
+					r.Body.Close()
+					if r.StatusCode != 200 {
+						b.Errorf("status %d for %s", r.StatusCode, req.URL)
+						return
+					}
+					lats[w] = append(lats[w], time.Since(t0))
+				}
+			})
+		}
+		wg.Wait()
+		elapsed := time.Since(start)
+		for _, l := range lats {
+			lat = append(lat, l...)
+		}
+		slices.Sort(lat)
+		return float64(len(lat)) / elapsed.Seconds(), lat
+	}
+	pct := func(lat []time.Duration, p float64) float64 {
+		if len(lat) == 0 {
+			return 0
+		}
+		return float64(lat[min(len(lat)-1, int(float64(len(lat))*p))].Microseconds()) / 1000
+	}
+	run(portal.URL, true) // warm up caches and connections
+	b.ResetTimer()
+	rps, lat := run(portal.URL, true)
+	b.StopTimer()
+	bareRPS, bareLat := run(bare.URL, false)
+	b.ReportMetric(rps, "req/s")
+	b.ReportMetric(pct(lat, 0.50), "p50-ms")
+	b.ReportMetric(pct(lat, 0.99), "p99-ms")
+	b.ReportMetric(bareRPS, "bare-req/s")
+	b.ReportMetric(pct(bareLat, 0.99), "bare-p99-ms")
+	b.ReportMetric(100*rps/bareRPS, "%-of-bare")
+}

@@ -1,0 +1,195 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"slices"
+	"strconv"
+	"text/template"
+	"time"
+
+	"asiakassivu/internal/i18n"
+)
+
+// offlinePath is the page the service worker shows when the network fails.
+const offlinePath = "/offline"
+
+// pwa holds what makes the portal an installable app, built once at
+// start-up: the web app manifest and the service worker script.
+type pwa struct {
+	manifest      generated
+	serviceWorker generated
+}
+
+// generated is a response body made at start-up, served with an ETag so
+// that "no-cache" revalidation costs a 304.
+type generated struct {
+	body []byte
+	etag string
+}
+
+func newGenerated(b []byte) generated {
+	sum := sha256.Sum256(b)
+	return generated{body: b, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+}
+
+// serve answers with the body; no-cache makes the browser ask every time,
+// which is what lets a new release's service worker and manifest reach it.
+func (g generated) serve(w http.ResponseWriter, r *http.Request, contentType string) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", g.etag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(g.body))
+}
+
+// webManifest is the web app manifest
+// (https://www.w3.org/TR/appmanifest/).
+type webManifest struct {
+	ID              string         `json:"id"`
+	Name            string         `json:"name"`
+	ShortName       string         `json:"short_name"`
+	Description     string         `json:"description"`
+	Lang            string         `json:"lang"`
+	Dir             string         `json:"dir"`
+	StartURL        string         `json:"start_url"`
+	Scope           string         `json:"scope"`
+	Display         string         `json:"display"`
+	ThemeColor      string         `json:"theme_color"`
+	BackgroundColor string         `json:"background_color"`
+	Icons           []manifestIcon `json:"icons"`
+}
+
+type manifestIcon struct {
+	Src     string `json:"src"`
+	Sizes   string `json:"sizes"`
+	Type    string `json:"type"`
+	Purpose string `json:"purpose"`
+}
+
+// buildPWA makes the manifest and the service worker from the assets and
+// texts loaded before it.
+func (s *Server) buildPWA() (pwa, error) {
+	fi := s.catalog.Printer(i18n.Finnish)
+	m := webManifest{
+		ID:              "/",
+		Name:            fi.T("app.name"),
+		ShortName:       fi.T("app.name"),
+		Description:     fi.T("pwa.description"),
+		Lang:            string(i18n.Finnish),
+		Dir:             "ltr",
+		StartURL:        "/",
+		Scope:           "/",
+		Display:         "standalone",
+		ThemeColor:      themeColor,
+		BackgroundColor: backgroundColor,
+	}
+	for _, ic := range s.assets.icons {
+		if ic.purpose == "" {
+			continue // apple-touch-icon: named by the layout, not the manifest
+		}
+		m.Icons = append(m.Icons, manifestIcon{Src: s.assets.url(ic.name),
+			Sizes: strconv.Itoa(ic.size) + "x" + strconv.Itoa(ic.size), Type: "image/png", Purpose: ic.purpose})
+	}
+	manifest, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return pwa{}, err
+	}
+	sw, err := s.serviceWorker()
+	if err != nil {
+		return pwa{}, err
+	}
+	return pwa{manifest: newGenerated(manifest), serviceWorker: newGenerated(sw)}, nil
+}
+
+// serviceWorker fills templates/sw.js with this release's version and the
+// hashed URLs of the files it keeps offline.
+func (s *Server) serviceWorker() ([]byte, error) {
+	var urls []string
+	for _, u := range s.assets.urls {
+		urls = append(urls, u)
+	}
+	slices.Sort(urls)
+	assetList, err := json.Marshal(urls)
+	if err != nil {
+		return nil, err
+	}
+	version, err := s.releaseVersion()
+	if err != nil {
+		return nil, err
+	}
+	t, err := template.ParseFS(embedded, "templates/sw.js")
+	if err != nil {
+		return nil, fmt.Errorf("service worker template: %w", err)
+	}
+	var buf bytes.Buffer
+	err = t.Execute(&buf, struct{ Version, Offline, Assets string }{version, offlinePath, string(assetList)})
+	return buf.Bytes(), err
+}
+
+// releaseVersion hashes everything that can change the offline page or
+// the files the service worker keeps: the embedded templates and static
+// files, the generated icons and every text. A change to any of them
+// changes the service worker, so browsers fetch the new offline page.
+func (s *Server) releaseVersion() (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(embedded, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := embedded.ReadFile(p)
+		fmt.Fprintf(h, "%s\x00%d\x00", p, len(b))
+		h.Write(b)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	for _, ic := range s.assets.icons {
+		h.Write(ic.png)
+	}
+	for _, l := range i18n.Langs {
+		p := s.catalog.Printer(l)
+		for _, k := range s.catalog.Keys(l) {
+			fmt.Fprintf(h, "%s\x00%s\x00%s\x00", l, k, p.T(k))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8]), nil
+}
+
+// manifestFile serves /manifest.webmanifest.
+func (s *Server) manifestFile(w http.ResponseWriter, r *http.Request, _ *viewer) error {
+	s.pwa.manifest.serve(w, r, "application/manifest+json")
+	return nil
+}
+
+// serviceWorkerFile serves /sw.js. At the root, its default scope is the
+// whole portal, so no Service-Worker-Allowed header is needed.
+func (s *Server) serviceWorkerFile(w http.ResponseWriter, r *http.Request, _ *viewer) error {
+	s.pwa.serviceWorker.serve(w, r, "text/javascript; charset=utf-8")
+	return nil
+}
+
+type offlinePage struct{ layout }
+
+// offline is the page the service worker keeps for when the network fails.
+// It is the same for everyone (no viewer, so no name or email), because it
+// is stored on the device.
+func (s *Server) offline(w http.ResponseWriter, r *http.Request, _ *viewer) error {
+	p := offlinePage{layout: s.base(r, nil, "offline.title")}
+	p.NoIndex = true
+	return s.render(w, r, http.StatusOK, "offline", p)
+}
+
+type installPage struct{ layout }
+
+// install tells how to put the portal on a device's home screen, per
+// platform; signed in or not.
+func (s *Server) install(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	return s.render(w, r, http.StatusOK, "install", installPage{layout: s.base(r, v, "install.title")})
+}
