@@ -172,7 +172,7 @@ func TestDemoCustomerSeesThreeSites(t *testing.T) {
 	for _, vp := range []struct {
 		name          string
 		width, height int
-	}{{"desktop", 1280, 900}, {"phone", 360, 740}} {
+	}{{"desktop", 1280, 900}, {"phone", 360, 740}, {"narrow-or-200%-zoom", 320, 640}} {
 		t.Run(vp.name, func(t *testing.T) {
 			ctx := browser(t, vp.width, vp.height)
 			if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/"), chromedp.WaitVisible(chromedp.CSS("#email"))); err != nil {

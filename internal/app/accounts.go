@@ -381,7 +381,7 @@ func (a *App) Reauthenticate(ctx context.Context, v Viewer, password string) err
 		return err
 	}
 	if _, err := a.hasher.Check(ctx, acc.PasswordHash, password); err != nil {
-		return InvalidInput{{"password", "error.password.wrong"}}
+		return InvalidInput{{"current", "error.password.wrong"}}
 	}
 	return a.db.Write(ctx, func(tx *store.Tx) error { return tx.SetSessionAuth(ctx, v.SessionID) })
 }
@@ -535,7 +535,7 @@ func (a *App) DeleteAccount(ctx context.Context, v Viewer, password string, c Cl
 		return err
 	}
 	if _, err := a.hasher.Check(ctx, acc.PasswordHash, password); err != nil {
-		return InvalidInput{{"password", "error.password.wrong"}}
+		return InvalidInput{{"current", "error.password.wrong"}}
 	}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.DeleteAccount(ctx, acc.ID); err != nil {

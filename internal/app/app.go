@@ -90,6 +90,8 @@ type Viewer struct {
 	// Sites are the sites the viewer may see (without details), read with
 	// the session for the site switcher every page shows.
 	Sites []portal.Site
+	// Language is the account's chosen language ("" until chosen).
+	Language string
 }
 
 // scope is the access rule of PRODUCT.md: a verified customer sees the
@@ -240,7 +242,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (Viewer, error) {
 			return err
 		}
 		v = Viewer{AccountID: acc.ID, SessionID: s.ID, Email: acc.Email, EmailNorm: acc.EmailNorm,
-			Verified: acc.Verified(), AuthAt: s.AuthAt}
+			Verified: acc.Verified(), AuthAt: s.AuthAt, Language: acc.Language}
 		if v.Role, v.ProviderID, err = tx.AccountRole(ctx, acc.ID); err != nil {
 			return err
 		}

@@ -332,10 +332,6 @@ func (s *Server) requestEmailChange(w http.ResponseWriter, r *http.Request, v *v
 		err = s.app.RequestEmailChange(r.Context(), v.Viewer, email, s.client(r))
 	}
 	if p.Email.fromInvalid(err) {
-		if k, ok := p.Email.Errors["password"]; ok {
-			delete(p.Email.Errors, "password")
-			p.Email.Errors["current"] = k
-		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "profile", p)
 	}
 	if err != nil {
@@ -443,10 +439,6 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, v *viewer
 	}
 	err = s.app.DeleteAccount(r.Context(), v.Viewer, r.PostForm.Get("current"), s.client(r))
 	if p.Delete.fromInvalid(err) {
-		if k, ok := p.Delete.Errors["password"]; ok {
-			delete(p.Delete.Errors, "password")
-			p.Delete.Errors["current"] = k
-		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "profile", p)
 	}
 	if err != nil {

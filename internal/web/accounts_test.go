@@ -239,4 +239,14 @@ func TestLanguageChoice(t *testing.T) {
 	if r := do(t, c, "POST", e.srv.URL+"/kieli", url.Values{"lang": {"de"}}); r.StatusCode != 404 {
 		t.Errorf("unknown language: %d", r.StatusCode)
 	}
+	// Chosen while signed in, the language follows the account to a new
+	// device (one without the language cookie).
+	e.signIn(t, c, "matti@example.fi")
+	do(t, c, "POST", e.srv.URL+"/kieli", url.Values{"lang": {"sv"}, "next": {"/profiili"}})
+	other := e.client(t)
+	e.signIn(t, other, "matti@example.fi")
+	r = do(t, other, "GET", e.srv.URL+"/profiili", nil, "Accept-Language", "en")
+	if !strings.Contains(r.body, `lang="sv"`) {
+		t.Error("the account's language does not follow to another device")
+	}
 }

@@ -14,28 +14,45 @@ import (
 // reach it as .L.
 type texts struct{ i18n.Printer }
 
-func (s *Server) funcs() template.FuncMap {
+// funcs are the template functions of one language.
+func (s *Server) funcs(l texts) template.FuncMap {
 	return template.FuncMap{
-		"asset":     s.assets.url,
-		"tel":       tel,
-		"siteFacts": func(sum portal.SiteSummary, l texts, today portal.Date) siteFacts { return siteFacts{sum, l, today} },
-		"field":     newField,
-		"errors":    func(f form, l texts, prefix string) formErrors { return formErrors{f, l, prefix} },
+		"asset":         s.assets.url,
+		"tel":           tel,
+		"t":             l.T,
+		"n":             l.N,
+		"lang":          func() string { return string(l.Lang) },
+		"money":         l.Money,
+		"day":           l.Day,
+		"when":          l.When,
+		"visitTime":     l.VisitTime,
+		"rhythm":        l.Rhythm,
+		"visitStatus":   l.VisitStatus,
+		"invoiceStatus": l.InvoiceStatus,
+		"contractState": l.ContractState,
+		"siteFacts":     func(sum portal.SiteSummary, today portal.Date) siteFacts { return siteFacts{sum, today} },
+		"field":         newField,
+		"errors":        func(f form, prefix string) formErrors { return formErrors{f, prefix} },
 	}
+}
+
+// siteFacts is the data of the "site-facts" partial.
+type siteFacts struct {
+	Sum   portal.SiteSummary
+	Today portal.Date
 }
 
 // field is the data of the "field" partial: one labelled input with its
 // hint and error. Passwords are never echoed back.
 type field struct {
-	L                                   texts
 	ID, Name, Label, Type, Autocomplete string
 	Value, Error, Hint                  string
 }
 
 // newField describes an input of form f: id (unique in the page), name,
 // label key, input type, autocomplete token and an optional hint key.
-func newField(f form, l texts, id, name, label, typ, autocomplete, hint string) field {
-	fd := field{L: l, ID: id, Name: name, Label: label, Type: typ, Autocomplete: autocomplete, Error: f.Errors[name], Hint: hint}
+func newField(f form, id, name, label, typ, autocomplete, hint string) field {
+	fd := field{ID: id, Name: name, Label: label, Type: typ, Autocomplete: autocomplete, Error: f.Errors[name], Hint: hint}
 	if typ != "password" {
 		fd.Value = f.Values[name]
 	}
@@ -46,15 +63,7 @@ func newField(f form, l texts, id, name, label, typ, autocomplete, hint string) 
 // of a form that failed, linking to each field.
 type formErrors struct {
 	Form   form
-	L      texts
 	Prefix string
-}
-
-// siteFacts is the data of the "site-facts" partial.
-type siteFacts struct {
-	Sum   portal.SiteSummary
-	L     texts
-	Today portal.Date
 }
 
 // When formats a moment in Helsinki time: "28.11.2026 klo 18.40".

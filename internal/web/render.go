@@ -27,10 +27,13 @@ type layout struct {
 	MainOnly bool // pages without navigation (sign-in, errors)
 }
 
+// language is the language a page is rendered in.
+func (l layout) language() i18n.Lang { return l.L.Lang }
+
 // render executes a page into a buffer first, so that a template error
 // becomes a clean 500 instead of half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
-	t, err := s.page(name)
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data interface{ language() i18n.Lang }) error {
+	t, err := s.page(data.language(), name)
 	if err != nil {
 		return err
 	}
@@ -76,10 +79,16 @@ func (s *Server) today() portal.Date { return portal.DateOf(s.app.Now()) }
 const langCookie = "asiakassivu_lang"
 
 // texts picks the language of a request: the one chosen on this device,
-// else the browser's Accept-Language, else Finnish.
+// else the one the signed-in account chose (on another device), else the
+// browser's Accept-Language, else Finnish.
 func (s *Server) texts(r *http.Request, v *viewer) texts {
 	if c, err := r.Cookie(langCookie); err == nil {
 		if l, ok := i18n.Parse(c.Value); ok {
+			return texts{s.catalog.Printer(l)}
+		}
+	}
+	if v != nil {
+		if l, ok := i18n.Parse(v.Language); ok {
 			return texts{s.catalog.Printer(l)}
 		}
 	}

@@ -12,7 +12,7 @@ import (
 	"asiakassivu/internal/portal"
 )
 
-var keyInTemplate = regexp.MustCompile(`\.(?:T|N) "([^"]+)"`)
+var keyInTemplate = regexp.MustCompile(`(?:\{\{-?\s*|\(|\s)(?:t|n) "([^"]+)"`)
 
 // TestTemplatesUseKnownKeys fails when a template names a text key that
 // the locales do not have.

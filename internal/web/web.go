@@ -52,7 +52,7 @@ type Server struct {
 	assets  assets
 	catalog *i18n.Catalog
 	mu      sync.Mutex
-	pages   map[string]*template.Template
+	pages   map[i18n.Lang]map[string]*template.Template
 	mux     *http.ServeMux
 	handler http.Handler // mux wrapped in the middleware, built once
 	pwa     pwa
@@ -104,42 +104,48 @@ func (s *Server) templateFS() fs.FS {
 	return sub
 }
 
-// parseTemplates builds one template set per page: the layout plus the page.
-func (s *Server) parseTemplates() (map[string]*template.Template, error) {
+// parseTemplates builds one template set per language and page: the
+// layout, the shared partials and the page, with the language's texts
+// bound into the template functions (t, n, money, …), so rendering looks
+// nothing up by name at run time.
+func (s *Server) parseTemplates() (map[i18n.Lang]map[string]*template.Template, error) {
 	fsys := s.templateFS()
 	names, err := fs.Glob(fsys, "*.html")
 	if err != nil {
 		return nil, err
 	}
-	pages := map[string]*template.Template{}
-	for _, n := range names {
-		if n == "layout.html" || n == "partials.html" {
-			continue
+	all := map[i18n.Lang]map[string]*template.Template{}
+	for _, lang := range i18n.Langs {
+		funcs := s.funcs(texts{s.catalog.Printer(lang)})
+		pages := map[string]*template.Template{}
+		for _, n := range names {
+			if n == "layout.html" || n == "partials.html" {
+				continue
+			}
+			t, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, "layout.html", "partials.html", n)
+			if err != nil {
+				return nil, fmt.Errorf("template %s: %w", n, err)
+			}
+			pages[strings.TrimSuffix(n, ".html")] = t
 		}
-		t, err := template.New("layout.html").Funcs(s.funcs()).ParseFS(fsys, "layout.html", "partials.html", n)
-		if err != nil {
-			return nil, fmt.Errorf("template %s: %w", n, err)
-		}
-		pages[strings.TrimSuffix(n, ".html")] = t
+		all[lang] = pages
 	}
-	return pages, nil
+	return all, nil
 }
 
-func (s *Server) page(name string) (*template.Template, error) {
+// page returns the template set of a page in a language; with Config.Dev
+// the templates are read again from disk first.
+func (s *Server) page(lang i18n.Lang, name string) (*template.Template, error) {
+	pages := s.pages
 	if s.cfg.Dev {
-		pages, err := s.parseTemplates()
-		if err != nil {
+		var err error
+		if pages, err = s.parseTemplates(); err != nil {
 			return nil, err
 		}
-		s.mu.Lock()
-		s.pages = pages
-		s.mu.Unlock()
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.pages[name]
+	t, ok := pages[lang][name]
 	if !ok {
-		return nil, fmt.Errorf("no template %q", name)
+		return nil, fmt.Errorf("no template %q in %q", name, lang)
 	}
 	return t, nil
 }
