@@ -83,11 +83,18 @@ func TestAccessibility(t *testing.T) {
 				checkAxe(t, ctx, axe, name)
 			}
 			visit("/kirjaudu", "sign-in")
+			visit("/luo-tili", "sign-up")
+			visit("/unohtunut-salasana", "forgot password")
 			visit("/asenna", "install, signed out")
 			visit("/offline", "offline")
 			signIn(t, ctx, srv.url, "asiakas@demo.example", "demo-salasana-2025")
 			checkAxe(t, ctx, axe, "site (front page after sign-in)")
+			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("details.menu > summary")), chromedp.WaitVisible(chromedp.CSS(".switcher"))); err != nil {
+				t.Fatal(err)
+			}
+			checkAxe(t, ctx, axe, "site menu opened")
 			visit("/kohteet", "sites")
+			visit("/profiili", "profile")
 			visit("/asenna", "install, signed in")
 		})
 	}
