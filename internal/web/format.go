@@ -33,6 +33,8 @@ func (s *Server) funcs(l texts) template.FuncMap {
 		"siteFacts":     func(sum portal.SiteSummary, today portal.Date) siteFacts { return siteFacts{sum, today} },
 		"field":         newField,
 		"errors":        func(f form, prefix string) formErrors { return formErrors{f, prefix} },
+		"inc":           func(i int) int { return i + 1 },
+		"dec":           func(i int) int { return i - 1 },
 	}
 }
 

@@ -29,11 +29,12 @@ var t0 = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 // env is a running server over a real database with two customers:
 // maija (sites koti and mokki) and matti (site matti).
 type env struct {
-	srv   *httptest.Server
-	db    *store.DB
-	sites map[string]int64
-	log   *strings.Builder
-	mails *mailbox
+	srv    *httptest.Server
+	db     *store.DB
+	sites  map[string]int64
+	visits map[string]int64 // by the site's external id
+	log    *strings.Builder
+	mails  *mailbox
 }
 
 // mailbox records the mails the use cases queue; the outbox and SMTP are
@@ -74,7 +75,7 @@ func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
 	ctx := context.Background()
 	hasher := app.NewHasher(app.Argon2Params{MemoryKiB: 8 * 1024, Time: 1, Threads: 1})
 	pw, _ := hasher.Hash(ctx, password)
-	e := &env{db: db, sites: map[string]int64{}, log: &strings.Builder{}}
+	e := &env{db: db, sites: map[string]int64{}, visits: map[string]int64{}, log: &strings.Builder{}}
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		prov, err := tx.UpsertProvider(ctx, portal.Provider{Source: "t", ExternalID: "p", Name: "Kotikulma Oy", Phone: "+358 40 123 4567", Active: true})
 		if err != nil {
@@ -97,10 +98,12 @@ func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
 				return err
 			}
 			at := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
-			if _, err := tx.UpsertVisit(ctx, portal.Visit{SiteID: sid, ContractID: kid, Source: "t", ExternalID: c.ext, StartsAt: at,
-				EndsAt: at.Add(3 * time.Hour), Status: portal.VisitConfirmed, WorkerFirstName: "Aino", PriceCents: 8900}); err != nil {
+			vid, err := tx.UpsertVisit(ctx, portal.Visit{SiteID: sid, ContractID: kid, Source: "t", ExternalID: c.ext, StartsAt: at,
+				EndsAt: at.Add(3 * time.Hour), Status: portal.VisitConfirmed, WorkerFirstName: "Aino", PriceCents: 8900})
+			if err != nil {
 				return err
 			}
+			e.visits[c.ext] = vid
 		}
 		for _, email := range []string{"maija@example.fi", "matti@example.fi"} {
 			if _, err := tx.CreateAccount(ctx, portal.Account{Email: email, PasswordHash: pw, VerifiedAt: tx.Now()}); err != nil {
@@ -382,6 +385,7 @@ func fill(s *Server, pattern, site string) string {
 	p := strings.ReplaceAll(pattern, "{$}", "")
 	p = strings.ReplaceAll(p, "{site}", site)
 	p = strings.ReplaceAll(p, "{session}", "1")
+	p = strings.ReplaceAll(p, "{visit}", "1")
 	if strings.Contains(p, "{file}") {
 		p = s.assets.url("style.css")
 	}
@@ -428,47 +432,51 @@ func TestHeadersOnEveryRoute(t *testing.T) {
 // in the path are called with the other tenant's ids (param names the kind
 // of id) and must answer 404; routes without ids say why none apply.
 type isoCase struct {
-	param string // "site", "session"; "" when the route takes no ids
+	param string // "site", "session", "site+visit"; "" when the route takes no ids
 	none  string // why a route without ids cannot leak another tenant's data
 }
 
 // isolation lists every route. A route missing here fails the test, so a
 // new route must state its case.
 var isolation = map[string]isoCase{
-	"GET /{$}":                                        {none: "redirect only"},
-	"GET /kirjaudu":                                   {none: "public form"},
-	"POST /kirjaudu":                                  {none: "signs in the caller only"},
-	"POST /kirjaudu-ulos":                             {none: "ends the caller's own session"},
-	"GET /luo-tili":                                   {none: "public form"},
-	"POST /luo-tili":                                  {none: "creates a new pending claim"},
-	"GET /vahvista":                                   {none: "the caller's own claim"},
-	"POST /vahvista":                                  {none: "the caller's own claim"},
-	"POST /vahvista/uusi-koodi":                       {none: "the caller's own claim"},
-	"GET /unohtunut-salasana":                         {none: "public form"},
-	"POST /unohtunut-salasana":                        {none: "answers alike for every address"},
-	"GET /unohtunut-salasana/koodi":                   {none: "public form"},
-	"POST /unohtunut-salasana/koodi":                  {none: "needs the code mailed to the address"},
-	"POST /kieli":                                     {none: "the caller's own setting"},
-	"GET /profiili":                                   {none: "the caller's own account"},
-	"POST /profiili/salasana":                         {none: "the caller's own account"},
-	"POST /profiili/sahkoposti":                       {none: "the caller's own account"},
-	"GET /profiili/sahkoposti":                        {none: "the caller's own account"},
-	"POST /profiili/sahkoposti/vahvista":              {none: "the caller's own account"},
-	"POST /profiili/laitteet/{session}/kirjaudu-ulos": {param: "session"},
-	"POST /profiili/laitteet/kirjaudu-ulos-muualta":   {none: "the caller's own sessions"},
-	"POST /profiili/poista":                           {none: "the caller's own account"},
-	"GET /profiili/omat-tiedot.json":                  {none: "the caller's own data (checked below)"},
-	"GET /kohteet":                                    {none: "lists own sites only (checked below)"},
-	"GET /kohteet/{site}":                             {param: "site"},
-	"GET /static/{file}":                              {none: "public files"},
-	"GET /healthz":                                    {none: "no data"},
-	"GET /readyz":                                     {none: "no data"},
-	"GET /metrics":                                    {none: "counts by route pattern only"},
-	"GET /manifest.webmanifest":                       {none: "public file"},
-	"GET /sw.js":                                      {none: "public file"},
-	"GET /offline":                                    {none: "public page"},
-	"GET /asenna":                                     {none: "public page"},
-	"GET /dev/posti":                                  {none: "no ids; 404 unless the dev outbox is on (loopback only)"},
+	"GET /{$}":                                             {none: "redirect only"},
+	"GET /kirjaudu":                                        {none: "public form"},
+	"POST /kirjaudu":                                       {none: "signs in the caller only"},
+	"POST /kirjaudu-ulos":                                  {none: "ends the caller's own session"},
+	"GET /luo-tili":                                        {none: "public form"},
+	"POST /luo-tili":                                       {none: "creates a new pending claim"},
+	"GET /vahvista":                                        {none: "the caller's own claim"},
+	"POST /vahvista":                                       {none: "the caller's own claim"},
+	"POST /vahvista/uusi-koodi":                            {none: "the caller's own claim"},
+	"GET /unohtunut-salasana":                              {none: "public form"},
+	"POST /unohtunut-salasana":                             {none: "answers alike for every address"},
+	"GET /unohtunut-salasana/koodi":                        {none: "public form"},
+	"POST /unohtunut-salasana/koodi":                       {none: "needs the code mailed to the address"},
+	"POST /kieli":                                          {none: "the caller's own setting"},
+	"GET /profiili":                                        {none: "the caller's own account"},
+	"POST /profiili/salasana":                              {none: "the caller's own account"},
+	"POST /profiili/sahkoposti":                            {none: "the caller's own account"},
+	"GET /profiili/sahkoposti":                             {none: "the caller's own account"},
+	"POST /profiili/sahkoposti/vahvista":                   {none: "the caller's own account"},
+	"POST /profiili/laitteet/{session}/kirjaudu-ulos":      {param: "session"},
+	"POST /profiili/laitteet/kirjaudu-ulos-muualta":        {none: "the caller's own sessions"},
+	"POST /profiili/poista":                                {none: "the caller's own account"},
+	"GET /profiili/omat-tiedot.json":                       {none: "the caller's own data (checked below)"},
+	"GET /kohteet":                                         {none: "lists own sites only (checked below)"},
+	"GET /kohteet/{site}":                                  {param: "site"},
+	"GET /kohteet/{site}/palveluvuorot":                    {param: "site"},
+	"GET /kohteet/{site}/palveluvuorot/{visit}":            {param: "site+visit"},
+	"POST /kohteet/{site}/palveluvuorot/{visit}/lisatieto": {param: "site+visit"},
+	"POST /kohteet/{site}/palveluvuorot/{visit}/peru":      {param: "site+visit"},
+	"GET /static/{file}":                                   {none: "public files"},
+	"GET /healthz":                                         {none: "no data"},
+	"GET /readyz":                                          {none: "no data"},
+	"GET /metrics":                                         {none: "counts by route pattern only"},
+	"GET /manifest.webmanifest":                            {none: "public file"},
+	"GET /sw.js":                                           {none: "public file"},
+	"GET /offline":                                         {none: "public page"},
+	"GET /asenna":                                          {none: "public page"},
+	"GET /dev/posti":                                       {none: "no ids; 404 unless the dev outbox is on (loopback only)"},
 }
 
 // isolationGaps returns the routes that have no isolation case.
@@ -513,9 +521,21 @@ func TestTenantIsolation(t *testing.T) {
 			}
 			return err
 		})
-		foreign := map[string][]string{
-			"site":    {strconv.FormatInt(e.sites["koti"], 10), strconv.FormatInt(e.sites["mokki"], 10), "999999", "abc", "-1", "0"},
-			"session": append(maijaSessions, "999999", "x"),
+		id := func(i int64) string { return strconv.FormatInt(i, 10) }
+		// Each entry fills the route's ids; a visit is tried under maija's
+		// site, under matti's own site, and as an unknown id.
+		type ids map[string]string
+		foreign := map[string][]ids{
+			"site": {{"site": id(e.sites["koti"])}, {"site": id(e.sites["mokki"])}, {"site": "999999"}, {"site": "abc"}, {"site": "-1"}, {"site": "0"}},
+			"site+visit": {
+				{"site": id(e.sites["koti"]), "visit": id(e.visits["koti"])},
+				{"site": id(e.sites["matti"]), "visit": id(e.visits["koti"])},
+				{"site": id(e.sites["matti"]), "visit": "999999"},
+				{"site": id(e.sites["koti"]), "visit": id(e.visits["matti"])},
+			},
+		}
+		for _, sid := range append(maijaSessions, "999999", "x") {
+			foreign["session"] = append(foreign["session"], ids{"session": sid})
 		}
 		c := e.client(t)
 		e.signIn(t, c, "matti@example.fi")
@@ -524,8 +544,11 @@ func TestTenantIsolation(t *testing.T) {
 			if ic.param == "" {
 				continue
 			}
-			for _, id := range foreign[ic.param] {
-				path := strings.ReplaceAll(rt.pattern, "{"+ic.param+"}", id)
+			for _, fill := range foreign[ic.param] {
+				path := rt.pattern
+				for k, v := range fill {
+					path = strings.ReplaceAll(path, "{"+k+"}", v)
+				}
 				var form url.Values
 				if rt.method == "POST" {
 					form = url.Values{}

@@ -1,0 +1,190 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+)
+
+// VisitsPerPage is how many visits a list page shows.
+const VisitsPerPage = 20
+
+// MaxNoteLength is the longest note a customer can leave on a visit.
+const MaxNoteLength = 1000
+
+// ErrReadOnly means the site's contracts have all ended: it can be looked
+// at but not changed.
+var ErrReadOnly = errors.New("site is read-only")
+
+// ErrTermsChanged means the cancellation terms changed between showing and
+// confirming (the provider moved the visit, or the deadline passed); the
+// new terms come with it.
+type ErrTermsChanged struct{ Terms portal.CancelTerms }
+
+func (e *ErrTermsChanged) Error() string { return "cancellation terms changed" }
+
+// VisitList is one page of a site's visits.
+type VisitList struct {
+	Site     portal.Site
+	Visits   []portal.Visit
+	Upcoming bool
+	Page     int
+	More     bool
+}
+
+// SiteVisits lists the upcoming or past visits of a site the viewer may
+// see, a page at a time (page counts from 1).
+func (a *App) SiteVisits(ctx context.Context, v Viewer, siteID int64, upcoming bool, page int) (VisitList, error) {
+	page = max(page, 1)
+	out := VisitList{Upcoming: upcoming, Page: page}
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		s, err := tx.Site(ctx, v.scope(), siteID)
+		if err != nil {
+			return err
+		}
+		out.Site = s.Site
+		visits, err := tx.SiteVisits(ctx, siteID, a.now(), upcoming, VisitsPerPage+1, (page-1)*VisitsPerPage)
+		if err != nil {
+			return err
+		}
+		out.More = len(visits) > VisitsPerPage
+		out.Visits = visits[:min(len(visits), VisitsPerPage)]
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("visits of site %d: %w", siteID, err)
+	}
+	return out, nil
+}
+
+// VisitDetail is one visit with what the customer may do with it.
+type VisitDetail struct {
+	Site     portal.Site
+	Visit    portal.Visit
+	Terms    portal.CancelTerms
+	Policy   portal.CancelPolicy
+	ReadOnly bool
+}
+
+// Visit returns one visit of a site the viewer may see, with the terms of
+// cancelling it now.
+func (a *App) Visit(ctx context.Context, v Viewer, siteID, visitID int64) (VisitDetail, error) {
+	var d VisitDetail
+	err := a.db.Read(ctx, func(tx *store.Tx) error { return a.visitDetail(ctx, tx, v, siteID, visitID, false, &d) })
+	if err != nil {
+		return d, fmt.Errorf("visit %d: %w", visitID, err)
+	}
+	return d, nil
+}
+
+func (a *App) visitDetail(ctx context.Context, tx *store.Tx, v Viewer, siteID, visitID int64, illness bool, d *VisitDetail) error {
+	s, err := tx.Site(ctx, v.scope(), siteID)
+	if err != nil {
+		return err
+	}
+	if d.Visit, err = tx.VisitOfSite(ctx, siteID, visitID); err != nil {
+		return err
+	}
+	p, err := tx.Policies(ctx)
+	if err != nil {
+		return err
+	}
+	active, err := tx.HasActiveContract(ctx, siteID, portal.DateOf(a.now()))
+	if err != nil {
+		return err
+	}
+	d.Site, d.ReadOnly = s.Site, !active
+	d.Policy = portal.CancelPolicy{DeadlineDays: p.CancelDeadlineDays, LateFeePercent: p.LateFeePercent}
+	d.Terms = portal.CancellationTerms(d.Visit, d.Policy, a.now(), illness)
+	return nil
+}
+
+// ShownTerms are the terms the customer saw when confirming a cancellation.
+type ShownTerms struct {
+	Sequence int
+	Deadline time.Time
+	FeeCents int64
+}
+
+// CancelVisit cancels a visit for the customer on the terms they were
+// shown. If the terms differ now (the visit was moved, or the deadline
+// passed), nothing changes and *ErrTermsChanged carries the new terms.
+// The cancellation and its fee go to the changes journal for the ERP.
+func (a *App) CancelVisit(ctx context.Context, v Viewer, siteID, visitID int64, illness bool, shown ShownTerms) (portal.CancelTerms, error) {
+	if v.Role != portal.RoleCustomer {
+		return portal.CancelTerms{}, portal.ErrForbidden
+	}
+	var d VisitDetail
+	var changed *ErrTermsChanged
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if err := a.visitDetail(ctx, tx, v, siteID, visitID, illness, &d); err != nil {
+			return err
+		}
+		if d.ReadOnly {
+			return ErrReadOnly
+		}
+		if d.Terms.Refused != "" || d.Visit.Sequence != shown.Sequence || !d.Terms.Deadline.Equal(shown.Deadline) ||
+			(!illness && d.Terms.FeeCents != shown.FeeCents) {
+			changed = &ErrTermsChanged{Terms: d.Terms}
+			return nil
+		}
+		if err := tx.CancelVisitByCustomer(ctx, visitID, d.Visit.Sequence); err != nil {
+			return err
+		}
+		data, _ := json.Marshal(map[string]any{"fee_cents": d.Terms.FeeCents, "illness": d.Terms.Illness,
+			"deadline": d.Terms.Deadline.UTC(), "visit_external_id": d.Visit.ExternalID})
+		_, err := tx.AppendChange(ctx, store.Change{Kind: "visit.cancelled_by_customer", Entity: "visits", EntityID: visitID,
+			CustomerID: d.Site.CustomerID, SiteID: siteID, Data: string(data)})
+		return err
+	})
+	if err != nil {
+		return d.Terms, fmt.Errorf("cancel visit %d: %w", visitID, err)
+	}
+	if changed != nil {
+		return changed.Terms, changed
+	}
+	return d.Terms, nil
+}
+
+// SetVisitNote stores the customer's note for one visit ("please also
+// clean the balcony door"); it goes to the changes journal for the
+// provider's systems.
+func (a *App) SetVisitNote(ctx context.Context, v Viewer, siteID, visitID int64, note string) error {
+	note = strings.TrimSpace(strings.ToValidUTF8(note, ""))
+	if utf8.RuneCountInString(note) > MaxNoteLength {
+		return InvalidInput{{"note", "error.note.long"}}
+	}
+	if v.Role != portal.RoleCustomer {
+		return portal.ErrForbidden
+	}
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		var d VisitDetail
+		if err := a.visitDetail(ctx, tx, v, siteID, visitID, false, &d); err != nil {
+			return err
+		}
+		if d.ReadOnly {
+			return ErrReadOnly
+		}
+		if d.Visit.Status.Cancelled() || d.Visit.Status == portal.VisitDone {
+			return InvalidInput{{"note", "error.note.closed"}}
+		}
+		if err := tx.SetCustomerNote(ctx, visitID, note); err != nil {
+			return err
+		}
+		data, _ := json.Marshal(map[string]string{"note": note, "visit_external_id": d.Visit.ExternalID})
+		_, err := tx.AppendChange(ctx, store.Change{Kind: "visit.note", Entity: "visits", EntityID: visitID,
+			CustomerID: d.Site.CustomerID, SiteID: siteID, Data: string(data)})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("note on visit %d: %w", visitID, err)
+	}
+	return nil
+}

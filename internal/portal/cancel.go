@@ -1,0 +1,71 @@
+package portal
+
+import "time"
+
+// CancelPolicy is the chain's rule for customer cancellations: free until
+// DeadlineDays before the start (at the same local clock time, Helsinki,
+// so a DST change in between does not move it), after that a fee of
+// LateFeePercent of the visit's price.
+type CancelPolicy struct {
+	DeadlineDays   int
+	LateFeePercent int
+}
+
+// Why a visit cannot be cancelled.
+const (
+	CancelRefusedCancelled = "cancelled" // already cancelled
+	CancelRefusedDone      = "done"      // done already
+	CancelRefusedStarted   = "started"   // started or in the past
+)
+
+// CancelTerms are what cancelling a visit now would mean, shown before the
+// customer confirms.
+type CancelTerms struct {
+	// Refused names why the visit cannot be cancelled ("" when it can).
+	Refused string
+	// Deadline is the last moment of free cancellation.
+	Deadline time.Time
+	// Free is true when no fee is due (before the deadline, or illness).
+	Free bool
+	// FeeCents is the late-cancellation fee (0 when free).
+	FeeCents int64
+	// Illness says the fee was waived because the customer is ill.
+	Illness bool
+}
+
+// CancelDeadline returns the last moment of free cancellation of a visit
+// starting at start: the same Helsinki clock time days earlier.
+func CancelDeadline(start time.Time, days int) time.Time {
+	l := start.In(Helsinki)
+	return time.Date(l.Year(), l.Month(), l.Day()-days, l.Hour(), l.Minute(), l.Second(), 0, Helsinki)
+}
+
+// CancellationTerms applies the policy to a visit at time now. Cancelling
+// exactly at the deadline is still free; one moment later the fee is due,
+// unless the customer is ill. A visit that has started, is done or is
+// already cancelled cannot be cancelled.
+func CancellationTerms(v Visit, p CancelPolicy, now time.Time, illness bool) CancelTerms {
+	t := CancelTerms{Deadline: CancelDeadline(v.StartsAt, p.DeadlineDays)}
+	switch {
+	case v.Status.Cancelled():
+		t.Refused = CancelRefusedCancelled
+		return t
+	case v.Status == VisitDone:
+		t.Refused = CancelRefusedDone
+		return t
+	case v.Status == VisitInProgress || !now.Before(v.StartsAt):
+		t.Refused = CancelRefusedStarted
+		return t
+	}
+	if !now.After(t.Deadline) {
+		t.Free = true
+		return t
+	}
+	if illness {
+		t.Free, t.Illness = true, true
+		return t
+	}
+	t.FeeCents = (v.PriceCents*int64(p.LateFeePercent) + 50) / 100
+	t.Free = t.FeeCents == 0
+	return t
+}

@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"asiakassivu/internal/portal"
+)
+
+// SiteVisits lists a page of a site's visits: the upcoming ones (not yet
+// ended at now) soonest first, or the past ones latest first.
+func (tx *Tx) SiteVisits(ctx context.Context, siteID int64, now time.Time, upcoming bool, limit, offset int) ([]portal.Visit, error) {
+	q := `SELECT ` + visitCols + ` FROM visits WHERE site_id = $1 AND ends_at > $2 ORDER BY starts_at, id LIMIT $3 OFFSET $4`
+	if !upcoming {
+		q = `SELECT ` + visitCols + ` FROM visits WHERE site_id = $1 AND ends_at <= $2 ORDER BY starts_at DESC, id DESC LIMIT $3 OFFSET $4`
+	}
+	rows, err := tx.query(ctx, q, siteID, now.UTC(), limit, offset)
+	return scanAll(rows, err, func(r *sql.Rows) (portal.Visit, error) { return scanVisit(r) })
+}
+
+// VisitOfSite returns a visit of the given site, or portal.ErrNotFound
+// when there is none with that id at that site.
+func (tx *Tx) VisitOfSite(ctx context.Context, siteID, visitID int64) (portal.Visit, error) {
+	return scanVisit(tx.queryRow(ctx, `SELECT `+visitCols+` FROM visits WHERE id = $1 AND site_id = $2`, visitID, siteID))
+}
+
+// SetCustomerNote replaces the customer's note on a visit.
+func (tx *Tx) SetCustomerNote(ctx context.Context, visitID int64, note string) error {
+	res, err := tx.exec(ctx, `UPDATE visits SET customer_note = $1, updated_at = $2 WHERE id = $3`, note, tx.now, visitID)
+	return affected(res, err)
+}
+
+// CancelVisitByCustomer marks a planned or confirmed visit cancelled by the
+// customer, if it is still at the sequence the terms were computed for.
+// It fails with portal.ErrConflict when the visit changed meanwhile.
+func (tx *Tx) CancelVisitByCustomer(ctx context.Context, visitID int64, sequence int) error {
+	res, err := tx.exec(ctx, `UPDATE visits SET status = 'cancelled_customer', sequence = sequence + 1, updated_at = $1
+		WHERE id = $2 AND sequence = $3 AND status IN ('planned', 'confirmed')`, tx.now, visitID, sequence)
+	if err := affected(res, err); err != nil {
+		if err == portal.ErrNotFound {
+			return portal.ErrConflict
+		}
+		return err
+	}
+	return nil
+}
+
+// HasActiveContract reports whether a site has a contract in force on day
+// (or starting later): a site whose contracts all ended is read-only.
+func (tx *Tx) HasActiveContract(ctx context.Context, siteID int64, day portal.Date) (bool, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT count(*) FROM contracts WHERE site_id = $1 AND (end_date IS NULL OR end_date >= $2)`,
+		siteID, day.Time()).Scan(&n)
+	return n > 0, mapErr(err)
+}
