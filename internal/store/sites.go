@@ -167,3 +167,10 @@ func (tx *Tx) UnreadMessages(ctx context.Context, siteID, accountID int64, fromK
 	err := tx.queryRow(ctx, q+`)`, args...).Scan(&n)
 	return n, mapErr(err)
 }
+
+// SetAccess replaces a site's access instructions.
+func (tx *Tx) SetAccess(ctx context.Context, siteID int64, a portal.AccessInstructions) error {
+	res, err := tx.exec(ctx, `UPDATE sites SET access_keys = $1, access_door_code = $2, access_pets = $3, access_parking = $4,
+		access_other = $5, updated_at = $6 WHERE id = $7`, a.Keys, a.DoorCode, a.Pets, a.Parking, a.Other, tx.now, siteID)
+	return affected(res, err)
+}

@@ -34,6 +34,7 @@ func (s *Server) funcs(l texts) template.FuncMap {
 		"field":         newField,
 		"errors":        func(f form, prefix string) formErrors { return formErrors{f, prefix} },
 		"inc":           func(i int) int { return i + 1 },
+		"list":          func(s ...string) []string { return s },
 		"dec":           func(i int) int { return i - 1 },
 	}
 }

@@ -50,6 +50,7 @@ func (s *Server) routes() []route {
 		{"GET", "/profiili/omat-tiedot.json", signedIn, s.exportData},
 		{"GET", "/kohteet", signedIn, s.sites},
 		{"GET", "/kohteet/{site}", signedIn, s.site},
+		{"POST", "/kohteet/{site}/ohjeet", signedIn, s.setAccess},
 		{"GET", "/kohteet/{site}/palveluvuorot", signedIn, s.visits},
 		{"GET", "/kohteet/{site}/palveluvuorot/{visit}", signedIn, s.visit},
 		{"POST", "/kohteet/{site}/palveluvuorot/{visit}/lisatieto", signedIn, s.visitNote},

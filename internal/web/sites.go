@@ -2,10 +2,12 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
+	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
 )
 
@@ -34,6 +36,9 @@ func (s *Server) sites(w http.ResponseWriter, r *http.Request, v *viewer) error 
 type sitePage struct {
 	layout
 	portal.SiteSummary
+	ReadOnly bool
+	Access   form
+	Saved    bool
 }
 
 func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -47,7 +52,11 @@ func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: siteCookie, Value: strconv.FormatInt(id, 10), Path: "/", HttpOnly: true,
 		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionLifetime / time.Second)})
-	p := sitePage{layout: s.base(r, v, "site.summary"), SiteSummary: sum}
+	p := sitePage{layout: s.base(r, v, "site.summary"), SiteSummary: sum, Access: accessForm(sum.Site.Access)}
+	if p.ReadOnly, err = s.app.SiteReadOnly(r.Context(), v.Viewer, id); err != nil {
+		return err
+	}
+	p.Saved = r.URL.Query().Get("ok") == "ohjeet"
 	p.CurrentSite, p.Section = id, "home"
 	p.Title = sum.Site.Name
 	if p.Title == "" {
@@ -70,4 +79,47 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request, _ *viewer) error
 	}
 	http.ServeFileFS(w, r, embedded, "static/"+name)
 	return nil
+}
+
+// accessForm fills the access-instructions form from the site.
+func accessForm(a portal.AccessInstructions) form {
+	f := newForm()
+	f.Values["access_keys"], f.Values["access_door_code"], f.Values["access_pets"] = a.Keys, a.DoorCode, a.Pets
+	f.Values["access_parking"], f.Values["access_other"] = a.Parking, a.Other
+	return f
+}
+
+// setAccess saves the access instructions the customer typed.
+func (s *Server) setAccess(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	id, err := pathID(r, "site")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	in := portal.AccessInstructions{Keys: r.PostForm.Get("access_keys"), DoorCode: r.PostForm.Get("access_door_code"),
+		Pets: r.PostForm.Get("access_pets"), Parking: r.PostForm.Get("access_parking"), Other: r.PostForm.Get("access_other")}
+	err = s.app.SetAccessInstructions(r.Context(), v.Viewer, id, in)
+	if err == nil {
+		http.Redirect(w, r, "/kohteet/"+strconv.FormatInt(id, 10)+"?ok=ohjeet#h-access", http.StatusSeeOther)
+		return nil
+	}
+	sum, serr := s.app.Site(r.Context(), v.Viewer, id)
+	if serr != nil {
+		return serr
+	}
+	p := sitePage{layout: s.base(r, v, "site.summary"), SiteSummary: sum, Access: accessForm(in)}
+	p.CurrentSite, p.Section, p.Title = id, "home", sum.Site.Name
+	for k, val := range p.Access.Values {
+		p.Access.Values[k] = clip(val, 4*app.MaxAccessField)
+	}
+	switch {
+	case p.Access.fromInvalid(err):
+	case errors.Is(err, app.ErrReadOnly):
+		p.ReadOnly = true
+	default:
+		return err
+	}
+	return s.render(w, r, http.StatusUnprocessableEntity, "site", p)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -61,6 +62,37 @@ func TestVisitPages(t *testing.T) {
 		// Cancel twice: refused, nothing changes.
 		if r := do(t, c, "POST", e.srv.URL+visitPath+"/peru", form); r.StatusCode != http.StatusConflict || !strings.Contains(r.body, "on jo peruttu") {
 			t.Errorf("second cancel: %d", r.StatusCode)
+		}
+	})
+}
+
+func TestAccessInstructions(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		c := e.client(t)
+		e.signIn(t, c, "matti@example.fi")
+		site := "/kohteet/" + strconv.FormatInt(e.sites["matti"], 10)
+		long := strings.Repeat("x", 10000)
+		r := do(t, c, "POST", e.srv.URL+site+"/ohjeet", url.Values{"access_door_code": {"A1234"}, "access_pets": {long}})
+		if r.StatusCode != 422 || !strings.Contains(r.body, "liian pitkä") || !strings.Contains(r.body, "A1234") {
+			t.Fatalf("too long: %d", r.StatusCode)
+		}
+		r = do(t, c, "POST", e.srv.URL+site+"/ohjeet", url.Values{"access_door_code": {"A1234"}, "access_pets": {"Kissa Mirri"}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save: %d", r.StatusCode)
+		}
+		r = do(t, c, "GET", e.srv.URL+site+"?ok=ohjeet", nil)
+		if !strings.Contains(r.body, "Ohjeet on tallennettu.") || !strings.Contains(r.body, "Kissa Mirri") {
+			t.Error("saved instructions do not show")
+		}
+		var journal []store.Change
+		var audits int64
+		db.Read(context.Background(), func(tx *store.Tx) error {
+			journal, _ = tx.ChangesAfter(context.Background(), 0, 10)
+			return tx.QueryInt(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'site.access_changed'`, &audits)
+		})
+		if len(journal) != 1 || journal[0].Kind != "site.access_changed" || strings.Contains(journal[0].Data, "A1234") || audits != 1 {
+			t.Errorf("journal %+v, audits %d", journal, audits)
 		}
 	})
 }

@@ -464,6 +464,7 @@ var isolation = map[string]isoCase{
 	"GET /profiili/omat-tiedot.json":                       {none: "the caller's own data (checked below)"},
 	"GET /kohteet":                                         {none: "lists own sites only (checked below)"},
 	"GET /kohteet/{site}":                                  {param: "site"},
+	"POST /kohteet/{site}/ohjeet":                          {param: "site"},
 	"GET /kohteet/{site}/palveluvuorot":                    {param: "site"},
 	"GET /kohteet/{site}/palveluvuorot/{visit}":            {param: "site+visit"},
 	"POST /kohteet/{site}/palveluvuorot/{visit}/lisatieto": {param: "site+visit"},

@@ -1,0 +1,91 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+)
+
+// MaxAccessField is the longest text of one access-instruction field.
+const MaxAccessField = 500
+
+// SiteReadOnly reports whether a site the viewer may see has no contract
+// in force (so it can be looked at but not changed).
+func (a *App) SiteReadOnly(ctx context.Context, v Viewer, siteID int64) (bool, error) {
+	var ro bool
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Site(ctx, v.scope(), siteID); err != nil {
+			return err
+		}
+		active, err := tx.HasActiveContract(ctx, siteID, portal.DateOf(a.now()))
+		ro = !active
+		return err
+	})
+	return ro, err
+}
+
+// SetAccessInstructions replaces the site's access instructions (keys,
+// door code, pets, parking). The change is audited and journaled for the
+// provider's systems; the journal names the fields that changed, not their
+// content (a door code does not travel further than it must).
+func (a *App) SetAccessInstructions(ctx context.Context, v Viewer, siteID int64, in portal.AccessInstructions) error {
+	if v.Role != portal.RoleCustomer {
+		return portal.ErrForbidden
+	}
+	fields := map[string]*string{"keys": &in.Keys, "door_code": &in.DoorCode, "pets": &in.Pets, "parking": &in.Parking, "other": &in.Other}
+	var bad InvalidInput
+	for name, p := range fields {
+		*p = strings.TrimSpace(strings.ToValidUTF8(*p, ""))
+		if utf8.RuneCountInString(*p) > MaxAccessField {
+			bad = append(bad, FieldError{"access_" + name, "error.access.long"})
+		}
+	}
+	if bad != nil {
+		return bad
+	}
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		s, err := tx.Site(ctx, v.scope(), siteID)
+		if err != nil {
+			return err
+		}
+		active, err := tx.HasActiveContract(ctx, siteID, portal.DateOf(a.now()))
+		if err != nil {
+			return err
+		}
+		if !active {
+			return ErrReadOnly
+		}
+		old := s.Site.Access
+		var changed []string
+		for name, pair := range map[string][2]string{"keys": {old.Keys, in.Keys}, "door_code": {old.DoorCode, in.DoorCode},
+			"pets": {old.Pets, in.Pets}, "parking": {old.Parking, in.Parking}, "other": {old.Other, in.Other}} {
+			if pair[0] != pair[1] {
+				changed = append(changed, name)
+			}
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		slices.Sort(changed)
+		if err := tx.SetAccess(ctx, siteID, in); err != nil {
+			return err
+		}
+		data, _ := json.Marshal(map[string]any{"fields": changed, "site_external_id": s.Site.ExternalID})
+		if _, err := tx.AppendChange(ctx, store.Change{Kind: "site.access_changed", Entity: "sites", EntityID: siteID,
+			CustomerID: s.Site.CustomerID, SiteID: siteID, Data: string(data)}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role),
+			Action: "site.access_changed", CustomerID: s.Site.CustomerID, SiteID: siteID, Detail: strings.Join(changed, ",")})
+	})
+	if err != nil {
+		return fmt.Errorf("access instructions of site %d: %w", siteID, err)
+	}
+	return nil
+}
