@@ -146,3 +146,46 @@ func TestVisitNoteAndReadOnly(t *testing.T) {
 		}
 	})
 }
+
+func TestRateVisit(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w, _, _ := accountsWorld(t, db, clock)
+		soon, _ := visitWorld(t, w)
+		maija, matti := w.signIn(t, "maija@example.fi"), w.signIn(t, "matti@example.fi")
+		site := w.sites["koti"]
+		var bad InvalidInput
+		if err := w.app.RateVisit(ctx, maija, site, soon, 5, ""); !errors.As(err, &bad) || bad.Field("rating") != "error.rating.closed" {
+			t.Errorf("rating a future visit: %v", err)
+		}
+		// The visit is done; two days later it can be rated, 1-5 only.
+		db.Write(ctx, func(tx *store.Tx) error {
+			d, _ := tx.VisitOfSite(ctx, site, soon)
+			d.Status = portal.VisitDone
+			_, err := tx.UpsertVisit(ctx, d)
+			return err
+		})
+		clock.Advance(4 * 24 * time.Hour)
+		if err := w.app.RateVisit(ctx, maija, site, soon, 6, ""); !errors.As(err, &bad) || bad.Field("rating") != "error.rating.range" {
+			t.Errorf("rating 6: %v", err)
+		}
+		if err := w.app.RateVisit(ctx, matti, site, soon, 5, ""); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("matti rates maija's visit: %v", err)
+		}
+		if err := w.app.RateVisit(ctx, maija, site, soon, 4, "Hyvää työtä"); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.app.RateVisit(ctx, maija, site, soon, 5, "Erinomaista"); err != nil {
+			t.Fatal(err)
+		}
+		_, fb, _ := w.app.FeedbackHistory(ctx, maija, site)
+		if len(fb) != 1 || fb[0].Rating != 5 || fb[0].Comment != "Erinomaista" {
+			t.Errorf("feedback after re-rating: %+v", fb)
+		}
+		clock.Advance(RatingWindow)
+		if err := w.app.RateVisit(ctx, maija, site, soon, 3, ""); !errors.As(err, &bad) {
+			t.Errorf("rating after 30 days: %v", err)
+		}
+	})
+}

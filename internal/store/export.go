@@ -23,13 +23,13 @@ func (tx *Tx) InvoicesOfSite(ctx context.Context, siteID int64) ([]portal.Invoic
 
 // FeedbackOfSite lists a site's feedback, newest first.
 func (tx *Tx) FeedbackOfSite(ctx context.Context, siteID int64) ([]Feedback, error) {
-	rows, err := tx.query(ctx, `SELECT site_id, visit_id, source, external_id, rating, comment, reply, replied_at, created_at
-		FROM feedback WHERE site_id = $1 ORDER BY created_at DESC, id DESC`, siteID)
+	rows, err := tx.query(ctx, `SELECT id, site_id, visit_id, author_account_id, source, external_id, rating, comment, reply,
+		replied_at, created_at FROM feedback WHERE site_id = $1 ORDER BY created_at DESC, id DESC`, siteID)
 	return scanAll(rows, err, func(r *sql.Rows) (Feedback, error) {
 		var f Feedback
 		var rating sql.NullInt64
-		err := r.Scan(&f.SiteID, idCol{&f.VisitID}, &f.Source, &f.ExternalID, &rating, &f.Comment, &f.Reply,
-			timeCol{&f.RepliedAt}, timeCol{&f.CreatedAt})
+		err := r.Scan(&f.ID, &f.SiteID, idCol{&f.VisitID}, idCol{&f.AuthorAccountID}, &f.Source, &f.ExternalID, &rating,
+			&f.Comment, &f.Reply, timeCol{&f.RepliedAt}, timeCol{&f.CreatedAt})
 		f.Rating = int(rating.Int64)
 		return f, err
 	})

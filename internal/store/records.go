@@ -130,29 +130,37 @@ func (tx *Tx) AddMessage(ctx context.Context, m Message) (int64, error) {
 
 // Feedback is one piece of feedback as stored.
 type Feedback struct {
-	SiteID     int64
-	VisitID    int64
-	Source     string
-	ExternalID string
-	Rating     int // 0: none
-	Comment    string
-	Reply      string
-	RepliedAt  time.Time
-	CreatedAt  time.Time
+	ID              int64
+	SiteID          int64
+	VisitID         int64
+	AuthorAccountID int64
+	Source          string
+	ExternalID      string
+	Rating          int // 0: none
+	Comment         string
+	Reply           string
+	RepliedAt       time.Time
+	CreatedAt       time.Time
 }
 
-// UpsertFeedback writes feedback that came from outside (migrated or demo).
+// UpsertFeedback writes feedback by its (source, external id): migrated or
+// demo feedback, and the portal's own (one rating per visit).
 func (tx *Tx) UpsertFeedback(ctx context.Context, f Feedback) (int64, error) {
 	var rating any
 	if f.Rating > 0 {
 		rating = f.Rating
 	}
-	return tx.insert(ctx, `INSERT INTO feedback (site_id, visit_id, source, external_id, rating, comment, reply, replied_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+	created := f.CreatedAt
+	if created.IsZero() {
+		created = tx.now
+	}
+	return tx.insert(ctx, `INSERT INTO feedback (site_id, visit_id, author_account_id, source, external_id, rating, comment, reply,
+			replied_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (source, external_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment,
 			reply = excluded.reply, replied_at = excluded.replied_at, updated_at = excluded.updated_at
-		RETURNING id`, f.SiteID, nullID(f.VisitID), f.Source, f.ExternalID, rating, f.Comment, f.Reply, timeArg(f.RepliedAt),
-		f.CreatedAt.UTC(), tx.now)
+		RETURNING id`, f.SiteID, nullID(f.VisitID), nullID(f.AuthorAccountID), f.Source, f.ExternalID, rating, f.Comment, f.Reply,
+		timeArg(f.RepliedAt), created.UTC(), tx.now)
 }
 
 // Payer is one payer of a deduction consent; the identity code arrives

@@ -44,6 +44,8 @@ type visitPage struct {
 	layout
 	app.VisitDetail
 	Form    form
+	Rating  form
+	CanRate bool
 	Changed bool // the terms changed since they were shown
 	Done    string
 }
@@ -58,10 +60,19 @@ func (s *Server) visitIDs(r *http.Request) (site, visit int64, err error) {
 
 func (s *Server) visitPage(r *http.Request, v *viewer, site, visit int64) (visitPage, error) {
 	d, err := s.app.Visit(r.Context(), v.Viewer, site, visit)
-	p := visitPage{layout: s.base(r, v, "visit.title"), VisitDetail: d, Form: newForm()}
+	p := visitPage{layout: s.base(r, v, "visit.title"), VisitDetail: d, Form: newForm(), Rating: newForm()}
 	p.CurrentSite, p.Section = site, "visits"
 	p.Form.Values["note"] = d.Visit.CustomerNote
-	return p, err
+	if err != nil {
+		return p, err
+	}
+	p.CanRate = app.CanRate(d.Visit, s.app.Now())
+	if f, ok, err := s.app.VisitRating(r.Context(), v.Viewer, site, visit); err != nil {
+		return p, err
+	} else if ok {
+		p.Rating.Values["rating"], p.Rating.Values["comment"] = strconv.Itoa(f.Rating), f.Comment
+	}
+	return p, nil
 }
 
 // visit shows one visit: when, who, its status and notes, and — before the
@@ -80,6 +91,8 @@ func (s *Server) visit(w http.ResponseWriter, r *http.Request, v *viewer) error 
 		p.Done = "visit.cancelled"
 	case "lisatieto":
 		p.Done = "visit.noteSaved"
+	case "arvio":
+		p.Done = "rating.saved"
 	}
 	return s.render(w, r, http.StatusOK, "visit", p)
 }

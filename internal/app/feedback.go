@@ -1,0 +1,149 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+)
+
+// Feedback rules: a done visit can be rated 1-5 within RatingWindow of its
+// end, once (the rating can be changed within the window).
+const (
+	RatingWindow     = 30 * 24 * time.Hour
+	MaxFeedbackChars = 2000
+)
+
+// feedbackSource marks feedback given in the portal.
+const feedbackSource = "portal"
+
+// CanRate reports whether a visit can be rated at now.
+func CanRate(v portal.Visit, now time.Time) bool {
+	return v.Status == portal.VisitDone && !now.Before(v.EndsAt) && now.Sub(v.EndsAt) <= RatingWindow
+}
+
+func cleanComment(s string) (string, error) {
+	s = strings.TrimSpace(strings.ToValidUTF8(s, ""))
+	if utf8.RuneCountInString(s) > MaxFeedbackChars {
+		return "", InvalidInput{{"comment", "error.comment.long"}}
+	}
+	return s, nil
+}
+
+// RateVisit stores the customer's rating of a done visit (1-5 stars and an
+// optional comment), or replaces their earlier rating of it.
+func (a *App) RateVisit(ctx context.Context, v Viewer, siteID, visitID int64, rating int, comment string) error {
+	if v.Role != portal.RoleCustomer {
+		return portal.ErrForbidden
+	}
+	comment, err := cleanComment(comment)
+	if err != nil {
+		return err
+	}
+	if rating < 1 || rating > 5 {
+		return InvalidInput{{"rating", "error.rating.range"}}
+	}
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		s, err := tx.Site(ctx, v.scope(), siteID)
+		if err != nil {
+			return err
+		}
+		visit, err := tx.VisitOfSite(ctx, siteID, visitID)
+		if err != nil {
+			return err
+		}
+		if !CanRate(visit, tx.Now()) {
+			return InvalidInput{{"rating", "error.rating.closed"}}
+		}
+		id, err := tx.UpsertFeedback(ctx, store.Feedback{SiteID: siteID, VisitID: visitID, AuthorAccountID: v.AccountID,
+			Source: feedbackSource, ExternalID: "visit-" + strconv.FormatInt(visitID, 10), Rating: rating, Comment: comment})
+		if err != nil {
+			return err
+		}
+		data, _ := json.Marshal(map[string]any{"rating": rating, "comment": comment, "visit_external_id": visit.ExternalID})
+		_, err = tx.AppendChange(ctx, store.Change{Kind: "feedback.visit", Entity: "feedback", EntityID: id,
+			CustomerID: s.Site.CustomerID, SiteID: siteID, Data: string(data)})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("rate visit %d: %w", visitID, err)
+	}
+	return nil
+}
+
+// SiteFeedback gives general feedback about the service at a site.
+func (a *App) SiteFeedback(ctx context.Context, v Viewer, siteID int64, comment string) error {
+	if v.Role != portal.RoleCustomer {
+		return portal.ErrForbidden
+	}
+	comment, err := cleanComment(comment)
+	if err != nil {
+		return err
+	}
+	if comment == "" {
+		return InvalidInput{{"comment", "error.comment.empty"}}
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		s, err := tx.Site(ctx, v.scope(), siteID)
+		if err != nil {
+			return err
+		}
+		id, err := tx.UpsertFeedback(ctx, store.Feedback{SiteID: siteID, AuthorAccountID: v.AccountID, Source: feedbackSource,
+			ExternalID: "site-" + hex.EncodeToString(b), Comment: comment})
+		if err != nil {
+			return err
+		}
+		data, _ := json.Marshal(map[string]any{"comment": comment})
+		_, err = tx.AppendChange(ctx, store.Change{Kind: "feedback.site", Entity: "feedback", EntityID: id,
+			CustomerID: s.Site.CustomerID, SiteID: siteID, Data: string(data)})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("feedback on site %d: %w", siteID, err)
+	}
+	return nil
+}
+
+// FeedbackHistory is a site's feedback, migrated and given here, newest
+// first, with the provider's replies.
+func (a *App) FeedbackHistory(ctx context.Context, v Viewer, siteID int64) (portal.Site, []store.Feedback, error) {
+	var site portal.Site
+	var out []store.Feedback
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		s, err := tx.Site(ctx, v.scope(), siteID)
+		if err != nil {
+			return err
+		}
+		site = s.Site
+		out, err = tx.FeedbackOfSite(ctx, siteID)
+		return err
+	})
+	if err != nil {
+		return site, nil, fmt.Errorf("feedback of site %d: %w", siteID, err)
+	}
+	return site, out, nil
+}
+
+// VisitRating returns the viewer's rating of a visit, if any.
+func (a *App) VisitRating(ctx context.Context, v Viewer, siteID, visitID int64) (store.Feedback, bool, error) {
+	_, all, err := a.FeedbackHistory(ctx, v, siteID)
+	if err != nil {
+		return store.Feedback{}, false, err
+	}
+	for _, f := range all {
+		if f.VisitID == visitID && f.Rating > 0 {
+			return f, true, nil
+		}
+	}
+	return store.Feedback{}, false, nil
+}

@@ -1,0 +1,96 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+)
+
+type feedbackPage struct {
+	layout
+	Site     portal.Site
+	Feedback []store.Feedback
+	Form     form
+	Saved    bool
+}
+
+func (s *Server) feedbackPage(r *http.Request, v *viewer, site int64) (feedbackPage, error) {
+	st, fb, err := s.app.FeedbackHistory(r.Context(), v.Viewer, site)
+	p := feedbackPage{layout: s.base(r, v, "feedback.title"), Site: st, Feedback: fb, Form: newForm()}
+	p.CurrentSite, p.Section = site, "feedback"
+	return p, err
+}
+
+// feedback shows a site's feedback history (migrated feedback included) and
+// a form for general feedback.
+func (s *Server) feedback(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	site, err := pathID(r, "site")
+	if err != nil {
+		return err
+	}
+	p, err := s.feedbackPage(r, v, site)
+	if err != nil {
+		return err
+	}
+	p.Saved = r.URL.Query().Get("ok") == "1"
+	return s.render(w, r, http.StatusOK, "feedback", p)
+}
+
+func (s *Server) giveFeedback(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	site, err := pathID(r, "site")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	comment := r.PostForm.Get("comment")
+	err = s.app.SiteFeedback(r.Context(), v.Viewer, site, comment)
+	if err == nil {
+		http.Redirect(w, r, "/kohteet/"+strconv.FormatInt(site, 10)+"/palaute?ok=1", http.StatusSeeOther)
+		return nil
+	}
+	p, perr := s.feedbackPage(r, v, site)
+	if perr != nil {
+		return perr
+	}
+	p.Form.Values["comment"] = clip(comment, 4*app.MaxFeedbackChars)
+	if !p.Form.fromInvalid(err) {
+		return err
+	}
+	return s.render(w, r, http.StatusUnprocessableEntity, "feedback", p)
+}
+
+// rateVisit stores the rating of a done visit.
+func (s *Server) rateVisit(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	site, visit, err := s.visitIDs(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	rating, _ := strconv.Atoi(r.PostForm.Get("rating"))
+	comment := r.PostForm.Get("comment")
+	err = s.app.RateVisit(r.Context(), v.Viewer, site, visit, rating, comment)
+	if err == nil {
+		http.Redirect(w, r, "/kohteet/"+strconv.FormatInt(site, 10)+"/palveluvuorot/"+strconv.FormatInt(visit, 10)+"?ok=arvio", http.StatusSeeOther)
+		return nil
+	}
+	p, perr := s.visitPage(r, v, site, visit)
+	if perr != nil {
+		return perr
+	}
+	p.Rating.Values["comment"] = clip(comment, 4*app.MaxFeedbackChars)
+	p.Rating.Values["rating"] = r.PostForm.Get("rating")
+	var bad app.InvalidInput
+	if !errors.As(err, &bad) {
+		return err
+	}
+	p.Rating.fromInvalid(err)
+	return s.render(w, r, http.StatusUnprocessableEntity, "visit", p)
+}
