@@ -233,12 +233,9 @@ func (a *App) Authenticate(ctx context.Context, token string) (Viewer, error) {
 	var v Viewer
 	var s portal.Session
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var acc portal.Account
 		var err error
-		if s, err = tx.SessionByTokenHash(ctx, hash); err != nil {
-			return err
-		}
-		acc, err := tx.AccountByID(ctx, s.AccountID)
-		if err != nil {
+		if s, acc, err = tx.SessionWithAccount(ctx, hash); err != nil {
 			return err
 		}
 		v = Viewer{AccountID: acc.ID, SessionID: s.ID, Email: acc.Email, EmailNorm: acc.EmailNorm,

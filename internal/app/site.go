@@ -15,21 +15,6 @@ import (
 // MaxAccessField is the longest text of one access-instruction field.
 const MaxAccessField = 500
 
-// SiteReadOnly reports whether a site the viewer may see has no contract
-// in force (so it can be looked at but not changed).
-func (a *App) SiteReadOnly(ctx context.Context, v Viewer, siteID int64) (bool, error) {
-	var ro bool
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Site(ctx, v.scope(), siteID); err != nil {
-			return err
-		}
-		active, err := tx.HasActiveContract(ctx, siteID, portal.DateOf(a.now()))
-		ro = !active
-		return err
-	})
-	return ro, err
-}
-
 // SetAccessInstructions replaces the site's access instructions (keys,
 // door code, pets, parking). The change is audited and journaled for the
 // provider's systems; the journal names the fields that changed, not their

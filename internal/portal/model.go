@@ -209,6 +209,17 @@ type InvoiceLine struct {
 	IsWork         bool
 }
 
+// ReadOnly reports whether a site with these contracts can only be looked
+// at on day d: none is in force or starts later.
+func ReadOnly(contracts []Contract, d Date) bool {
+	for _, c := range contracts {
+		if c.End.IsZero() || !c.End.Before(d) {
+			return false
+		}
+	}
+	return true
+}
+
 // SiteSummary is what the first signed-in page shows of one site.
 type SiteSummary struct {
 	Site          Site

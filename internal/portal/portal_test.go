@@ -106,3 +106,26 @@ func TestDate(t *testing.T) {
 		t.Error("Contract.Active edges wrong")
 	}
 }
+
+func TestReadOnly(t *testing.T) {
+	today := NewDate(2026, 11, 28)
+	ended := Contract{Start: NewDate(2024, 1, 1), End: NewDate(2026, 11, 27)}
+	endsToday := Contract{Start: NewDate(2024, 1, 1), End: today}
+	open := Contract{Start: NewDate(2024, 1, 1)}
+	future := Contract{Start: NewDate(2027, 1, 1), End: NewDate(2027, 12, 31)}
+	tests := []struct {
+		cs   []Contract
+		want bool
+	}{
+		{nil, true},
+		{[]Contract{ended}, true},
+		{[]Contract{ended, endsToday}, false},
+		{[]Contract{ended, open}, false},
+		{[]Contract{future}, false},
+	}
+	for i, tt := range tests {
+		if got := ReadOnly(tt.cs, today); got != tt.want {
+			t.Errorf("case %d: ReadOnly = %v, want %v", i, got, tt.want)
+		}
+	}
+}

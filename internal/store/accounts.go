@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"asiakassivu/internal/portal"
@@ -58,22 +57,19 @@ func (tx *Tx) SetPasswordHash(ctx context.Context, id int64, hash string) error 
 // AccountRole returns what the account is to the portal: admin, staff (with
 // its provider id) or customer.
 func (tx *Tx) AccountRole(ctx context.Context, id int64) (portal.Role, int64, error) {
-	var n int
-	if err := tx.queryRow(ctx, `SELECT count(*) FROM chain_admins WHERE account_id = $1`, id).Scan(&n); err != nil {
-		return "", 0, mapErr(err)
-	}
-	if n > 0 {
-		return portal.RoleAdmin, 0, nil
-	}
+	var admin bool
 	var providerID int64
-	err := tx.queryRow(ctx, `SELECT provider_id FROM provider_staff WHERE account_id = $1 AND active`, id).Scan(&providerID)
+	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM chain_admins WHERE account_id = $1),
+		COALESCE((SELECT provider_id FROM provider_staff WHERE account_id = $1 AND active), 0)`, id).Scan(&admin, &providerID)
 	switch {
-	case err == nil:
+	case err != nil:
+		return "", 0, mapErr(err)
+	case admin:
+		return portal.RoleAdmin, 0, nil
+	case providerID != 0:
 		return portal.RoleStaff, providerID, nil
-	case errors.Is(err, sql.ErrNoRows):
-		return portal.RoleCustomer, 0, nil
 	}
-	return "", 0, mapErr(err)
+	return portal.RoleCustomer, 0, nil
 }
 
 // AddStaff makes an account a staff member of a provider.

@@ -86,3 +86,16 @@ func (tx *Tx) SessionByID(ctx context.Context, id int64) (portal.Session, error)
 		Scan(&s.ID, &s.AccountID, &s.TokenHash, &s.UserAgent, timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.AuthAt})
 	return s, mapErr(err)
 }
+
+// SessionWithAccount returns the session whose token hashes to h and its
+// account in one query, or portal.ErrNotFound.
+func (tx *Tx) SessionWithAccount(ctx context.Context, h []byte) (portal.Session, portal.Account, error) {
+	var s portal.Session
+	var a portal.Account
+	err := tx.queryRow(ctx, `SELECT s.id, s.account_id, s.user_agent, s.created_at, s.last_seen_at, s.auth_at,
+		a.id, a.email, a.email_norm, a.password_hash, a.verified_at, a.language, a.created_at
+		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, h).
+		Scan(&s.ID, &s.AccountID, &s.UserAgent, timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.AuthAt},
+			&a.ID, &a.Email, &a.EmailNorm, &a.PasswordHash, timeCol{&a.VerifiedAt}, &a.Language, timeCol{&a.CreatedAt})
+	return s, a, mapErr(err)
+}

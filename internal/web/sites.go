@@ -53,9 +53,7 @@ func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	http.SetCookie(w, &http.Cookie{Name: siteCookie, Value: strconv.FormatInt(id, 10), Path: "/", HttpOnly: true,
 		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionLifetime / time.Second)})
 	p := sitePage{layout: s.base(r, v, "site.summary"), SiteSummary: sum, Access: accessForm(sum.Site.Access)}
-	if p.ReadOnly, err = s.app.SiteReadOnly(r.Context(), v.Viewer, id); err != nil {
-		return err
-	}
+	p.ReadOnly = portal.ReadOnly(sum.Contracts, p.Today)
 	p.Saved = r.URL.Query().Get("ok") == "ohjeet"
 	p.CurrentSite, p.Section = id, "home"
 	p.Title = sum.Site.Name
