@@ -218,6 +218,9 @@ func demoCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	if err := db.Analyze(ctx); err != nil {
+		return fmt.Errorf("refresh planner statistics: %w", err)
+	}
 	fmt.Fprintf(stdout, "Added %d synthetic customers in %s.\n", customers, time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -147,3 +147,43 @@ func (a *App) VisitRating(ctx context.Context, v Viewer, siteID, visitID int64) 
 	}
 	return store.Feedback{}, false, nil
 }
+
+// PortalFeedbackInput is what the "feedback about the portal" form sends.
+type PortalFeedbackInput struct {
+	Message        string
+	ContactAllowed bool
+	ContactEmail   string // used only when contact is allowed; a signed-in person's own address by default
+	Language       string
+	Page           string // the local page the person came from
+}
+
+// GivePortalFeedback stores feedback about the portal for the chain. Anyone
+// may send it, signed in or not (v may be nil).
+func (a *App) GivePortalFeedback(ctx context.Context, v *Viewer, in PortalFeedbackInput) error {
+	msg, err := cleanComment(in.Message)
+	if err != nil {
+		return InvalidInput{{"message", "error.comment.long"}}
+	}
+	if msg == "" {
+		return InvalidInput{{"message", "error.comment.empty"}}
+	}
+	f := store.PortalFeedback{Message: msg, ContactAllowed: in.ContactAllowed, Language: in.Language, Page: truncate(in.Page, 300)}
+	if v != nil {
+		f.AccountID = v.AccountID
+	}
+	if in.ContactAllowed {
+		email := strings.TrimSpace(in.ContactEmail)
+		if email == "" && v != nil && v.Verified {
+			email = v.Email
+		}
+		clean, err := portal.CheckEmail(email)
+		if err != nil {
+			return InvalidInput{{"email", "error.email.invalid"}}
+		}
+		f.ContactEmail = clean
+	}
+	return a.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.AddPortalFeedback(ctx, f)
+		return err
+	})
+}

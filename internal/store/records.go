@@ -219,7 +219,24 @@ var knownTables = map[string]bool{
 	"chain_admins": true, "customers": true, "sites": true, "contracts": true, "visits": true, "threads": true,
 	"messages": true, "read_markers": true, "invoices": true, "invoice_lines": true, "feedback": true,
 	"deduction_consents": true, "deduction_payers": true, "deduction_rules": true, "chain_policies": true,
-	"jobs": true, "audit_log": true, "changes": true,
+	"jobs": true, "audit_log": true, "changes": true, "portal_feedback": true,
 }
 
 var _ = sql.ErrNoRows
+
+// PortalFeedback is feedback about the portal itself.
+type PortalFeedback struct {
+	AccountID      int64
+	Message        string
+	ContactAllowed bool
+	ContactEmail   string
+	Language       string
+	Page           string
+}
+
+// AddPortalFeedback stores feedback about the portal.
+func (tx *Tx) AddPortalFeedback(ctx context.Context, f PortalFeedback) (int64, error) {
+	return tx.insert(ctx, `INSERT INTO portal_feedback (account_id, message, contact_allowed, contact_email, language, page, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, nullID(f.AccountID), f.Message, f.ContactAllowed, f.ContactEmail,
+		f.Language, f.Page, tx.now)
+}

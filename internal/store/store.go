@@ -405,3 +405,10 @@ func (db *DB) Schema(ctx context.Context) (map[string][]string, error) {
 func (tx *Tx) QueryInt(ctx context.Context, query string, dst *int64, args ...any) error {
 	return mapErr(tx.queryRow(ctx, query, args...).Scan(dst))
 }
+
+// Analyze refreshes the query planner's statistics, which a bulk load (an
+// import, synthetic data) leaves stale until autovacuum gets to it.
+func (db *DB) Analyze(ctx context.Context) error {
+	_, err := db.w.ExecContext(ctx, `ANALYZE`)
+	return mapErr(err)
+}

@@ -35,7 +35,7 @@ func (f form) HasErrors() bool { return len(f.Errors) > 0 || f.FormError != "" }
 // ErrorFields lists the fields with errors in a stable order for the summary.
 func (f form) ErrorFields() []string {
 	var out []string
-	for _, k := range []string{"email", "current", "password", "code", "confirm", "note", "rating", "comment",
+	for _, k := range []string{"email", "current", "password", "code", "confirm", "note", "rating", "comment", "message",
 		"access_keys", "access_door_code", "access_pets", "access_parking", "access_other"} {
 		if f.Errors[k] != "" {
 			out = append(out, k)

@@ -94,3 +94,48 @@ func (s *Server) rateVisit(w http.ResponseWriter, r *http.Request, v *viewer) er
 	p.Rating.fromInvalid(err)
 	return s.render(w, r, http.StatusUnprocessableEntity, "visit", p)
 }
+
+type portalFeedbackPage struct {
+	layout
+	Form form
+	From string
+	Sent bool
+}
+
+// portalFeedbackForm is "Palautetta Asiakassivusta", reachable from every
+// page's footer, signed in or not.
+func (s *Server) portalFeedbackForm(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	p := portalFeedbackPage{layout: s.base(r, v, "portalfeedback.title"), Form: newForm(),
+		From: localPath(r.URL.Query().Get("sivulta")), Sent: r.URL.Query().Get("ok") == "1"}
+	if v != nil && v.Verified {
+		p.Form.Values["email"] = v.Email
+	}
+	return s.render(w, r, http.StatusOK, "portalfeedback", p)
+}
+
+func (s *Server) givePortalFeedback(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	in := app.PortalFeedbackInput{Message: r.PostForm.Get("message"), ContactAllowed: r.PostForm.Get("contact") == "yes",
+		ContactEmail: r.PostForm.Get("email"), Language: string(s.texts(r, v).Lang), Page: localPath(r.PostForm.Get("from"))}
+	var av *app.Viewer
+	if v != nil {
+		av = &v.Viewer
+	}
+	err := s.app.GivePortalFeedback(r.Context(), av, in)
+	if err == nil {
+		http.Redirect(w, r, "/palaute?ok=1", http.StatusSeeOther)
+		return nil
+	}
+	p := portalFeedbackPage{layout: s.base(r, v, "portalfeedback.title"), Form: newForm(), From: in.Page}
+	p.Form.Values["message"] = clip(in.Message, 4*app.MaxFeedbackChars)
+	p.Form.Values["email"] = clip(in.ContactEmail, 2*portal.MaxEmailLength)
+	if in.ContactAllowed {
+		p.Form.Values["contact"] = "yes"
+	}
+	if !p.Form.fromInvalid(err) {
+		return err
+	}
+	return s.render(w, r, http.StatusUnprocessableEntity, "portalfeedback", p)
+}

@@ -58,6 +58,9 @@ func benchDashboard(b *testing.B, engine store.Engine, extra int) {
 			b.Fatal(err)
 		}
 	}
+	if err := db.Analyze(ctx); err != nil {
+		b.Fatal(err)
+	}
 	// One signed-in customer per connection: synthetic ones spread over
 	// the data when there are any, else the demo customer.
 	type user struct{ token, path string }

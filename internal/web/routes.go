@@ -39,6 +39,8 @@ func (s *Server) routes() []route {
 		{"GET", "/unohtunut-salasana/koodi", public, s.resetForm},
 		{"POST", "/unohtunut-salasana/koodi", public, s.reset},
 		{"POST", "/kieli", public, s.setLanguage},
+		{"GET", "/palaute", public, s.portalFeedbackForm},
+		{"POST", "/palaute", public, s.givePortalFeedback},
 		{"GET", "/profiili", signedIn, s.profile},
 		{"POST", "/profiili/salasana", signedIn, s.changePassword},
 		{"POST", "/profiili/sahkoposti", signedIn, s.requestEmailChange},

@@ -96,3 +96,32 @@ func TestAccessInstructions(t *testing.T) {
 		}
 	})
 }
+
+func TestPortalFeedback(t *testing.T) {
+	db := storetest.Open(t, store.SQLite, nil)
+	e := newEnv(t, db, "")
+	c := e.client(t)
+	r := do(t, c, "GET", e.srv.URL+"/kirjaudu", nil)
+	if !strings.Contains(r.body, `href="/palaute?sivulta=%2fkirjaudu"`) && !strings.Contains(r.body, `href="/palaute?sivulta=%2Fkirjaudu"`) {
+		t.Errorf("the footer lacks the portal feedback link")
+	}
+	r = do(t, c, "POST", e.srv.URL+"/palaute", url.Values{"message": {""}})
+	if r.StatusCode != 422 || !strings.Contains(r.body, "Kirjoita palautteesi.") {
+		t.Errorf("empty: %d", r.StatusCode)
+	}
+	r = do(t, c, "POST", e.srv.URL+"/palaute", url.Values{"message": {"Fontti voisi olla isompi."}, "contact": {"yes"}, "email": {"ei-osoite"}})
+	if r.StatusCode != 422 || !strings.Contains(r.body, "Fontti voisi olla isompi.") {
+		t.Errorf("bad contact address: %d", r.StatusCode)
+	}
+	r = do(t, c, "POST", e.srv.URL+"/palaute", url.Values{"message": {"Fontti voisi olla isompi."}, "contact": {"yes"}, "email": {"maija@example.fi"}, "from": {"/kirjaudu"}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("send: %d", r.StatusCode)
+	}
+	var n int64
+	db.Read(context.Background(), func(tx *store.Tx) error {
+		return tx.QueryInt(context.Background(), `SELECT count(*) FROM portal_feedback WHERE contact_email = 'maija@example.fi' AND page = '/kirjaudu'`, &n)
+	})
+	if n != 1 {
+		t.Errorf("stored feedback rows: %d", n)
+	}
+}
