@@ -219,7 +219,7 @@ var knownTables = map[string]bool{
 	"chain_admins": true, "customers": true, "sites": true, "contracts": true, "visits": true, "threads": true,
 	"messages": true, "read_markers": true, "invoices": true, "invoice_lines": true, "feedback": true,
 	"deduction_consents": true, "deduction_payers": true, "deduction_rules": true, "chain_policies": true,
-	"jobs": true, "audit_log": true, "changes": true, "portal_feedback": true,
+	"jobs": true, "audit_log": true, "changes": true, "portal_feedback": true, "calendar_feeds": true,
 }
 
 var _ = sql.ErrNoRows

@@ -386,6 +386,7 @@ func fill(s *Server, pattern, site string) string {
 	p = strings.ReplaceAll(p, "{site}", site)
 	p = strings.ReplaceAll(p, "{session}", "1")
 	p = strings.ReplaceAll(p, "{visit}", "1")
+	p = strings.ReplaceAll(p, "{token}", strings.Repeat("A", 43))
 	if strings.Contains(p, "{file}") {
 		p = s.assets.url("style.css")
 	}
@@ -439,27 +440,31 @@ type isoCase struct {
 // isolation lists every route. A route missing here fails the test, so a
 // new route must state its case.
 var isolation = map[string]isoCase{
-	"GET /{$}":                           {none: "redirect only"},
-	"GET /kirjaudu":                      {none: "public form"},
-	"POST /kirjaudu":                     {none: "signs in the caller only"},
-	"POST /kirjaudu-ulos":                {none: "ends the caller's own session"},
-	"GET /luo-tili":                      {none: "public form"},
-	"POST /luo-tili":                     {none: "creates a new pending claim"},
-	"GET /vahvista":                      {none: "the caller's own claim"},
-	"POST /vahvista":                     {none: "the caller's own claim"},
-	"POST /vahvista/uusi-koodi":          {none: "the caller's own claim"},
-	"GET /unohtunut-salasana":            {none: "public form"},
-	"POST /unohtunut-salasana":           {none: "answers alike for every address"},
-	"GET /unohtunut-salasana/koodi":      {none: "public form"},
-	"POST /unohtunut-salasana/koodi":     {none: "needs the code mailed to the address"},
-	"GET /palaute":                       {none: "public form"},
-	"POST /palaute":                      {none: "stores the caller's own feedback"},
-	"POST /kieli":                        {none: "the caller's own setting"},
-	"GET /profiili":                      {none: "the caller's own account"},
-	"POST /profiili/salasana":            {none: "the caller's own account"},
-	"POST /profiili/sahkoposti":          {none: "the caller's own account"},
-	"GET /profiili/sahkoposti":           {none: "the caller's own account"},
-	"POST /profiili/sahkoposti/vahvista": {none: "the caller's own account"},
+	"GET /{$}":                                             {none: "redirect only"},
+	"GET /kirjaudu":                                        {none: "public form"},
+	"POST /kirjaudu":                                       {none: "signs in the caller only"},
+	"POST /kirjaudu-ulos":                                  {none: "ends the caller's own session"},
+	"GET /luo-tili":                                        {none: "public form"},
+	"POST /luo-tili":                                       {none: "creates a new pending claim"},
+	"GET /vahvista":                                        {none: "the caller's own claim"},
+	"POST /vahvista":                                       {none: "the caller's own claim"},
+	"POST /vahvista/uusi-koodi":                            {none: "the caller's own claim"},
+	"GET /unohtunut-salasana":                              {none: "public form"},
+	"POST /unohtunut-salasana":                             {none: "answers alike for every address"},
+	"GET /unohtunut-salasana/koodi":                        {none: "public form"},
+	"POST /unohtunut-salasana/koodi":                       {none: "needs the code mailed to the address"},
+	"GET /palaute":                                         {none: "public form"},
+	"GET /profiili/kalenteri":                              {none: "the caller's own feed"},
+	"POST /profiili/kalenteri":                             {none: "the caller's own feed"},
+	"POST /profiili/kalenteri/poista":                      {none: "the caller's own feed"},
+	"GET /kalenteri/{token}":                               {none: "the secret token is the credential (tested in TestCalendarFeed)"},
+	"POST /palaute":                                        {none: "stores the caller's own feedback"},
+	"POST /kieli":                                          {none: "the caller's own setting"},
+	"GET /profiili":                                        {none: "the caller's own account"},
+	"POST /profiili/salasana":                              {none: "the caller's own account"},
+	"POST /profiili/sahkoposti":                            {none: "the caller's own account"},
+	"GET /profiili/sahkoposti":                             {none: "the caller's own account"},
+	"POST /profiili/sahkoposti/vahvista":                   {none: "the caller's own account"},
 	"POST /profiili/laitteet/{session}/kirjaudu-ulos":      {param: "session"},
 	"POST /profiili/laitteet/kirjaudu-ulos-muualta":        {none: "the caller's own sessions"},
 	"POST /profiili/poista":                                {none: "the caller's own account"},

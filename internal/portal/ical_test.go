@@ -1,0 +1,36 @@
+package portal
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestICalendar(t *testing.T) {
+	stamp := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	long := strings.Repeat("Säännöllinen siivous, ikkunat; ", 5)
+	ics := string(ICalendar("Palveluvuorot", []CalendarEvent{
+		// Winter time (+02): 9.00 local is 07:00Z.
+		{UID: "visit-1@asiakassivu", Sequence: 2, Start: hel(2026, 12, 1, 9, 0), End: hel(2026, 12, 1, 12, 0), Summary: long, Status: VisitConfirmed, Stamp: stamp},
+		// Summer time (+03): 9.00 local is 06:00Z.
+		{UID: "visit-2@asiakassivu", Start: hel(2027, 6, 1, 9, 0), End: hel(2027, 6, 1, 12, 0), Summary: "Kotiapu", Status: VisitCancelledByProvider, Stamp: stamp},
+	}))
+	for _, want := range []string{"BEGIN:VCALENDAR\r\n", "DTSTART:20261201T070000Z\r\n", "DTSTART:20270601T060000Z\r\n",
+		"SEQUENCE:2\r\n", "STATUS:CANCELLED\r\n", "UID:visit-2@asiakassivu\r\n", "END:VCALENDAR\r\n"} {
+		if !strings.Contains(ics, want) {
+			t.Errorf("calendar lacks %q", want)
+		}
+	}
+	for i, line := range strings.Split(strings.TrimSuffix(ics, "\r\n"), "\r\n") {
+		if len(line) > 75 {
+			t.Errorf("line %d is %d octets", i, len(line))
+		}
+		if strings.Contains(line, "\n") {
+			t.Errorf("line %d has a bare LF", i)
+		}
+	}
+	unfolded := strings.ReplaceAll(ics, "\r\n ", "")
+	if !strings.Contains(unfolded, "SUMMARY:"+strings.NewReplacer(",", `\,`, ";", `\;`).Replace(long)+"\r\n") {
+		t.Error("a folded summary does not unfold to the escaped text")
+	}
+}
