@@ -215,6 +215,10 @@ func (a *App) SignUp(ctx context.Context, email, password string, c Client) (tok
 		if err != nil && !errors.Is(err, portal.ErrNotFound) {
 			return err
 		}
+		// Claims on this address older than a week are dead: clear them.
+		if err := tx.DeleteStalePendingClaims(ctx, portal.NormalizeEmail(clean), tx.Now().Add(-PendingClaimLifetime)); err != nil {
+			return err
+		}
 		id, err := tx.CreateAccount(ctx, portal.Account{Email: clean, PasswordHash: hash, Language: c.Lang})
 		if err != nil {
 			return err

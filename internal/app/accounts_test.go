@@ -570,3 +570,27 @@ func TestEmailChangeEndsOtherSessions(t *testing.T) {
 		t.Error("the notice to the old address carries a code")
 	}
 }
+
+// TestStaleClaimsCleared: a claim that was never verified is removed when
+// the address is signed up for again a week later.
+func TestStaleClaimsCleared(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	db := storetest.Open(t, store.SQLite, clock.Now)
+	w, _, _ := accountsWorld(t, db, clock)
+	ctx := context.Background()
+	old, _ := w.app.SignUp(ctx, "matti@example.fi", newPassword, client) // a taken address: never verifiable
+	clock.Advance(PendingClaimLifetime + time.Hour)
+	if _, err := w.app.SignUp(ctx, "matti@example.fi", newPassword, client); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.app.Authenticate(ctx, old); !errors.Is(err, portal.ErrUnauthenticated) {
+		t.Errorf("the week-old claim's session still works: %v", err)
+	}
+	var n int64
+	db.Read(ctx, func(tx *store.Tx) error {
+		return tx.QueryInt(ctx, `SELECT count(*) FROM accounts WHERE email_norm = 'matti@example.fi' AND verified_at IS NULL`, &n)
+	})
+	if n != 1 {
+		t.Errorf("pending claims on the address: %d, want 1 (the new one)", n)
+	}
+}

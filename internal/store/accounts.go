@@ -122,9 +122,11 @@ func (tx *Tx) DeletePendingClaims(ctx context.Context, emailNorm string, keep in
 	return err
 }
 
-// DeleteStalePendingClaims deletes pending claims created before a time.
-func (tx *Tx) DeleteStalePendingClaims(ctx context.Context, before time.Time) error {
-	_, err := tx.exec(ctx, `DELETE FROM accounts WHERE verified_at IS NULL AND created_at < $1`, before.UTC())
+// DeleteStalePendingClaims deletes the pending claims on an address that
+// were made before a time (with their sessions and codes).
+func (tx *Tx) DeleteStalePendingClaims(ctx context.Context, emailNorm string, before time.Time) error {
+	_, err := tx.exec(ctx, `DELETE FROM accounts WHERE email_norm = $1 AND verified_at IS NULL AND created_at < $2`,
+		emailNorm, before.UTC())
 	return err
 }
 

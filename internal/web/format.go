@@ -32,6 +32,8 @@ func (s *Server) funcs(l texts) template.FuncMap {
 		"contractState": l.ContractState,
 		"siteFacts":     func(sum portal.SiteSummary, today portal.Date) siteFacts { return siteFacts{sum, today} },
 		"field":         newField,
+		"textarea":      newTextArea,
+		"mul4":          func(i int) int { return 4 * i },
 		"errors":        func(f form, prefix string) formErrors { return formErrors{f, prefix} },
 		"inc":           func(i int) int { return i + 1 },
 		"list":          func(s ...string) []string { return s },
@@ -60,6 +62,18 @@ func newField(f form, id, name, label, typ, autocomplete, hint string) field {
 		fd.Value = f.Values[name]
 	}
 	return fd
+}
+
+// textArea is the data of the "textarea" partial: a labelled multi-line
+// input with an optional hint and its error ({max} characters).
+type textArea struct {
+	ID, Name, Label, Hint, Value, Error string
+	Rows, Max                           int
+}
+
+// newTextArea describes a text area of form f.
+func newTextArea(f form, id, name, label, hint string, rows, max int) textArea {
+	return textArea{ID: id, Name: name, Label: label, Hint: hint, Value: f.Values[name], Error: f.Errors[name], Rows: rows, Max: max}
 }
 
 // formErrors is the data of the "errors" partial: the summary at the top

@@ -92,3 +92,18 @@ func hasPrefix(c *i18n.Catalog, prefix string) bool {
 	}
 	return false
 }
+
+// TestRawKeyPattern: the check that runs on every fetched page finds keys
+// and leaves addresses and file names alone.
+func TestRawKeyPattern(t *testing.T) {
+	for _, s := range []string{"<p>visit.note.label</p>", "Tila: visit.status.done", "errorpage.404.title"} {
+		if rawKeyIn(s) == "" {
+			t.Errorf("%q not caught", s)
+		}
+	}
+	for _, s := range []string{"asiakas@demo.example", "/static/style.3f2a9c1b.css", "/manifest.webmanifest", "/static/app.73eb76ab.js", "tampere@kotikulma.example", "1.12.2026"} {
+		if k := rawKeyIn(s); k != "" {
+			t.Errorf("%q wrongly caught as %q", s, k)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +23,25 @@ import (
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
+
+// rawKeyIn returns the first text key shown as such in s, or "". File names
+// (app.3f2a9c1b.js) are not keys.
+func rawKeyIn(s string) string {
+	for _, k := range rawKey.FindAllString(s, -1) {
+		switch path.Ext(k) {
+		case ".js", ".css", ".png", ".json", ".webmanifest", ".ics":
+			continue
+		}
+		return k
+	}
+	return ""
+}
+
+// rawKey finds a text key shown as such (a missing translation prints its
+// key); every page fetched in these tests is checked.
+var rawKey = regexp.MustCompile(`\b(?:app|layout|nav|signin|signup|error|sites|site|rhythm|contract|visits?|invoice|weekday|` +
+	`errorpage|menu|dashboard|verify|forgot|reset|emailchange|profile|password|form|access|feedback|rating|portalfeedback|` +
+	`calendar|install|offline|devmail)\.[a-zA-Z_0-9]+(?:\.[a-zA-Z_0-9]+)*\b`)
 
 const password = "oikea-salasana-123"
 
@@ -167,6 +188,11 @@ func do(t *testing.T, c *http.Client, method, u string, form url.Values, hdr ...
 	}
 	b, _ := io.ReadAll(r.Body)
 	r.Body.Close()
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
+		if k := rawKeyIn(string(b)); k != "" {
+			t.Errorf("%s %s shows the text key %q instead of its text", method, u, k)
+		}
+	}
 	return resp{r, string(b)}
 }
 
