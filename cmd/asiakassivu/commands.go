@@ -66,16 +66,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer db.Close()
-	key, created, err := app.LoadOrCreateKey(c.secretKeyFile)
+	sealer, err := openSealer(c.secretKeyFile, log)
 	if err != nil {
-		return startError{err}
-	}
-	if created {
-		log.Info("created a new secret key file", "path", c.secretKeyFile)
-	}
-	sealer, err := app.NewSealer(key)
-	if err != nil {
-		return startError{err}
+		return err
 	}
 	hasher := app.NewHasher(app.DefaultArgon2)
 	if c.demo {
@@ -201,13 +194,9 @@ func demoCmd(ctx context.Context, args []string, getenv func(string) string, std
 		if secretKeyFile == "" {
 			secretKeyFile = d.dataDir + "/secret.key"
 		}
-		key, _, err := app.LoadOrCreateKey(secretKeyFile)
+		sealer, err := openSealer(secretKeyFile, log)
 		if err != nil {
-			return startError{err}
-		}
-		sealer, err := app.NewSealer(key)
-		if err != nil {
-			return startError{err}
+			return err
 		}
 		return loadDemo(ctx, db, app.NewHasher(app.DefaultArgon2), sealer, stdout, log)
 	}
@@ -265,4 +254,21 @@ func (p *progress) done() {
 	if p.tty {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// openSealer reads the secret key file, creating it with a new key on
+// first start; failures are startErrors (exit code 2).
+func openSealer(path string, log *slog.Logger) (*app.Sealer, error) {
+	key, created, err := app.LoadOrCreateKey(path)
+	if err != nil {
+		return nil, startError{err}
+	}
+	if created {
+		log.Info("created a new secret key file", "path", path)
+	}
+	sealer, err := app.NewSealer(key)
+	if err != nil {
+		return nil, startError{err}
+	}
+	return sealer, nil
 }

@@ -173,18 +173,40 @@ func (a *App) checkCode(ctx context.Context, tx *store.Tx, accountID int64, purp
 	return c, nil
 }
 
+// emailProblem returns the text key of what is wrong with a typed email
+// address (missing, too long, malformed), or "".
+func emailProblem(email string) string {
+	switch _, err := portal.CheckEmail(email); {
+	case strings.TrimSpace(email) == "":
+		return "error.email.empty"
+	case len(email) > portal.MaxEmailLength:
+		return "error.email.long"
+	case err != nil:
+		return "error.email.invalid"
+	}
+	return ""
+}
+
+// CheckSignInForm reports what is missing or malformed in a sign-in form,
+// before any account is looked up (so it tells nothing about accounts).
+func CheckSignInForm(email, password string) InvalidInput {
+	var bad InvalidInput
+	if p := emailProblem(email); p != "" {
+		bad = append(bad, FieldError{"email", p})
+	}
+	if password == "" {
+		bad = append(bad, FieldError{"password", "error.password.empty"})
+	}
+	return bad
+}
+
 // checkNewAccount validates a sign-up form; it returns the cleaned email.
 func checkNewAccount(email, password string) (string, error) {
 	var bad InvalidInput
-	clean, err := portal.CheckEmail(email)
-	switch {
-	case strings.TrimSpace(email) == "":
-		bad = append(bad, FieldError{"email", "error.email.empty"})
-	case len(email) > portal.MaxEmailLength:
-		bad = append(bad, FieldError{"email", "error.email.long"})
-	case err != nil:
-		bad = append(bad, FieldError{"email", "error.email.invalid"})
+	if p := emailProblem(email); p != "" {
+		bad = append(bad, FieldError{"email", p})
 	}
+	clean, _ := portal.CheckEmail(email)
 	if p := passwordProblem(password, email); p != "" {
 		bad = append(bad, FieldError{"password", p})
 	}
@@ -301,11 +323,11 @@ func (a *App) VerifySignup(ctx context.Context, v Viewer, typed string) (string,
 // RequestReset mails a password-reset code when the address has a verified
 // account; otherwise it does the same work and sends nothing.
 func (a *App) RequestReset(ctx context.Context, email string, c Client) error {
-	clean, err := portal.CheckEmail(email)
-	if err != nil {
-		return InvalidInput{{"email", "error.email.invalid"}}
+	if p := emailProblem(email); p != "" {
+		return InvalidInput{{"email", p}}
 	}
-	err = a.db.Write(ctx, func(tx *store.Tx) error {
+	clean, _ := portal.CheckEmail(email)
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		acc, err := tx.VerifiedAccountByEmail(ctx, clean)
 		if errors.Is(err, portal.ErrNotFound) {
 			return nil
@@ -431,12 +453,6 @@ func (a *App) ChangePassword(ctx context.Context, v Viewer, current, next string
 	}
 	a.wake()
 	return nil
-}
-
-// EmailChangePreview lists the sites the account would stop seeing if its
-// address changed to newEmail: those whose records carry the old address.
-func (a *App) EmailChangePreview(ctx context.Context, v Viewer) ([]portal.SiteSummary, error) {
-	return a.Overview(ctx, v)
 }
 
 // RequestEmailChange mails a code to the new address; nothing changes

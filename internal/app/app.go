@@ -114,9 +114,6 @@ func (v Viewer) scope() store.Scope {
 // audit log (staff and admins).
 func (v Viewer) audited() bool { return v.Role == portal.RoleAdmin || v.Role == portal.RoleStaff }
 
-// MaxPasswordLength is the longest password accepted at sign-in.
-const MaxPasswordLength = MaxPasswordLen
-
 // SignIn checks an address and password and starts a new session on this
 // device. It returns the session token and the device token (new when the
 // device had none) for the cookies. Wrong credentials give
@@ -185,7 +182,7 @@ func (a *App) SignIn(ctx context.Context, email, password string, c Client) (tok
 		a.log.Info("sign-in failed", "reason", reason, "account", accountID)
 		return "", "", portal.ErrUnauthenticated
 	}
-	if emailErr != nil || password == "" || len([]rune(password)) > MaxPasswordLength || acc.ID == 0 {
+	if emailErr != nil || password == "" || len([]rune(password)) > MaxPasswordLen || acc.ID == 0 {
 		a.hasher.CheckDummy(ctx, password)
 		return failed("unknown", 0)
 	}

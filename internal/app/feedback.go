@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -64,7 +65,7 @@ func (a *App) RateVisit(ctx context.Context, v Viewer, siteID, visitID int64, ra
 			return InvalidInput{{"rating", "error.rating.closed"}}
 		}
 		id, err := tx.UpsertFeedback(ctx, store.Feedback{SiteID: siteID, VisitID: visitID, AuthorAccountID: v.AccountID,
-			Source: feedbackSource, ExternalID: "visit-" + strconv.FormatInt(visitID, 10), Rating: rating, Comment: comment})
+			Source: feedbackSource, ExternalID: ratingKey(visitID), Rating: rating, Comment: comment})
 		if err != nil {
 			return err
 		}
@@ -134,18 +135,31 @@ func (a *App) FeedbackHistory(ctx context.Context, v Viewer, siteID int64) (port
 	return site, out, nil
 }
 
-// VisitRating returns the viewer's rating of a visit, if any.
+// ratingKey is the external id of the portal's rating of a visit: one per
+// visit, so a new rating replaces the earlier one.
+func ratingKey(visitID int64) string { return "visit-" + strconv.FormatInt(visitID, 10) }
+
+// VisitRating returns the rating given in the portal to a visit of a site
+// the viewer may see, if any.
 func (a *App) VisitRating(ctx context.Context, v Viewer, siteID, visitID int64) (store.Feedback, bool, error) {
-	_, all, err := a.FeedbackHistory(ctx, v, siteID)
-	if err != nil {
-		return store.Feedback{}, false, err
-	}
-	for _, f := range all {
-		if f.VisitID == visitID && f.Rating > 0 {
-			return f, true, nil
+	var f store.Feedback
+	found := false
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Site(ctx, v.scope(), siteID); err != nil {
+			return err
 		}
+		var err error
+		f, err = tx.FeedbackByKey(ctx, feedbackSource, ratingKey(visitID))
+		if errors.Is(err, portal.ErrNotFound) {
+			return nil
+		}
+		found = err == nil && f.SiteID == siteID && f.Rating > 0
+		return err
+	})
+	if err != nil {
+		return f, false, fmt.Errorf("rating of visit %d: %w", visitID, err)
 	}
-	return store.Feedback{}, false, nil
+	return f, found, nil
 }
 
 // PortalFeedbackInput is what the "feedback about the portal" form sends.

@@ -39,11 +39,11 @@ func (a *App) SetAccessInstructions(ctx context.Context, v Viewer, siteID int64,
 		if err != nil {
 			return err
 		}
-		active, err := tx.HasActiveContract(ctx, siteID, portal.DateOf(a.now()))
+		readOnly, err := a.readOnly(ctx, tx, siteID)
 		if err != nil {
 			return err
 		}
-		if !active {
+		if readOnly {
 			return ErrReadOnly
 		}
 		old := s.Site.Access

@@ -96,11 +96,11 @@ func (a *App) visitDetail(ctx context.Context, tx *store.Tx, v Viewer, siteID, v
 	if err != nil {
 		return err
 	}
-	active, err := tx.HasActiveContract(ctx, siteID, portal.DateOf(a.now()))
+	readOnly, err := a.readOnly(ctx, tx, siteID)
 	if err != nil {
 		return err
 	}
-	d.Site, d.ReadOnly = s.Site, !active
+	d.Site, d.ReadOnly = s.Site, readOnly
 	d.Policy = portal.CancelPolicy{DeadlineDays: p.CancelDeadlineDays, LateFeePercent: p.LateFeePercent}
 	d.Terms = portal.CancellationTerms(d.Visit, d.Policy, a.now(), illness)
 	return nil
@@ -187,4 +187,13 @@ func (a *App) SetVisitNote(ctx context.Context, v Viewer, siteID, visitID int64,
 		return fmt.Errorf("note on visit %d: %w", visitID, err)
 	}
 	return nil
+}
+
+// readOnly applies portal.ReadOnly to a site's contracts today.
+func (a *App) readOnly(ctx context.Context, tx *store.Tx, siteID int64) (bool, error) {
+	contracts, err := tx.ContractsOfSite(ctx, siteID)
+	if err != nil {
+		return false, err
+	}
+	return portal.ReadOnly(contracts, portal.DateOf(a.now())), nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"asiakassivu/internal/portal"
@@ -38,7 +39,7 @@ func (tx *Tx) values(n, cols int) string {
 				b.WriteByte('?')
 			} else {
 				b.WriteByte('$')
-				b.WriteString(itoa(p))
+				b.WriteString(strconv.Itoa(p))
 			}
 			p++
 		}
@@ -61,15 +62,7 @@ func chunks(n int, fn func(lo, hi int) error) error {
 func (tx *Tx) UpsertVisits(ctx context.Context, vs []portal.Visit) error {
 	const cols = 15
 	return chunks(len(vs), func(lo, hi int) error {
-		q := `INSERT INTO visits (site_id, contract_id, source, external_id, starts_at, ends_at, status, service,
-			worker_first_name, price_cents, customer_note, provider_note, sequence, created_at, updated_at)
-		VALUES ` + tx.values(hi-lo, cols) + `
-		ON CONFLICT (source, external_id) DO UPDATE SET site_id = excluded.site_id, contract_id = excluded.contract_id,
-			starts_at = excluded.starts_at, ends_at = excluded.ends_at, status = excluded.status, service = excluded.service,
-			worker_first_name = excluded.worker_first_name, price_cents = excluded.price_cents, provider_note = excluded.provider_note,
-			sequence = visits.sequence + CASE WHEN visits.starts_at <> excluded.starts_at OR visits.ends_at <> excluded.ends_at
-				OR visits.status <> excluded.status THEN 1 ELSE 0 END,
-			updated_at = excluded.updated_at`
+		q := visitInsert + tx.values(hi-lo, cols) + visitConflict
 		args := make([]any, 0, (hi-lo)*cols)
 		for _, v := range vs[lo:hi] {
 			args = append(args, v.SiteID, nullID(v.ContractID), v.Source, v.ExternalID, v.StartsAt.UTC(), v.EndsAt.UTC(),
@@ -87,14 +80,7 @@ func (tx *Tx) UpsertInvoices(ctx context.Context, invs []portal.Invoice) ([]int6
 	const cols = 15
 	ids := make([]int64, len(invs))
 	err := chunks(len(invs), func(lo, hi int) error {
-		q := `INSERT INTO invoices (customer_id, site_id, source, external_id, number, period_start, period_end,
-			issued_on, due_on, paid_on, status, is_credit_note, total_cents, created_at, updated_at)
-		VALUES ` + tx.values(hi-lo, cols) + `
-		ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, site_id = excluded.site_id,
-			number = excluded.number, period_start = excluded.period_start, period_end = excluded.period_end,
-			issued_on = excluded.issued_on, due_on = excluded.due_on, paid_on = excluded.paid_on, status = excluded.status,
-			is_credit_note = excluded.is_credit_note, total_cents = excluded.total_cents, updated_at = excluded.updated_at
-		RETURNING id, source, external_id`
+		q := invoiceInsert + tx.values(hi-lo, cols) + invoiceConflict + ` RETURNING id, source, external_id`
 		args := make([]any, 0, (hi-lo)*cols)
 		at := make(map[[2]string]int, hi-lo)
 		for i, inv := range invs[lo:hi] {

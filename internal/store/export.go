@@ -64,3 +64,16 @@ func (tx *Tx) ConsentOf(ctx context.Context, customerID int64) (Consent, error) 
 	})
 	return c, err
 }
+
+// FeedbackByKey returns the feedback with a (source, external id), or
+// portal.ErrNotFound.
+func (tx *Tx) FeedbackByKey(ctx context.Context, source, externalID string) (Feedback, error) {
+	var f Feedback
+	var rating sql.NullInt64
+	err := tx.queryRow(ctx, `SELECT id, site_id, visit_id, author_account_id, source, external_id, rating, comment, reply,
+		replied_at, created_at FROM feedback WHERE source = $1 AND external_id = $2`, source, externalID).
+		Scan(&f.ID, &f.SiteID, idCol{&f.VisitID}, idCol{&f.AuthorAccountID}, &f.Source, &f.ExternalID, &rating,
+			&f.Comment, &f.Reply, timeCol{&f.RepliedAt}, timeCol{&f.CreatedAt})
+	f.Rating = int(rating.Int64)
+	return f, mapErr(err)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -85,7 +86,7 @@ func dueJobs(kinds []string) (string, []any) {
 	if len(kinds) > 0 {
 		ph := make([]string, len(kinds))
 		for i, k := range kinds {
-			ph[i] = "$" + itoa(i+2)
+			ph[i] = "$" + strconv.Itoa(i+2)
 			args = append(args, k)
 		}
 		where += ` AND kind IN (` + strings.Join(ph, ", ") + `)`
@@ -123,10 +124,10 @@ func (db *DB) ClaimJob(ctx context.Context, worker string, kinds []string, lease
 	var j Job
 	err = db.Write(ctx, func(tx *Tx) error {
 		args := append([]any{tx.now}, kindArgs...)
-		next := "$" + itoa(len(args)+1)
+		next := "$" + strconv.Itoa(len(args)+1)
 		args = append(args, tx.now.Add(lease), worker)
 		var err error
-		j, err = scanJob(tx.queryRow(ctx, `UPDATE jobs SET lease_until = `+next+`, leased_by = $`+itoa(len(args))+`,
+		j, err = scanJob(tx.queryRow(ctx, `UPDATE jobs SET lease_until = `+next+`, leased_by = $`+strconv.Itoa(len(args))+`,
 				attempts = attempts + 1
 			WHERE id = (SELECT id FROM jobs WHERE `+where+` ORDER BY run_at, id LIMIT 1`+lock+`)
 			RETURNING `+jobColumns, args...))
@@ -149,7 +150,7 @@ func (db *DB) finishJob(ctx context.Context, what string, id int64, worker, set 
 		all := append([]any{}, args...)
 		all = append(all, id, worker)
 		res, err := tx.exec(ctx, `UPDATE jobs SET `+set+`, lease_until = NULL, leased_by = ''
-			WHERE id = $`+itoa(n+1)+` AND leased_by = $`+itoa(n+2)+` AND done_at IS NULL`, all...)
+			WHERE id = $`+strconv.Itoa(n+1)+` AND leased_by = $`+strconv.Itoa(n+2)+` AND done_at IS NULL`, all...)
 		if err != nil {
 			return err
 		}
@@ -221,7 +222,7 @@ func (db *DB) CleanupJobs(ctx context.Context, keep time.Duration, scrubKinds []
 		ph := make([]string, len(scrubKinds))
 		args := make([]any, len(scrubKinds))
 		for i, k := range scrubKinds {
-			ph[i], args[i] = "$"+itoa(i+1), k
+			ph[i], args[i] = "$"+strconv.Itoa(i+1), k
 		}
 		_, err = tx.exec(ctx, `UPDATE jobs SET payload = '' WHERE done_at IS NOT NULL AND payload <> ''
 			AND kind IN (`+strings.Join(ph, ", ")+`)`, args...)

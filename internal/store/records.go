@@ -56,32 +56,43 @@ func (tx *Tx) UpsertContract(ctx context.Context, c portal.Contract) (int64, err
 		dateArg(c.Start), dateArg(c.End), tx.now)
 }
 
-// UpsertVisit writes a visit; a change of time or status bumps its
-// sequence (for calendar feeds).
-func (tx *Tx) UpsertVisit(ctx context.Context, v portal.Visit) (int64, error) {
-	return tx.insert(ctx, `INSERT INTO visits (site_id, contract_id, source, external_id, starts_at, ends_at, status, service,
+// The statements that write visits and invoices by their (source,
+// external id), shared by the one-row and the bulk writes: the INSERT up to
+// VALUES, and what a conflict updates. A visit's sequence moves on when its
+// time or status changes (calendar feeds show the change).
+const (
+	visitInsert = `INSERT INTO visits (site_id, contract_id, source, external_id, starts_at, ends_at, status, service,
 			worker_first_name, price_cents, customer_note, provider_note, sequence, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $13)
+		VALUES `
+	visitConflict = `
 		ON CONFLICT (source, external_id) DO UPDATE SET site_id = excluded.site_id, contract_id = excluded.contract_id,
 			starts_at = excluded.starts_at, ends_at = excluded.ends_at, status = excluded.status, service = excluded.service,
 			worker_first_name = excluded.worker_first_name, price_cents = excluded.price_cents, provider_note = excluded.provider_note,
 			sequence = visits.sequence + CASE WHEN visits.starts_at <> excluded.starts_at OR visits.ends_at <> excluded.ends_at
 				OR visits.status <> excluded.status THEN 1 ELSE 0 END,
-			updated_at = excluded.updated_at
-		RETURNING id`, v.SiteID, nullID(v.ContractID), v.Source, v.ExternalID, v.StartsAt.UTC(), v.EndsAt.UTC(), string(v.Status),
+			updated_at = excluded.updated_at`
+	invoiceInsert = `INSERT INTO invoices (customer_id, site_id, source, external_id, number, period_start, period_end,
+			issued_on, due_on, paid_on, status, is_credit_note, total_cents, created_at, updated_at)
+		VALUES `
+	invoiceConflict = `
+		ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, site_id = excluded.site_id,
+			number = excluded.number, period_start = excluded.period_start, period_end = excluded.period_end,
+			issued_on = excluded.issued_on, due_on = excluded.due_on, paid_on = excluded.paid_on, status = excluded.status,
+			is_credit_note = excluded.is_credit_note, total_cents = excluded.total_cents, updated_at = excluded.updated_at`
+)
+
+// UpsertVisit writes a visit; a change of time or status bumps its
+// sequence (for calendar feeds).
+func (tx *Tx) UpsertVisit(ctx context.Context, v portal.Visit) (int64, error) {
+	return tx.insert(ctx, visitInsert+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $13)`+visitConflict+
+		` RETURNING id`, v.SiteID, nullID(v.ContractID), v.Source, v.ExternalID, v.StartsAt.UTC(), v.EndsAt.UTC(), string(v.Status),
 		v.Service, v.WorkerFirstName, v.PriceCents, v.CustomerNote, v.ProviderNote, tx.now)
 }
 
 // UpsertInvoice writes a billing summary and replaces its lines.
 func (tx *Tx) UpsertInvoice(ctx context.Context, inv portal.Invoice) (int64, error) {
-	id, err := tx.insert(ctx, `INSERT INTO invoices (customer_id, site_id, source, external_id, number, period_start, period_end,
-			issued_on, due_on, paid_on, status, is_credit_note, total_cents, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
-		ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, site_id = excluded.site_id,
-			number = excluded.number, period_start = excluded.period_start, period_end = excluded.period_end,
-			issued_on = excluded.issued_on, due_on = excluded.due_on, paid_on = excluded.paid_on, status = excluded.status,
-			is_credit_note = excluded.is_credit_note, total_cents = excluded.total_cents, updated_at = excluded.updated_at
-		RETURNING id`, inv.CustomerID, inv.SiteID, inv.Source, inv.ExternalID, inv.Number, dateArg(inv.PeriodStart),
+	id, err := tx.insert(ctx, invoiceInsert+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`+
+		invoiceConflict+` RETURNING id`, inv.CustomerID, inv.SiteID, inv.Source, inv.ExternalID, inv.Number, dateArg(inv.PeriodStart),
 		dateArg(inv.PeriodEnd), dateArg(inv.IssuedOn), dateArg(inv.DueOn), dateArg(inv.PaidOn), string(inv.Status),
 		inv.IsCreditNote, inv.TotalCents, tx.now)
 	if err != nil {

@@ -42,16 +42,6 @@ func (tx *Tx) DeleteSessionsExcept(ctx context.Context, accountID, keep int64) e
 	return err
 }
 
-// DeleteIdleSessions removes sessions not used since before.
-func (tx *Tx) DeleteIdleSessions(ctx context.Context, before time.Time) (int64, error) {
-	res, err := tx.exec(ctx, `DELETE FROM sessions WHERE last_seen_at < $1`, before.UTC())
-	if err != nil {
-		return 0, err
-	}
-	n, err := res.RowsAffected()
-	return n, mapErr(err)
-}
-
 // SessionsOf lists an account's sessions, most recently used first.
 func (tx *Tx) SessionsOf(ctx context.Context, accountID int64) ([]portal.Session, error) {
 	rows, err := tx.query(ctx, `SELECT id, account_id, user_agent, created_at, last_seen_at, auth_at

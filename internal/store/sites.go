@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"time"
 
 	"asiakassivu/internal/portal"
@@ -23,18 +24,11 @@ func (s Scope) where(arg int) (string, []any) {
 	case s.All:
 		return "TRUE", nil
 	case s.ProviderID != 0:
-		return "s.provider_id = $" + itoa(arg), []any{s.ProviderID}
+		return "s.provider_id = $" + strconv.Itoa(arg), []any{s.ProviderID}
 	case s.EmailNorm != "":
-		return "c.email_norm = $" + itoa(arg), []any{s.EmailNorm}
+		return "c.email_norm = $" + strconv.Itoa(arg), []any{s.EmailNorm}
 	}
 	return "FALSE", nil
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
 
 const siteSelect = `SELECT s.id, s.customer_id, s.provider_id, s.source, s.external_id, s.name, s.street, s.postal_code, s.city,
@@ -161,7 +155,7 @@ func (tx *Tx) UnreadMessages(ctx context.Context, siteID, accountID int64, fromK
 			q += ", "
 		}
 		args = append(args, k)
-		q += "$" + itoa(len(args))
+		q += "$" + strconv.Itoa(len(args))
 	}
 	var n int
 	err := tx.queryRow(ctx, q+`)`, args...).Scan(&n)

@@ -45,13 +45,3 @@ func (tx *Tx) CancelVisitByCustomer(ctx context.Context, visitID int64, sequence
 	}
 	return nil
 }
-
-// HasActiveContract reports whether a site has a contract in force on day
-// (or starting later): a site whose contracts all ended is read-only (the
-// same rule as portal.ReadOnly, asked of the database).
-func (tx *Tx) HasActiveContract(ctx context.Context, siteID int64, day portal.Date) (bool, error) {
-	var n int
-	err := tx.queryRow(ctx, `SELECT count(*) FROM contracts WHERE site_id = $1 AND (end_date IS NULL OR end_date >= $2)`,
-		siteID, day.Time()).Scan(&n)
-	return n > 0, mapErr(err)
-}

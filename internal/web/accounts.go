@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -161,10 +160,6 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request, v *viewer) error
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	p := accountPage{layout: s.base(r, v, "forgot.title"), Form: newForm()}
 	p.Form.Values["email"] = clip(email, 2*portal.MaxEmailLength)
-	if email == "" {
-		p.Form.Errors["email"] = "error.email.empty"
-		return s.render(w, r, http.StatusUnprocessableEntity, "forgot", p)
-	}
 	err := s.app.RequestReset(r.Context(), email, s.client(r))
 	if p.Form.fromInvalid(err) {
 		return s.render(w, r, http.StatusUnprocessableEntity, "forgot", p)
@@ -402,9 +397,9 @@ func (s *Server) confirmEmailChange(w http.ResponseWriter, r *http.Request, v *v
 }
 
 func (s *Server) signOutDevice(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	id, err := strconv.ParseInt(r.PathValue("session"), 10, 64)
+	id, err := pathID(r, "session")
 	if err != nil {
-		return portal.ErrNotFound
+		return err
 	}
 	if err := s.app.SignOutDevice(r.Context(), v.Viewer, id); err != nil {
 		return err

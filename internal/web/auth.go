@@ -85,7 +85,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, v *viewer) error {
 		http.Redirect(w, r, "/vahvista", http.StatusSeeOther)
 	default:
 		if id := s.rememberedSite(r, v.Sites); id != 0 {
-			http.Redirect(w, r, "/kohteet/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+			http.Redirect(w, r, sitePath(id), http.StatusSeeOther)
 			return nil
 		}
 		http.Redirect(w, r, "/kohteet", http.StatusSeeOther)
@@ -119,20 +119,8 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, _ *viewer) error
 	if len(email) <= portal.MaxEmailLength*2 {
 		p.Email = email // keep what was typed, unless it is absurdly long
 	}
-	switch {
-	case email == "":
-		p.EmailError = "error.email.empty"
-	case len(email) > portal.MaxEmailLength:
-		p.EmailError = "error.email.long"
-	default:
-		if _, err := portal.CheckEmail(email); err != nil {
-			p.EmailError = "error.email.invalid"
-		}
-	}
-	if password == "" {
-		p.PasswordError = "error.password.empty"
-	}
-	if p.HasErrors() {
+	if bad := app.CheckSignInForm(email, password); bad != nil {
+		p.EmailError, p.PasswordError = bad.Field("email"), bad.Field("password")
 		return s.render(w, r, http.StatusUnprocessableEntity, "signin", p)
 	}
 	token, device, err := s.app.SignIn(r.Context(), email, password, s.client(r))

@@ -51,7 +51,7 @@ func (s *Server) giveFeedback(w http.ResponseWriter, r *http.Request, v *viewer)
 	comment := r.PostForm.Get("comment")
 	err = s.app.SiteFeedback(r.Context(), v.Viewer, site, comment)
 	if err == nil {
-		http.Redirect(w, r, "/kohteet/"+strconv.FormatInt(site, 10)+"/palaute?ok=1", http.StatusSeeOther)
+		http.Redirect(w, r, sitePath(site)+"/palaute?ok=1", http.StatusSeeOther)
 		return nil
 	}
 	p, perr := s.feedbackPage(r, v, site)
@@ -78,7 +78,7 @@ func (s *Server) rateVisit(w http.ResponseWriter, r *http.Request, v *viewer) er
 	comment := r.PostForm.Get("comment")
 	err = s.app.RateVisit(r.Context(), v.Viewer, site, visit, rating, comment)
 	if err == nil {
-		http.Redirect(w, r, "/kohteet/"+strconv.FormatInt(site, 10)+"/palveluvuorot/"+strconv.FormatInt(visit, 10)+"?ok=arvio", http.StatusSeeOther)
+		http.Redirect(w, r, visitPath(site, visit)+"?ok=arvio", http.StatusSeeOther)
 		return nil
 	}
 	p, perr := s.visitPage(r, v, site, visit)

@@ -20,11 +20,10 @@ type layout struct {
 	MenuSites   []portal.Site
 	CurrentSite int64
 	// Section marks the navigation entry of the page.
-	Section  string
-	Viewer   *viewer
-	Today    portal.Date
-	NoIndex  bool
-	MainOnly bool // pages without navigation (sign-in, errors)
+	Section string
+	Viewer  *viewer
+	Today   portal.Date
+	NoIndex bool
 }
 
 // language is the language a page is rendered in.
@@ -65,7 +64,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	w.Header().Set("Cache-Control", "no-store")
 	l := s.texts(r, nil)
 	title := l.T(key + ".title")
-	p := errorPage{layout: layout{L: l, Title: title, MainOnly: true, Today: s.today()}, Status: status,
+	p := errorPage{layout: layout{L: l, Title: title, Today: s.today()}, Status: status,
 		TextKey: key + ".text", Reference: ref}
 	if err := s.render(w, r, status, "error", p); err != nil {
 		s.log.Error("render error page", "err", err)

@@ -42,9 +42,9 @@ type sitePage struct {
 }
 
 func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	id, err := strconv.ParseInt(r.PathValue("site"), 10, 64)
-	if err != nil || id <= 0 {
-		return portal.ErrNotFound
+	id, err := pathID(r, "site")
+	if err != nil {
+		return err
 	}
 	sum, err := s.app.Site(r.Context(), v.Viewer, id)
 	if err != nil {
@@ -100,7 +100,7 @@ func (s *Server) setAccess(w http.ResponseWriter, r *http.Request, v *viewer) er
 		Pets: r.PostForm.Get("access_pets"), Parking: r.PostForm.Get("access_parking"), Other: r.PostForm.Get("access_other")}
 	err = s.app.SetAccessInstructions(r.Context(), v.Viewer, id, in)
 	if err == nil {
-		http.Redirect(w, r, "/kohteet/"+strconv.FormatInt(id, 10)+"?ok=ohjeet#h-access", http.StatusSeeOther)
+		http.Redirect(w, r, sitePath(id)+"?ok=ohjeet#h-access", http.StatusSeeOther)
 		return nil
 	}
 	sum, serr := s.app.Site(r.Context(), v.Viewer, id)

@@ -19,6 +19,14 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
+// sitePath is the address of a site's own page.
+func sitePath(site int64) string { return "/kohteet/" + strconv.FormatInt(site, 10) }
+
+// visitPath is the address of a visit's page.
+func visitPath(site, visit int64) string {
+	return sitePath(site) + "/palveluvuorot/" + strconv.FormatInt(visit, 10)
+}
+
 type visitsPage struct {
 	layout
 	app.VisitList
@@ -108,7 +116,7 @@ func (s *Server) visitNote(w http.ResponseWriter, r *http.Request, v *viewer) er
 	note := r.PostForm.Get("note")
 	err = s.app.SetVisitNote(r.Context(), v.Viewer, site, visit, note)
 	if err == nil {
-		http.Redirect(w, r, r.URL.Path[:len(r.URL.Path)-len("/lisatieto")]+"?ok=lisatieto", http.StatusSeeOther)
+		http.Redirect(w, r, visitPath(site, visit)+"?ok=lisatieto", http.StatusSeeOther)
 		return nil
 	}
 	p, perr := s.visitPage(r, v, site, visit)
@@ -144,7 +152,7 @@ func (s *Server) cancelVisit(w http.ResponseWriter, r *http.Request, v *viewer) 
 	var changed *app.ErrTermsChanged
 	switch {
 	case err == nil:
-		http.Redirect(w, r, r.URL.Path[:len(r.URL.Path)-len("/peru")]+"?ok=peruttu", http.StatusSeeOther)
+		http.Redirect(w, r, visitPath(site, visit)+"?ok=peruttu", http.StatusSeeOther)
 		return nil
 	case errors.As(err, &changed), errors.Is(err, app.ErrReadOnly):
 		p, perr := s.visitPage(r, v, site, visit)

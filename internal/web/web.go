@@ -17,7 +17,6 @@ import (
 	"os"
 	"path"
 	"strings"
-	"sync"
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/i18n"
@@ -51,7 +50,6 @@ type Server struct {
 	secure  bool
 	assets  assets
 	catalog *i18n.Catalog
-	mu      sync.Mutex
 	pages   map[i18n.Lang]map[string]*template.Template
 	mux     *http.ServeMux
 	handler http.Handler // mux wrapped in the middleware, built once
