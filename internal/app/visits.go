@@ -71,6 +71,11 @@ type VisitDetail struct {
 	Terms    portal.CancelTerms
 	Policy   portal.CancelPolicy
 	ReadOnly bool
+	// Move is the newest move request of the visit (nil when none), and
+	// Closed why the visit can no longer be cancelled or moved ("" when it
+	// can).
+	Move   *portal.MoveRequest
+	Closed string
 }
 
 // Visit returns one visit of a site the viewer may see, with the terms of
@@ -103,7 +108,9 @@ func (a *App) visitDetail(ctx context.Context, tx *store.Tx, v Viewer, siteID, v
 	d.Site, d.ReadOnly = s.Site, readOnly
 	d.Policy = portal.CancelPolicy{DeadlineDays: p.CancelDeadlineDays, LateFeePercent: p.LateFeePercent}
 	d.Terms = portal.CancellationTerms(d.Visit, d.Policy, a.now(), illness)
-	return nil
+	d.Closed = portal.Closed(d.Visit, a.now())
+	d.Move, err = latestMove(ctx, tx, visitID)
+	return err
 }
 
 // ShownTerms are the terms the customer saw when confirming a cancellation.
@@ -136,6 +143,9 @@ func (a *App) CancelVisit(ctx context.Context, v Viewer, siteID, visitID int64, 
 			return nil
 		}
 		if err := tx.CancelVisitByCustomer(ctx, visitID, d.Visit.Sequence); err != nil {
+			return err
+		}
+		if err := tx.CloseMoveRequests(ctx, visitID); err != nil {
 			return err
 		}
 		data, _ := json.Marshal(map[string]any{"fee_cents": d.Terms.FeeCents, "illness": d.Terms.Illness,

@@ -11,13 +11,6 @@ type CancelPolicy struct {
 	LateFeePercent int
 }
 
-// Why a visit cannot be cancelled.
-const (
-	CancelRefusedCancelled = "cancelled" // already cancelled
-	CancelRefusedDone      = "done"      // done already
-	CancelRefusedStarted   = "started"   // started or in the past
-)
-
 // CancelTerms are what cancelling a visit now would mean, shown before the
 // customer confirms.
 type CancelTerms struct {
@@ -46,15 +39,7 @@ func CancelDeadline(start time.Time, days int) time.Time {
 // already cancelled cannot be cancelled.
 func CancellationTerms(v Visit, p CancelPolicy, now time.Time, illness bool) CancelTerms {
 	t := CancelTerms{Deadline: CancelDeadline(v.StartsAt, p.DeadlineDays)}
-	switch {
-	case v.Status.Cancelled():
-		t.Refused = CancelRefusedCancelled
-		return t
-	case v.Status == VisitDone:
-		t.Refused = CancelRefusedDone
-		return t
-	case v.Status == VisitInProgress || !now.Before(v.StartsAt):
-		t.Refused = CancelRefusedStarted
+	if t.Refused = Closed(v, now); t.Refused != "" {
 		return t
 	}
 	if !now.After(t.Deadline) {

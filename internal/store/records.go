@@ -120,12 +120,18 @@ func (tx *Tx) EnsureThread(ctx context.Context, siteID int64) (int64, error) {
 
 // Message is one message as stored.
 type Message struct {
+	ID              int64
 	ThreadID        int64
 	AuthorAccountID int64
 	AuthorKind      string
 	AuthorName      string
 	Body            string
-	CreatedAt       time.Time
+	// Kind and Data describe a system message (a visit moved, cancelled or
+	// done by the provider), so each reader sees it in their own language;
+	// Body then keeps a Finnish rendering for other systems.
+	Kind      string
+	Data      string // JSON
+	CreatedAt time.Time
 }
 
 // AddMessage appends a message to a thread.
@@ -134,9 +140,12 @@ func (tx *Tx) AddMessage(ctx context.Context, m Message) (int64, error) {
 	if at.IsZero() {
 		at = tx.now
 	}
-	return tx.insert(ctx, `INSERT INTO messages (thread_id, author_account_id, author_kind, author_name, body, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, m.ThreadID, nullID(m.AuthorAccountID), m.AuthorKind, m.AuthorName,
-		m.Body, at.UTC())
+	if m.Data == "" {
+		m.Data = "{}"
+	}
+	return tx.insert(ctx, `INSERT INTO messages (thread_id, author_account_id, author_kind, author_name, body, kind, data,
+		created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, m.ThreadID, nullID(m.AuthorAccountID), m.AuthorKind,
+		m.AuthorName, m.Body, m.Kind, m.Data, at.UTC())
 }
 
 // Feedback is one piece of feedback as stored.
@@ -231,6 +240,7 @@ var knownTables = map[string]bool{
 	"messages": true, "read_markers": true, "invoices": true, "invoice_lines": true, "feedback": true,
 	"deduction_consents": true, "deduction_payers": true, "deduction_rules": true, "chain_policies": true,
 	"jobs": true, "audit_log": true, "changes": true, "portal_feedback": true, "calendar_feeds": true,
+	"move_requests": true,
 }
 
 var _ = sql.ErrNoRows

@@ -1,0 +1,384 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+)
+
+// The provider's side: staff see and change the visits of their own
+// provider's sites only, and answer the feedback on them. Every other
+// viewer gets portal.ErrNotFound, as for a page that does not exist.
+
+// MaxReasonLength is the longest reason or answer the provider can give.
+const MaxReasonLength = 500
+
+// ProviderPerPage is how many upcoming visits the provider's list shows.
+const ProviderPerPage = 50
+
+// MaxVisitLength is the longest a rescheduled visit may last.
+const MaxVisitLength = 12 * time.Hour
+
+// staff returns the provider a viewer works for, or portal.ErrNotFound
+// when the viewer is not verified provider staff.
+func (v Viewer) staff() (int64, error) {
+	if !v.Verified || v.Role != portal.RoleStaff || v.ProviderID == 0 {
+		return 0, portal.ErrNotFound
+	}
+	return v.ProviderID, nil
+}
+
+// ProviderSchedule is the provider's visit list: move requests waiting
+// for an answer, today's visits (Helsinki day) and a page of the upcoming
+// ones after today.
+type ProviderSchedule struct {
+	Day      portal.Date
+	Moves    []store.ProviderVisit
+	Today    []store.ProviderVisit
+	Upcoming []store.ProviderVisit
+	Page     int
+	More     bool
+}
+
+// ProviderVisits returns the staff member's schedule; page counts the
+// upcoming visits from 1.
+func (a *App) ProviderVisits(ctx context.Context, v Viewer, page int) (ProviderSchedule, error) {
+	provider, err := v.staff()
+	if err != nil {
+		return ProviderSchedule{}, err
+	}
+	page = max(page, 1)
+	now := a.now()
+	out := ProviderSchedule{Day: portal.DateOf(now), Page: page}
+	dayStart := time.Date(out.Day.Year, out.Day.Month, out.Day.Day, 0, 0, 0, 0, portal.Helsinki)
+	dayEnd := time.Date(out.Day.Year, out.Day.Month, out.Day.Day+1, 0, 0, 0, 0, portal.Helsinki)
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if out.Moves, err = tx.ProviderMoveRequests(ctx, provider, 100); err != nil {
+			return err
+		}
+		if page == 1 {
+			if out.Today, err = tx.ProviderVisits(ctx, provider, dayStart, dayEnd, 200, 0); err != nil {
+				return err
+			}
+		}
+		up, err := tx.ProviderVisits(ctx, provider, dayEnd, dayEnd.AddDate(1, 0, 0), ProviderPerPage+1, (page-1)*ProviderPerPage)
+		if err != nil {
+			return err
+		}
+		out.More = len(up) > ProviderPerPage
+		out.Upcoming = up[:min(len(up), ProviderPerPage)]
+		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: "provider.visits.list"})
+	})
+	if err != nil {
+		return out, fmt.Errorf("provider visits: %w", err)
+	}
+	return out, nil
+}
+
+// ProviderVisitDetail is one visit as the provider's staff see it: the
+// site with its access instructions, the customer's note, the newest move
+// request and the customer's rating.
+type ProviderVisitDetail struct {
+	Visit  store.ProviderVisit
+	Site   portal.Site
+	Move   *portal.MoveRequest
+	Rating *store.Feedback
+	Closed string
+	// CanMarkDone is true once the visit has started and is still open.
+	CanMarkDone bool
+}
+
+// ProviderVisit returns one visit of the staff member's provider.
+func (a *App) ProviderVisit(ctx context.Context, v Viewer, visitID int64) (ProviderVisitDetail, error) {
+	var d ProviderVisitDetail
+	provider, err := v.staff()
+	if err != nil {
+		return d, err
+	}
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if err := a.providerVisit(ctx, tx, provider, visitID, &d); err != nil {
+			return err
+		}
+		if f, err := tx.FeedbackByKey(ctx, feedbackSource, ratingKey(visitID)); err == nil {
+			d.Rating = &f
+		} else if !errors.Is(err, portal.ErrNotFound) {
+			return err
+		}
+		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: "visit.read",
+			CustomerID: d.Site.CustomerID, SiteID: d.Site.ID, Detail: fmt.Sprint(visitID)})
+	})
+	if err != nil {
+		return d, fmt.Errorf("provider visit %d: %w", visitID, err)
+	}
+	return d, nil
+}
+
+func (a *App) providerVisit(ctx context.Context, tx *store.Tx, provider, visitID int64, d *ProviderVisitDetail) error {
+	var err error
+	if d.Visit, err = tx.ProviderVisit(ctx, provider, visitID); err != nil {
+		return err
+	}
+	s, err := tx.Site(ctx, store.Scope{ProviderID: provider}, d.Visit.Visit.SiteID)
+	if err != nil {
+		return err
+	}
+	d.Site = s.Site
+	if d.Move, err = latestMove(ctx, tx, visitID); err != nil {
+		return err
+	}
+	now := tx.Now()
+	d.Closed = portal.Closed(d.Visit.Visit, now)
+	st := d.Visit.Visit.Status
+	d.CanMarkDone = !st.Cancelled() && st != portal.VisitDone && !now.Before(d.Visit.Visit.StartsAt)
+	return nil
+}
+
+// providerChange runs one change of a visit by the staff member: it loads
+// the visit (only of their provider), lets change do its part, closes a
+// pending move request unless the change answered it, and writes the
+// changes journal, the audit log and a system message in the site's
+// thread, all in one transaction. seq is the visit's sequence the staff
+// member saw; if the visit changed since, nothing changes and
+// portal.ErrConflict is returned.
+func (a *App) providerChange(ctx context.Context, v Viewer, visitID int64, seq int, kind string,
+	change func(tx *store.Tx, d *ProviderVisitDetail) (data map[string]any, body string, err error)) error {
+	provider, err := v.staff()
+	if err != nil {
+		return err
+	}
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		var d ProviderVisitDetail
+		if err := a.providerVisit(ctx, tx, provider, visitID, &d); err != nil {
+			return err
+		}
+		if d.Visit.Visit.Sequence != seq {
+			return portal.ErrConflict
+		}
+		data, body, err := change(tx, &d)
+		if err != nil {
+			return err
+		}
+		if err := tx.CloseMoveRequests(ctx, visitID); err != nil {
+			return err
+		}
+		data["visit_id"], data["visit_external_id"] = visitID, d.Visit.Visit.ExternalID
+		raw, _ := json.Marshal(data)
+		if _, err := tx.AppendChange(ctx, store.Change{Kind: kind, Entity: "visits", EntityID: visitID,
+			CustomerID: d.Site.CustomerID, SiteID: d.Site.ID, Data: string(raw)}); err != nil {
+			return err
+		}
+		if _, err := tx.PostSystemMessage(ctx, d.Site.ID, store.Message{Kind: kind, Data: string(raw), Body: body}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: kind,
+			CustomerID: d.Site.CustomerID, SiteID: d.Site.ID, Detail: fmt.Sprint(visitID)})
+	})
+	if err != nil {
+		return fmt.Errorf("%s %d: %w", kind, visitID, err)
+	}
+	return nil
+}
+
+// RescheduleVisit moves a visit to a new day and time window (Helsinki
+// time). The new start must be in the future and the window at most
+// MaxVisitLength long.
+func (a *App) RescheduleVisit(ctx context.Context, v Viewer, visitID int64, seq int, from, to LocalTime) error {
+	start, ok1 := from.Time()
+	end, ok2 := LocalTime{from.Date, to.Clock}.Time()
+	switch {
+	case !ok1:
+		return InvalidInput{{"start", "error.move.format"}}
+	case !ok2:
+		return InvalidInput{{"end", "error.move.format"}}
+	case !end.After(start) || end.Sub(start) > MaxVisitLength:
+		return InvalidInput{{"end", "error.reschedule.window"}}
+	}
+	return a.providerChange(ctx, v, visitID, seq, "visit.rescheduled", func(tx *store.Tx, d *ProviderVisitDetail) (map[string]any, string, error) {
+		if d.Closed != "" {
+			return nil, "", InvalidInput{{"start", "visit.refused." + d.Closed}}
+		}
+		if !start.After(tx.Now()) {
+			return nil, "", InvalidInput{{"start", "error.move.past"}}
+		}
+		old := d.Visit.Visit
+		if err := tx.RescheduleVisit(ctx, visitID, seq, start, end); err != nil {
+			return nil, "", err
+		}
+		return map[string]any{"from": old.StartsAt.UTC(), "starts_at": start.UTC(), "ends_at": end.UTC()},
+			fmt.Sprintf("Palveluntuottaja siirsi palveluvuoron %s: uusi aika %s–%s.", fiTime(old.StartsAt), fiTime(start),
+				end.In(portal.Helsinki).Format("15.04")), nil
+	})
+}
+
+// CancelVisitForProvider cancels a visit for the provider; a reason is
+// required and is shown to the customer. A provider's cancellation is
+// never charged.
+func (a *App) CancelVisitForProvider(ctx context.Context, v Viewer, visitID int64, seq int, reason string) error {
+	reason, err := cleanReason(reason, "reason", true)
+	if err != nil {
+		return err
+	}
+	return a.providerChange(ctx, v, visitID, seq, "visit.cancelled_by_provider", func(tx *store.Tx, d *ProviderVisitDetail) (map[string]any, string, error) {
+		if d.Closed == portal.CancelRefusedCancelled || d.Closed == portal.CancelRefusedDone {
+			return nil, "", InvalidInput{{"reason", "visit.refused." + d.Closed}}
+		}
+		if err := tx.CancelVisitByProvider(ctx, visitID, seq, reason); err != nil {
+			return nil, "", err
+		}
+		return map[string]any{"starts_at": d.Visit.Visit.StartsAt.UTC(), "reason": reason, "fee_cents": 0},
+			fmt.Sprintf("Palveluntuottaja perui palveluvuoron %s. Syy: %s", fiTime(d.Visit.Visit.StartsAt), reason), nil
+	})
+}
+
+// MarkVisitDone marks a started visit done.
+func (a *App) MarkVisitDone(ctx context.Context, v Viewer, visitID int64, seq int) error {
+	return a.providerChange(ctx, v, visitID, seq, "visit.done", func(tx *store.Tx, d *ProviderVisitDetail) (map[string]any, string, error) {
+		if !d.CanMarkDone {
+			return nil, "", InvalidInput{{"", "error.done.early"}}
+		}
+		if err := tx.MarkVisitDone(ctx, visitID, seq); err != nil {
+			return nil, "", err
+		}
+		return map[string]any{"starts_at": d.Visit.Visit.StartsAt.UTC()},
+			fmt.Sprintf("Palveluvuoro %s on tehty.", fiTime(d.Visit.Visit.StartsAt)), nil
+	})
+}
+
+// AnswerMove answers a pending move request: accept moves the visit to
+// the chosen proposed start (keeping its length); decline leaves it where
+// it is, with an optional note to the customer.
+func (a *App) AnswerMove(ctx context.Context, v Viewer, visitID int64, seq int, requestID int64, accept bool, option int, answer string) error {
+	answer, err := cleanReason(answer, "answer", false)
+	if err != nil {
+		return err
+	}
+	kind := "visit.move_declined"
+	if accept {
+		kind = "visit.move_accepted"
+	}
+	return a.providerChange(ctx, v, visitID, seq, kind, func(tx *store.Tx, d *ProviderVisitDetail) (map[string]any, string, error) {
+		m := d.Move
+		if m == nil || m.ID != requestID || m.Status != portal.MovePending {
+			return nil, "", portal.ErrConflict
+		}
+		old := d.Visit.Visit
+		if !accept {
+			if err := tx.AnswerMoveRequest(ctx, m.ID, portal.MoveDeclined, time.Time{}, answer, v.AccountID); err != nil {
+				return nil, "", err
+			}
+			body := fmt.Sprintf("Palveluntuottaja ei voi siirtää palveluvuoroa %s.", fiTime(old.StartsAt))
+			if answer != "" {
+				body += " " + answer
+			}
+			return map[string]any{"request_id": m.ID, "starts_at": old.StartsAt.UTC(), "answer": answer}, body, nil
+		}
+		if option < 1 || option > len(m.Options) {
+			return nil, "", InvalidInput{{"option", "error.move.choose"}}
+		}
+		start := m.Options[option-1]
+		if d.Closed != "" {
+			return nil, "", InvalidInput{{"option", "visit.refused." + d.Closed}}
+		}
+		if !start.After(tx.Now()) {
+			return nil, "", InvalidInput{{"option", "error.move.past"}}
+		}
+		end := start.Add(old.EndsAt.Sub(old.StartsAt))
+		if err := tx.AnswerMoveRequest(ctx, m.ID, portal.MoveAccepted, start, answer, v.AccountID); err != nil {
+			return nil, "", err
+		}
+		if err := tx.RescheduleVisit(ctx, visitID, seq, start, end); err != nil {
+			return nil, "", err
+		}
+		body := fmt.Sprintf("Palveluntuottaja hyväksyi siirron: palveluvuoro %s siirtyy aikaan %s.", fiTime(old.StartsAt), fiTime(start))
+		if answer != "" {
+			body += " " + answer
+		}
+		return map[string]any{"request_id": m.ID, "from": old.StartsAt.UTC(), "starts_at": start.UTC(), "ends_at": end.UTC(),
+			"answer": answer}, body, nil
+	})
+}
+
+// ProviderFeedbackList returns a page of the feedback on the staff
+// member's sites, unanswered first.
+func (a *App) ProviderFeedbackList(ctx context.Context, v Viewer, page int) (list []store.ProviderFeedback, more bool, err error) {
+	provider, err := v.staff()
+	if err != nil {
+		return nil, false, err
+	}
+	page = max(page, 1)
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if list, err = tx.ProviderFeedbackList(ctx, provider, ProviderPerPage+1, (page-1)*ProviderPerPage); err != nil {
+			return err
+		}
+		more = len(list) > ProviderPerPage
+		list = list[:min(len(list), ProviderPerPage)]
+		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: "provider.feedback.list"})
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("provider feedback: %w", err)
+	}
+	return list, more, nil
+}
+
+// ReplyToFeedback stores the provider's reply to feedback on one of its
+// sites (replacing an earlier reply); the customer sees it in the site's
+// feedback history.
+func (a *App) ReplyToFeedback(ctx context.Context, v Viewer, feedbackID int64, reply string) error {
+	provider, err := v.staff()
+	if err != nil {
+		return err
+	}
+	reply, err = cleanReason(reply, "reply", true)
+	if err != nil {
+		return err
+	}
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		f, err := tx.ProviderFeedbackItem(ctx, provider, feedbackID)
+		if err != nil {
+			return err
+		}
+		if err := tx.ReplyFeedback(ctx, feedbackID, reply); err != nil {
+			return err
+		}
+		s, err := tx.Site(ctx, store.Scope{ProviderID: provider}, f.Feedback.SiteID)
+		if err != nil {
+			return err
+		}
+		data, _ := json.Marshal(map[string]any{"feedback_id": feedbackID, "feedback_external_id": f.Feedback.ExternalID,
+			"reply": reply})
+		if _, err := tx.AppendChange(ctx, store.Change{Kind: "feedback.replied", Entity: "feedback", EntityID: feedbackID,
+			CustomerID: s.Site.CustomerID, SiteID: s.Site.ID, Data: string(data)}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: "feedback.replied",
+			CustomerID: s.Site.CustomerID, SiteID: s.Site.ID, Detail: fmt.Sprint(feedbackID)})
+	})
+	if err != nil {
+		return fmt.Errorf("reply to feedback %d: %w", feedbackID, err)
+	}
+	return nil
+}
+
+// cleanReason trims a provider's text and checks its length; field names
+// the form field for the error.
+func cleanReason(s, field string, required bool) (string, error) {
+	s = strings.TrimSpace(strings.ToValidUTF8(s, ""))
+	switch {
+	case required && s == "":
+		return "", InvalidInput{{field, "error.reason.required"}}
+	case utf8.RuneCountInString(s) > MaxReasonLength:
+		return "", InvalidInput{{field, "error.reason.long"}}
+	}
+	return s, nil
+}
+
+// fiTime writes a time the Finnish way in Helsinki time, for the Finnish
+// body of a system message ("10.12.2026 klo 9.00").
+func fiTime(t time.Time) string { return t.In(portal.Helsinki).Format("2.1.2006 klo 15.04") }

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strconv"
+	"time"
+
+	"asiakassivu/internal/portal"
+)
+
+const moveCols = `id, visit_id, account_id, status, option1_at, option2_at, option3_at, message, answer, chosen_at,
+	answered_at, created_at`
+
+func scanMove(r interface{ Scan(...any) error }) (portal.MoveRequest, error) {
+	var m portal.MoveRequest
+	var opts [3]time.Time
+	err := r.Scan(&m.ID, &m.VisitID, idCol{&m.AccountID}, &m.Status, timeCol{&opts[0]}, timeCol{&opts[1]}, timeCol{&opts[2]},
+		&m.Message, &m.Answer, timeCol{&m.ChosenAt}, timeCol{&m.AnsweredAt}, timeCol{&m.CreatedAt})
+	for _, o := range opts {
+		if !o.IsZero() {
+			m.Options = append(m.Options, o)
+		}
+	}
+	return m, mapErr(err)
+}
+
+// LatestMoveRequest returns the newest move request of a visit, or
+// portal.ErrNotFound when there is none.
+func (tx *Tx) LatestMoveRequest(ctx context.Context, visitID int64) (portal.MoveRequest, error) {
+	return scanMove(tx.queryRow(ctx, `SELECT `+moveCols+` FROM move_requests WHERE visit_id = $1 ORDER BY id DESC LIMIT 1`, visitID))
+}
+
+// CreateMoveRequest stores a pending move request; a pending one of the
+// same visit is marked replaced first, so at most one stays pending.
+func (tx *Tx) CreateMoveRequest(ctx context.Context, m portal.MoveRequest) (int64, error) {
+	if _, err := tx.exec(ctx, `UPDATE move_requests SET status = 'replaced' WHERE visit_id = $1 AND status = 'pending'`,
+		m.VisitID); err != nil {
+		return 0, mapErr(err)
+	}
+	var opts [3]time.Time
+	copy(opts[:], m.Options)
+	return tx.insert(ctx, `INSERT INTO move_requests (visit_id, account_id, status, option1_at, option2_at, option3_at,
+		message, created_at) VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7) RETURNING id`,
+		m.VisitID, nullID(m.AccountID), timeArg(opts[0]), timeArg(opts[1]), timeArg(opts[2]), m.Message, tx.now)
+}
+
+// AnswerMoveRequest records the provider's answer to a pending request:
+// accepted (with the chosen start) or declined (with an optional note). It
+// fails with portal.ErrConflict when the request is no longer pending.
+func (tx *Tx) AnswerMoveRequest(ctx context.Context, id int64, status portal.MoveStatus, chosen time.Time, answer string, by int64) error {
+	res, err := tx.exec(ctx, `UPDATE move_requests SET status = $1, chosen_at = $2, answer = $3, answered_by = $4,
+		answered_at = $5 WHERE id = $6 AND status = 'pending'`, status, timeArg(chosen), answer, nullID(by), tx.now, id)
+	if err := affected(res, err); errors.Is(err, portal.ErrNotFound) {
+		return portal.ErrConflict
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// CloseMoveRequests closes a visit's pending request, because the visit
+// was changed in another way (moved, cancelled, done).
+func (tx *Tx) CloseMoveRequests(ctx context.Context, visitID int64) error {
+	_, err := tx.exec(ctx, `UPDATE move_requests SET status = 'closed', answered_at = $1
+		WHERE visit_id = $2 AND status = 'pending'`, tx.now, visitID)
+	return mapErr(err)
+}
+
+// changeVisit runs an update of one visit that must still be at the given
+// sequence and in one of the open statuses; it bumps the sequence (which
+// calendar apps and the customer's cancel form rely on) and fails with
+// portal.ErrConflict when the visit changed meanwhile.
+func (tx *Tx) changeVisit(ctx context.Context, visitID int64, sequence int, set string, args ...any) error {
+	n := len(args)
+	q := `UPDATE visits SET ` + set + `, sequence = sequence + 1, updated_at = $` + strconv.Itoa(n+1) +
+		` WHERE id = $` + strconv.Itoa(n+2) + ` AND sequence = $` + strconv.Itoa(n+3) + ` AND status IN ('planned', 'confirmed', 'in_progress')`
+	res, err := tx.exec(ctx, q, append(args, tx.now, visitID, sequence)...)
+	if err := affected(res, err); errors.Is(err, portal.ErrNotFound) {
+		return portal.ErrConflict
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// RescheduleVisit moves a visit to new start and end times.
+func (tx *Tx) RescheduleVisit(ctx context.Context, visitID int64, sequence int, start, end time.Time) error {
+	return tx.changeVisit(ctx, visitID, sequence, `starts_at = $1, ends_at = $2`, start.UTC(), end.UTC())
+}
+
+// CancelVisitByProvider cancels a visit for the provider; the reason is
+// shown to the customer as the provider's note.
+func (tx *Tx) CancelVisitByProvider(ctx context.Context, visitID int64, sequence int, reason string) error {
+	return tx.changeVisit(ctx, visitID, sequence, `status = 'cancelled_provider', provider_note = $1`, reason)
+}
+
+// MarkVisitDone marks a visit done.
+func (tx *Tx) MarkVisitDone(ctx context.Context, visitID int64, sequence int) error {
+	return tx.changeVisit(ctx, visitID, sequence, `status = 'done'`)
+}
+
+// PostSystemMessage adds a system message (author kind "system") to a
+// site's thread, starting the thread when the site has none yet.
+func (tx *Tx) PostSystemMessage(ctx context.Context, siteID int64, m Message) (int64, error) {
+	thread, err := tx.EnsureThread(ctx, siteID)
+	if err != nil {
+		return 0, err
+	}
+	m.ThreadID, m.AuthorKind, m.AuthorAccountID = thread, "system", 0
+	return tx.AddMessage(ctx, m)
+}
+
+// MessagesOfSite lists the newest messages of a site's thread, oldest
+// first.
+func (tx *Tx) MessagesOfSite(ctx context.Context, siteID int64, limit int) ([]Message, error) {
+	rows, err := tx.query(ctx, `SELECT m.id, m.thread_id, m.author_account_id, m.author_kind, m.author_name, m.body, m.kind,
+		m.data, m.created_at FROM messages m JOIN threads t ON t.id = m.thread_id WHERE t.site_id = $1
+		ORDER BY m.id DESC LIMIT $2`, siteID, limit)
+	out, err := scanAll(rows, err, func(r *sql.Rows) (Message, error) {
+		var m Message
+		err := r.Scan(&m.ID, &m.ThreadID, idCol{&m.AuthorAccountID}, &m.AuthorKind, &m.AuthorName, &m.Body, &m.Kind, &m.Data,
+			timeCol{&m.CreatedAt})
+		return m, err
+	})
+	slices.Reverse(out)
+	return out, err
+}
