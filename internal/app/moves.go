@@ -18,13 +18,19 @@ import (
 type LocalTime struct{ Date, Clock string }
 
 // Empty reports whether neither part was filled in.
-func (l LocalTime) Empty() bool { return strings.TrimSpace(l.Date) == "" && strings.TrimSpace(l.Clock) == "" }
+func (l LocalTime) Empty() bool {
+	return strings.TrimSpace(l.Date) == "" && strings.TrimSpace(l.Clock) == ""
+}
 
 // Time parses the local time; ok is false when either part is malformed.
 func (l LocalTime) Time() (t time.Time, ok bool) {
+	// A date input sends 2006-01-02; a browser without one lets people
+	// type the Finnish way, 2.1.2006.
 	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(l.Date), portal.Helsinki)
 	if err != nil {
-		return time.Time{}, false
+		if d, err = time.ParseInLocation("2.1.2006", strings.TrimSpace(l.Date), portal.Helsinki); err != nil {
+			return time.Time{}, false
+		}
 	}
 	c, err := time.Parse("15:04", strings.TrimSpace(strings.ReplaceAll(l.Clock, ".", ":")))
 	if err != nil {
@@ -72,7 +78,7 @@ func (a *App) RequestMove(ctx context.Context, v Viewer, siteID, visitID int64, 
 			return ErrReadOnly
 		}
 		if why := portal.Closed(d.Visit, tx.Now()); why != "" {
-			return InvalidInput{{"option1", "visit.refused." + why}}
+			return InvalidInput{{"option1", "move.refused." + why}}
 		}
 		if key := portal.CheckMoveOptions(d.Visit, times, tx.Now()); key != "" {
 			field := "option1"

@@ -39,12 +39,12 @@ func (v Viewer) staff() (int64, error) {
 // for an answer, today's visits (Helsinki day) and a page of the upcoming
 // ones after today.
 type ProviderSchedule struct {
-	Day      portal.Date
-	Moves    []store.ProviderVisit
-	Today    []store.ProviderVisit
-	Upcoming []store.ProviderVisit
-	Page     int
-	More     bool
+	Day         portal.Date
+	Moves       []store.ProviderVisit
+	TodayVisits []store.ProviderVisit
+	Upcoming    []store.ProviderVisit
+	Page        int
+	More        bool
 }
 
 // ProviderVisits returns the staff member's schedule; page counts the
@@ -64,7 +64,7 @@ func (a *App) ProviderVisits(ctx context.Context, v Viewer, page int) (ProviderS
 			return err
 		}
 		if page == 1 {
-			if out.Today, err = tx.ProviderVisits(ctx, provider, dayStart, dayEnd, 200, 0); err != nil {
+			if out.TodayVisits, err = tx.ProviderVisits(ctx, provider, dayStart, dayEnd, 200, 0); err != nil {
 				return err
 			}
 		}
@@ -202,7 +202,7 @@ func (a *App) RescheduleVisit(ctx context.Context, v Viewer, visitID int64, seq 
 	}
 	return a.providerChange(ctx, v, visitID, seq, "visit.rescheduled", func(tx *store.Tx, d *ProviderVisitDetail) (map[string]any, string, error) {
 		if d.Closed != "" {
-			return nil, "", InvalidInput{{"start", "visit.refused." + d.Closed}}
+			return nil, "", InvalidInput{{"start", "move.refused." + d.Closed}}
 		}
 		if !start.After(tx.Now()) {
 			return nil, "", InvalidInput{{"start", "error.move.past"}}
@@ -284,7 +284,7 @@ func (a *App) AnswerMove(ctx context.Context, v Viewer, visitID int64, seq int, 
 		}
 		start := m.Options[option-1]
 		if d.Closed != "" {
-			return nil, "", InvalidInput{{"option", "visit.refused." + d.Closed}}
+			return nil, "", InvalidInput{{"option", "move.refused." + d.Closed}}
 		}
 		if !start.After(tx.Now()) {
 			return nil, "", InvalidInput{{"option", "error.move.past"}}

@@ -145,7 +145,7 @@ func TestMoveRequestAnswered(t *testing.T) {
 		if err := w.app.AnswerMove(ctx, maija, later, 0, d.Move.ID, true, 1, ""); !errors.Is(err, portal.ErrNotFound) {
 			t.Errorf("the customer answers her own request: %v", err)
 		}
-		if s, _ := w.app.ProviderVisits(ctx, staffB, 1); len(s.Moves)+len(s.Today)+len(s.Upcoming) != 0 {
+		if s, _ := w.app.ProviderVisits(ctx, staffB, 1); len(s.Moves)+len(s.TodayVisits)+len(s.Upcoming) != 0 {
 			t.Errorf("provider B lists A's visits: %+v", s)
 		}
 		pv, err := w.app.ProviderVisit(ctx, staff, later)

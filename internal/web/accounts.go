@@ -35,7 +35,8 @@ func (f form) HasErrors() bool { return len(f.Errors) > 0 || f.FormError != "" }
 func (f form) ErrorFields() []string {
 	var out []string
 	for _, k := range []string{"email", "current", "password", "code", "confirm", "note", "rating", "comment", "message",
-		"access_keys", "access_door_code", "access_pets", "access_parking", "access_other"} {
+		"access_keys", "access_door_code", "access_pets", "access_parking", "access_other",
+		"option1", "option2", "option3", "option", "start", "end", "reason", "answer", "reply"} {
 		if f.Errors[k] != "" {
 			out = append(out, k)
 		}
@@ -50,6 +51,10 @@ func (f *form) fromInvalid(err error) bool {
 		return false
 	}
 	for _, fe := range bad {
+		if fe.Field == "" {
+			f.FormError = fe.Key
+			continue
+		}
 		f.Errors[fe.Field] = fe.Key
 	}
 	return true

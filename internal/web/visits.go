@@ -53,6 +53,7 @@ type visitPage struct {
 	app.VisitDetail
 	Form    form
 	Rating  form
+	MoveReq form
 	CanRate bool
 	Changed bool // the terms changed since they were shown
 	Done    string
@@ -68,7 +69,7 @@ func (s *Server) visitIDs(r *http.Request) (site, visit int64, err error) {
 
 func (s *Server) visitPage(r *http.Request, v *viewer, site, visit int64) (visitPage, error) {
 	d, err := s.app.Visit(r.Context(), v.Viewer, site, visit)
-	p := visitPage{layout: s.base(r, v, "visit.title"), VisitDetail: d, Form: newForm(), Rating: newForm()}
+	p := visitPage{layout: s.base(r, v, "visit.title"), VisitDetail: d, Form: newForm(), Rating: newForm(), MoveReq: newForm()}
 	p.CurrentSite, p.Section = site, "visits"
 	p.Form.Values["note"] = d.Visit.CustomerNote
 	if err != nil {
@@ -101,6 +102,8 @@ func (s *Server) visit(w http.ResponseWriter, r *http.Request, v *viewer) error 
 		p.Done = "visit.noteSaved"
 	case "arvio":
 		p.Done = "rating.saved"
+	case "siirto":
+		p.Done = "move.sent"
 	}
 	return s.render(w, r, http.StatusOK, "visit", p)
 }
@@ -167,4 +170,44 @@ func (s *Server) cancelVisit(w http.ResponseWriter, r *http.Request, v *viewer) 
 		return s.render(w, r, http.StatusConflict, "visit", p)
 	}
 	return err
+}
+
+// requestMove sends the customer's request to move a visit to one of up to
+// three proposed times.
+func (s *Server) requestMove(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	site, visit, err := s.visitIDs(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	f := r.PostForm
+	var options []app.LocalTime
+	for i := range portal.MaxMoveOptions {
+		n := strconv.Itoa(i + 1)
+		options = append(options, app.LocalTime{Date: f.Get("date" + n), Clock: f.Get("time" + n)})
+	}
+	err = s.app.RequestMove(r.Context(), v.Viewer, site, visit, options, f.Get("message"))
+	if err == nil {
+		http.Redirect(w, r, visitPath(site, visit)+"?ok=siirto", http.StatusSeeOther)
+		return nil
+	}
+	p, perr := s.visitPage(r, v, site, visit)
+	if perr != nil {
+		return perr
+	}
+	for i := range portal.MaxMoveOptions {
+		n := strconv.Itoa(i + 1)
+		p.MoveReq.Values["date"+n], p.MoveReq.Values["time"+n] = clip(f.Get("date"+n), 20), clip(f.Get("time"+n), 20)
+	}
+	p.MoveReq.Values["message"] = clip(f.Get("message"), 4*app.MaxNoteLength)
+	switch {
+	case p.MoveReq.fromInvalid(err):
+	case errors.Is(err, app.ErrReadOnly):
+		p.MoveReq.FormError = "visit.readOnly"
+	default:
+		return err
+	}
+	return s.render(w, r, http.StatusUnprocessableEntity, "visit", p)
 }

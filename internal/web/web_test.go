@@ -54,8 +54,10 @@ type env struct {
 	db     *store.DB
 	sites  map[string]int64
 	visits map[string]int64 // by the site's external id
-	log    *strings.Builder
-	mails  *mailbox
+	// feedback is a customer's feedback on the koti site.
+	feedback int64
+	log      *strings.Builder
+	mails    *mailbox
 }
 
 // mailbox records the mails the use cases queue; the outbox and SMTP are
@@ -126,8 +128,43 @@ func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
 			}
 			e.visits[c.ext] = vid
 		}
-		for _, email := range []string{"maija@example.fi", "matti@example.fi"} {
-			if _, err := tx.CreateAccount(ctx, portal.Account{Email: email, PasswordHash: pw, VerifiedAt: tx.Now()}); err != nil {
+		// A second provider with a site of its own, and a staff member of
+		// each provider: sari works for Kotikulma, bertta for Toinen.
+		prov2, err := tx.UpsertProvider(ctx, portal.Provider{Source: "t", ExternalID: "p2", Name: "Toinen Oy", Active: true})
+		if err != nil {
+			return err
+		}
+		cid, err := tx.UpsertCustomer(ctx, portal.Customer{Source: "t", ExternalID: "pekka", Name: "Pekka", Email: "pekka@example.fi"})
+		if err != nil {
+			return err
+		}
+		sid, err := tx.UpsertSite(ctx, portal.Site{CustomerID: cid, ProviderID: prov2, Source: "t", ExternalID: "pekka",
+			Name: "Kohde pekka", Street: "Satakunnankatu 9", City: "Tampere"})
+		if err != nil {
+			return err
+		}
+		e.sites["pekka"] = sid
+		at := time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC)
+		if e.visits["pekka"], err = tx.UpsertVisit(ctx, portal.Visit{SiteID: sid, Source: "t", ExternalID: "pekka", StartsAt: at,
+			EndsAt: at.Add(2 * time.Hour), Status: portal.VisitConfirmed, WorkerFirstName: "Ville"}); err != nil {
+			return err
+		}
+		if e.feedback, err = tx.UpsertFeedback(ctx, store.Feedback{SiteID: e.sites["koti"], Source: "t", ExternalID: "fb-koti",
+			Comment: "Kiitos, koti on siisti"}); err != nil {
+			return err
+		}
+		for _, email := range []string{"maija@example.fi", "matti@example.fi", "sari@kotikulma.example", "bertta@toinen.example"} {
+			id, err := tx.CreateAccount(ctx, portal.Account{Email: email, PasswordHash: pw, VerifiedAt: tx.Now()})
+			if err != nil {
+				return err
+			}
+			switch email {
+			case "sari@kotikulma.example":
+				err = tx.AddStaff(ctx, prov, id, "Sari")
+			case "bertta@toinen.example":
+				err = tx.AddStaff(ctx, prov2, id, "Bertta")
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -459,7 +496,7 @@ func TestHeadersOnEveryRoute(t *testing.T) {
 // in the path are called with the other tenant's ids (param names the kind
 // of id) and must answer 404; routes without ids say why none apply.
 type isoCase struct {
-	param string // "site", "session", "site+visit"; "" when the route takes no ids
+	param string // "site", "session", "site+visit", "provider visit", "feedback"; "" when the route takes no ids
 	none  string // why a route without ids cannot leak another tenant's data
 }
 
@@ -503,6 +540,15 @@ var isolation = map[string]isoCase{
 	"POST /kohteet/{site}/ohjeet":                          {param: "site"},
 	"GET /kohteet/{site}/palveluvuorot":                    {param: "site"},
 	"GET /kohteet/{site}/palveluvuorot/{visit}":            {param: "site+visit"},
+	"POST /kohteet/{site}/palveluvuorot/{visit}/siirto":    {param: "site+visit"},
+	"GET /tuottaja":                                        {none: "the caller's own provider's visits only (checked below)"},
+	"GET /tuottaja/palveluvuorot/{visit}":                  {param: "provider visit"},
+	"POST /tuottaja/palveluvuorot/{visit}/siirra":          {param: "provider visit"},
+	"POST /tuottaja/palveluvuorot/{visit}/peru":            {param: "provider visit"},
+	"POST /tuottaja/palveluvuorot/{visit}/tehty":           {param: "provider visit"},
+	"POST /tuottaja/palveluvuorot/{visit}/siirtopyynto":    {param: "provider visit"},
+	"GET /tuottaja/palaute":                                {none: "the caller's own provider's feedback only (checked below)"},
+	"POST /tuottaja/palaute/{feedback}/vastaa":             {param: "feedback"},
 	"POST /kohteet/{site}/palveluvuorot/{visit}/lisatieto": {param: "site+visit"},
 	"POST /kohteet/{site}/palveluvuorot/{visit}/peru":      {param: "site+visit"},
 	"GET /static/{file}":                                   {none: "public files"},
@@ -574,30 +620,72 @@ func TestTenantIsolation(t *testing.T) {
 		for _, sid := range append(maijaSessions, "999999", "x") {
 			foreign["session"] = append(foreign["session"], ids{"session": sid})
 		}
+		foreign["provider visit"] = []ids{{"visit": id(e.visits["koti"])}, {"visit": id(e.visits["matti"])},
+			{"visit": id(e.visits["mokki"])}, {"visit": "999999"}, {"visit": "abc"}}
+		foreign["feedback"] = []ids{{"feedback": id(e.feedback)}, {"feedback": "999999"}, {"feedback": "x"}}
 		c := e.client(t)
 		e.signIn(t, c, "matti@example.fi")
+		bertta := e.client(t)
+		e.signIn(t, bertta, "bertta@toinen.example")
+		// Customer routes are tried by matti (customer ↔ customer); the
+		// provider's routes by matti too (a customer, even with his own
+		// visit) and by bertta, staff of the other provider (provider ↔
+		// provider).
+		type caller struct {
+			name   string
+			client *http.Client
+			never  []string // what the caller's answers must never show
+		}
+		mattiC := caller{"matti", c, []string{"Kohde koti", "Kohde mokki"}}
+		berttaC := caller{"bertta", bertta, []string{"Kohde koti", "Kohde mokki", "Kohde matti", "Kiitos, koti on siisti"}}
+		callers := map[string][]caller{"provider visit": {mattiC, berttaC}, "feedback": {mattiC, berttaC}}
 		for _, rt := range s.routes() {
 			ic := isolation[rt.method+" "+rt.pattern]
 			if ic.param == "" {
 				continue
 			}
-			for _, fill := range foreign[ic.param] {
-				path := rt.pattern
-				for k, v := range fill {
-					path = strings.ReplaceAll(path, "{"+k+"}", v)
-				}
-				var form url.Values
-				if rt.method == "POST" {
-					form = url.Values{}
-				}
-				r := do(t, c, rt.method, e.srv.URL+path, form)
-				if r.StatusCode != http.StatusNotFound {
-					t.Errorf("%s %s as matti: %d, want 404", rt.method, path, r.StatusCode)
-				}
-				if strings.Contains(r.body, "Kohde koti") || strings.Contains(r.body, "Kohde mokki") {
-					t.Errorf("%s %s leaks maija's site", rt.method, path)
+			who, ok := callers[ic.param]
+			if !ok {
+				who = []caller{mattiC}
+			}
+			for _, cl := range who {
+				for _, fill := range foreign[ic.param] {
+					path := rt.pattern
+					for k, v := range fill {
+						path = strings.ReplaceAll(path, "{"+k+"}", v)
+					}
+					var form url.Values
+					if rt.method == "POST" {
+						form = url.Values{"sequence": {"0"}, "reason": {"x"}, "reply": {"x"}, "date": {"2027-01-05"},
+							"start": {"09:00"}, "end": {"10:00"}, "decision": {"accept"}, "option": {"1"}}
+					}
+					r := do(t, cl.client, rt.method, e.srv.URL+path, form)
+					if r.StatusCode != http.StatusNotFound {
+						t.Errorf("%s %s as %s: %d, want 404", rt.method, path, cl.name, r.StatusCode)
+					}
+					for _, secret := range cl.never {
+						if strings.Contains(r.body, secret) {
+							t.Errorf("%s %s as %s leaks %q", rt.method, path, cl.name, secret)
+						}
+					}
 				}
 			}
+		}
+		// The provider's lists: a customer has none; bertta sees only her
+		// provider's site.
+		for _, path := range []string{"/tuottaja", "/tuottaja/palaute"} {
+			if r := do(t, c, "GET", e.srv.URL+path, nil); r.StatusCode != http.StatusNotFound {
+				t.Errorf("%s as matti: %d, want 404", path, r.StatusCode)
+			}
+			r := do(t, bertta, "GET", e.srv.URL+path, nil)
+			for _, secret := range berttaC.never {
+				if r.StatusCode != 200 || strings.Contains(r.body, secret) {
+					t.Errorf("%s as bertta: %d, leaks %q: %v", path, r.StatusCode, secret, strings.Contains(r.body, secret))
+				}
+			}
+		}
+		if r := do(t, bertta, "GET", e.srv.URL+"/tuottaja", nil); !strings.Contains(r.body, "Kohde pekka") {
+			t.Error("bertta does not see her own provider's visit")
 		}
 		// Maija is still signed in: matti could not end her sessions.
 		if r := do(t, maija, "GET", e.srv.URL+"/kohteet", nil); r.StatusCode != 200 {

@@ -1,0 +1,222 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+)
+
+// The provider's side: staff see the visits of their own provider's sites
+// and change them, answer move requests and reply to feedback. The app
+// answers portal.ErrNotFound to everyone else, so for customers these
+// pages do not exist.
+
+// providerPath is the address of a visit's page on the provider's side.
+func providerPath(visit int64) string {
+	return "/tuottaja/palveluvuorot/" + strconv.FormatInt(visit, 10)
+}
+
+// providerLayout is the shared page data of the provider's pages: no site
+// switcher (staff work across all their provider's sites).
+func (s *Server) providerLayout(r *http.Request, v *viewer, title, section string) layout {
+	l := s.base(r, v, title)
+	l.MenuSites, l.CurrentSite, l.Section = nil, 0, section
+	return l
+}
+
+type providerPage struct {
+	layout
+	app.ProviderSchedule
+}
+
+// providerHome lists move requests waiting for an answer, today's visits
+// and the upcoming ones.
+func (s *Server) providerHome(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	page, _ := strconv.Atoi(r.URL.Query().Get("sivu"))
+	sched, err := s.app.ProviderVisits(r.Context(), v.Viewer, page)
+	if err != nil {
+		return err
+	}
+	p := providerPage{layout: s.providerLayout(r, v, "provider.title", "provider.visits"), ProviderSchedule: sched}
+	return s.render(w, r, http.StatusOK, "provider", p)
+}
+
+type providerVisitPage struct {
+	layout
+	app.ProviderVisitDetail
+	// One form per action, so an error shows next to the form it is about.
+	Reschedule, Cancel, Done, Answer form
+	Saved                            string
+	Changed                          bool
+}
+
+func (s *Server) providerVisitPage(r *http.Request, v *viewer, visit int64) (providerVisitPage, error) {
+	d, err := s.app.ProviderVisit(r.Context(), v.Viewer, visit)
+	p := providerVisitPage{layout: s.providerLayout(r, v, "visit.title", "provider.visits"), ProviderVisitDetail: d,
+		Reschedule: newForm(), Cancel: newForm(), Done: newForm(), Answer: newForm()}
+	if err != nil {
+		return p, err
+	}
+	l := d.Visit.Visit.StartsAt.In(portal.Helsinki)
+	p.Reschedule.Values["date"] = l.Format("2006-01-02")
+	p.Reschedule.Values["start"] = l.Format("15:04")
+	p.Reschedule.Values["end"] = d.Visit.Visit.EndsAt.In(portal.Helsinki).Format("15:04")
+	return p, nil
+}
+
+// providerVisit shows one visit with the site's access instructions, the
+// customer's note, rating and move request, and the staff's actions.
+func (s *Server) providerVisit(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	visit, err := pathID(r, "visit")
+	if err != nil {
+		return err
+	}
+	p, err := s.providerVisitPage(r, v, visit)
+	if err != nil {
+		return err
+	}
+	p.Saved = providerNotices[r.URL.Query().Get("ok")]
+	return s.render(w, r, http.StatusOK, "providervisit", p)
+}
+
+// providerNotices maps the "ok" parameter after a staff action on a visit
+// to the notice the visit page shows.
+var providerNotices = map[string]string{"siirretty": "provider.saved.rescheduled", "peruttu": "provider.saved.cancelled",
+	"tehty": "provider.saved.done", "hyvaksytty": "provider.saved.moveAccepted", "hylatty": "provider.saved.moveDeclined"}
+
+// providerAction runs one staff action on a visit from a posted form: on
+// success back to the visit page with a notice; on bad input or a visit
+// that changed meanwhile the page again with the form's errors and what
+// was typed.
+func (s *Server) providerAction(w http.ResponseWriter, r *http.Request, v *viewer, done string,
+	pick func(p *providerVisitPage) *form, run func(visit int64, seq int) error) error {
+	visit, err := pathID(r, "visit")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	seq, _ := strconv.Atoi(r.PostForm.Get("sequence"))
+	err = run(visit, seq)
+	if err == nil {
+		http.Redirect(w, r, providerPath(visit)+"?ok="+done, http.StatusSeeOther)
+		return nil
+	}
+	p, perr := s.providerVisitPage(r, v, visit)
+	if perr != nil {
+		return perr
+	}
+	f := pick(&p)
+	for k := range r.PostForm {
+		if k != "sequence" {
+			f.Values[k] = clip(r.PostForm.Get(k), 4*app.MaxReasonLength)
+		}
+	}
+	status := http.StatusUnprocessableEntity
+	switch {
+	case f.fromInvalid(err):
+	case errors.Is(err, portal.ErrConflict):
+		p.Changed, status = true, http.StatusConflict
+	default:
+		return err
+	}
+	return s.render(w, r, status, "providervisit", p)
+}
+
+func (s *Server) rescheduleVisit(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	return s.providerAction(w, r, v, "siirretty", func(p *providerVisitPage) *form { return &p.Reschedule },
+		func(visit int64, seq int) error {
+			f := r.PostForm
+			return s.app.RescheduleVisit(r.Context(), v.Viewer, visit, seq, app.LocalTime{Date: f.Get("date"), Clock: f.Get("start")},
+				app.LocalTime{Clock: f.Get("end")})
+		})
+}
+
+func (s *Server) providerCancelVisit(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	return s.providerAction(w, r, v, "peruttu", func(p *providerVisitPage) *form { return &p.Cancel },
+		func(visit int64, seq int) error {
+			return s.app.CancelVisitForProvider(r.Context(), v.Viewer, visit, seq, r.PostForm.Get("reason"))
+		})
+}
+
+func (s *Server) markVisitDone(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	return s.providerAction(w, r, v, "tehty", func(p *providerVisitPage) *form { return &p.Done },
+		func(visit int64, seq int) error { return s.app.MarkVisitDone(r.Context(), v.Viewer, visit, seq) })
+}
+
+func (s *Server) answerMove(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	accept := r.PostFormValue("decision") == "accept"
+	kind := "hylatty"
+	if accept {
+		kind = "hyvaksytty"
+	}
+	return s.providerAction(w, r, v, kind, func(p *providerVisitPage) *form { return &p.Answer },
+		func(visit int64, seq int) error {
+			f := r.PostForm
+			request, _ := strconv.ParseInt(f.Get("request"), 10, 64)
+			option, _ := strconv.Atoi(f.Get("option"))
+			return s.app.AnswerMove(r.Context(), v.Viewer, visit, seq, request, accept, option, f.Get("answer"))
+		})
+}
+
+type providerFeedbackPage struct {
+	layout
+	Feedback []store.ProviderFeedback
+	Page     int
+	More     bool
+	// Form holds the reply that failed, for the feedback it was about.
+	Form    form
+	FormFor int64
+	// Blank is the empty form of every other feedback's reply.
+	Blank form
+	Saved bool
+}
+
+func (s *Server) providerFeedbackPage(r *http.Request, v *viewer) (providerFeedbackPage, error) {
+	page, _ := strconv.Atoi(r.URL.Query().Get("sivu"))
+	list, more, err := s.app.ProviderFeedbackList(r.Context(), v.Viewer, page)
+	p := providerFeedbackPage{layout: s.providerLayout(r, v, "provider.feedback.title", "provider.feedback"),
+		Feedback: list, Page: max(page, 1), More: more, Form: newForm(), Blank: newForm()}
+	return p, err
+}
+
+// providerFeedback lists the feedback on the provider's sites, unanswered
+// first, each with a reply form.
+func (s *Server) providerFeedback(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	p, err := s.providerFeedbackPage(r, v)
+	if err != nil {
+		return err
+	}
+	p.Saved = r.URL.Query().Get("ok") == "1"
+	return s.render(w, r, http.StatusOK, "providerfeedback", p)
+}
+
+func (s *Server) replyFeedback(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	id, err := pathID(r, "feedback")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	reply := r.PostForm.Get("reply")
+	err = s.app.ReplyToFeedback(r.Context(), v.Viewer, id, reply)
+	if err == nil {
+		http.Redirect(w, r, "/tuottaja/palaute?ok=1", http.StatusSeeOther)
+		return nil
+	}
+	p, perr := s.providerFeedbackPage(r, v)
+	if perr != nil {
+		return perr
+	}
+	if !p.Form.fromInvalid(err) {
+		return err
+	}
+	p.Form.Values["reply"], p.FormFor = clip(reply, 4*app.MaxReasonLength), id
+	return s.render(w, r, http.StatusUnprocessableEntity, "providerfeedback", p)
+}
