@@ -150,15 +150,25 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
 }
 
+// signIn signs a customer in and waits for their dashboard.
 func signIn(t *testing.T, ctx context.Context, base, email, password string) {
+	t.Helper()
+	signInTo(t, ctx, base, email, password, "#h-next, section.empty")
+}
+
+// signInTo signs in and waits for what the front page leads to (waitFor
+// is a CSS selector).
+func signInTo(t *testing.T, ctx context.Context, base, email, password, waitFor string) {
 	t.Helper()
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS("#email")),
+		// The form may hold the device's last email already.
+		chromedp.Clear(chromedp.CSS("#email")),
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
 		chromedp.Click(chromedp.CSS(`form[action="/kirjaudu"] button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS("#h-next, section.empty")),
+		chromedp.WaitVisible(chromedp.CSS(waitFor)),
 	)
 	if err != nil {
 		t.Fatalf("sign in as %s: %v", email, err)

@@ -39,6 +39,7 @@ const (
 	accToinen
 	accTuottaja
 	accYllapito
+	accHelsinki
 	accNone = -1
 )
 
@@ -57,10 +58,16 @@ var demoAccounts = []accountDef{
 		"palveluntuottaja Siivouspalvelu Kotikulma Oy, Tampere / provider staff"},
 	accYllapito: {"yllapito@demo.example", portal.RoleAdmin,
 		"ketjun ylläpito / chain admin"},
+	accHelsinki: {"lahimmainen@demo.example", portal.RoleStaff,
+		"palveluntuottaja Helsingin Kotiapu Lähimmäinen Oy (äidin koti) / provider staff"},
 }
 
-// staffName is the full name of the provider staff account.
-const staffName = "Tiina Laine"
+// staffNames are the full names of the provider staff accounts, by
+// provider.
+var staffNames = map[int]struct {
+	account int
+	name    string
+}{provTampere: {accTuottaja, "Tiina Laine"}, provHelsinki: {accHelsinki, "Kaisa Nieminen"}}
 
 type contractDef struct {
 	key      string

@@ -152,8 +152,11 @@ func (p *plan) write(ctx context.Context, tx *store.Tx, hashes []string, payers 
 		accIDs[i] = id
 		res.Accounts++
 	}
-	if err := tx.AddStaff(ctx, provIDs[provTampere], accIDs[accTuottaja], staffName); err != nil {
-		return fmt.Errorf("staff: %w", err)
+	for _, prov := range []int{provTampere, provHelsinki} {
+		st := staffNames[prov]
+		if err := tx.AddStaff(ctx, provIDs[prov], accIDs[st.account], st.name); err != nil {
+			return fmt.Errorf("staff: %w", err)
+		}
 	}
 	if err := tx.AddAdmin(ctx, accIDs[accYllapito]); err != nil {
 		return fmt.Errorf("admin: %w", err)

@@ -165,7 +165,7 @@ func TestLoad(t *testing.T) {
 		t.Run("counts", func(t *testing.T) {
 			got := counts(t, db)
 			c := res.Counts
-			want := map[string]int64{"providers": 3, "accounts": 4, "provider_staff": 1, "chain_admins": 1,
+			want := map[string]int64{"providers": 3, "accounts": 5, "provider_staff": 2, "chain_admins": 1,
 				"customers": 6, "sites": 6, "contracts": int64(c.Contracts), "visits": int64(c.Visits), "threads": 6,
 				"messages": int64(c.Messages), "invoices": int64(c.Invoices), "invoice_lines": int64(c.InvoiceLines),
 				"feedback": int64(c.Feedback), "deduction_consents": 2, "deduction_payers": 3}

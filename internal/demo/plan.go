@@ -417,8 +417,8 @@ func (p *plan) messages(sp *sitePlan) []plannedMessage {
 			}
 		} else {
 			pm.AuthorName = demoProviders[def.provider].person
-			if def.provider == provTampere {
-				pm.account = accTuottaja
+			if st, ok := staffNames[def.provider]; ok {
+				pm.account = st.account
 			}
 		}
 		out = append(out, pm)

@@ -31,6 +31,19 @@ func newForm() form { return form{Values: map[string]string{}, Errors: map[strin
 // HasErrors reports whether anything is wrong.
 func (f form) HasErrors() bool { return len(f.Errors) > 0 || f.FormError != "" }
 
+// lengthLimits are the longest inputs the "too long" errors speak of, so
+// the summary at the top of a form gives the same number as the field.
+var lengthLimits = map[string]int{"error.note.long": app.MaxNoteLength, "error.comment.long": app.MaxFeedbackChars,
+	"error.access.long": app.MaxAccessField, "error.reason.long": app.MaxReasonLength, "error.password.long": app.MaxPasswordLen}
+
+// Max returns the length limit the error of a field speaks of.
+func (f form) Max(field string) int {
+	if n, ok := lengthLimits[f.Errors[field]]; ok {
+		return n
+	}
+	return app.MaxPasswordLen
+}
+
 // ErrorFields lists the fields with errors in a stable order for the summary.
 func (f form) ErrorFields() []string {
 	var out []string
