@@ -45,7 +45,7 @@ type server struct {
 
 // startServer builds the binary and runs "serve --demo" on a free loopback
 // port with a fresh data directory.
-func startServer(t *testing.T, extra ...string) *server {
+func startServer(t testing.TB, extra ...string) *server {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "asiakassivu")

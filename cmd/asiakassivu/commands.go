@@ -18,6 +18,7 @@ import (
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/demo"
 	"asiakassivu/internal/jobs"
+	"asiakassivu/internal/realtime"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/web"
 )
@@ -83,12 +84,29 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	worker := jobs.New(db, jobs.Options{Log: log})
 	worker.RegisterMail(sender)
+	// Live messages: the hub signals this process's open streams; on
+	// PostgreSQL, notifications carry the signal to every instance.
+	hub := realtime.NewHub()
+	events := hub.Publish
+	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopListening()
+	if db.Engine() == store.Postgres {
+		pg := realtime.NewPG(hub, db.SQL(), c.database, log)
+		go pg.Listen(listenCtx, nil)
+		events = pg.Publish
+	}
 	a := app.New(db, hasher, time.Now, log,
 		app.WithMailer(jobs.MailQueue{SignInURL: c.base.JoinPath("kirjaudu").String()}),
 		app.WithWake(worker.Notify),
-		app.WithSealer(sealer))
+		app.WithSealer(sealer),
+		app.WithEvents(events),
+		app.WithBaseURL(strings.TrimSuffix(c.base.String(), "/")))
+	worker.Register(app.KindMessageUnread, a.EmailIfUnread)
+	if err := registerPush(ctx, a, worker, c.mailer.mailFrom, log); err != nil {
+		return err
+	}
 	h, err := web.New(web.Config{BaseURL: c.base, Dev: c.dev, TemplateDir: "internal/web/templates", Log: log,
-		PoolStats: db.PoolStats, DevOutbox: outbox}, a)
+		PoolStats: db.PoolStats, DevOutbox: outbox, Hub: hub}, a)
 	if err != nil {
 		return err
 	}
@@ -105,6 +123,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Message streams never go idle: they end when shutdown begins, so
+	// that Shutdown can wait for the other requests alone.
+	srv.RegisterOnShutdown(hub.Close)
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.base.String(), "engine", db.Engine())
 	fmt.Fprintf(stdout, "Asiakassivu: %s\n", c.base.String())
 	// The worker outlives the signal until the requests in flight are done

@@ -3,6 +3,8 @@
 //	asiakassivu serve [flags]      run the portal (migrates first)
 //	asiakassivu migrate [flags]    bring the database schema up to date
 //	asiakassivu demo [flags]       load demo data, or --customers N synthetic ones
+//	asiakassivu rules set [flags]  set a household-deduction rule
+//	asiakassivu deduction export [flags]  write the yearly deduction report
 //	asiakassivu version            print the version
 //
 // Every flag can also be given as an environment variable
@@ -36,6 +38,8 @@ Commands:
   serve     run the portal (migrates the database first)
   migrate   bring the database schema up to date
   demo      load the demo data into an empty database, or --customers N synthetic customers
+  rules     set a household-deduction rule: rules set --year Y --work-type T --rate-bp N --max-cents N --omavastuu-cents N
+  deduction export the yearly household-deduction report: deduction export --year Y --out DIR
   version   print the version
 
 Run "asiakassivu <command> -h" for the flags of a command.
@@ -58,6 +62,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = migrate(ctx, args[1:], getenv, log)
 	case "demo":
 		err = demoCmd(ctx, args[1:], getenv, stdout, stderr, log)
+	case "rules":
+		err = rulesCmd(ctx, args[1:], getenv, stdout, log)
+	case "deduction":
+		err = deductionCmd(ctx, args[1:], getenv, stdout, log)
 	case "version":
 		fmt.Fprintln(stdout, "asiakassivu", version())
 		return 0

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
@@ -38,6 +39,12 @@ type App struct {
 	mailer Mailer
 	wakeFn func()
 	sealer *Sealer
+	push   pushConfig // push.go
+	// events tells open pages of a site's thread that it has new
+	// messages; baseURL is the portal's address for links in mails.
+	events  func(siteID int64)
+	baseURL string
+	texts   *i18n.Catalog
 }
 
 // Option configures an App.
@@ -62,6 +69,14 @@ func New(db *store.DB, hasher *Hasher, now func() time.Time, log *slog.Logger, o
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &App{db: db, now: now, hasher: hasher, log: log}
+	// The texts of notifications; the embedded locales are checked by
+	// their own tests, so a failure here leaves notifications untranslated
+	// rather than stopping the portal.
+	if cat, err := i18n.Load(); err == nil {
+		a.texts = cat
+	} else {
+		log.Error("load texts for notifications", "err", err)
+	}
 	for _, o := range opts {
 		o(a)
 	}
@@ -230,20 +245,15 @@ func (a *App) Authenticate(ctx context.Context, token string) (Viewer, error) {
 	var v Viewer
 	var s portal.Session
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		var acc portal.Account
-		var err error
-		if s, acc, err = tx.SessionWithAccount(ctx, hash); err != nil {
+		sa, err := tx.SessionWithAccount(ctx, hash)
+		if err != nil {
 			return err
 		}
+		s = sa.Session
+		acc := sa.Account
 		v = Viewer{AccountID: acc.ID, SessionID: s.ID, Email: acc.Email, EmailNorm: acc.EmailNorm,
-			Verified: acc.Verified(), AuthAt: s.AuthAt, Language: acc.Language}
-		if v.Role, v.ProviderID, err = tx.AccountRole(ctx, acc.ID); err != nil {
-			return err
-		}
-		sites, err := tx.Sites(ctx, v.scope())
-		for _, s := range sites {
-			v.Sites = append(v.Sites, s.Site)
-		}
+			Verified: acc.Verified(), Role: sa.Role, ProviderID: sa.ProviderID, AuthAt: s.AuthAt, Language: acc.Language}
+		v.Sites, err = tx.SiteList(ctx, v.scope())
 		return err
 	})
 	if errors.Is(err, portal.ErrNotFound) {
@@ -291,18 +301,9 @@ func (a *App) SignOut(ctx context.Context, token string) error {
 func (a *App) Overview(ctx context.Context, v Viewer) ([]portal.SiteSummary, error) {
 	var out []portal.SiteSummary
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		sites, err := tx.Sites(ctx, v.scope())
-		if err != nil {
-			return err
-		}
-		for _, s := range sites {
-			sum, err := a.summary(ctx, tx, s)
-			if err != nil {
-				return err
-			}
-			out = append(out, sum)
-		}
-		return nil
+		var err error
+		out, err = tx.SiteSummaries(ctx, v.scope(), a.now())
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("overview: %w", err)
@@ -320,18 +321,12 @@ func (a *App) Overview(ctx context.Context, v Viewer) ([]portal.SiteSummary, err
 func (a *App) Site(ctx context.Context, v Viewer, siteID int64) (portal.SiteSummary, error) {
 	var out portal.SiteSummary
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		s, err := tx.Site(ctx, v.scope(), siteID)
-		if err != nil {
-			return err
-		}
-		if out, err = a.summary(ctx, tx, s); err != nil {
-			return err
-		}
 		from := []string{"provider", "system"}
 		if v.Role != portal.RoleCustomer {
 			from = []string{"customer"}
 		}
-		out.Unread, err = tx.UnreadMessages(ctx, s.Site.ID, v.AccountID, from...)
+		var err error
+		out, err = tx.SiteSummary(ctx, v.scope(), siteID, a.now(), store.Reader{AccountID: v.AccountID, From: from})
 		return err
 	})
 	if err != nil {
@@ -343,19 +338,6 @@ func (a *App) Site(ctx context.Context, v Viewer, siteID int64) (portal.SiteSumm
 		}
 	}
 	return out, nil
-}
-
-func (a *App) summary(ctx context.Context, tx *store.Tx, s store.SiteWithProvider) (portal.SiteSummary, error) {
-	sum := portal.SiteSummary{Site: s.Site, Provider: s.Provider}
-	var err error
-	if sum.Contracts, err = tx.ContractsOfSite(ctx, s.Site.ID); err != nil {
-		return sum, err
-	}
-	if sum.NextVisit, err = tx.NextVisit(ctx, s.Site.ID, a.now()); err != nil {
-		return sum, err
-	}
-	sum.LatestInvoice, err = tx.LatestInvoice(ctx, s.Site.ID)
-	return sum, err
 }
 
 func (a *App) audit(ctx context.Context, v Viewer, action string, customerID, siteID int64) error {

@@ -70,7 +70,10 @@ func (a *App) CalendarFeed(ctx context.Context, token string) ([]byte, error) {
 			}
 			for _, vi := range visits {
 				summary := vi.Service
-				if vi.WorkerFirstName != "" {
+				switch {
+				case summary == "":
+					summary = vi.WorkerFirstName
+				case vi.WorkerFirstName != "":
 					summary += " (" + vi.WorkerFirstName + ")"
 				}
 				events = append(events, portal.CalendarEvent{UID: "visit-" + strconv.FormatInt(vi.ID, 10) + "@asiakassivu",

@@ -17,6 +17,9 @@ type Export struct {
 	Account    ExportAccount    `json:"account"`
 	Devices    []ExportDevice   `json:"devices"`
 	Customers  []ExportCustomer `json:"customer_records"`
+
+	// Notifications: push.go.
+	Notifications ExportNotifications `json:"notifications"`
 }
 
 // ExportAccount is the account itself.
@@ -119,6 +122,9 @@ func (a *App) Export(ctx context.Context, v Viewer) (Export, error) {
 		}
 		for _, s := range sessions {
 			out.Devices = append(out.Devices, ExportDevice{UserAgent: s.UserAgent, SignedInAt: s.CreatedAt, LastUsedAt: s.LastSeenAt})
+		}
+		if out.Notifications, err = exportNotifications(ctx, tx, v.AccountID); err != nil {
+			return err
 		}
 		sites, err := tx.Sites(ctx, v.scope())
 		if err != nil {

@@ -153,11 +153,13 @@ func (a *App) providerChange(ctx context.Context, v Viewer, visitID int64, seq i
 	if err != nil {
 		return err
 	}
+	var siteID int64
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
 		var d ProviderVisitDetail
 		if err := a.providerVisit(ctx, tx, provider, visitID, &d); err != nil {
 			return err
 		}
+		siteID = d.Site.ID
 		if d.Visit.Visit.Sequence != seq {
 			return portal.ErrConflict
 		}
@@ -177,12 +179,26 @@ func (a *App) providerChange(ctx context.Context, v Viewer, visitID int64, seq i
 		if _, err := tx.PostSystemMessage(ctx, d.Site.ID, store.Message{Kind: kind, Data: string(raw), Body: body}); err != nil {
 			return err
 		}
+		// The customer's devices hear of a moved or cancelled visit; the
+		// message in the thread tells the details.
+		if kind != "visit.done" {
+			readers, err := customerAccounts(ctx, tx, d.Site)
+			if err != nil {
+				return err
+			}
+			if err := a.notifyAccounts(ctx, tx, readers, portal.NotifyVisitChanged, "notify.visit.title",
+				"notify.visit.body", visitPath(d.Site.ID, visitID), "site", siteLabel(d.Site)); err != nil {
+				return err
+			}
+		}
 		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: kind,
 			CustomerID: d.Site.CustomerID, SiteID: d.Site.ID, Detail: fmt.Sprint(visitID)})
 	})
 	if err != nil {
 		return fmt.Errorf("%s %d: %w", kind, visitID, err)
 	}
+	a.published(siteID)
+	a.wake()
 	return nil
 }
 
@@ -230,6 +246,13 @@ func (a *App) CancelVisitForProvider(ctx context.Context, v Viewer, visitID int6
 			return nil, "", InvalidInput{{"reason", "visit.refused." + d.Closed}}
 		}
 		if err := tx.CancelVisitByProvider(ctx, visitID, seq, reason); err != nil {
+			return nil, "", err
+		}
+		// A cancellation by the provider is always emailed, besides the
+		// message in the thread.
+		if err := a.mailCustomer(ctx, tx, d.Site, "visit_cancelled", map[string]string{"site": siteLabel(d.Site),
+			"visit": d.Visit.Visit.StartsAt.In(portal.Helsinki).Format("2.1.2006 15.04"), "reason": reason,
+			"url": a.baseURL + visitPath(d.Site.ID, visitID)}); err != nil {
 			return nil, "", err
 		}
 		return map[string]any{"starts_at": d.Visit.Visit.StartsAt.UTC(), "reason": reason, "fee_cents": 0},
@@ -382,3 +405,27 @@ func cleanReason(s, field string, required bool) (string, error) {
 // fiTime writes a time the Finnish way in Helsinki time, for the Finnish
 // body of a system message ("10.12.2026 klo 9.00").
 func fiTime(t time.Time) string { return t.In(portal.Helsinki).Format("2.1.2006 klo 15.04") }
+
+// mailCustomer queues a mail to the address on a site's customer record,
+// in the language of the account of that address (Finnish without one).
+func (a *App) mailCustomer(ctx context.Context, tx *store.Tx, site portal.Site, kind string, data map[string]string) error {
+	if a.mailer == nil {
+		return nil
+	}
+	c, err := tx.CustomerByID(ctx, site.CustomerID)
+	if err != nil || c.Email == "" {
+		return err
+	}
+	lang := "fi"
+	if acc, err := tx.VerifiedAccountByEmail(ctx, c.Email); err == nil {
+		lang = orDefault(acc.Language, lang)
+	} else if !errors.Is(err, portal.ErrNotFound) {
+		return err
+	}
+	return a.mailer.Enqueue(ctx, tx, kind, lang, c.Email, data)
+}
+
+// visitPath is where the customer sees a visit.
+func visitPath(siteID, visitID int64) string {
+	return fmt.Sprintf("/kohteet/%d/palveluvuorot/%d", siteID, visitID)
+}

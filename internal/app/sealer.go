@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -65,6 +66,10 @@ func LoadOrCreateKey(path string) (key []byte, created bool, err error) {
 		key = make([]byte, 32)
 		if _, err := rand.Read(key); err != nil {
 			return nil, false, err
+		}
+		// With PostgreSQL nothing else creates the data directory.
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, false, fmt.Errorf("create secret key directory: %w", err)
 		}
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {

@@ -260,7 +260,7 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 		w.o.Log.Error("job given up", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts, "err", runErr)
 		err = w.db.FailJob(ctx, j.ID, w.o.Name, runErr.Error())
 	default:
-		next := w.o.Now().Add(w.o.Backoff(j.Attempts))
+		next := w.o.Now().Add(w.pause(j.Attempts, runErr))
 		w.o.Log.Warn("job failed, will retry", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts,
 			"retry_at", next.UTC(), "err", runErr)
 		err = w.db.RetryJob(ctx, j.ID, w.o.Name, runErr.Error(), next)

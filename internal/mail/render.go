@@ -39,6 +39,13 @@ const (
 	PasswordChangedNotice = "password_changed_notice"
 	// AccountDeletedNotice tells that the account was deleted. No data.
 	AccountDeletedNotice = "account_deleted_notice"
+	// MessageUnread tells that a message in a site's thread has waited
+	// unread. Data: "site", the site's name and street. The message itself
+	// is not in the mail: the portal shows it after signing in.
+	MessageUnread = "message_unread"
+	// VisitCancelled tells the customer that the provider cancelled a
+	// visit. Data: "site", "visit" (its time) and "reason".
+	VisitCancelled = "visit_cancelled"
 )
 
 // required lists the data keys of each kind.
@@ -50,6 +57,8 @@ var required = map[string][]string{
 	EmailChangedNotice:    nil,
 	PasswordChangedNotice: nil,
 	AccountDeletedNotice:  nil,
+	MessageUnread:         {"site"},
+	VisitCancelled:        {"site", "visit", "reason"},
 }
 
 // Kinds lists every kind of mail Render knows.
@@ -75,6 +84,9 @@ type view struct {
 	Code     string
 	NewEmail string // masked
 	URL      string
+	Site     string
+	Visit    string
+	Reason   string
 	Body     htmltemplate.HTML // the layout's content
 }
 
@@ -119,7 +131,8 @@ func Render(kind, lang string, data map[string]string) (Message, error) {
 	if !slices.Contains(Langs(), lang) {
 		lang = Langs()[0]
 	}
-	v := view{Lang: lang, AppName: appNames[lang], Code: data["code"], URL: data["url"]}
+	v := view{Lang: lang, AppName: appNames[lang], Code: data["code"], URL: data["url"], Site: data["site"],
+		Visit: data["visit"], Reason: data["reason"]}
 	if slices.Contains(need, "code") && !sixDigits.MatchString(v.Code) {
 		return Message{}, fmt.Errorf("render mail %s: the code is not six digits", kind)
 	}

@@ -16,12 +16,16 @@ func dataFor(kind string) map[string]string {
 		d["code"] = "042917"
 	case mail.EmailChangedNotice:
 		d["new_email"] = "uusi.osoite@example.fi"
+	case mail.MessageUnread:
+		d["site"] = "Äidin koti, Mannerheimintie 85 A 7"
+	case mail.VisitCancelled:
+		d["site"], d["visit"], d["reason"] = "Koti, Hämeenkatu 12", "8.12.2026 10.00", "Työntekijä sairastui <b>"
 	}
 	return d
 }
 
 func TestEveryKindInEveryLanguage(t *testing.T) {
-	if len(mail.Kinds()) != 7 {
+	if len(mail.Kinds()) != 9 {
 		t.Fatalf("kinds %v", mail.Kinds())
 	}
 	for _, kind := range mail.Kinds() {

@@ -59,17 +59,32 @@ func (tx *Tx) SetPasswordHash(ctx context.Context, id int64, hash string) error 
 func (tx *Tx) AccountRole(ctx context.Context, id int64) (portal.Role, int64, error) {
 	var admin bool
 	var providerID int64
-	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM chain_admins WHERE account_id = $1),
-		COALESCE((SELECT provider_id FROM provider_staff WHERE account_id = $1 AND active), 0)`, id).Scan(&admin, &providerID)
-	switch {
-	case err != nil:
+	if err := tx.queryRow(ctx, `SELECT `+roleCols("$1"), id).Scan(&admin, &providerID); err != nil {
 		return "", 0, mapErr(err)
-	case admin:
-		return portal.RoleAdmin, 0, nil
-	case providerID != 0:
-		return portal.RoleStaff, providerID, nil
 	}
-	return portal.RoleCustomer, 0, nil
+	role, providerID := roleOf(admin, providerID)
+	return role, providerID, nil
+}
+
+// roleCols are the two columns that decide an account's role, for the
+// account id given as an SQL expression: whether it is a chain admin, and
+// the provider it is active staff of (0 when none). Authentication reads
+// them in the same query as the session.
+func roleCols(accountID string) string {
+	return `EXISTS (SELECT 1 FROM chain_admins WHERE account_id = ` + accountID + `),
+		COALESCE((SELECT provider_id FROM provider_staff WHERE account_id = ` + accountID + ` AND active), 0)`
+}
+
+// roleOf is the role the columns of roleCols give: admin before staff
+// before customer.
+func roleOf(admin bool, providerID int64) (portal.Role, int64) {
+	switch {
+	case admin:
+		return portal.RoleAdmin, 0
+	case providerID != 0:
+		return portal.RoleStaff, providerID
+	}
+	return portal.RoleCustomer, 0
 }
 
 // AddStaff makes an account a staff member of a provider.

@@ -77,15 +77,29 @@ func (tx *Tx) SessionByID(ctx context.Context, id int64) (portal.Session, error)
 	return s, mapErr(err)
 }
 
-// SessionWithAccount returns the session whose token hashes to h and its
-// account in one query, or portal.ErrNotFound.
-func (tx *Tx) SessionWithAccount(ctx context.Context, h []byte) (portal.Session, portal.Account, error) {
-	var s portal.Session
-	var a portal.Account
-	err := tx.queryRow(ctx, `SELECT s.id, s.account_id, s.user_agent, s.created_at, s.last_seen_at, s.auth_at,
-		a.id, a.email, a.email_norm, a.password_hash, a.verified_at, a.language, a.created_at
+// SessionAccount is what authenticating a request needs: the session, its
+// account (without the password hash) and the account's role.
+type SessionAccount struct {
+	Session    portal.Session
+	Account    portal.Account
+	Role       portal.Role
+	ProviderID int64 // of staff
+}
+
+// SessionWithAccount returns the session whose token hashes to h with its
+// account and the account's role, in one query, or portal.ErrNotFound.
+func (tx *Tx) SessionWithAccount(ctx context.Context, h []byte) (SessionAccount, error) {
+	var x SessionAccount
+	s, a := &x.Session, &x.Account
+	var admin bool
+	err := tx.queryRow(ctx, `SELECT s.id, s.account_id, s.last_seen_at, s.auth_at,
+		a.id, a.email, a.email_norm, a.verified_at, a.language, `+roleCols("a.id")+`
 		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, h).
-		Scan(&s.ID, &s.AccountID, &s.UserAgent, timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.AuthAt},
-			&a.ID, &a.Email, &a.EmailNorm, &a.PasswordHash, timeCol{&a.VerifiedAt}, &a.Language, timeCol{&a.CreatedAt})
-	return s, a, mapErr(err)
+		Scan(&s.ID, &s.AccountID, timeCol{&s.LastSeenAt}, timeCol{&s.AuthAt},
+			&a.ID, &a.Email, &a.EmailNorm, timeCol{&a.VerifiedAt}, &a.Language, &admin, &x.ProviderID)
+	if err != nil {
+		return x, mapErr(err)
+	}
+	x.Role, x.ProviderID = roleOf(admin, x.ProviderID)
+	return x, nil
 }

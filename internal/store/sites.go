@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"asiakassivu/internal/portal"
@@ -31,10 +34,13 @@ func (s Scope) where(arg int) (string, []any) {
 	return "FALSE", nil
 }
 
-const siteSelect = `SELECT s.id, s.customer_id, s.provider_id, s.source, s.external_id, s.name, s.street, s.postal_code, s.city,
+const (
+	siteCols = `s.id, s.customer_id, s.provider_id, s.source, s.external_id, s.name, s.street, s.postal_code, s.city,
 	s.access_keys, s.access_door_code, s.access_pets, s.access_parking, s.access_other,
-	p.id, p.source, p.external_id, p.name, p.business_id, p.city, p.phone, p.email, p.active
-	FROM sites s JOIN customers c ON c.id = s.customer_id JOIN providers p ON p.id = s.provider_id`
+	p.id, p.source, p.external_id, p.name, p.business_id, p.city, p.phone, p.email, p.active`
+	siteFrom   = ` FROM sites s JOIN customers c ON c.id = s.customer_id JOIN providers p ON p.id = s.provider_id`
+	siteSelect = `SELECT ` + siteCols + siteFrom
+)
 
 // SiteWithProvider is a site and its responsible provider.
 type SiteWithProvider struct {
@@ -42,12 +48,17 @@ type SiteWithProvider struct {
 	Provider portal.Provider
 }
 
+// siteDest are the scan destinations of siteCols.
+func siteDest(x *SiteWithProvider) []any {
+	s, p := &x.Site, &x.Provider
+	return []any{&s.ID, &s.CustomerID, &s.ProviderID, &s.Source, &s.ExternalID, &s.Name, &s.Street, &s.PostalCode, &s.City,
+		&s.Access.Keys, &s.Access.DoorCode, &s.Access.Pets, &s.Access.Parking, &s.Access.Other,
+		&p.ID, &p.Source, &p.ExternalID, &p.Name, &p.BusinessID, &p.City, &p.Phone, &p.Email, &p.Active}
+}
+
 func scanSite(r interface{ Scan(...any) error }) (SiteWithProvider, error) {
 	var x SiteWithProvider
-	s, p := &x.Site, &x.Provider
-	err := r.Scan(&s.ID, &s.CustomerID, &s.ProviderID, &s.Source, &s.ExternalID, &s.Name, &s.Street, &s.PostalCode, &s.City,
-		&s.Access.Keys, &s.Access.DoorCode, &s.Access.Pets, &s.Access.Parking, &s.Access.Other,
-		&p.ID, &p.Source, &p.ExternalID, &p.Name, &p.BusinessID, &p.City, &p.Phone, &p.Email, &p.Active)
+	err := r.Scan(siteDest(&x)...)
 	return x, mapErr(err)
 }
 
@@ -58,6 +69,20 @@ func (tx *Tx) Sites(ctx context.Context, scope Scope) ([]SiteWithProvider, error
 	return scanAll(rows, err, func(r *sql.Rows) (SiteWithProvider, error) { return scanSite(r) })
 }
 
+// SiteList lists the sites within scope in the order of Sites, with only
+// what a list of them shows (ids, name, address): no access instructions,
+// no provider. Every signed-in page reads it for the site switcher.
+func (tx *Tx) SiteList(ctx context.Context, scope Scope) ([]portal.Site, error) {
+	w, args := scope.where(1)
+	rows, err := tx.query(ctx, `SELECT s.id, s.customer_id, s.provider_id, s.name, s.street, s.postal_code, s.city
+		FROM sites s JOIN customers c ON c.id = s.customer_id WHERE `+w+` ORDER BY s.id`, args...)
+	return scanAll(rows, err, func(r *sql.Rows) (portal.Site, error) {
+		var s portal.Site
+		err := r.Scan(&s.ID, &s.CustomerID, &s.ProviderID, &s.Name, &s.Street, &s.PostalCode, &s.City)
+		return s, err
+	})
+}
+
 // Site returns one site within scope, or portal.ErrNotFound when it does
 // not exist or lies outside the scope.
 func (tx *Tx) Site(ctx context.Context, scope Scope, id int64) (SiteWithProvider, error) {
@@ -65,14 +90,21 @@ func (tx *Tx) Site(ctx context.Context, scope Scope, id int64) (SiteWithProvider
 	return scanSite(tx.queryRow(ctx, siteSelect+` WHERE s.id = $1 AND `+w, append([]any{id}, args...)...))
 }
 
+const contractCols = `id, site_id, source, external_id, kind, service, work_type, rhythm, price_cents, vat_free,
+	start_date, end_date`
+
+// contractDest are the scan destinations of contractCols.
+func contractDest(c *portal.Contract) []any {
+	return []any{&c.ID, &c.SiteID, &c.Source, &c.ExternalID, &c.Kind, &c.Service, &c.WorkType, &c.Rhythm, &c.PriceCents,
+		&c.VATFree, dateCol{&c.Start}, dateCol{&c.End}}
+}
+
 // ContractsOfSite lists a site's contracts, newest start first.
 func (tx *Tx) ContractsOfSite(ctx context.Context, siteID int64) ([]portal.Contract, error) {
-	rows, err := tx.query(ctx, `SELECT id, site_id, source, external_id, kind, service, work_type, rhythm, price_cents, vat_free,
-		start_date, end_date FROM contracts WHERE site_id = $1 ORDER BY start_date DESC, id`, siteID)
+	rows, err := tx.query(ctx, `SELECT `+contractCols+` FROM contracts WHERE site_id = $1 ORDER BY start_date DESC, id`, siteID)
 	return scanAll(rows, err, func(r *sql.Rows) (portal.Contract, error) {
 		var c portal.Contract
-		err := r.Scan(&c.ID, &c.SiteID, &c.Source, &c.ExternalID, &c.Kind, &c.Service, &c.WorkType, &c.Rhythm, &c.PriceCents,
-			&c.VATFree, dateCol{&c.Start}, dateCol{&c.End})
+		err := r.Scan(contractDest(&c)...)
 		return c, err
 	})
 }
@@ -80,19 +112,31 @@ func (tx *Tx) ContractsOfSite(ctx context.Context, siteID int64) ([]portal.Contr
 const visitCols = `id, site_id, contract_id, source, external_id, starts_at, ends_at, status, service, worker_first_name,
 	price_cents, customer_note, provider_note, sequence`
 
+// visitDest are the scan destinations of visitCols.
+func visitDest(v *portal.Visit) []any {
+	return []any{&v.ID, &v.SiteID, idCol{&v.ContractID}, &v.Source, &v.ExternalID, timeCol{&v.StartsAt}, timeCol{&v.EndsAt},
+		&v.Status, &v.Service, &v.WorkerFirstName, &v.PriceCents, &v.CustomerNote, &v.ProviderNote, &v.Sequence}
+}
+
 func scanVisit(r interface{ Scan(...any) error }) (portal.Visit, error) {
 	var v portal.Visit
-	err := r.Scan(&v.ID, &v.SiteID, idCol{&v.ContractID}, &v.Source, &v.ExternalID, timeCol{&v.StartsAt}, timeCol{&v.EndsAt},
-		&v.Status, &v.Service, &v.WorkerFirstName, &v.PriceCents, &v.CustomerNote, &v.ProviderNote, &v.Sequence)
+	err := r.Scan(visitDest(&v)...)
 	return v, mapErr(err)
+}
+
+// nextVisitID is the subquery that picks a site's next visit: the first
+// by start that has not ended by now and is neither cancelled nor done.
+// site and now are SQL expressions.
+func nextVisitID(site, now string) string {
+	return `(SELECT id FROM visits WHERE site_id = ` + site + ` AND ends_at > ` + now + `
+		AND status NOT IN ('cancelled_customer', 'cancelled_provider', 'done') ORDER BY starts_at LIMIT 1)`
 }
 
 // NextVisit returns the first visit of a site that has not ended by now and
 // is not cancelled, or nil when there is none.
 func (tx *Tx) NextVisit(ctx context.Context, siteID int64, now time.Time) (*portal.Visit, error) {
-	v, err := scanVisit(tx.queryRow(ctx, `SELECT `+visitCols+` FROM visits
-		WHERE site_id = $1 AND ends_at > $2 AND status NOT IN ('cancelled_customer', 'cancelled_provider', 'done')
-		ORDER BY starts_at LIMIT 1`, siteID, now.UTC()))
+	v, err := scanVisit(tx.queryRow(ctx, `SELECT `+visitCols+` FROM visits WHERE id = `+nextVisitID("$1", "$2"),
+		siteID, now.UTC()))
 	if errors.Is(err, portal.ErrNotFound) {
 		return nil, nil
 	}
@@ -105,19 +149,29 @@ func (tx *Tx) NextVisit(ctx context.Context, siteID int64, now time.Time) (*port
 const invoiceCols = `id, customer_id, site_id, source, external_id, number, period_start, period_end, issued_on, due_on,
 	paid_on, status, is_credit_note, total_cents`
 
+// invoiceDest are the scan destinations of invoiceCols.
+func invoiceDest(i *portal.Invoice) []any {
+	return []any{&i.ID, &i.CustomerID, &i.SiteID, &i.Source, &i.ExternalID, &i.Number, dateCol{&i.PeriodStart},
+		dateCol{&i.PeriodEnd}, dateCol{&i.IssuedOn}, dateCol{&i.DueOn}, dateCol{&i.PaidOn}, &i.Status, &i.IsCreditNote,
+		&i.TotalCents}
+}
+
 func scanInvoice(r interface{ Scan(...any) error }) (portal.Invoice, error) {
 	var i portal.Invoice
-	err := r.Scan(&i.ID, &i.CustomerID, &i.SiteID, &i.Source, &i.ExternalID, &i.Number, dateCol{&i.PeriodStart},
-		dateCol{&i.PeriodEnd}, dateCol{&i.IssuedOn}, dateCol{&i.DueOn}, dateCol{&i.PaidOn}, &i.Status, &i.IsCreditNote,
-		&i.TotalCents)
+	err := r.Scan(invoiceDest(&i)...)
 	return i, mapErr(err)
+}
+
+// latestInvoiceID is the subquery that picks a site's most recently issued
+// billing summary; site is an SQL expression.
+func latestInvoiceID(site string) string {
+	return `(SELECT id FROM invoices WHERE site_id = ` + site + ` ORDER BY issued_on DESC, id DESC LIMIT 1)`
 }
 
 // LatestInvoice returns the most recently issued billing summary of a site,
 // or nil when there is none.
 func (tx *Tx) LatestInvoice(ctx context.Context, siteID int64) (*portal.Invoice, error) {
-	i, err := scanInvoice(tx.queryRow(ctx, `SELECT `+invoiceCols+` FROM invoices WHERE site_id = $1
-		ORDER BY issued_on DESC, id DESC LIMIT 1`, siteID))
+	i, err := scanInvoice(tx.queryRow(ctx, `SELECT `+invoiceCols+` FROM invoices WHERE id = `+latestInvoiceID("$1"), siteID))
 	if errors.Is(err, portal.ErrNotFound) {
 		return nil, nil
 	}
@@ -125,6 +179,162 @@ func (tx *Tx) LatestInvoice(ctx context.Context, siteID int64) (*portal.Invoice,
 		return nil, err
 	}
 	return &i, nil
+}
+
+// siteSummaryCols and siteSummaryFrom read sites with their provider, next
+// visit, latest billing summary and contracts in one query ($1 is now):
+// one row per contract (one without any), newest start first as in
+// ContractsOfSite. A page that shows them costs one round trip to
+// PostgreSQL instead of four.
+var (
+	siteSummaryCols = siteCols + `, ` + prefixCols("v", visitCols) + `, ` + prefixCols("i", invoiceCols) + `, ` +
+		prefixCols("k", contractCols)
+	siteSummaryFrom = siteFrom + `
+	LEFT JOIN visits v ON v.id = ` + nextVisitID("s.id", "$1") + `
+	LEFT JOIN invoices i ON i.id = ` + latestInvoiceID("s.id") + `
+	LEFT JOIN contracts k ON k.site_id = s.id`
+	siteSummaryOrder = ` ORDER BY s.id, k.start_date DESC, k.id`
+)
+
+// prefixCols qualifies each of a list of columns with a table alias.
+func prefixCols(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// SiteSummaries lists the sites within scope in the order of Sites, each
+// with its provider, contracts (as ContractsOfSite), next visit (as
+// NextVisit) and latest billing summary (as LatestInvoice), in one query.
+// Unread is left 0.
+func (tx *Tx) SiteSummaries(ctx context.Context, scope Scope, now time.Time) ([]portal.SiteSummary, error) {
+	w, args := scope.where(2)
+	rows, err := tx.query(ctx, `SELECT `+siteSummaryCols+`, 0`+siteSummaryFrom+` WHERE `+w+siteSummaryOrder,
+		append([]any{now.UTC()}, args...)...)
+	return scanSiteSummaries(rows, err)
+}
+
+// Reader is whose unread messages a site summary counts: the account, and
+// the author kinds of the other side (none: no count).
+type Reader struct {
+	AccountID int64
+	From      []string
+}
+
+// SiteSummary is SiteSummaries for one site, with the messages of its
+// thread that r has not read counted (as UnreadMessages) in the same
+// query; portal.ErrNotFound when the site does not exist or lies outside
+// the scope.
+func (tx *Tx) SiteSummary(ctx context.Context, scope Scope, id int64, now time.Time, r Reader) (portal.SiteSummary, error) {
+	args := []any{now.UTC(), id}
+	unread := "0"
+	if len(r.From) > 0 {
+		unread, args = unreadCount("s.id", r.AccountID, r.From, args)
+	}
+	w, wargs := scope.where(len(args) + 1)
+	rows, err := tx.query(ctx, `SELECT `+siteSummaryCols+`, `+unread+siteSummaryFrom+` WHERE s.id = $2 AND `+w+siteSummaryOrder,
+		append(args, wargs...)...)
+	sums, err := scanSiteSummaries(rows, err)
+	if err != nil {
+		return portal.SiteSummary{}, err
+	}
+	if len(sums) == 0 {
+		return portal.SiteSummary{}, portal.ErrNotFound
+	}
+	return sums[0], nil
+}
+
+// scanSiteSummaries reads the rows of siteSummaryCols and the unread
+// count, one or more per site.
+func scanSiteSummaries(rows *sql.Rows, err error) ([]portal.SiteSummary, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	// One set of destinations for all rows; the outer-joined ones are reset
+	// before each row, since a NULL leaves them as they are.
+	var (
+		x      SiteWithProvider
+		v      portal.Visit
+		i      portal.Invoice
+		c      portal.Contract
+		unread int
+	)
+	joined := append(append(visitDest(&v), invoiceDest(&i)...), contractDest(&c)...)
+	nullable := make([]orZero, len(joined))
+	dest := append(make([]any, 0, 24+len(joined)+1), siteDest(&x)...)
+	for k, d := range joined {
+		nullable[k].dst = d
+		dest = append(dest, &nullable[k])
+	}
+	dest = append(dest, &unread)
+	var out []portal.SiteSummary
+	for rows.Next() {
+		v, i, c = portal.Visit{}, portal.Invoice{}, portal.Contract{}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, mapErr(err)
+		}
+		if n := len(out); n == 0 || out[n-1].Site.ID != x.Site.ID {
+			sum := portal.SiteSummary{Site: x.Site, Provider: x.Provider, Unread: unread}
+			if v.ID != 0 {
+				next := v
+				sum.NextVisit = &next
+			}
+			if i.ID != 0 {
+				latest := i
+				sum.LatestInvoice = &latest
+			}
+			out = append(out, sum)
+		}
+		if c.ID != 0 {
+			last := &out[len(out)-1]
+			last.Contracts = append(last.Contracts, c)
+		}
+	}
+	return out, mapErr(rows.Err())
+}
+
+// orZero scans a column that an outer join may leave NULL: NULL leaves the
+// destination as it is (zero), anything else is scanned into it.
+type orZero struct{ dst any }
+
+func (o *orZero) Scan(v any) error {
+	if v == nil {
+		return nil
+	}
+	if s, ok := o.dst.(sql.Scanner); ok {
+		return s.Scan(v)
+	}
+	e := reflect.ValueOf(o.dst).Elem()
+	switch x := v.(type) {
+	case int64:
+		switch e.Kind() {
+		case reflect.Int, reflect.Int32, reflect.Int64:
+			e.SetInt(x)
+			return nil
+		case reflect.Bool: // SQLite's booleans
+			e.SetBool(x != 0)
+			return nil
+		}
+	case bool:
+		if e.Kind() == reflect.Bool {
+			e.SetBool(x)
+			return nil
+		}
+	case string:
+		if e.Kind() == reflect.String {
+			e.SetString(x)
+			return nil
+		}
+	case []byte:
+		if e.Kind() == reflect.String {
+			e.SetString(string(x))
+			return nil
+		}
+	}
+	return fmt.Errorf("scan %T into %T", v, o.dst)
 }
 
 // InvoiceLines returns the lines of an invoice in order.
@@ -146,10 +356,20 @@ func (tx *Tx) UnreadMessages(ctx context.Context, siteID, accountID int64, fromK
 	if len(fromKinds) == 0 {
 		return 0, nil
 	}
-	q := `SELECT count(*) FROM messages m JOIN threads t ON t.id = m.thread_id
-		LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = $2
-		WHERE t.site_id = $1 AND m.id > COALESCE(rm.last_read_message_id, 0) AND m.author_kind IN (`
-	args := []any{siteID, accountID}
+	q, args := unreadCount("$1", accountID, fromKinds, []any{siteID})
+	var n int
+	err := tx.queryRow(ctx, `SELECT `+q, args...).Scan(&n)
+	return n, mapErr(err)
+}
+
+// unreadCount is the subquery of UnreadMessages for the site given as an
+// SQL expression; the account and the author kinds (at least one) are
+// appended to args as its parameters.
+func unreadCount(site string, accountID int64, fromKinds []string, args []any) (string, []any) {
+	args = append(args, accountID)
+	q := `(SELECT count(*) FROM messages m JOIN threads t ON t.id = m.thread_id
+		LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = $` + strconv.Itoa(len(args)) + `
+		WHERE t.site_id = ` + site + ` AND m.id > COALESCE(rm.last_read_message_id, 0) AND m.author_kind IN (`
 	for i, k := range fromKinds {
 		if i > 0 {
 			q += ", "
@@ -157,9 +377,7 @@ func (tx *Tx) UnreadMessages(ctx context.Context, siteID, accountID int64, fromK
 		args = append(args, k)
 		q += "$" + strconv.Itoa(len(args))
 	}
-	var n int
-	err := tx.queryRow(ctx, q+`)`, args...).Scan(&n)
-	return n, mapErr(err)
+	return q + `))`, args
 }
 
 // SetAccess replaces a site's access instructions.

@@ -112,7 +112,13 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
 			w.Close()
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
-		r.SetMaxOpenConns(max(4, runtime.NumCPU()))
+		// Readers: a few per core (more did not serve more pages on two
+		// cores), all kept open: with database/sql's default of two idle
+		// connections the others are closed whenever load dips, and their
+		// successors open the file and prepare every statement again.
+		readers := max(4, runtime.NumCPU())
+		r.SetMaxOpenConns(readers)
+		r.SetMaxIdleConns(readers)
 		db.engine, db.w, db.r = SQLite, w, r
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -201,7 +207,7 @@ func MigrationNames(e Engine) ([]string, error) {
 
 // Tx is one transaction; every store operation is a method on it.
 type Tx struct {
-	tx    *sql.Tx
+	tx    *sql.Tx // nil in a PostgreSQL Read: statements run on the pool
 	db    *DB
 	pool  *sql.DB
 	now   time.Time
@@ -211,8 +217,15 @@ type Tx struct {
 // Now is the transaction's clock reading, shared by all its writes.
 func (tx *Tx) Now() time.Time { return tx.now }
 
-// Read runs fn in a read transaction (a consistent snapshot).
+// Read runs fn's queries. On SQLite they share a read transaction (a
+// consistent snapshot). On PostgreSQL they run without one: under its
+// READ COMMITTED isolation every statement takes a snapshot of its own even
+// inside a transaction, so BEGIN and COMMIT would add two round trips and
+// no consistency. fn must not write.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	if db.engine == Postgres {
+		return fn(&Tx{db: db, pool: db.r, now: db.now()})
+	}
 	return db.run(ctx, db.r, fn)
 }
 
@@ -257,6 +270,9 @@ func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 		return s, nil
 	}
 	key := stmtKey{tx.pool, query}
+	if tx.tx == nil {
+		return tx.db.poolStmt(ctx, key)
+	}
 	var s *sql.Stmt
 	if ps, ok := tx.db.stmts.Load(key); ok {
 		s = tx.tx.StmtContext(ctx, ps.(*sql.Stmt))
@@ -274,6 +290,24 @@ func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	}
 	tx.stmts[query] = s
 	return s, nil
+}
+
+// poolStmt returns the cached statement of key, preparing it now when it
+// is not cached yet (outside a transaction no connection is held, so
+// there is nothing to wait for).
+func (db *DB) poolStmt(ctx context.Context, key stmtKey) (*sql.Stmt, error) {
+	if ps, ok := db.stmts.Load(key); ok {
+		return ps.(*sql.Stmt), nil
+	}
+	ps, err := key.pool.PrepareContext(ctx, key.query)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	if prev, loaded := db.stmts.LoadOrStore(key, ps); loaded {
+		ps.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return ps, nil
 }
 
 // preparePool prepares a statement on its pool for the cache.
@@ -326,6 +360,9 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	s, err := tx.stmt(ctx, query)
 	if err != nil {
+		if tx.tx == nil {
+			return tx.pool.QueryRowContext(ctx, query, args...)
+		}
 		return tx.tx.QueryRowContext(ctx, query, args...)
 	}
 	return s.QueryRowContext(ctx, args...)

@@ -34,7 +34,8 @@ func (f form) HasErrors() bool { return len(f.Errors) > 0 || f.FormError != "" }
 // lengthLimits are the longest inputs the "too long" errors speak of, so
 // the summary at the top of a form gives the same number as the field.
 var lengthLimits = map[string]int{"error.note.long": app.MaxNoteLength, "error.comment.long": app.MaxFeedbackChars,
-	"error.access.long": app.MaxAccessField, "error.reason.long": app.MaxReasonLength, "error.password.long": app.MaxPasswordLen}
+	"error.access.long": app.MaxAccessField, "error.reason.long": app.MaxReasonLength, "error.password.long": app.MaxPasswordLen,
+	"error.message.long": portal.MaxMessageLength}
 
 // Max returns the length limit the error of a field speaks of.
 func (f form) Max(field string) int {
@@ -49,7 +50,7 @@ func (f form) ErrorFields() []string {
 	var out []string
 	for _, k := range []string{"email", "current", "password", "code", "confirm", "note", "rating", "comment", "message",
 		"access_keys", "access_door_code", "access_pets", "access_parking", "access_other",
-		"option1", "option2", "option3", "option", "start", "end", "reason", "answer", "reply"} {
+		"option1", "option2", "option3", "option", "start", "end", "reason", "answer", "reply", "body"} {
 		if f.Errors[k] != "" {
 			out = append(out, k)
 		}
@@ -278,6 +279,7 @@ type profilePage struct {
 	Email    form
 	Delete   form
 	Notice   string
+	Push     pushSection // push.go
 }
 
 func (s *Server) profileData(r *http.Request, v *viewer) (profilePage, error) {
@@ -288,6 +290,9 @@ func (s *Server) profileData(r *http.Request, v *viewer) (profilePage, error) {
 	}
 	for _, se := range sessions {
 		p.Devices = append(p.Devices, device{ID: se.ID, Browser: browserName(se.UserAgent), LastUsed: se.LastSeenAt, This: se.ID == v.SessionID})
+	}
+	if p.Push, err = s.pushSection(r, v); err != nil {
+		return p, err
 	}
 	p.Sites, err = s.app.Overview(r.Context(), v.Viewer)
 	return p, err

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"asiakassivu/internal/app"
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/portal"
 )
@@ -30,15 +31,51 @@ func (s *Server) funcs(l texts) template.FuncMap {
 		"visitStatus":   l.VisitStatus,
 		"invoiceStatus": l.InvoiceStatus,
 		"contractState": l.ContractState,
+		"dashboard":     l.dashboard,
 		"siteFacts":     func(sum portal.SiteSummary, today portal.Date) siteFacts { return siteFacts{sum, today} },
 		"field":         newField,
-		"textarea":      newTextArea,
-		"mul4":          func(i int) int { return 4 * i },
+		"textarea":      l.textArea,
+		"accessAreas":   l.accessAreas,
 		"errors":        func(f form, prefix string) formErrors { return formErrors{f, prefix} },
 		"inc":           func(i int) int { return i + 1 },
 		"list":          func(s ...string) []string { return s },
 		"dec":           func(i int) int { return i - 1 },
 	}
+}
+
+// dashboard is what the site page shows of a site summary, formatted in
+// the page's language: one template call instead of one per text.
+type dashboard struct {
+	VisitTime, VisitWorker, VisitStatus      string // of the next visit
+	InvoiceTotal, InvoiceText, InvoiceStatus string // of the latest billing summary
+	Unread                                   string
+	Contracts                                []contractLine
+}
+
+// contractLine is a contract as the site page lists it.
+type contractLine struct{ Service, Rhythm, Price, State string }
+
+func (l texts) dashboard(sum portal.SiteSummary, today portal.Date) dashboard {
+	var d dashboard
+	if v := sum.NextVisit; v != nil {
+		d.VisitTime, d.VisitStatus = l.VisitTime(*v), l.VisitStatus(v.Status)
+		if v.WorkerFirstName != "" {
+			d.VisitWorker = l.T("site.worker", "name", v.WorkerFirstName)
+		}
+	}
+	if inv := sum.LatestInvoice; inv != nil {
+		d.InvoiceTotal = l.Money(inv.TotalCents)
+		d.InvoiceText = l.T("dashboard.invoice", "number", inv.Number, "from", l.Day(inv.PeriodStart), "to", l.Day(inv.PeriodEnd))
+		d.InvoiceStatus = l.InvoiceStatus(*inv, today)
+	}
+	if sum.Unread != 0 {
+		d.Unread = l.N("dashboard.unread", sum.Unread)
+	}
+	for _, c := range sum.Contracts {
+		d.Contracts = append(d.Contracts, contractLine{Service: c.Service, Rhythm: l.Rhythm(c.Rhythm),
+			Price: l.T("site.perVisit", "price", l.Money(c.PriceCents)), State: l.ContractState(c, today)})
+	}
+	return d
 }
 
 // siteFacts is the data of the "site-facts" partial.
@@ -65,15 +102,45 @@ func newField(f form, id, name, label, typ, autocomplete, hint string) field {
 }
 
 // textArea is the data of the "textarea" partial: a labelled multi-line
-// input with an optional hint and its error ({max} characters).
+// input with an optional hint and its error ({max} characters). The texts
+// of the label, hint and error keys, the maxlength (four bytes a
+// character) and the aria-describedby ids come computed, each a template
+// call fewer.
 type textArea struct {
 	ID, Name, Label, Hint, Value, Error string
 	Rows, Max                           int
+	LabelText, HintText, ErrorText      string
+	MaxLength                           int
+	DescribedBy                         string
 }
 
-// newTextArea describes a text area of form f.
-func newTextArea(f form, id, name, label, hint string, rows, max int) textArea {
-	return textArea{ID: id, Name: name, Label: label, Hint: hint, Value: f.Values[name], Error: f.Errors[name], Rows: rows, Max: max}
+// textArea describes a text area of form f.
+func (l texts) textArea(f form, id, name, label, hint string, rows, max int) textArea {
+	ta := textArea{ID: id, Name: name, Label: label, Hint: hint, Value: f.Values[name], Error: f.Errors[name], Rows: rows, Max: max,
+		LabelText: l.T(label), MaxLength: 4 * max}
+	var describedBy []string
+	if ta.Hint != "" {
+		ta.HintText = l.T(ta.Hint)
+		describedBy = append(describedBy, id+"-hint")
+	}
+	if ta.Error != "" {
+		ta.ErrorText = l.T(ta.Error, "max", max)
+		describedBy = append(describedBy, id+"-error")
+	}
+	ta.DescribedBy = strings.Join(describedBy, " ")
+	return ta
+}
+
+// accessAreas are the text areas of the access instructions form f, in
+// order (made here, not one by one in the template: the dashboard shows
+// them on every visit).
+func (l texts) accessAreas(f form) []textArea {
+	names := [...]string{"access_keys", "access_door_code", "access_pets", "access_parking", "access_other"}
+	out := make([]textArea, len(names))
+	for i, name := range names {
+		out[i] = l.textArea(f, name, name, "access."+name, "", 2, app.MaxAccessField)
+	}
+	return out
 }
 
 // formErrors is the data of the "errors" partial: the summary at the top

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/portal"
@@ -36,14 +37,38 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
+	buf := s.buffers.get()
+	defer s.buffers.put(buf)
+	if err := t.Execute(buf, data); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// bufferPool keeps the buffers pages are rendered into, so that a busy
+// server does not grow a new one (some 30 KB of garbage) for every page.
+type bufferPool struct{ p sync.Pool }
+
+// maxPooledBuffer bounds what the pool keeps; a rare huge page's buffer
+// goes to the garbage collector.
+const maxPooledBuffer = 256 << 10
+
+func (b *bufferPool) get() *bytes.Buffer {
+	if v, ok := b.p.Get().(*bytes.Buffer); ok {
+		return v
+	}
+	return new(bytes.Buffer)
+}
+
+func (b *bufferPool) put(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledBuffer {
+		return
+	}
+	buf.Reset()
+	b.p.Put(buf)
 }
 
 type errorPage struct {

@@ -21,6 +21,7 @@ import (
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/mail"
+	"asiakassivu/internal/realtime"
 )
 
 //go:embed templates static
@@ -40,6 +41,9 @@ type Config struct {
 	// DevOutbox, when set, is shown at /dev/posti (sent mail with its
 	// codes). Set it only with --dev or --demo on a loopback address.
 	DevOutbox *mail.DevOutbox
+	// Hub signals the open message streams of a site; nil gives a hub of
+	// this process only (enough on SQLite, where there is one instance).
+	Hub *realtime.Hub
 }
 
 // Server serves the HTML interface.
@@ -55,6 +59,7 @@ type Server struct {
 	handler http.Handler // mux wrapped in the middleware, built once
 	pwa     pwa
 	metrics *metrics
+	buffers bufferPool // for rendering pages
 }
 
 // New parses the templates (failing fast on an error) and registers every
@@ -62,6 +67,9 @@ type Server struct {
 func New(cfg Config, a *app.App) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Hub == nil {
+		cfg.Hub = realtime.NewHub()
 	}
 	s := &Server{app: a, cfg: cfg, log: cfg.Log, secure: cfg.BaseURL != nil && cfg.BaseURL.Scheme == "https"}
 	var err error
@@ -71,7 +79,7 @@ func New(cfg Config, a *app.App) (*Server, error) {
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = s.parseTemplates(); err != nil {
+	if s.pages, err = s.parseTemplates(true); err != nil {
 		return nil, err
 	}
 	if s.pwa, err = s.buildPWA(); err != nil {
@@ -105,8 +113,9 @@ func (s *Server) templateFS() fs.FS {
 // parseTemplates builds one template set per language and page: the
 // layout, the shared partials and the page, with the language's texts
 // bound into the template functions (t, n, money, …), so rendering looks
-// nothing up by name at run time.
-func (s *Server) parseTemplates() (map[i18n.Lang]map[string]*template.Template, error) {
+// nothing up by name at run time; with fold, what is the same for every
+// request in the language is then folded into text (render_perf.go).
+func (s *Server) parseTemplates(fold bool) (map[i18n.Lang]map[string]*template.Template, error) {
 	fsys := s.templateFS()
 	names, err := fs.Glob(fsys, "*.html")
 	if err != nil {
@@ -124,6 +133,11 @@ func (s *Server) parseTemplates() (map[i18n.Lang]map[string]*template.Template, 
 			if err != nil {
 				return nil, fmt.Errorf("template %s: %w", n, err)
 			}
+			if fold {
+				if err := foldConstants(t, funcs); err != nil {
+					return nil, fmt.Errorf("template %s: %w", n, err)
+				}
+			}
 			pages[strings.TrimSuffix(n, ".html")] = t
 		}
 		all[lang] = pages
@@ -137,7 +151,7 @@ func (s *Server) page(lang i18n.Lang, name string) (*template.Template, error) {
 	pages := s.pages
 	if s.cfg.Dev {
 		var err error
-		if pages, err = s.parseTemplates(); err != nil {
+		if pages, err = s.parseTemplates(true); err != nil {
 			return nil, err
 		}
 	}

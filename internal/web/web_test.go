@@ -18,6 +18,7 @@ import (
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
+	"asiakassivu/internal/realtime"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/store/storetest"
 )
@@ -56,6 +57,7 @@ type env struct {
 	visits map[string]int64 // by the site's external id
 	// feedback is a customer's feedback on the koti site.
 	feedback int64
+	hub      *realtime.Hub
 	log      *strings.Builder
 	mails    *mailbox
 }
@@ -176,13 +178,14 @@ func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
 	}
 	log := slog.New(slog.NewJSONHandler(e.log, nil))
 	e.mails = &mailbox{}
-	a := app.New(db, hasher, func() time.Time { return t0 }, log, app.WithMailer(e.mails))
+	e.hub = realtime.NewHub()
+	a := app.New(db, hasher, func() time.Time { return t0 }, log, app.WithMailer(e.mails), app.WithEvents(e.hub.Publish))
 	e.srv = httptest.NewUnstartedServer(nil)
 	if baseURL == "" {
 		baseURL = "http://" + e.srv.Listener.Addr().String()
 	}
 	u, _ := url.Parse(baseURL)
-	s, err := New(Config{BaseURL: u, Log: log, PoolStats: db.PoolStats}, a)
+	s, err := New(Config{BaseURL: u, Log: log, PoolStats: db.PoolStats, Hub: e.hub}, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,6 +451,7 @@ func fill(s *Server, pattern, site string) string {
 	p := strings.ReplaceAll(pattern, "{$}", "")
 	p = strings.ReplaceAll(p, "{site}", site)
 	p = strings.ReplaceAll(p, "{session}", "1")
+	p = strings.ReplaceAll(p, "{subscription}", "1")
 	p = strings.ReplaceAll(p, "{visit}", "1")
 	p = strings.ReplaceAll(p, "{token}", strings.Repeat("A", 43))
 	if strings.Contains(p, "{file}") {
@@ -542,6 +546,10 @@ var isolation = map[string]isoCase{
 	"GET /kohteet/{site}/palveluvuorot/{visit}":            {param: "site+visit"},
 	"POST /kohteet/{site}/palveluvuorot/{visit}/siirto":    {param: "site+visit"},
 	"GET /tuottaja":                                        {none: "the caller's own provider's visits only (checked below)"},
+	"GET /kohteet/{site}/viestit":                          {param: "site"},
+	"POST /kohteet/{site}/viestit":                         {param: "site"},
+	"GET /kohteet/{site}/viestit/tapahtumat":               {param: "site"},
+	"GET /tuottaja/viestit":                                {none: "the caller's own provider's threads only (checked below)"},
 	"GET /tuottaja/palveluvuorot/{visit}":                  {param: "provider visit"},
 	"POST /tuottaja/palveluvuorot/{visit}/siirra":          {param: "provider visit"},
 	"POST /tuottaja/palveluvuorot/{visit}/peru":            {param: "provider visit"},
@@ -560,6 +568,20 @@ var isolation = map[string]isoCase{
 	"GET /offline":                                         {none: "public page"},
 	"GET /asenna":                                          {none: "public page"},
 	"GET /dev/posti":                                       {none: "no ids; 404 unless the dev outbox is on (loopback only)"},
+
+	// Notifications (push.go).
+	"POST /profiili/ilmoitukset":                                {none: "the caller's own notification choices"},
+	"POST /profiili/ilmoitukset/laitteet":                       {none: "subscribes the caller's own device"},
+	"POST /profiili/ilmoitukset/laitteet/{subscription}/poista": {param: "subscription"},
+
+	// Billing and the household deduction (billing.go).
+	"GET /kohteet/{site}/laskut":               {param: "site"},
+	"GET /kohteet/{site}/laskut/{invoice}":     {param: "site+invoice"},
+	"GET /kohteet/{site}/laskut/{invoice}/pdf": {param: "site+invoice"},
+	"GET /vuosikooste":                         {none: "sums the caller's own records only (TestBillingIsolation)"},
+	"GET /vuosikooste/pdf":                     {none: "sums the caller's own records only (TestBillingIsolation)"},
+	"GET /kotitalousvahennys":                  {none: "the caller's own records only (TestBillingIsolation)"},
+	"POST /kotitalousvahennys":                 {none: "the record id in the form must be the caller's (TestBillingIsolation)"},
 }
 
 // isolationGaps returns the routes that have no isolation case.
@@ -622,7 +644,15 @@ func TestTenantIsolation(t *testing.T) {
 		}
 		foreign["provider visit"] = []ids{{"visit": id(e.visits["koti"])}, {"visit": id(e.visits["matti"])},
 			{"visit": id(e.visits["mokki"])}, {"visit": "999999"}, {"visit": "abc"}}
+		foreign["site+invoice"] = []ids{
+			{"site": id(e.sites["koti"]), "invoice": "1"},
+			{"site": id(e.sites["matti"]), "invoice": "999999"},
+			{"site": "999999", "invoice": "1"},
+			{"site": id(e.sites["matti"]), "invoice": "x"},
+		}
 		foreign["feedback"] = []ids{{"feedback": id(e.feedback)}, {"feedback": "999999"}, {"feedback": "x"}}
+		// Push subscriptions: maija's device (push_test.go), none, garbage.
+		foreign["subscription"] = []ids{{"subscription": id(maijaPushDevice(t, e))}, {"subscription": "999999"}, {"subscription": "x"}}
 		c := e.client(t)
 		e.signIn(t, c, "matti@example.fi")
 		bertta := e.client(t)
@@ -673,7 +703,7 @@ func TestTenantIsolation(t *testing.T) {
 		}
 		// The provider's lists: a customer has none; bertta sees only her
 		// provider's site.
-		for _, path := range []string{"/tuottaja", "/tuottaja/palaute"} {
+		for _, path := range []string{"/tuottaja", "/tuottaja/palaute", "/tuottaja/viestit"} {
 			if r := do(t, c, "GET", e.srv.URL+path, nil); r.StatusCode != http.StatusNotFound {
 				t.Errorf("%s as matti: %d, want 404", path, r.StatusCode)
 			}

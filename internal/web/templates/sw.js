@@ -103,3 +103,70 @@ async function staticFile(request) {
   }
   return response;
 }
+
+// Push notifications: the server sends {title, body, url, kind} (package
+// push). The icon is the app's own, from the files kept above.
+const ICON = PRECACHE.find((u) => /\/icon-192\.[0-9a-f]+\.png$/.test(u)) || "";
+
+// sitePath returns url when it is a path on this site, else the front page:
+// a notification may open nothing but the portal itself. "//host" and
+// "/\host" name other hosts, and URL parsing drops tabs and line breaks, so
+// the resolved URL's origin is checked too.
+function sitePath(url) {
+  if (typeof url !== "string" || !url.startsWith("/") || url.startsWith("//") || url.startsWith("/\\")) {
+    return "/";
+  }
+  try {
+    const resolved = new URL(url, self.location.origin);
+    return resolved.origin === self.location.origin ? resolved.pathname + resolved.search + resolved.hash : "/";
+  } catch (err) {
+    return "/";
+  }
+}
+
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (err) {
+    data = {};
+  }
+  const title = typeof data.title === "string" && data.title ? data.title : "Asiakassivu";
+  const url = sitePath(data.url);
+  event.waitUntil(self.registration.showNotification(title, {
+    body: typeof data.body === "string" ? data.body : "",
+    icon: ICON,
+    badge: ICON,
+    // One notification per page: a newer one about the same thread or
+    // visit replaces the older, and still alerts.
+    tag: url,
+    renotify: true,
+    data: { url },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(sitePath(event.notification.data && event.notification.data.url), self.location.origin).href;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const open = windows.find((w) => w.url === target);
+    if (open) {
+      return open.focus();
+    }
+    for (const w of windows) {
+      if (new URL(w.url).origin !== self.location.origin || !("navigate" in w)) {
+        continue;
+      }
+      try {
+        const navigated = await w.navigate(target);
+        if (navigated) {
+          return navigated.focus();
+        }
+      } catch (err) {
+        // Not controlled by this worker: open a new window below.
+      }
+    }
+    return self.clients.openWindow(target);
+  })());
+});

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRulesSetAndDeductionExport(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	for _, bad := range [][]string{
+		{"rules"},
+		{"rules", "set", "--data-dir", dir, "--year", "2027", "--work-type", "household", "--rate-bp", "10001", "--max-cents", "1", "--omavastuu-cents", "0"},
+		{"rules", "set", "--data-dir", dir, "--year", "2027", "--rate-bp", "3500", "--max-cents", "160000", "--omavastuu-cents", "15000"},
+		{"rules", "set", "--data-dir", dir, "--year", "2027", "--work-type", "household", "--rate-bp", "3500", "--omavastuu-cents", "15000"},
+		{"deduction", "export", "--data-dir", dir, "--year", "2025"},
+		{"deduction", "export", "--data-dir", dir, "--year", "1999", "--out", dir},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(ctx, bad, env(nil), &out, &errb); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", bad, code, errb.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"rules", "set", "--data-dir", dir, "--year", "2027", "--work-type", "household", "--rate-bp", "3500",
+		"--max-cents", "160000", "--omavastuu-cents", "15000"}, env(nil), &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), "Rule 2027 household") {
+		t.Fatalf("rules set: %d %s %s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	exportDir := filepath.Join(dir, "out")
+	code = run(ctx, []string{"deduction", "export", "--data-dir", dir, "--year", "2025", "--out", exportDir}, env(nil), &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), "sha256") {
+		t.Fatalf("export: %d %s %s", code, out.String(), errb.String())
+	}
+	files, _ := os.ReadDir(exportDir)
+	if len(files) != 2 {
+		t.Errorf("files %v", files)
+	}
+}

@@ -1,0 +1,164 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+)
+
+// Billing is a site's list of billing summaries for one year.
+type Billing struct {
+	Site     store.SiteWithProvider
+	Year     int   // 0: every year
+	Years    []int // years with summaries, newest first
+	Invoices []store.InvoiceRow
+}
+
+// SiteBilling lists the billing summaries of a site the viewer may see
+// (the customer, and read-only the site's provider staff), issued in year
+// (0 for all years).
+func (a *App) SiteBilling(ctx context.Context, v Viewer, siteID int64, year int) (Billing, error) {
+	out := Billing{Year: year}
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if out.Site, err = tx.Site(ctx, v.scope(), siteID); err != nil {
+			return err
+		}
+		if out.Years, err = tx.InvoiceYears(ctx, siteID); err != nil {
+			return err
+		}
+		out.Invoices, err = tx.BillingOfSite(ctx, siteID, year)
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("billing of site %d: %w", siteID, err)
+	}
+	if v.audited() {
+		err = a.audit(ctx, v, "billing.list", out.Site.Site.CustomerID, siteID)
+	}
+	return out, err
+}
+
+// InvoiceDetail is one billing summary with what its page shows.
+type InvoiceDetail struct {
+	Site           store.SiteWithProvider
+	Invoice        portal.Invoice
+	State          portal.InvoiceState
+	VATTotals      []portal.VATTotal
+	WorkShareCents int64
+	OtherCents     int64
+	VATCents       int64
+	NetCents       int64
+}
+
+// SiteInvoice returns one billing summary of a site the viewer may see,
+// with its lines; portal.ErrNotFound when either is not theirs.
+func (a *App) SiteInvoice(ctx context.Context, v Viewer, siteID, invoiceID int64) (InvoiceDetail, error) {
+	var out InvoiceDetail
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if out.Site, err = tx.Site(ctx, v.scope(), siteID); err != nil {
+			return err
+		}
+		out.Invoice, err = tx.InvoiceOfSite(ctx, siteID, invoiceID)
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("invoice %d of site %d: %w", invoiceID, siteID, err)
+	}
+	out.State = out.Invoice.StateOn(portal.DateOf(a.now()))
+	out.VATTotals = portal.VATTotals(out.Invoice.Lines)
+	out.WorkShareCents = portal.WorkShare(out.Invoice.Lines)
+	for _, l := range out.Invoice.Lines {
+		out.VATCents += l.VATCents
+		out.NetCents += l.NetCents
+		if !l.IsWork {
+			out.OtherCents += l.TotalCents
+		}
+	}
+	if v.audited() {
+		err = a.audit(ctx, v, "invoice.view", out.Site.Site.CustomerID, siteID)
+	}
+	return out, err
+}
+
+// StatementSite is one site's part of a yearly statement.
+type StatementSite struct {
+	Site           portal.Site
+	ProviderName   string
+	Payments       int
+	PaidCents      int64
+	WorkShareCents int64
+}
+
+// Statement is the yearly statement of an account: the work share paid in
+// the year over all its linked customer records, and the estimated
+// household deduction.
+type Statement struct {
+	Year           int
+	Sites          []StatementSite
+	PaidCents      int64
+	WorkShareCents int64
+	// Rule is the year's household-work rule; HasRule is false when the
+	// year's rules are not yet published.
+	Rule     portal.DeductionRule
+	HasRule  bool
+	SharesBP []int
+	Payers   []portal.PayerDeduction
+}
+
+// StatementWorkType is the work type whose rule the statement's estimate
+// uses (the demo's and most customers' work; care work has the same rule).
+const StatementWorkType = "household"
+
+// YearlyStatement computes a customer's statement for a year: payment date
+// decides the year, credit notes subtract. sharesBP are the payers' shares
+// (one or two, summing to 10000); nil or invalid means one payer.
+func (a *App) YearlyStatement(ctx context.Context, v Viewer, year int, sharesBP []int) (Statement, error) {
+	st := Statement{Year: year, SharesBP: sharesBP}
+	if v.Role != portal.RoleCustomer {
+		return st, portal.ErrNotFound // an account's own statement; staff and admins have none
+	}
+	if !portal.CheckShares(sharesBP) {
+		st.SharesBP = []int{10000}
+	}
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		sites, err := tx.Sites(ctx, v.scope())
+		if err != nil {
+			return err
+		}
+		paid, err := tx.PaidWorkInYear(ctx, v.scope(), year)
+		if err != nil {
+			return err
+		}
+		for _, s := range sites {
+			ss := StatementSite{Site: s.Site, ProviderName: s.Provider.Name}
+			for _, p := range paid {
+				if p.SiteID == s.Site.ID {
+					ss.Payments++
+					ss.PaidCents += p.TotalCents
+					ss.WorkShareCents += p.WorkShareCents
+				}
+			}
+			st.PaidCents += ss.PaidCents
+			st.WorkShareCents += ss.WorkShareCents
+			st.Sites = append(st.Sites, ss)
+		}
+		st.Rule, err = tx.DeductionRule(ctx, year, StatementWorkType)
+		if errors.Is(err, portal.ErrNotFound) {
+			return nil
+		}
+		st.HasRule = err == nil
+		return err
+	})
+	if err != nil {
+		return st, fmt.Errorf("statement %d: %w", year, err)
+	}
+	if st.HasRule {
+		st.Payers = portal.EstimateDeductions(st.Rule, st.WorkShareCents, st.SharesBP)
+	}
+	return st, nil
+}

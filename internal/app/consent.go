@@ -1,0 +1,200 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+)
+
+// ConsentTextVersion is the version of the consent text the portal shows.
+const ConsentTextVersion = "portal-2026-1"
+
+// MaxPayerName bounds a payer's name.
+const MaxPayerName = 200
+
+// PayerView is a payer as the portal shows it: the identity code masked.
+type PayerView struct {
+	Name    string
+	Masked  string
+	ShareBP int
+}
+
+// ConsentView is the deduction-sending consent of one customer record.
+type ConsentView struct {
+	CustomerID  int64
+	Sites       []portal.Site
+	Exists      bool
+	Enabled     bool
+	Migrated    bool
+	TextVersion string
+	Payers      []PayerView
+	History     []store.ConsentEvent
+}
+
+// Consents lists the consents of the viewer's customer records (customers
+// only: staff and admins manage none here).
+func (a *App) Consents(ctx context.Context, v Viewer) ([]ConsentView, error) {
+	if v.Role != portal.RoleCustomer {
+		return nil, portal.ErrNotFound
+	}
+	var out []ConsentView
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		sites, err := tx.Sites(ctx, v.scope())
+		if err != nil {
+			return err
+		}
+		for _, s := range sites {
+			i := 0
+			for i < len(out) && out[i].CustomerID != s.Site.CustomerID {
+				i++
+			}
+			if i < len(out) {
+				out[i].Sites = append(out[i].Sites, s.Site)
+				continue
+			}
+			cv := ConsentView{CustomerID: s.Site.CustomerID, Sites: []portal.Site{s.Site}}
+			c, err := tx.ConsentOf(ctx, s.Site.CustomerID)
+			switch {
+			case errors.Is(err, portal.ErrNotFound):
+			case err != nil:
+				return err
+			default:
+				cv.Exists, cv.Enabled, cv.Migrated, cv.TextVersion = true, c.Enabled, c.Migrated, c.TextVersion
+				for _, p := range c.Payers {
+					cv.Payers = append(cv.Payers, PayerView{Name: p.Name, Masked: a.maskSealed(p.IdentityCodeEnc), ShareBP: p.ShareBP})
+				}
+			}
+			if cv.History, err = tx.ConsentHistory(ctx, s.Site.CustomerID); err != nil {
+				return err
+			}
+			out = append(out, cv)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// maskSealed opens a sealed identity code and masks it; a code that does
+// not open (no key, or the wrong one) shows as stars only.
+func (a *App) maskSealed(sealed []byte) string {
+	if a.sealer == nil {
+		return portal.MaskHetu("")
+	}
+	plain, err := a.sealer.Open(sealed)
+	if err != nil {
+		return portal.MaskHetu("")
+	}
+	return portal.MaskHetu(string(plain))
+}
+
+// PayerInput is a payer as entered in the consent form.
+type PayerInput struct {
+	Name         string
+	IdentityCode string
+	ShareBP      int
+}
+
+// SetConsent turns a customer record's consent on (with its one or two
+// payers, replacing earlier ones) or off (the payers and the history are
+// kept; no further reports). It needs a recent sign-in, and is audited
+// (without the data) and journaled.
+func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enabled bool, payers []PayerInput) error {
+	if v.Role != portal.RoleCustomer {
+		return portal.ErrNotFound
+	}
+	if !a.recent(v) {
+		return ErrReauthenticate
+	}
+	var sealed []store.Payer
+	if enabled {
+		var bad InvalidInput
+		if len(payers) < 1 || len(payers) > 2 {
+			return InvalidInput{{"payer1name", "consent.error.payers"}}
+		}
+		shares := make([]int, len(payers))
+		for i, p := range payers {
+			n := fmt.Sprint(i + 1)
+			name := strings.TrimSpace(p.Name)
+			if name == "" || utf8.RuneCountInString(name) > MaxPayerName {
+				bad = append(bad, FieldError{"payer" + n + "name", "consent.error.name"})
+			}
+			code := portal.NormalizeHetu(p.IdentityCode)
+			if !portal.ValidHetu(code) {
+				bad = append(bad, FieldError{"payer" + n + "code", "consent.error.code"})
+			}
+			shares[i] = p.ShareBP
+			payers[i].Name, payers[i].IdentityCode = name, code
+		}
+		if !portal.CheckShares(shares) {
+			bad = append(bad, FieldError{"payer1share", "consent.error.shares"})
+		}
+		if bad != nil {
+			return bad
+		}
+		if a.sealer == nil {
+			return errors.New("consent: no secret key to seal identity codes")
+		}
+		for _, p := range payers {
+			enc, err := a.sealer.Seal([]byte(p.IdentityCode))
+			if err != nil {
+				return err
+			}
+			sealed = append(sealed, store.Payer{Name: p.Name, IdentityCodeEnc: enc, ShareBP: p.ShareBP})
+		}
+	}
+	return a.db.Write(ctx, func(tx *store.Tx) error {
+		if !ownsCustomer(ctx, tx, v, customerID) {
+			return portal.ErrNotFound
+		}
+		count := len(sealed)
+		if enabled {
+			if _, err := tx.SetDeductionConsent(ctx, customerID, true, false, ConsentTextVersion, sealed); err != nil {
+				return err
+			}
+		} else {
+			if err := tx.SetConsentEnabled(ctx, customerID, false, ConsentTextVersion); err != nil {
+				return err
+			}
+			if c, err := tx.ConsentOf(ctx, customerID); err == nil {
+				count = len(c.Payers)
+			}
+		}
+		if err := tx.AddConsentEvent(ctx, store.ConsentEvent{CustomerID: customerID, Enabled: enabled,
+			TextVersion: ConsentTextVersion, PayerCount: count, ActorAccountID: v.AccountID}); err != nil {
+			return err
+		}
+		action := "deduction.consent_off"
+		if enabled {
+			action = "deduction.consent_on"
+		}
+		if err := tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: action,
+			CustomerID: customerID}); err != nil {
+			return err
+		}
+		data, _ := json.Marshal(map[string]any{"enabled": enabled, "payers": count, "text_version": ConsentTextVersion})
+		_, err := tx.AppendChange(ctx, store.Change{Kind: "deduction.consent_changed", Entity: "deduction_consents",
+			EntityID: customerID, CustomerID: customerID, Data: string(data)})
+		return err
+	})
+}
+
+// ownsCustomer reports whether one of the viewer's sites belongs to the
+// customer record.
+func ownsCustomer(ctx context.Context, tx *store.Tx, v Viewer, customerID int64) bool {
+	sites, err := tx.Sites(ctx, v.scope())
+	if err != nil {
+		return false
+	}
+	for _, s := range sites {
+		if s.Site.CustomerID == customerID {
+			return true
+		}
+	}
+	return false
+}

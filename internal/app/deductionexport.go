@@ -1,0 +1,188 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+)
+
+// DeductionPayer is a payer in the yearly report, identity code in clear.
+type DeductionPayer struct {
+	Name         string `json:"name"`
+	IdentityCode string `json:"identity_code"`
+	ShareBP      int    `json:"share_bp"`
+}
+
+// DeductionRecord is one consenting customer's site in the yearly report
+// for the Tax Administration (PRODUCT.md C6).
+type DeductionRecord struct {
+	CustomerID     int64            `json:"-"`
+	BusinessID     string           `json:"business_id"`
+	CompanyName    string           `json:"company_name"`
+	WorkType       string           `json:"work_type"`
+	SiteAddress    string           `json:"site_address"`
+	ContractDate   string           `json:"contract_date"`
+	FirstPayment   string           `json:"first_payment_date"`
+	LastPayment    string           `json:"last_payment_date"`
+	TotalPaidCents int64            `json:"total_paid_cents"`
+	WorkShareCents int64            `json:"work_share_cents"`
+	Payers         []DeductionPayer `json:"payers"`
+}
+
+// DeductionReport is the yearly report of every consenting customer.
+type DeductionReport struct {
+	Year    int               `json:"year"`
+	Records []DeductionRecord `json:"records"`
+}
+
+// SentFile is one file a sender delivered, with its SHA-256 (hex).
+type SentFile struct {
+	Name   string
+	SHA256 string
+}
+
+// Sender delivers the yearly report. The Tax Administration's interface
+// needs a certificate this project cannot hold, so the only implementation
+// writes files (FileSender).
+type Sender interface {
+	Send(ctx context.Context, name string, body []byte) (SentFile, error)
+}
+
+// FileSender writes each report file into a directory (mode 0600: it holds
+// identity codes in clear).
+type FileSender struct{ Dir string }
+
+// Send writes body to Dir/name.
+func (f FileSender) Send(_ context.Context, name string, body []byte) (SentFile, error) {
+	if err := os.MkdirAll(f.Dir, 0o700); err != nil {
+		return SentFile{}, err
+	}
+	p := filepath.Join(f.Dir, name)
+	if err := os.WriteFile(p, body, 0o600); err != nil {
+		return SentFile{}, err
+	}
+	sum := sha256.Sum256(body)
+	return SentFile{Name: p, SHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+// BuildDeductionReport collects the year's report: for every customer
+// record whose consent is on, each site with payments in the year.
+func (a *App) BuildDeductionReport(ctx context.Context, year int) (DeductionReport, error) {
+	rep := DeductionReport{Year: year, Records: []DeductionRecord{}}
+	if a.sealer == nil {
+		return rep, errors.New("deduction report: no secret key to open identity codes")
+	}
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.DeductionExportRows(ctx, year)
+		if err != nil {
+			return err
+		}
+		payers := map[int64][]DeductionPayer{}
+		for _, r := range rows {
+			if _, ok := payers[r.CustomerID]; !ok {
+				c, err := tx.ConsentOf(ctx, r.CustomerID)
+				if err != nil {
+					return err
+				}
+				list := []DeductionPayer{}
+				for _, p := range c.Payers {
+					plain, err := a.sealer.Open(p.IdentityCodeEnc)
+					if err != nil {
+						return fmt.Errorf("customer %d: %w", r.CustomerID, err)
+					}
+					list = append(list, DeductionPayer{Name: p.Name, IdentityCode: string(plain), ShareBP: p.ShareBP})
+				}
+				payers[r.CustomerID] = list
+			}
+			contracts, err := tx.ContractsOfSite(ctx, r.SiteID)
+			if err != nil {
+				return err
+			}
+			rec := DeductionRecord{CustomerID: r.CustomerID, BusinessID: r.BusinessID, CompanyName: r.ProviderName, WorkType: "household",
+				SiteAddress:  portal.Site{Street: r.Street, PostalCode: r.PostalCode, City: r.City}.Address(),
+				FirstPayment: r.FirstPaid.String(), LastPayment: r.LastPaid.String(), TotalPaidCents: r.TotalCents,
+				WorkShareCents: r.WorkShareCents, Payers: payers[r.CustomerID]}
+			if n := len(contracts); n > 0 { // newest first: the last is the first contract
+				rec.WorkType, rec.ContractDate = contracts[n-1].WorkType, contracts[n-1].Start.String()
+			}
+			rep.Records = append(rep.Records, rec)
+		}
+		return nil
+	})
+	return rep, err
+}
+
+// ReportCSV renders the report as CSV, one row per record and payer.
+func ReportCSV(rep DeductionReport) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"year", "business_id", "company_name", "work_type", "site_address", "contract_date",
+		"first_payment_date", "last_payment_date", "total_paid_cents", "work_share_cents", "payer_name",
+		"payer_identity_code", "payer_share_bp"})
+	for _, r := range rep.Records {
+		ps := r.Payers
+		if len(ps) == 0 {
+			ps = []DeductionPayer{{}}
+		}
+		for _, p := range ps {
+			w.Write([]string{strconv.Itoa(rep.Year), r.BusinessID, r.CompanyName, r.WorkType, r.SiteAddress, r.ContractDate,
+				r.FirstPayment, r.LastPayment, strconv.FormatInt(r.TotalPaidCents, 10), strconv.FormatInt(r.WorkShareCents, 10),
+				p.Name, p.IdentityCode, strconv.Itoa(p.ShareBP)})
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// ExportDeduction builds the year's report, hands its CSV and JSON to the
+// sender and records the export with the files' checksums.
+func (a *App) ExportDeduction(ctx context.Context, year int, s Sender) (store.DeductionExport, error) {
+	rep, err := a.BuildDeductionReport(ctx, year)
+	if err != nil {
+		return store.DeductionExport{}, err
+	}
+	csvBody, err := ReportCSV(rep)
+	if err != nil {
+		return store.DeductionExport{}, err
+	}
+	jsonBody, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return store.DeductionExport{}, err
+	}
+	base := fmt.Sprintf("kotitalousvahennys-%d-%s", year, a.now().UTC().Format("20060102T150405Z"))
+	c, err := s.Send(ctx, base+".csv", csvBody)
+	if err != nil {
+		return store.DeductionExport{}, err
+	}
+	j, err := s.Send(ctx, base+".json", append(jsonBody, '\n'))
+	if err != nil {
+		return store.DeductionExport{}, err
+	}
+	customers := map[int64]bool{}
+	for _, r := range rep.Records {
+		customers[r.CustomerID] = true
+	}
+	e := store.DeductionExport{Year: year, Customers: len(customers), CSVName: c.Name, CSVSHA256: c.SHA256,
+		JSONName: j.Name, JSONSHA256: j.SHA256}
+	err = a.db.Write(ctx, func(tx *store.Tx) error { return tx.AddDeductionExport(ctx, e) })
+	return e, err
+}
+
+// SetDeductionRule validates and stores a rule (the chain admin's command).
+func (a *App) SetDeductionRule(ctx context.Context, r portal.DeductionRule) error {
+	if p := r.Check(); p != "" {
+		return errors.New(p)
+	}
+	return a.db.Write(ctx, func(tx *store.Tx) error { return tx.SetDeductionRule(ctx, r) })
+}

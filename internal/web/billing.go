@@ -1,0 +1,430 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"codeberg.org/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/i18n"
+	"asiakassivu/internal/portal"
+)
+
+// billingFormat formats the figures of billing pages in the page's
+// language: VAT rates and hours.
+type billingFormat struct{ lang i18n.Lang }
+
+// Rate shows a VAT rate in basis points: "25,5 %" ("25.5%" in English).
+func (f billingFormat) Rate(bp int) string {
+	s := strconv.Itoa(bp / 100)
+	if r := bp % 100; r != 0 {
+		s += "." + strings.TrimRight(fmt.Sprintf("%02d", r), "0")
+	}
+	if f.lang == i18n.English {
+		return s + "%"
+	}
+	return strings.ReplaceAll(s, ".", ",") + "\u00a0%"
+}
+
+// Hours shows a quantity in thousandths of an hour: "1,5".
+func (f billingFormat) Hours(milli int64) string {
+	s := strconv.FormatInt(milli/1000, 10)
+	if r := milli % 1000; r != 0 {
+		if r < 0 {
+			r = -r
+		}
+		s += "." + strings.TrimRight(fmt.Sprintf("%03d", r), "0")
+	}
+	if f.lang == i18n.English {
+		return s
+	}
+	return strings.ReplaceAll(s, ".", ",")
+}
+
+type billingPage struct {
+	layout
+	billingFormat
+	B app.Billing
+}
+
+// yearParam reads ?vuosi=YYYY; 0 when absent or odd.
+func yearParam(r *http.Request) int {
+	y, err := strconv.Atoi(r.URL.Query().Get("vuosi"))
+	if err != nil || y < 2000 || y > 2100 {
+		return 0
+	}
+	return y
+}
+
+// billing lists a site's billing summaries, by default of the latest year
+// that has any.
+func (s *Server) billing(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	site, err := pathID(r, "site")
+	if err != nil {
+		return err
+	}
+	year := yearParam(r)
+	b, err := s.app.SiteBilling(r.Context(), v.Viewer, site, year)
+	if err != nil {
+		return err
+	}
+	if year == 0 && r.URL.Query().Get("vuosi") == "" && len(b.Years) > 0 {
+		if b, err = s.app.SiteBilling(r.Context(), v.Viewer, site, b.Years[0]); err != nil {
+			return err
+		}
+	}
+	p := billingPage{layout: s.base(r, v, "billing.title"), B: b}
+	p.billingFormat = billingFormat{p.L.Lang}
+	p.CurrentSite, p.Section = site, "billing"
+	return s.render(w, r, http.StatusOK, "invoices", p)
+}
+
+type invoicePage struct {
+	layout
+	billingFormat
+	D app.InvoiceDetail
+}
+
+func (s *Server) invoiceIDs(r *http.Request) (site, invoice int64, err error) {
+	if site, err = pathID(r, "site"); err != nil {
+		return 0, 0, err
+	}
+	invoice, err = pathID(r, "invoice")
+	return site, invoice, err
+}
+
+// invoice shows one billing summary; the page prints without menus.
+func (s *Server) invoice(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	site, inv, err := s.invoiceIDs(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.app.SiteInvoice(r.Context(), v.Viewer, site, inv)
+	if err != nil {
+		return err
+	}
+	p := invoicePage{layout: s.base(r, v, "billing.invoiceTitle"), D: d}
+	p.billingFormat = billingFormat{p.L.Lang}
+	p.Title = p.L.T("billing.invoiceTitle") + " " + d.Invoice.Number
+	p.CurrentSite, p.Section = site, "billing"
+	return s.render(w, r, http.StatusOK, "invoice", p)
+}
+
+// invoicePDF sends one billing summary as a PDF.
+func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	site, inv, err := s.invoiceIDs(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.app.SiteInvoice(r.Context(), v.Viewer, site, inv)
+	if err != nil {
+		return err
+	}
+	l := s.texts(r, v)
+	b, err := invoicePDFBytes(l, d)
+	if err != nil {
+		return err
+	}
+	return sendPDF(w, "lasku-"+d.Invoice.Number+".pdf", b)
+}
+
+func sendPDF(w http.ResponseWriter, name string, b []byte) error {
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+safeFileName(name)+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, err := w.Write(b)
+	return err
+}
+
+// safeFileName keeps letters, digits, dots and dashes.
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '.' || r == '-' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// newPDF starts an A4 document with the Go fonts (UTF-8: ä, ö, å, €).
+func newPDF(title string) *fpdf.Fpdf {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
+	pdf.SetTitle(title, true)
+	pdf.SetCreator("Asiakassivu", true)
+	pdf.SetMargins(15, 15, 15)
+	pdf.AddPage()
+	return pdf
+}
+
+func pdfBytes(pdf *fpdf.Fpdf) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func invoicePDFBytes(l texts, d app.InvoiceDetail) ([]byte, error) {
+	f := billingFormat{l.Lang}
+	inv := d.Invoice
+	title := l.T("billing.invoiceTitle") + " " + inv.Number
+	if inv.IsCreditNote {
+		title = l.T("invoice.credit") + " " + inv.Number
+	}
+	pdf := newPDF(title)
+	pdf.SetFont("go", "B", 16)
+	pdf.CellFormat(0, 9, title, "", 1, "L", false, 0, "")
+	pdf.SetFont("go", "", 10)
+	line := func(label, value string) {
+		pdf.CellFormat(50, 6, label, "", 0, "L", false, 0, "")
+		pdf.CellFormat(0, 6, value, "", 1, "L", false, 0, "")
+	}
+	line(l.T("billing.provider"), d.Site.Provider.Name+" ("+d.Site.Provider.BusinessID+")")
+	line(l.T("billing.site"), d.Site.Site.Address())
+	line(l.T("billing.period"), l.Day(inv.PeriodStart)+" – "+l.Day(inv.PeriodEnd))
+	line(l.T("billing.issued"), l.Day(inv.IssuedOn))
+	line(l.T("billing.due"), l.Day(inv.DueOn))
+	if !inv.PaidOn.IsZero() {
+		line(l.T("billing.paidOn"), l.Day(inv.PaidOn))
+	}
+	line(l.T("billing.state"), l.T("billing.state."+string(d.State)))
+	pdf.Ln(4)
+	widths := []float64{62, 16, 22, 16, 20, 24, 20}
+	heads := []string{l.T("billing.col.description"), l.T("billing.col.hours"), l.T("billing.col.unit"),
+		l.T("billing.col.vatRate"), l.T("billing.col.vat"), l.T("billing.col.total"), l.T("billing.col.kind")}
+	pdf.SetFont("go", "B", 8)
+	for i, h := range heads {
+		align := "R"
+		if i == 0 || i == 6 {
+			align = "L"
+		}
+		pdf.CellFormat(widths[i], 7, h, "B", 0, align, false, 0, "")
+	}
+	pdf.Ln(-1)
+	pdf.SetFont("go", "", 8)
+	for _, ln := range inv.Lines {
+		kind := l.T("billing.kind.other")
+		if ln.IsWork {
+			kind = l.T("billing.kind.work")
+		}
+		desc := ln.Description
+		for pdf.GetStringWidth(desc) > widths[0]-1 && len([]rune(desc)) > 4 {
+			rs := []rune(desc)
+			desc = string(rs[:len(rs)-2]) + "…"
+			desc = strings.Replace(desc, "……", "…", 1)
+		}
+		cells := []string{desc, f.Hours(ln.QuantityMilli), l.Money(ln.UnitPriceCents), f.Rate(ln.VATRateBP),
+			l.Money(ln.VATCents), l.Money(ln.TotalCents), kind}
+		for i, c := range cells {
+			align := "R"
+			if i == 0 || i == 6 {
+				align = "L"
+			}
+			pdf.CellFormat(widths[i], 6, c, "", 0, align, false, 0, "")
+		}
+		pdf.Ln(-1)
+	}
+	pdf.Ln(3)
+	pdf.SetFont("go", "B", 9)
+	pdf.CellFormat(0, 6, l.T("billing.vatTotals"), "T", 1, "L", false, 0, "")
+	pdf.SetFont("go", "", 9)
+	for _, t := range d.VATTotals {
+		line(l.T("billing.vatLine", "rate", f.Rate(t.RateBP)),
+			l.T("billing.vatLineValue", "net", l.Money(t.NetCents), "vat", l.Money(t.VATCents), "total", l.Money(t.TotalCents)))
+	}
+	pdf.Ln(2)
+	line(l.T("billing.workShare"), l.Money(d.WorkShareCents))
+	line(l.T("billing.otherShare"), l.Money(d.OtherCents))
+	pdf.SetFont("go", "B", 11)
+	line(l.T("billing.total"), l.Money(inv.TotalCents))
+	return pdfBytes(pdf)
+}
+
+type statementPage struct {
+	layout
+	billingFormat
+	St    app.Statement
+	Years []int
+	Split int // the first payer's per cent with two payers; 0 for one payer
+}
+
+// statementParams reads the year (default: last year) and the split.
+func (s *Server) statementParams(r *http.Request) (year, split int, shares []int) {
+	year = yearParam(r)
+	if year == 0 {
+		year = s.today().Year - 1
+	}
+	if p, err := strconv.Atoi(r.URL.Query().Get("jako")); err == nil && p >= 1 && p <= 99 {
+		split = p
+		shares = []int{p * 100, 10000 - p*100}
+	}
+	return year, split, shares
+}
+
+// statement shows the account's yearly statement over all its records.
+func (s *Server) statement(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	year, split, shares := s.statementParams(r)
+	st, err := s.app.YearlyStatement(r.Context(), v.Viewer, year, shares)
+	if err != nil {
+		return err
+	}
+	p := statementPage{layout: s.base(r, v, "statement.title"), St: st, Split: split}
+	p.billingFormat = billingFormat{p.L.Lang}
+	for y := s.today().Year; y >= 2023; y-- {
+		p.Years = append(p.Years, y)
+	}
+	p.Section = "statement"
+	return s.render(w, r, http.StatusOK, "statement", p)
+}
+
+// statementPDF sends the yearly statement as a PDF.
+func (s *Server) statementPDF(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	year, _, shares := s.statementParams(r)
+	st, err := s.app.YearlyStatement(r.Context(), v.Viewer, year, shares)
+	if err != nil {
+		return err
+	}
+	l := s.texts(r, v)
+	title := l.T("statement.heading", "year", strconv.Itoa(st.Year))
+	pdf := newPDF(title)
+	pdf.SetFont("go", "B", 16)
+	pdf.CellFormat(0, 9, title, "", 1, "L", false, 0, "")
+	pdf.SetFont("go", "", 10)
+	for _, ss := range st.Sites {
+		pdf.CellFormat(110, 6, siteLabel(ss.Site), "", 0, "L", false, 0, "")
+		pdf.CellFormat(0, 6, l.Money(ss.WorkShareCents), "", 1, "R", false, 0, "")
+	}
+	pdf.SetFont("go", "B", 10)
+	pdf.CellFormat(110, 7, l.T("statement.total"), "T", 0, "L", false, 0, "")
+	pdf.CellFormat(0, 7, l.Money(st.WorkShareCents), "T", 1, "R", false, 0, "")
+	pdf.SetFont("go", "", 10)
+	pdf.Ln(3)
+	if !st.HasRule {
+		pdf.MultiCell(0, 6, l.T("statement.noRules", "year", strconv.Itoa(st.Year)), "", "L", false)
+	} else {
+		for i, p := range st.Payers {
+			pdf.CellFormat(110, 6, l.T("statement.payerLine", "n", strconv.Itoa(i+1), "share", l.Money(p.WorkShareCents)),
+				"", 0, "L", false, 0, "")
+			pdf.CellFormat(0, 6, l.Money(p.DeductionCents), "", 1, "R", false, 0, "")
+		}
+	}
+	pdf.Ln(3)
+	pdf.MultiCell(0, 5, l.T("statement.omavastuuNote"), "", "L", false)
+	pdf.MultiCell(0, 5, l.T("statement.estimateNote"), "", "L", false)
+	b, err := pdfBytes(pdf)
+	if err != nil {
+		return err
+	}
+	return sendPDF(w, fmt.Sprintf("vuosikooste-%d.pdf", st.Year), b)
+}
+
+func siteLabel(s portal.Site) string {
+	if s.Name != "" {
+		return s.Name + ", " + s.Address()
+	}
+	return s.Address()
+}
+
+type consentPage struct {
+	layout
+	Consents []app.ConsentView
+	Form     form
+	Customer int64 // the record the form's errors belong to
+	Saved    bool
+}
+
+func (s *Server) consentPage(r *http.Request, v *viewer) (consentPage, error) {
+	p := consentPage{layout: s.base(r, v, "consent.title"), Form: newForm()}
+	p.Section = "consent"
+	var err error
+	p.Consents, err = s.app.Consents(r.Context(), v.Viewer)
+	return p, err
+}
+
+// consent shows the deduction-sending consent of each of the account's
+// customer records.
+func (s *Server) consent(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	p, err := s.consentPage(r, v)
+	if err != nil {
+		return err
+	}
+	p.Saved = r.URL.Query().Get("ok") == "1"
+	return s.render(w, r, http.StatusOK, "consent", p)
+}
+
+// setConsent turns a record's consent on (with payers) or off; the
+// password is asked again unless the sign-in is recent.
+func (s *Server) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	f := r.PostForm
+	customer, err := strconv.ParseInt(f.Get("customer"), 10, 64)
+	if err != nil || customer <= 0 {
+		return portal.ErrNotFound
+	}
+	enabled := f.Get("enabled") == "1"
+	var payers []app.PayerInput
+	for _, n := range []string{"1", "2"} {
+		name, code := f.Get("payer"+n+"name"), f.Get("payer"+n+"code")
+		if n == "2" && strings.TrimSpace(name) == "" && strings.TrimSpace(code) == "" {
+			continue
+		}
+		pct, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.Get("payer"+n+"share")), "%")))
+		payers = append(payers, app.PayerInput{Name: name, IdentityCode: code, ShareBP: pct * 100})
+	}
+	if len(payers) == 1 && strings.TrimSpace(f.Get("payer1share")) == "" {
+		payers[0].ShareBP = 10000
+	}
+	if pw := f.Get("current"); pw != "" {
+		err = s.app.Reauthenticate(r.Context(), v.Viewer, pw)
+		if err == nil {
+			v.AuthAt = s.app.Now()
+		}
+	}
+	if err == nil {
+		err = s.app.SetConsent(r.Context(), v.Viewer, customer, enabled, payers)
+	}
+	if err == nil {
+		http.Redirect(w, r, "/kotitalousvahennys?ok=1", http.StatusSeeOther)
+		return nil
+	}
+	p, perr := s.consentPage(r, v)
+	if perr != nil {
+		return perr
+	}
+	p.Customer = customer
+	owned := false
+	for _, c := range p.Consents {
+		owned = owned || c.CustomerID == customer
+	}
+	if !owned {
+		return portal.ErrNotFound
+	}
+	// Names and shares come back; identity codes are never echoed.
+	for _, k := range []string{"payer1name", "payer2name", "payer1share", "payer2share"} {
+		p.Form.Values[k] = clip(f.Get(k), 2*app.MaxPayerName)
+	}
+	switch {
+	case errors.Is(err, app.ErrReauthenticate):
+		p.Form.Errors["current"] = "consent.error.password"
+	case p.Form.fromInvalid(err):
+	default:
+		return err
+	}
+	return s.render(w, r, http.StatusUnprocessableEntity, "consent", p)
+}
+
+// Pct shows a share in basis points as a percentage: "50" or "33,5".
+func (p consentPage) Pct(bp int) string {
+	return billingFormat{p.L.Lang}.Rate(bp)
+}

@@ -1,0 +1,217 @@
+package web
+
+import (
+	"bytes"
+	"compress/zlib"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/i18n"
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+	"asiakassivu/internal/store/storetest"
+)
+
+// addInvoice gives maija's koti a paid billing summary: a work line and a
+// travel line at 25,5 %.
+func addInvoice(t *testing.T, e *env) (customer, invoice int64) {
+	t.Helper()
+	ctx := context.Background()
+	err := e.db.Write(ctx, func(tx *store.Tx) error {
+		s, err := tx.Site(ctx, store.Scope{All: true}, e.sites["koti"])
+		if err != nil {
+			return err
+		}
+		customer = s.Site.CustomerID
+		day := portal.NewDate(2026, 1, 14)
+		inv := portal.Invoice{CustomerID: customer, SiteID: s.Site.ID, Source: "t", ExternalID: "i-1", Number: "2026-004242",
+			PeriodStart: portal.NewDate(2026, 1, 1), PeriodEnd: portal.NewDate(2026, 1, 31), IssuedOn: portal.NewDate(2026, 2, 3),
+			DueOn: portal.NewDate(2026, 2, 17), PaidOn: portal.NewDate(2026, 2, 10), Status: portal.InvoicePaid,
+			TotalCents: 12550 + 615, Lines: []portal.InvoiceLine{
+				{Position: 1, Description: "Ikkunanpesu, pääovi ja ärrä-ikkuna å", PerformedOn: day, QuantityMilli: 2500,
+					UnitPriceCents: 4000, VATRateBP: 2550, NetCents: 10000, VATCents: 2550, TotalCents: 12550, IsWork: true},
+				{Position: 2, Description: "Matkakulut", PerformedOn: day, QuantityMilli: 1000, UnitPriceCents: 490,
+					VATRateBP: 2550, NetCents: 490, VATCents: 125, TotalCents: 615},
+			}}
+		invoice, err = tx.UpsertInvoice(ctx, inv)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return customer, invoice
+}
+
+func TestBillingPages(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		_, inv := addInvoice(t, e)
+		koti := strconv.FormatInt(e.sites["koti"], 10)
+		maija := e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		r := do(t, maija, "GET", e.srv.URL+"/kohteet/"+koti+"/laskut", nil)
+		if r.StatusCode != 200 || !strings.Contains(r.body, "2026-004242") || !strings.Contains(r.body, "125,50") {
+			t.Fatalf("list: %d\n%s", r.StatusCode, r.body)
+		}
+		if !strings.Contains(r.body, `href="/kohteet/`+koti+`/laskut"`) {
+			t.Error("no Laskut link in the site navigation")
+		}
+		page := e.srv.URL + "/kohteet/" + koti + "/laskut/" + strconv.FormatInt(inv, 10)
+		r = do(t, maija, "GET", page, nil)
+		for _, want := range []string{"2026-004242", "Ikkunanpesu, pääovi", "25,5", "2,5", "31,65", "131,65", "6,15", "Maksettu"} {
+			if r.StatusCode != 200 || !strings.Contains(r.body, want) {
+				t.Errorf("invoice page: %d, no %q", r.StatusCode, want)
+			}
+		}
+		r = do(t, maija, "GET", page+"/pdf", nil)
+		if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.body, "%PDF-") ||
+			!strings.Contains(r.body, "%%EOF") {
+			t.Errorf("pdf: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+		}
+		// Staff of the site's provider read it; the statement and the
+		// consent are the customer's own.
+		sari := e.client(t)
+		e.signIn(t, sari, "sari@kotikulma.example")
+		if r := do(t, sari, "GET", page, nil); r.StatusCode != 200 {
+			t.Errorf("staff: %d", r.StatusCode)
+		}
+		for _, path := range []string{"/kotitalousvahennys", "/vuosikooste", "/vuosikooste/pdf"} {
+			if r := do(t, sari, "GET", e.srv.URL+path, nil); r.StatusCode != http.StatusNotFound {
+				t.Errorf("staff %s: %d", path, r.StatusCode)
+			}
+		}
+		r = do(t, maija, "GET", e.srv.URL+"/vuosikooste?vuosi=2026&jako=70", nil)
+		if r.StatusCode != 200 || !strings.Contains(r.body, "125,50") {
+			t.Errorf("statement: %d\n%s", r.StatusCode, r.body)
+		}
+		r = do(t, maija, "GET", e.srv.URL+"/vuosikooste?vuosi=2099", nil)
+		if r.StatusCode != 200 || strings.Contains(r.body, "125,50") {
+			t.Errorf("statement 2099: %d", r.StatusCode)
+		}
+		r = do(t, maija, "GET", e.srv.URL+"/vuosikooste/pdf?vuosi=2026", nil)
+		if r.StatusCode != 200 || !strings.HasPrefix(r.body, "%PDF-") {
+			t.Errorf("statement pdf: %d", r.StatusCode)
+		}
+		if r := do(t, maija, "GET", e.srv.URL+"/kotitalousvahennys", nil); r.StatusCode != 200 {
+			t.Errorf("consent page: %d", r.StatusCode)
+		}
+	})
+}
+
+// TestBillingIsolation: the account-wide pages show only the caller's own
+// records, and the consent form refuses another's record id.
+func TestBillingIsolation(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		customer, inv := addInvoice(t, e)
+		matti := e.client(t)
+		e.signIn(t, matti, "matti@example.fi")
+		for _, path := range []string{"/vuosikooste?vuosi=2026", "/kotitalousvahennys"} {
+			r := do(t, matti, "GET", e.srv.URL+path, nil)
+			if r.StatusCode != 200 || strings.Contains(r.body, "Kohde koti") || strings.Contains(r.body, "125,50") {
+				t.Errorf("%s as matti: %d leaks maija's data", path, r.StatusCode)
+			}
+		}
+		// Maija's invoice under matti's own site.
+		path := "/kohteet/" + strconv.FormatInt(e.sites["matti"], 10) + "/laskut/" + strconv.FormatInt(inv, 10)
+		if r := do(t, matti, "GET", e.srv.URL+path, nil); r.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d", path, r.StatusCode)
+		}
+		form := url.Values{"customer": {strconv.FormatInt(customer, 10)}, "enabled": {"1"}, "payer1name": {"Matti"},
+			"payer1code": {"131052-308T"}, "payer1share": {"100"}, "current": {password}}
+		if r := do(t, matti, "POST", e.srv.URL+"/kotitalousvahennys", form); r.StatusCode != http.StatusNotFound {
+			t.Errorf("consent of maija's record by matti: %d", r.StatusCode)
+		}
+		// Maija's own record with a wrong check character: refused, and
+		// the code is not echoed back.
+		maija := e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		form.Set("payer1code", "131052-308U")
+		r := do(t, maija, "POST", e.srv.URL+"/kotitalousvahennys", form)
+		if r.StatusCode != http.StatusUnprocessableEntity || strings.Contains(r.body, "131052-308U") {
+			t.Errorf("bad code: %d", r.StatusCode)
+		}
+		if strings.Contains(e.log.String(), "131052-308") {
+			t.Error("the log holds an identity code")
+		}
+	})
+}
+
+// pdfStreams inflates every Flate stream of a PDF.
+func pdfStreams(t *testing.T, pdf []byte) []byte {
+	t.Helper()
+	var all bytes.Buffer
+	for rest := pdf; ; {
+		i := bytes.Index(rest, []byte("stream\n"))
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len("stream\n"):]
+		j := bytes.Index(rest, []byte("endstream"))
+		if j < 0 {
+			break
+		}
+		if r, err := zlib.NewReader(bytes.NewReader(rest[:j])); err == nil {
+			b, _ := io.ReadAll(r)
+			all.Write(b)
+		}
+		rest = rest[j:]
+	}
+	return all.Bytes()
+}
+
+// TestInvoicePDFText: the PDF's fonts map ä, ö, å and € (the text layer a
+// reader copies from), and its title holds the invoice number.
+func TestInvoicePDFText(t *testing.T) {
+	c, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := texts{c.Printer(i18n.Finnish)}
+	d := app.InvoiceDetail{Invoice: portal.Invoice{Number: "2026-004242", TotalCents: 12550, Lines: []portal.InvoiceLine{
+		{Description: "Ikkunanpesu – pääovi, åländsk", QuantityMilli: 2500, UnitPriceCents: 4000, VATRateBP: 2550,
+			NetCents: 10000, VATCents: 2550, TotalCents: 12550, IsWork: true}}}, State: portal.StatePaid}
+	d.VATTotals = portal.VATTotals(d.Invoice.Lines)
+	b, err := invoicePDFBytes(l, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The text is written as UTF-16 with the embedded Go font, whose
+	// identity ToUnicode map lets a reader copy it back.
+	content := pdfStreams(t, b)
+	for _, want := range []string{"2026-004242", "Ikkunanpesu – pääovi, åländsk", "125,50\u00a0€"} {
+		if !bytes.Contains(content, utf16be(want)) {
+			t.Errorf("the PDF's text has no %q", want)
+		}
+	}
+	if !bytes.Contains(b, []byte("/Adobe-Identity-UCS")) {
+		t.Error("no ToUnicode map")
+	}
+	// The font has real glyphs for the letters and signs we print.
+	f, err := sfnt.Parse(goregular.TTF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range "äöåÄÖÅ€−–\u00a0" {
+		if g, err := f.GlyphIndex(nil, r); err != nil || g == 0 {
+			t.Errorf("Go Regular has no glyph for %q", r)
+		}
+	}
+}
+
+func utf16be(s string) []byte {
+	var b []byte
+	for _, r := range s {
+		b = append(b, byte(r>>8), byte(r))
+	}
+	return b
+}

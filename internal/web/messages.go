@@ -1,0 +1,260 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+)
+
+// threadPath is the address of a site's messages.
+func threadPath(site int64) string { return sitePath(site) + "/viestit" }
+
+type messagesPage struct {
+	layout
+	app.Thread
+	Form form
+	Sent bool
+	// Events is the address of the live stream, starting after the last
+	// message shown.
+	Events string
+	Staff  bool
+}
+
+// messageItem is the data of the "message-item" template: one message as
+// the viewer sees it.
+type messageItem struct {
+	L    texts
+	M    store.Message
+	Mine bool
+	Text string
+}
+
+func newItem(l texts, side string, m store.Message) messageItem {
+	it := messageItem{L: l, M: m, Mine: m.AuthorKind == side, Text: m.Body}
+	if m.AuthorKind == "system" {
+		it.Text = l.SystemMessage(m)
+	}
+	return it
+}
+
+// Items are the page's messages for the template.
+func (p messagesPage) Items() []messageItem {
+	out := make([]messageItem, len(p.Messages))
+	for i, m := range p.Messages {
+		out[i] = newItem(p.L, p.Side, m)
+	}
+	return out
+}
+
+func (s *Server) messagesPage(r *http.Request, v *viewer, site int64) (messagesPage, error) {
+	before, _ := strconv.ParseInt(r.URL.Query().Get("ennen"), 10, 64)
+	th, err := s.app.Thread(r.Context(), v.Viewer, site, max(before, 0))
+	p := messagesPage{layout: s.base(r, v, "messages.title"), Thread: th, Form: newForm(), Staff: th.Side == "provider"}
+	p.CurrentSite, p.Section = site, "messages"
+	if p.Staff {
+		p.MenuSites, p.CurrentSite, p.Section = nil, 0, "provider.messages"
+	}
+	if err != nil {
+		return p, err
+	}
+	var last int64
+	if n := len(th.Messages); n > 0 {
+		last = th.Messages[n-1].ID
+	}
+	if before == 0 {
+		p.Events = threadPath(site) + "/tapahtumat?jalkeen=" + strconv.FormatInt(last, 10)
+	}
+	return p, nil
+}
+
+// messages shows a site's thread, newest at the bottom beside the form,
+// and marks it read.
+func (s *Server) messages(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	site, err := pathID(r, "site")
+	if err != nil {
+		return err
+	}
+	p, err := s.messagesPage(r, v, site)
+	if err != nil {
+		return err
+	}
+	p.Sent = r.URL.Query().Get("ok") == "1"
+	return s.render(w, r, http.StatusOK, "messages", p)
+}
+
+// postMessage writes a message; bad input shows the page again with the
+// text kept.
+func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	site, err := pathID(r, "site")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	body := r.PostForm.Get("body")
+	_, err = s.app.PostMessage(r.Context(), v.Viewer, site, body)
+	if err == nil {
+		http.Redirect(w, r, threadPath(site)+"?ok=1#viesti", http.StatusSeeOther)
+		return nil
+	}
+	p, perr := s.messagesPage(r, v, site)
+	if perr != nil {
+		return perr
+	}
+	p.Form.Values["body"] = clip(body, 8*app.MaxNoteLength)
+	switch {
+	case p.Form.fromInvalid(err):
+	case errors.Is(err, app.ErrThreadClosed):
+		p.Form.FormError = "messages.closed"
+	default:
+		return err
+	}
+	return s.render(w, r, http.StatusUnprocessableEntity, "messages", p)
+}
+
+// heartbeat keeps an idle stream (and the proxies on its way) open.
+const heartbeat = 25 * time.Second
+
+// messageEvents streams a site's new messages as server-sent events, each
+// with its id, so that a reconnecting browser (Last-Event-ID) gets exactly
+// what it missed. The stream is exempt from the server's write timeout and
+// ends when the server shuts down.
+func (s *Server) messageEvents(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	site, err := pathID(r, "site")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if err := s.app.CanRead(ctx, v.Viewer, site); err != nil {
+		return err
+	}
+	last, _ := strconv.ParseInt(r.URL.Query().Get("jalkeen"), 10, 64)
+	if id, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil {
+		last = id
+	}
+	rc := http.NewResponseController(w)
+	if err := rc.SetWriteDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	signals, stop := s.cfg.Hub.Subscribe(site)
+	defer stop()
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	l := s.texts(r, v)
+	side := "customer"
+	if v.Role == portal.RoleStaff {
+		side = "provider"
+	}
+	t, err := s.page(l.Lang, "messages")
+	if err != nil {
+		return err
+	}
+	send := func() error {
+		// A buffer per send, not per stream: an idle stream holds as
+		// little memory as it can (10 000 of them may be open).
+		var buf bytes.Buffer
+		msgs, err := s.app.MessagesAfter(ctx, v.Viewer, site, last)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			buf.Reset()
+			if err := t.ExecuteTemplate(&buf, "message-item", newItem(l, side, m)); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "id: %d\nevent: message\n", m.ID)
+			for line := range strings.SplitSeq(strings.TrimSpace(buf.String()), "\n") {
+				fmt.Fprintf(w, "data: %s\n", line)
+			}
+			fmt.Fprint(w, "\n")
+			last = m.ID
+		}
+		return rc.Flush()
+	}
+	// Tell the browser how soon to come back after a lost connection.
+	fmt.Fprint(w, "retry: 2000\n\n")
+	if err := send(); err != nil {
+		s.log.Info("message stream", "err", err)
+		return nil
+	}
+	tick := time.NewTicker(heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.cfg.Hub.Done():
+			return nil
+		case <-signals:
+			if err := send(); err != nil {
+				if ctx.Err() == nil {
+					s.log.Info("message stream", "err", err)
+				}
+				return nil
+			}
+		case <-tick.C:
+			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
+				return nil
+			}
+			if err := rc.Flush(); err != nil {
+				return nil
+			}
+		}
+	}
+}
+
+type inboxPage struct {
+	layout
+	app.Inbox
+}
+
+// providerMessages is the provider's inbox: its sites' threads, those
+// with unread customer messages first.
+func (s *Server) providerMessages(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	page, _ := strconv.Atoi(r.URL.Query().Get("sivu"))
+	in, err := s.app.ProviderInbox(r.Context(), v.Viewer, page)
+	if err != nil {
+		return err
+	}
+	p := inboxPage{layout: s.providerLayout(r, v, "provider.inbox.title", "provider.messages"), Inbox: in}
+	return s.render(w, r, http.StatusOK, "inbox", p)
+}
+
+// systemKinds are the system messages with a text of their own; others
+// show their stored (Finnish) body.
+var systemKinds = map[string]bool{"system.visit.rescheduled": true, "system.visit.cancelled_by_provider": true,
+	"system.visit.done": true, "system.visit.move_accepted": true, "system.visit.move_declined": true}
+
+// SystemMessage writes a system message in the reader's language from its
+// kind and data.
+func (l texts) SystemMessage(m store.Message) string {
+	if !systemKinds["system."+m.Kind] {
+		return m.Body
+	}
+	var d struct {
+		From     time.Time `json:"from"`
+		StartsAt time.Time `json:"starts_at"`
+		Reason   string    `json:"reason"`
+		Answer   string    `json:"answer"`
+	}
+	if err := json.Unmarshal([]byte(m.Data), &d); err != nil {
+		return m.Body
+	}
+	text := l.T("system."+m.Kind, "from", l.When(d.From), "start", l.When(d.StartsAt), "reason", d.Reason)
+	if d.Answer != "" {
+		text += " " + d.Answer
+	}
+	return text
+}

@@ -1,0 +1,166 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"asiakassivu/internal/store"
+	"asiakassivu/internal/store/storetest"
+)
+
+func TestMessagesPages(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		maija, sari := e.client(t), e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		e.signIn(t, sari, "sari@kotikulma.example")
+		thread := e.srv.URL + threadPath(e.sites["koti"])
+
+		for _, body := range []string{" ", strings.Repeat("y", 5001)} {
+			r := do(t, maija, "POST", thread, url.Values{"body": {body}})
+			if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.body, `class="error-summary"`) {
+				t.Errorf("message of %d characters: %d", len(body), r.StatusCode)
+			}
+		}
+		r := do(t, maija, "POST", thread, url.Values{"body": {"Hei! <script>alert(1)</script> https://esimerkki.example"}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("post: %d\n%s", r.StatusCode, r.body)
+		}
+		r = do(t, maija, "GET", thread+"?ok=1", nil)
+		if !strings.Contains(r.body, "&lt;script&gt;alert(1)&lt;/script&gt; https://esimerkki.example") ||
+			strings.Contains(r.body, `<a href="https://esimerkki.example`) || !strings.Contains(r.body, "Viesti on lähetetty.") {
+			t.Errorf("thread page does not show the message as plain text:\n%s", r.body)
+		}
+		r = do(t, sari, "GET", e.srv.URL+"/tuottaja/viestit", nil)
+		if !strings.Contains(r.body, "Kohde koti") || !strings.Contains(r.body, "1 lukematon") {
+			t.Errorf("inbox:\n%s", r.body)
+		}
+		r = do(t, sari, "GET", thread, nil)
+		if !strings.Contains(r.body, "Hei! &lt;script&gt;") || !strings.Contains(r.body, "Viestisi asiakkaalle") {
+			t.Errorf("staff's thread page:\n%s", r.body)
+		}
+		if r := do(t, sari, "GET", e.srv.URL+"/tuottaja/viestit", nil); strings.Contains(r.body, "lukematon") {
+			t.Error("still unread in the inbox after reading")
+		}
+		do(t, sari, "POST", thread, url.Values{"body": {"Kiitos viestistä!"}})
+		r = do(t, maija, "GET", e.srv.URL+sitePath(e.sites["koti"]), nil)
+		if !strings.Contains(r.body, "1 lukematon viesti") {
+			t.Errorf("customer's dashboard after the reply:\n%s", r.body)
+		}
+		do(t, maija, "GET", thread, nil)
+		if r := do(t, maija, "GET", e.srv.URL+sitePath(e.sites["koti"]), nil); !strings.Contains(r.body, "Ei lukemattomia viestejä") {
+			t.Error("still unread after reading the thread")
+		}
+	})
+}
+
+// stream opens a site's message stream as a client and sends its events
+// (id and data) on a channel.
+type sseEvent struct{ id, data string }
+
+func openStream(t *testing.T, c *http.Client, u, lastID string) <-chan sseEvent {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	r, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("stream: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+	}
+	out := make(chan sseEvent, 16)
+	go func() {
+		defer close(out)
+		defer r.Body.Close()
+		sc := bufio.NewScanner(r.Body)
+		var ev sseEvent
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "id: "):
+				ev.id = strings.TrimPrefix(line, "id: ")
+			case strings.HasPrefix(line, "data: "):
+				ev.data += strings.TrimPrefix(line, "data: ") + "\n"
+			case line == "" && ev.id != "":
+				out <- ev
+				ev = sseEvent{}
+			}
+		}
+	}()
+	return out
+}
+
+func nextEvent(t *testing.T, ch <-chan sseEvent) sseEvent {
+	t.Helper()
+	select {
+	case ev, ok := <-ch:
+		if !ok {
+			t.Fatal("the stream ended")
+		}
+		return ev
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event within 5 s")
+	}
+	return sseEvent{}
+}
+
+func TestMessageStream(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		maija, sari := e.client(t), e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		e.signIn(t, sari, "sari@kotikulma.example")
+		thread := e.srv.URL + threadPath(e.sites["koti"])
+		do(t, maija, "POST", thread, url.Values{"body": {"Ensimmäinen"}})
+		// The page shows the first message; its stream starts after it.
+		page := do(t, maija, "GET", thread, nil)
+		i := strings.Index(page.body, `data-events="`)
+		if i < 0 {
+			t.Fatalf("no stream address:\n%s", page.body)
+		}
+		events := page.body[i+len(`data-events="`):]
+		events = strings.ReplaceAll(events[:strings.IndexByte(events, '"')], "&amp;", "&")
+		ch := openStream(t, maija, e.srv.URL+events, "")
+		do(t, sari, "POST", thread, url.Values{"body": {"Vastaus tuottajalta"}})
+		ev := nextEvent(t, ch)
+		if !strings.Contains(ev.data, "Vastaus tuottajalta") || !strings.Contains(ev.data, "Sari") || strings.Contains(ev.data, "Ensimmäinen") {
+			t.Fatalf("first event %+v", ev)
+		}
+		// Reconnecting with the last id seen replays nothing old.
+		ch2 := openStream(t, maija, e.srv.URL+threadPath(e.sites["koti"])+"/tapahtumat", ev.id)
+		do(t, sari, "POST", thread, url.Values{"body": {"Toinen vastaus"}})
+		ev2 := nextEvent(t, ch2)
+		if !strings.Contains(ev2.data, "Toinen vastaus") || ev2.id == ev.id {
+			t.Errorf("after reconnecting %+v", ev2)
+		}
+		if ev := nextEvent(t, ch); !strings.Contains(ev.data, "Toinen vastaus") {
+			t.Errorf("the first stream got %+v", ev)
+		}
+		// The other tenant's stream is not found.
+		matti := e.client(t)
+		e.signIn(t, matti, "matti@example.fi")
+		if r := do(t, matti, "GET", e.srv.URL+threadPath(e.sites["koti"])+"/tapahtumat", nil); r.StatusCode != http.StatusNotFound {
+			t.Errorf("matti's stream of maija's site: %d", r.StatusCode)
+		}
+		// Closing the hub (server shutdown) ends the streams.
+		e.hub.Close()
+		deadline := time.After(5 * time.Second)
+		for open := true; open; {
+			select {
+			case _, open = <-ch:
+			case <-deadline:
+				t.Fatal("the stream is still open 5 s after the hub closed")
+			}
+		}
+	})
+}
