@@ -102,6 +102,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		app.WithEvents(events),
 		app.WithBaseURL(strings.TrimSuffix(c.base.String(), "/")))
 	worker.Register(app.KindMessageUnread, a.EmailIfUnread)
+	worker.Register(app.KindVisitReminders, a.SendReminders)
+	if err := a.ScheduleReminders(ctx); err != nil {
+		return fmt.Errorf("schedule visit reminders: %w", err)
+	}
 	if err := registerPush(ctx, a, worker, c.mailer.mailFrom, log); err != nil {
 		return err
 	}
