@@ -107,6 +107,9 @@ type Viewer struct {
 	Sites []portal.Site
 	// Language is the account's chosen language ("" until chosen).
 	Language string
+	// Unread counts a customer's unread messages per site, for the
+	// navigation (nil when there are none).
+	Unread map[int64]int
 }
 
 // scope is the access rule of PRODUCT.md: a verified customer sees the
@@ -253,7 +256,10 @@ func (a *App) Authenticate(ctx context.Context, token string) (Viewer, error) {
 		acc := sa.Account
 		v = Viewer{AccountID: acc.ID, SessionID: s.ID, Email: acc.Email, EmailNorm: acc.EmailNorm,
 			Verified: acc.Verified(), Role: sa.Role, ProviderID: sa.ProviderID, AuthAt: s.AuthAt, Language: acc.Language}
-		v.Sites, err = tx.SiteList(ctx, v.scope())
+		if v.Sites, err = tx.SiteList(ctx, v.scope()); err != nil || !v.Verified || v.Role != portal.RoleCustomer {
+			return err
+		}
+		v.Unread, err = tx.UnreadBySite(ctx, v.EmailNorm, v.AccountID)
 		return err
 	})
 	if errors.Is(err, portal.ErrNotFound) {

@@ -49,11 +49,12 @@ func TestMessagesPages(t *testing.T) {
 		}
 		do(t, sari, "POST", thread, url.Values{"body": {"Kiitos viestistä!"}})
 		r = do(t, maija, "GET", e.srv.URL+sitePath(e.sites["koti"]), nil)
-		if !strings.Contains(r.body, "1 lukematon viesti") {
-			t.Errorf("customer's dashboard after the reply:\n%s", r.body)
+		if !strings.Contains(r.body, "1 lukematon viesti") || !strings.Contains(r.body, `<span class="badge">1 uusi</span></a>`) {
+			t.Errorf("customer's dashboard and navigation after the reply:\n%s", r.body)
 		}
 		do(t, maija, "GET", thread, nil)
-		if r := do(t, maija, "GET", e.srv.URL+sitePath(e.sites["koti"]), nil); !strings.Contains(r.body, "Ei lukemattomia viestejä") {
+		if r := do(t, maija, "GET", e.srv.URL+sitePath(e.sites["koti"]), nil); !strings.Contains(r.body, "Ei lukemattomia viestejä") ||
+			strings.Contains(r.body, "uusi</span>") {
 			t.Error("still unread after reading the thread")
 		}
 	})
