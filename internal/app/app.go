@@ -256,10 +256,13 @@ func (a *App) Authenticate(ctx context.Context, token string) (Viewer, error) {
 		acc := sa.Account
 		v = Viewer{AccountID: acc.ID, SessionID: s.ID, Email: acc.Email, EmailNorm: acc.EmailNorm,
 			Verified: acc.Verified(), Role: sa.Role, ProviderID: sa.ProviderID, AuthAt: s.AuthAt, Language: acc.Language}
-		if v.Sites, err = tx.SiteList(ctx, v.scope()); err != nil || !v.Verified || v.Role != portal.RoleCustomer {
-			return err
+		// A customer's unread messages per site, for the navigation, come
+		// with the list of sites.
+		var unread store.Reader
+		if v.Verified && v.Role == portal.RoleCustomer {
+			unread = store.Reader{AccountID: v.AccountID, From: []string{"provider", "system"}}
 		}
-		v.Unread, err = tx.UnreadBySite(ctx, v.EmailNorm, v.AccountID)
+		v.Sites, v.Unread, err = tx.SiteList(ctx, v.scope(), unread)
 		return err
 	})
 	if errors.Is(err, portal.ErrNotFound) {

@@ -194,30 +194,3 @@ func (tx *Tx) CustomerByID(ctx context.Context, id int64) (portal.Customer, erro
 		Scan(&c.ID, &c.Source, &c.ExternalID, &c.Name, &c.Email, &c.EmailNorm, &c.Phone)
 	return c, mapErr(err)
 }
-
-// UnreadBySite counts, per site of a customer (by normalised email), the
-// provider's and the portal's messages the account has not read: the
-// numbers beside "Messages" in the navigation.
-func (tx *Tx) UnreadBySite(ctx context.Context, emailNorm string, accountID int64) (map[int64]int, error) {
-	rows, err := tx.query(ctx, `SELECT t.site_id, count(*) FROM messages m JOIN threads t ON t.id = m.thread_id
-		JOIN sites s ON s.id = t.site_id JOIN customers c ON c.id = s.customer_id
-		LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = $2
-		WHERE c.email_norm = $1 AND m.author_kind IN ('provider', 'system') AND m.id > COALESCE(rm.last_read_message_id, 0)
-		GROUP BY t.site_id`, emailNorm, accountID)
-	type count struct {
-		site int64
-		n    int
-	}
-	counts, err := scanAll(rows, err, func(r *sql.Rows) (count, error) {
-		var c count
-		return c, r.Scan(&c.site, &c.n)
-	})
-	if err != nil || len(counts) == 0 {
-		return nil, err
-	}
-	out := make(map[int64]int, len(counts))
-	for _, c := range counts {
-		out[c.site] = c.n
-	}
-	return out, nil
-}

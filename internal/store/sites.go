@@ -71,16 +71,31 @@ func (tx *Tx) Sites(ctx context.Context, scope Scope) ([]SiteWithProvider, error
 
 // SiteList lists the sites within scope in the order of Sites, with only
 // what a list of them shows (ids, name, address): no access instructions,
-// no provider. Every signed-in page reads it for the site switcher.
-func (tx *Tx) SiteList(ctx context.Context, scope Scope) ([]portal.Site, error) {
+// no provider. When r names author kinds, unread counts per site the
+// messages r has not read (as UnreadMessages; sites without any are left
+// out, and the map is nil when none has any), in the same query. Every
+// signed-in page reads it, for the site switcher and the navigation.
+func (tx *Tx) SiteList(ctx context.Context, scope Scope, r Reader) (sites []portal.Site, unread map[int64]int, err error) {
 	w, args := scope.where(1)
-	rows, err := tx.query(ctx, `SELECT s.id, s.customer_id, s.provider_id, s.name, s.street, s.postal_code, s.city
+	count := "0"
+	if len(r.From) > 0 {
+		count, args = unreadCount("s.id", r.AccountID, r.From, args)
+	}
+	rows, err := tx.query(ctx, `SELECT s.id, s.customer_id, s.provider_id, s.name, s.street, s.postal_code, s.city, `+count+`
 		FROM sites s JOIN customers c ON c.id = s.customer_id WHERE `+w+` ORDER BY s.id`, args...)
-	return scanAll(rows, err, func(r *sql.Rows) (portal.Site, error) {
+	sites, err = scanAll(rows, err, func(r *sql.Rows) (portal.Site, error) {
 		var s portal.Site
-		err := r.Scan(&s.ID, &s.CustomerID, &s.ProviderID, &s.Name, &s.Street, &s.PostalCode, &s.City)
+		var n int
+		err := r.Scan(&s.ID, &s.CustomerID, &s.ProviderID, &s.Name, &s.Street, &s.PostalCode, &s.City, &n)
+		if n != 0 {
+			if unread == nil {
+				unread = map[int64]int{}
+			}
+			unread[s.ID] = n
+		}
 		return s, err
 	})
+	return sites, unread, err
 }
 
 // Site returns one site within scope, or portal.ErrNotFound when it does

@@ -55,6 +55,7 @@ type dashboard struct {
 // contractLine is a contract as the site page lists it.
 type contractLine struct{ Service, Rhythm, Price, State string }
 
+// dashboard formats sum for the site page on day today.
 func (l texts) dashboard(sum portal.SiteSummary, today portal.Date) dashboard {
 	var d dashboard
 	if v := sum.NextVisit; v != nil {
