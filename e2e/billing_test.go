@@ -2,14 +2,14 @@ package e2e
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/base64"
-	"io"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"asiakassivu/internal/pdftest"
 )
 
 // TestBillingInBrowser: the demo customer opens the summer cottage's
@@ -73,9 +73,9 @@ func TestBillingInBrowser(t *testing.T) {
 	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) || !bytes.Contains(pdf, []byte("%%EOF")) {
 		t.Fatalf("not a PDF (%d bytes): %v", len(pdf), err)
 	}
-	text := pdfText(pdf)
+	text := pdftest.Streams(pdf)
 	for _, want := range []string{number, strings.TrimSpace(total)} {
-		if !bytes.Contains(text, utf16be(want)) {
+		if !bytes.Contains(text, pdftest.UTF16BE(want)) {
 			t.Errorf("the PDF does not hold %q", want)
 		}
 	}
@@ -95,35 +95,4 @@ func TestBillingInBrowser(t *testing.T) {
 	}
 	check("deduction consent")
 	shot(t, ctx, "billing-consent")
-}
-
-// pdfText inflates every Flate stream of a PDF: the pages' text is there,
-// as UTF-16 (the fonts are embedded with an identity map).
-func pdfText(pdf []byte) []byte {
-	var all bytes.Buffer
-	for rest := pdf; ; {
-		i := bytes.Index(rest, []byte("stream\n"))
-		if i < 0 {
-			break
-		}
-		rest = rest[i+len("stream\n"):]
-		j := bytes.Index(rest, []byte("endstream"))
-		if j < 0 {
-			break
-		}
-		if r, err := zlib.NewReader(bytes.NewReader(rest[:j])); err == nil {
-			b, _ := io.ReadAll(r)
-			all.Write(b)
-		}
-		rest = rest[j:]
-	}
-	return all.Bytes()
-}
-
-func utf16be(s string) []byte {
-	var b []byte
-	for _, r := range s {
-		b = append(b, byte(r>>8), byte(r))
-	}
-	return b
 }

@@ -260,7 +260,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (Viewer, error) {
 		// with the list of sites.
 		var unread store.Reader
 		if v.Verified && v.Role == portal.RoleCustomer {
-			unread = store.Reader{AccountID: v.AccountID, From: []string{"provider", "system"}}
+			unread = store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())}
 		}
 		v.Sites, v.Unread, err = tx.SiteList(ctx, v.scope(), unread)
 		return err
@@ -330,12 +330,8 @@ func (a *App) Overview(ctx context.Context, v Viewer) ([]portal.SiteSummary, err
 func (a *App) Site(ctx context.Context, v Viewer, siteID int64) (portal.SiteSummary, error) {
 	var out portal.SiteSummary
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		from := []string{"provider", "system"}
-		if v.Role != portal.RoleCustomer {
-			from = []string{"customer"}
-		}
 		var err error
-		out, err = tx.SiteSummary(ctx, v.scope(), siteID, a.now(), store.Reader{AccountID: v.AccountID, From: from})
+		out, err = tx.SiteSummary(ctx, v.scope(), siteID, a.now(), store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())})
 		return err
 	})
 	if err != nil {

@@ -44,8 +44,9 @@ type Thread struct {
 	Side string
 }
 
-// side returns what a viewer writes as in threads.
-func (v Viewer) side() string {
+// Side returns what a viewer writes as in threads: "customer",
+// "provider", or "" for one who only reads (a chain admin).
+func (v Viewer) Side() string {
 	switch v.Role {
 	case portal.RoleCustomer:
 		return "customer"
@@ -55,12 +56,14 @@ func (v Viewer) side() string {
 	return ""
 }
 
-// otherSides are the author kinds that count as unread for a viewer.
-func otherSides(side string) []string {
-	if side == "provider" {
-		return []string{"customer"}
+// unreadFrom are the author kinds whose messages count as unread for a
+// viewer writing as side: for a customer the provider's and the portal's,
+// for anyone else the customer's.
+func unreadFrom(side string) []string {
+	if side == "customer" {
+		return []string{"provider", "system"}
 	}
-	return []string{"provider", "system"}
+	return []string{"customer"}
 }
 
 // threadOpen applies portal.ThreadOpen to a site now.
@@ -85,7 +88,7 @@ func (a *App) Thread(ctx context.Context, v Viewer, siteID, before int64) (Threa
 		if err != nil {
 			return err
 		}
-		th.Site, th.Provider, th.Side = s.Site, s.Provider, v.side()
+		th.Site, th.Provider, th.Side = s.Site, s.Provider, v.Side()
 		msgs, err := tx.ThreadPage(ctx, siteID, before, MessagesPerPage+1)
 		if err != nil {
 			return err
@@ -152,7 +155,7 @@ func (a *App) PostMessage(ctx context.Context, v Viewer, siteID int64, text stri
 	if problem != "" {
 		return store.Message{}, InvalidInput{{"body", problem}}
 	}
-	side := v.side()
+	side := v.Side()
 	if side == "" {
 		return store.Message{}, portal.ErrNotFound
 	}
@@ -278,14 +281,14 @@ func (a *App) EmailIfUnread(ctx context.Context, payload []byte) error {
 	}
 	queued := false
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		m, siteID, err := tx.MessageByID(ctx, p.MessageID)
+		m, err := tx.MessageByID(ctx, p.MessageID)
 		if errors.Is(err, portal.ErrNotFound) {
 			return nil // the thread is gone with its site
 		}
 		if err != nil {
 			return err
 		}
-		s, err := tx.Site(ctx, store.Scope{All: true}, siteID)
+		s, err := tx.Site(ctx, store.Scope{All: true}, m.SiteID)
 		if err != nil {
 			return err
 		}
@@ -319,7 +322,7 @@ func (a *App) EmailIfUnread(ctx context.Context, payload []byte) error {
 		}
 		queued = true
 		return a.mailer.Enqueue(ctx, tx, "message_unread", lang, to, map[string]string{
-			"site": siteLabel(s.Site), "url": a.baseURL + threadPath(siteID)})
+			"site": siteLabel(s.Site), "url": a.baseURL + threadPath(m.SiteID)})
 	})
 	if err != nil {
 		return fmt.Errorf("unread check of message %d: %w", p.MessageID, err)

@@ -55,7 +55,7 @@ func systemMessages(t *testing.T, db *store.DB, site int64) []store.Message {
 	t.Helper()
 	var out []store.Message
 	db.Read(context.Background(), func(tx *store.Tx) (err error) {
-		out, err = tx.MessagesOfSite(context.Background(), site, 100)
+		out, err = tx.ThreadPage(context.Background(), site, 0, 100)
 		return err
 	})
 	return out

@@ -75,17 +75,6 @@ func (h *Hub) PublishAll() {
 	}
 }
 
-// Streams counts the open subscriptions.
-func (h *Hub) Streams() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	n := 0
-	for _, subs := range h.subs {
-		n += len(subs)
-	}
-	return n
-}
-
 // Done is closed when the hub closes: streams end then, so that a server
 // shutting down is not held open by them.
 func (h *Hub) Done() <-chan struct{} { return h.done }

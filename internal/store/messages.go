@@ -9,12 +9,14 @@ import (
 	"asiakassivu/internal/portal"
 )
 
-const messageCols = `m.id, m.thread_id, m.author_account_id, m.author_kind, m.author_name, m.body, m.kind, m.data, m.created_at`
+// messageCols are read from messages m joined with their threads t.
+const messageCols = `m.id, m.thread_id, t.site_id, m.author_account_id, m.author_kind, m.author_name, m.body, m.kind, m.data,
+	m.created_at`
 
 func scanMessage(r interface{ Scan(...any) error }) (Message, error) {
 	var m Message
-	err := r.Scan(&m.ID, &m.ThreadID, idCol{&m.AuthorAccountID}, &m.AuthorKind, &m.AuthorName, &m.Body, &m.Kind, &m.Data,
-		timeCol{&m.CreatedAt})
+	err := r.Scan(&m.ID, &m.ThreadID, &m.SiteID, idCol{&m.AuthorAccountID}, &m.AuthorKind, &m.AuthorName, &m.Body, &m.Kind,
+		&m.Data, timeCol{&m.CreatedAt})
 	return m, mapErr(err)
 }
 
@@ -41,23 +43,11 @@ func (tx *Tx) MessagesAfter(ctx context.Context, siteID, after int64, limit int)
 	return scanAll(rows, err, func(r *sql.Rows) (Message, error) { return scanMessage(r) })
 }
 
-// MessageByID returns one message with the site its thread belongs to.
-func (tx *Tx) MessageByID(ctx context.Context, id int64) (Message, int64, error) {
-	var site int64
-	m, err := scanMessage(rowWith(tx.queryRow(ctx, `SELECT `+messageCols+`, t.site_id FROM messages m
-		JOIN threads t ON t.id = m.thread_id WHERE m.id = $1`, id), &site))
-	return m, site, err
+// MessageByID returns one message.
+func (tx *Tx) MessageByID(ctx context.Context, id int64) (Message, error) {
+	return scanMessage(tx.queryRow(ctx, `SELECT `+messageCols+` FROM messages m JOIN threads t ON t.id = m.thread_id
+		WHERE m.id = $1`, id))
 }
-
-// rowWith scans a row into a scanner's targets followed by extra ones.
-type extraScan struct {
-	r     interface{ Scan(...any) error }
-	extra []any
-}
-
-func (e extraScan) Scan(dst ...any) error { return e.r.Scan(append(dst, e.extra...)...) }
-
-func rowWith(r interface{ Scan(...any) error }, extra ...any) extraScan { return extraScan{r, extra} }
 
 // MarkRead moves an account's read marker of a site's thread up to
 // message upTo (never back).
@@ -164,18 +154,6 @@ func (tx *Tx) ProviderInbox(ctx context.Context, providerID, accountID int64, li
 		err := r.Scan(&s.SiteID, &s.SiteName, &s.Street, &s.City, &s.CustomerName, timeCol{&s.LastAt}, &s.LastBody, &s.LastKind, &s.Unread)
 		return s, err
 	})
-}
-
-// ProviderUnread counts the customers' messages in a provider's threads
-// that the account has not read.
-func (tx *Tx) ProviderUnread(ctx context.Context, providerID, accountID int64) (int64, error) {
-	var n int64
-	err := tx.QueryInt(ctx, `SELECT count(*) FROM messages m JOIN threads t ON t.id = m.thread_id
-		JOIN sites s ON s.id = t.site_id
-		LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = $2
-		WHERE s.provider_id = $1 AND m.author_kind = 'customer' AND m.id > COALESCE(rm.last_read_message_id, 0)`, &n,
-		providerID, accountID)
-	return n, err
 }
 
 // LastVisitEnd returns when the last visit of a site ends (zero when it

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"slices"
 	"strconv"
 	"time"
 
@@ -111,20 +109,4 @@ func (tx *Tx) PostSystemMessage(ctx context.Context, siteID int64, m Message) (i
 	}
 	m.ThreadID, m.AuthorKind, m.AuthorAccountID = thread, "system", 0
 	return tx.AddMessage(ctx, m)
-}
-
-// MessagesOfSite lists the newest messages of a site's thread, oldest
-// first.
-func (tx *Tx) MessagesOfSite(ctx context.Context, siteID int64, limit int) ([]Message, error) {
-	rows, err := tx.query(ctx, `SELECT m.id, m.thread_id, m.author_account_id, m.author_kind, m.author_name, m.body, m.kind,
-		m.data, m.created_at FROM messages m JOIN threads t ON t.id = m.thread_id WHERE t.site_id = $1
-		ORDER BY m.id DESC LIMIT $2`, siteID, limit)
-	out, err := scanAll(rows, err, func(r *sql.Rows) (Message, error) {
-		var m Message
-		err := r.Scan(&m.ID, &m.ThreadID, idCol{&m.AuthorAccountID}, &m.AuthorKind, &m.AuthorName, &m.Body, &m.Kind, &m.Data,
-			timeCol{&m.CreatedAt})
-		return m, err
-	})
-	slices.Reverse(out)
-	return out, err
 }

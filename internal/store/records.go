@@ -122,6 +122,7 @@ func (tx *Tx) EnsureThread(ctx context.Context, siteID int64) (int64, error) {
 type Message struct {
 	ID              int64
 	ThreadID        int64
+	SiteID          int64 // read with the thread; AddMessage needs ThreadID only
 	AuthorAccountID int64
 	AuthorKind      string
 	AuthorName      string

@@ -2,9 +2,7 @@ package web
 
 import (
 	"bytes"
-	"compress/zlib"
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,6 +14,7 @@ import (
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/i18n"
+	"asiakassivu/internal/pdftest"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/store/storetest"
@@ -146,29 +145,6 @@ func TestBillingIsolation(t *testing.T) {
 	})
 }
 
-// pdfStreams inflates every Flate stream of a PDF.
-func pdfStreams(t *testing.T, pdf []byte) []byte {
-	t.Helper()
-	var all bytes.Buffer
-	for rest := pdf; ; {
-		i := bytes.Index(rest, []byte("stream\n"))
-		if i < 0 {
-			break
-		}
-		rest = rest[i+len("stream\n"):]
-		j := bytes.Index(rest, []byte("endstream"))
-		if j < 0 {
-			break
-		}
-		if r, err := zlib.NewReader(bytes.NewReader(rest[:j])); err == nil {
-			b, _ := io.ReadAll(r)
-			all.Write(b)
-		}
-		rest = rest[j:]
-	}
-	return all.Bytes()
-}
-
 // TestInvoicePDFText: the PDF's fonts map ä, ö, å and € (the text layer a
 // reader copies from), and its title holds the invoice number.
 func TestInvoicePDFText(t *testing.T) {
@@ -187,9 +163,9 @@ func TestInvoicePDFText(t *testing.T) {
 	}
 	// The text is written as UTF-16 with the embedded Go font, whose
 	// identity ToUnicode map lets a reader copy it back.
-	content := pdfStreams(t, b)
+	content := pdftest.Streams(b)
 	for _, want := range []string{"2026-004242", "Ikkunanpesu – pääovi, åländsk", "125,50\u00a0€"} {
-		if !bytes.Contains(content, utf16be(want)) {
+		if !bytes.Contains(content, pdftest.UTF16BE(want)) {
 			t.Errorf("the PDF's text has no %q", want)
 		}
 	}
@@ -206,12 +182,4 @@ func TestInvoicePDFText(t *testing.T) {
 			t.Errorf("Go Regular has no glyph for %q", r)
 		}
 	}
-}
-
-func utf16be(s string) []byte {
-	var b []byte
-	for _, r := range s {
-		b = append(b, byte(r>>8), byte(r))
-	}
-	return b
 }

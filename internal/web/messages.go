@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"asiakassivu/internal/app"
-	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
 
@@ -61,7 +60,7 @@ func (s *Server) messagesPage(r *http.Request, v *viewer, site int64) (messagesP
 	p := messagesPage{layout: s.base(r, v, "messages.title"), Thread: th, Form: newForm(), Staff: th.Side == "provider"}
 	p.CurrentSite, p.Section = site, "messages"
 	if p.Staff {
-		p.MenuSites, p.CurrentSite, p.Section = nil, 0, "provider.messages"
+		p.layout = s.providerLayout(r, v, "messages.title", "provider.messages")
 	}
 	if err != nil {
 		return p, err
@@ -153,10 +152,7 @@ func (s *Server) messageEvents(w http.ResponseWriter, r *http.Request, v *viewer
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	l := s.texts(r, v)
-	side := "customer"
-	if v.Role == portal.RoleStaff {
-		side = "provider"
-	}
+	side := v.Side()
 	t, err := s.page(l.Lang, "messages")
 	if err != nil {
 		return err
