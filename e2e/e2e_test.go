@@ -38,9 +38,11 @@ func chromium(t *testing.T) string {
 
 // server is a running asiakassivu binary.
 type server struct {
-	url string
-	out *strings.Builder
-	cmd *exec.Cmd
+	url     string
+	out     *strings.Builder
+	cmd     *exec.Cmd
+	bin     string // the binary, for running other commands on the same data
+	dataDir string
 }
 
 // startServer builds the binary and runs "serve --demo" on a free loopback
@@ -82,7 +84,7 @@ func startServer(t testing.TB, extra ...string) *server {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	s := &server{url: "http://" + addr, out: &strings.Builder{}, cmd: cmd}
+	s := &server{url: "http://" + addr, out: &strings.Builder{}, cmd: cmd, bin: bin, dataDir: filepath.Join(dir, "data")}
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {

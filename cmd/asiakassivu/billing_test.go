@@ -42,3 +42,32 @@ func TestRulesSetAndDeductionExport(t *testing.T) {
 		t.Errorf("files %v", files)
 	}
 }
+
+func TestPolicySet(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	for _, bad := range [][]string{
+		{"policy"},
+		{"policy", "set", "--data-dir", dir, "--legacy-retirement", "31.3.2025x"},
+		{"policy", "set", "--data-dir", dir, "--legacy-retirement", "2024-01-01"},
+		{"policy", "set", "--data-dir", dir, "--cancel-deadline-days", "61"},
+		{"policy", "set", "--data-dir", dir, "--order-service-url", "javascript:alert(1)"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(ctx, bad, env(nil), &out, &errb); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", bad, code, errb.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"policy", "set", "--data-dir", dir, "--legacy-retirement", "2026-01-01", "--cancel-deadline-days", "3"},
+		env(nil), &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), "until 2026-01-01") || !strings.Contains(out.String(), "until 3 days") {
+		t.Fatalf("policy set: %d %s %s", code, out.String(), errb.String())
+	}
+	// Flags not given stay as they were.
+	out.Reset()
+	code = run(ctx, []string{"policy", "set", "--data-dir", dir, "--late-fee-percent", "50"}, env(nil), &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), "3 days before, then 50 %") || !strings.Contains(out.String(), "2024-11-26, until 2026-01-01") {
+		t.Fatalf("second policy set: %d %s %s", code, out.String(), errb.String())
+	}
+}

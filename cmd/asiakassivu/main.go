@@ -40,6 +40,7 @@ Commands:
   demo      load the demo data into an empty database, or --customers N synthetic customers
   rules     set a household-deduction rule: rules set --year Y --work-type T --rate-bp N --max-cents N --omavastuu-cents N
   deduction export the yearly household-deduction report: deduction export --year Y --out DIR
+  policy    change the chain policies: policy set [--cancel-deadline-days N] [--legacy-retirement YYYY-MM-DD] …
   version   print the version
 
 Run "asiakassivu <command> -h" for the flags of a command.
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = rulesCmd(ctx, args[1:], getenv, stdout, log)
 	case "deduction":
 		err = deductionCmd(ctx, args[1:], getenv, stdout, log)
+	case "policy":
+		err = policyCmd(ctx, args[1:], getenv, stdout, log)
 	case "version":
 		fmt.Fprintln(stdout, "asiakassivu", version())
 		return 0

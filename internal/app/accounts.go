@@ -231,38 +231,43 @@ func (a *App) SignUp(ctx context.Context, email, password string, c Client) (tok
 		return "", err
 	}
 	token, tokenHash := newToken()
-	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		owner, err := tx.VerifiedAccountByEmail(ctx, clean)
-		exists := err == nil
-		if err != nil && !errors.Is(err, portal.ErrNotFound) {
-			return err
-		}
-		// Claims on this address older than a week are dead: clear them.
-		if err := tx.DeleteStalePendingClaims(ctx, portal.NormalizeEmail(clean), tx.Now().Add(-PendingClaimLifetime)); err != nil {
-			return err
-		}
-		id, err := tx.CreateAccount(ctx, portal.Account{Email: clean, PasswordHash: hash, Language: c.Lang})
-		if err != nil {
-			return err
-		}
-		if _, err := tx.CreateSession(ctx, portal.Session{AccountID: id, TokenHash: tokenHash,
-			UserAgent: truncate(c.UserAgent, 300), AuthAt: tx.Now()}); err != nil {
-			return err
-		}
-		if exists {
-			lang := owner.Language
-			if lang == "" {
-				lang = c.Lang
-			}
-			return a.mail(ctx, tx, "signup_exists", lang, owner.Email, map[string]string{"email": owner.Email})
-		}
-		return a.issueCode(ctx, tx, id, PurposeSignup, clean, "signup_code", c)
-	})
+	err = a.db.Write(ctx, func(tx *store.Tx) error { return a.startSignUp(ctx, tx, clean, hash, tokenHash, c) })
 	if err != nil {
 		return "", fmt.Errorf("sign up: %w", err)
 	}
 	a.wake()
 	return token, nil
+}
+
+// startSignUp stores a pending claim on clean with the password hash, opens
+// its session and mails the code (or, when the address is taken, a notice
+// to its owner).
+func (a *App) startSignUp(ctx context.Context, tx *store.Tx, clean, hash string, tokenHash []byte, c Client) error {
+	owner, err := tx.VerifiedAccountByEmail(ctx, clean)
+	exists := err == nil
+	if err != nil && !errors.Is(err, portal.ErrNotFound) {
+		return err
+	}
+	// Claims on this address older than a week are dead: clear them.
+	if err := tx.DeleteStalePendingClaims(ctx, portal.NormalizeEmail(clean), tx.Now().Add(-PendingClaimLifetime)); err != nil {
+		return err
+	}
+	id, err := tx.CreateAccount(ctx, portal.Account{Email: clean, PasswordHash: hash, Language: c.Lang})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.CreateSession(ctx, portal.Session{AccountID: id, TokenHash: tokenHash,
+		UserAgent: truncate(c.UserAgent, 300), AuthAt: tx.Now()}); err != nil {
+		return err
+	}
+	if exists {
+		lang := owner.Language
+		if lang == "" {
+			lang = c.Lang
+		}
+		return a.mail(ctx, tx, "signup_exists", lang, owner.Email, map[string]string{"email": owner.Email})
+	}
+	return a.issueCode(ctx, tx, id, PurposeSignup, clean, "signup_code", c)
 }
 
 // ResendSignupCode mails a new code to a pending claim (within quotas).

@@ -121,6 +121,9 @@ type siteDef struct {
 	messages                   []messageDef
 	feedback                   []feedbackDef
 	payers                     []payerDef // non-empty: a migrated, enabled deduction consent
+	// legacyUser: the customer's old extranet username (password
+	// LegacyPassword), empty for none.
+	legacyUser string
 	// lateDecember pays the invoices issued in December in late December;
 	// otherwise they are paid in early January (cross-year for the tax
 	// statement).
@@ -324,7 +327,7 @@ var demoSites = []siteDef{
 		// A customer of the old extranet: a regular contract since before
 		// the legacy cut-over, no account in the new portal yet.
 		key: "vanha", custName: "Eino Nieminen", custEmail: "vanha@demo.example", custPhone: "+358 9 612 0034",
-		account: accNone, provider: provHelsinki,
+		account: accNone, provider: provHelsinki, legacyUser: LegacyUsername,
 		name: "Koti", street: "Kalevankatu 20 A 9", postal: "00100", city: "Helsinki",
 		access:  portal.AccessInstructions{Keys: "Talonmies avaa oven.", Other: "Hissi on pieni; imuri kannattaa viedä portaita."},
 		workers: []string{"Elina", "Ville"},

@@ -8,6 +8,8 @@ package demo
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -18,6 +20,15 @@ import (
 
 // Password is the demo accounts' password.
 const Password = "demo-salasana-2025"
+
+// The old extranet sign-in of the demo's legacy customer (PRODUCT.md C8),
+// stored as the old system did (salted SHA-256) and wrapped like every
+// imported credential.
+const (
+	LegacyUsername = "eino.nieminen"
+	LegacyPassword = "Extranet-2019"
+	legacySalt     = "demo-extranet-salt"
+)
 
 // Source is the source of every row Load writes.
 const Source = "demo"
@@ -62,7 +73,7 @@ type Result struct {
 // Counts are row counts by table.
 type Counts struct {
 	Providers, Accounts, Customers, Sites, Contracts, Visits, Invoices, InvoiceLines, Threads, Messages, Feedback,
-	Consents, Payers int
+	Consents, Payers, LegacyCredentials int
 }
 
 // Load writes the demo data into an empty database in one transaction. It
@@ -106,8 +117,19 @@ func Load(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 			payers[i] = append(payers[i], store.Payer{Name: pd.name, IdentityCodeEnc: enc, ShareBP: pd.share})
 		}
 	}
+	// The legacy credential as the old extranet stored it, then wrapped.
+	sum := sha256.Sum256([]byte(legacySalt + LegacyPassword))
+	params, canonical, err := portal.SplitLegacyHash(portal.LegacySHA256, hex.EncodeToString(sum[:]), legacySalt)
+	if err != nil {
+		return Result{}, fmt.Errorf("demo: legacy credential: %w", err)
+	}
+	wrapped, err := opt.HashPassword(canonical)
+	if err != nil {
+		return Result{}, fmt.Errorf("demo: wrap legacy credential: %w", err)
+	}
+	legacy := store.LegacyCredential{Source: Source, Algorithm: portal.LegacySHA256, Params: params, WrappedHash: wrapped}
 	var res Result
-	err := db.Write(ctx, func(tx *store.Tx) error {
+	err = db.Write(ctx, func(tx *store.Tx) error {
 		res = Result{}
 		empty, err := tx.IsEmpty(ctx)
 		if err != nil {
@@ -116,7 +138,7 @@ func Load(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 		if !empty {
 			return ErrNotEmpty
 		}
-		return p.write(ctx, tx, hashes, payers, &res.Counts)
+		return p.write(ctx, tx, hashes, payers, legacy, &res.Counts)
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("demo: load: %w", err)
@@ -128,11 +150,13 @@ func Load(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 		Login{Email: "uusi@demo.example", Role: string(portal.RoleCustomer), Note: "ei tiliä: luo tili tällä osoitteella, " +
 			"niin kohde, käynnit ja laskut ilmestyvät / no account: sign up with this address and the data appears"},
 		Login{Email: "vanha@demo.example", Role: string(portal.RoleCustomer), Note: "vanhan Extranetin asiakas (sopimus " +
-			"vuodesta 2019), ei tiliä / legacy extranet customer, no account"})
+			"vuodesta 2019), ei tiliä; vanhat tunnukset " + LegacyUsername + " / " + LegacyPassword +
+			" / legacy extranet customer, no account; old sign-in " + LegacyUsername + " / " + LegacyPassword})
 	return res, nil
 }
 
-func (p *plan) write(ctx context.Context, tx *store.Tx, hashes []string, payers [][]store.Payer, res *Counts) error {
+func (p *plan) write(ctx context.Context, tx *store.Tx, hashes []string, payers [][]store.Payer, legacy store.LegacyCredential,
+	res *Counts) error {
 	provIDs := make([]int64, len(p.providers))
 	for i, pr := range p.providers {
 		id, err := tx.UpsertProvider(ctx, pr)
@@ -169,7 +193,7 @@ func (p *plan) write(ctx context.Context, tx *store.Tx, hashes []string, payers 
 	}
 	for i := range p.sites {
 		sp := &p.sites[i]
-		if err := sp.write(ctx, tx, provIDs[sp.def.provider], accountID, payers[i], res); err != nil {
+		if err := sp.write(ctx, tx, provIDs[sp.def.provider], accountID, payers[i], legacy, res); err != nil {
 			return fmt.Errorf("site %s: %w", sp.site.ExternalID, err)
 		}
 	}
@@ -185,12 +209,19 @@ func (p *plan) write(ctx context.Context, tx *store.Tx, hashes []string, payers 
 }
 
 func (sp *sitePlan) write(ctx context.Context, tx *store.Tx, providerID int64, accountID func(int) int64,
-	payers []store.Payer, res *Counts) error {
+	payers []store.Payer, legacy store.LegacyCredential, res *Counts) error {
 	custID, err := tx.UpsertCustomer(ctx, sp.customer)
 	if err != nil {
 		return err
 	}
 	res.Customers++
+	if sp.def.legacyUser != "" {
+		legacy.CustomerID, legacy.ExternalID, legacy.Username = custID, sp.customer.ExternalID, sp.def.legacyUser
+		if _, err := tx.UpsertLegacyCredential(ctx, legacy); err != nil {
+			return err
+		}
+		res.LegacyCredentials++
+	}
 	s := sp.site
 	s.CustomerID, s.ProviderID = custID, providerID
 	siteID, err := tx.UpsertSite(ctx, s)

@@ -48,7 +48,7 @@ func (f form) Max(field string) int {
 // ErrorFields lists the fields with errors in a stable order for the summary.
 func (f form) ErrorFields() []string {
 	var out []string
-	for _, k := range []string{"email", "current", "password", "code", "confirm", "note", "rating", "comment", "message",
+	for _, k := range []string{"username", "email", "current", "password", "code", "confirm", "note", "rating", "comment", "message",
 		"access_keys", "access_door_code", "access_pets", "access_parking", "access_other",
 		"option1", "option2", "option3", "option", "start", "end", "reason", "answer", "reply", "body"} {
 		if f.Errors[k] != "" {

@@ -1,0 +1,123 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/mail"
+)
+
+// The legacy bridge's pages (PRODUCT.md C8): old extranet username and
+// password once, then the new account's password for the address on the
+// record, then the usual code.
+
+// legacyPage is the page of each step: Step is "signin" (the form),
+// "closed" (past the retirement date: how to create the new account) or
+// "signup" (the new password, after old credentials that worked).
+type legacyPage struct {
+	layout
+	Form        form
+	Step        string
+	Ticket      string
+	MaskedEmail string
+	Retirement  string
+	Wait        int
+}
+
+func (s *Server) legacyPage(r *http.Request, step string) (legacyPage, error) {
+	p := legacyPage{layout: s.base(r, nil, "legacy.title"), Form: newForm(), Step: step}
+	b, err := s.app.LegacyBridgeState(r.Context())
+	if err != nil {
+		return p, err
+	}
+	p.Retirement = p.L.Day(b.Retirement)
+	if !b.Open {
+		p.Step = "closed"
+	}
+	return p, nil
+}
+
+func (s *Server) legacyForm(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	if v != nil && v.Verified {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	p, err := s.legacyPage(r, "signin")
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "legacy", p)
+}
+
+// legacySignIn checks the old credentials. Every refusal gets the same
+// explanation of how to create the new account.
+func (s *Server) legacySignIn(w http.ResponseWriter, r *http.Request, _ *viewer) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	p, err := s.legacyPage(r, "signin")
+	if err != nil || p.Step == "closed" {
+		if err == nil {
+			err = s.render(w, r, http.StatusOK, "legacy", p)
+		}
+		return err
+	}
+	username, password := strings.TrimSpace(r.PostForm.Get("username")), r.PostForm.Get("password")
+	p.Form.Values["username"] = clip(username, 200)
+	ticket, err := s.app.LegacySignIn(r.Context(), username, password, s.client(r))
+	if th, ok := app.IsThrottled(err); ok {
+		p.Form.FormError = "signin.throttled"
+		p.Wait = int(th.RetryAfter.Seconds() + 0.999)
+		w.Header().Set("Retry-After", strconv.Itoa(p.Wait))
+		return s.render(w, r, http.StatusTooManyRequests, "legacy", p)
+	}
+	if p.Form.fromInvalid(err) {
+		return s.render(w, r, http.StatusUnprocessableEntity, "legacy", p)
+	}
+	if errors.Is(err, app.ErrLegacyRefused) {
+		p.Form.FormError = "legacy.refused"
+		return s.render(w, r, http.StatusUnauthorized, "legacy", p)
+	}
+	if err != nil {
+		return err
+	}
+	p.Step, p.Ticket, p.MaskedEmail = "signup", ticket.Token, mail.MaskEmail(ticket.Email)
+	p.Title = p.L.T("legacy.signup.title")
+	return s.render(w, r, http.StatusOK, "legacy", p)
+}
+
+// legacySignUp starts the new account and leads to the code page like any
+// sign-up. A refused password keeps the ticket for another try.
+func (s *Server) legacySignUp(w http.ResponseWriter, r *http.Request, _ *viewer) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	ticket, password := r.PostForm.Get("ticket"), r.PostForm.Get("password")
+	token, err := s.app.LegacySignUp(r.Context(), ticket, password, s.client(r))
+	if err == nil {
+		s.setSessionCookie(w, token)
+		http.Redirect(w, r, "/vahvista", http.StatusSeeOther)
+		return nil
+	}
+	p, perr := s.legacyPage(r, "signin")
+	if perr != nil {
+		return perr
+	}
+	if errors.Is(err, app.ErrLegacyTicket) {
+		p.Form.FormError = "legacy.ticket"
+		return s.render(w, r, http.StatusUnprocessableEntity, "legacy", p)
+	}
+	if p.Form.fromInvalid(err) {
+		email, terr := s.app.LegacyTicketEmail(r.Context(), ticket)
+		if terr != nil {
+			return terr
+		}
+		p.Step, p.Ticket, p.MaskedEmail = "signup", ticket, mail.MaskEmail(email)
+		p.Title = p.L.T("legacy.signup.title")
+		return s.render(w, r, http.StatusUnprocessableEntity, "legacy", p)
+	}
+	return err
+}
