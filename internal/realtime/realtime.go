@@ -14,63 +14,58 @@ import (
 // Hub fans events out to the subscribers of each site in this process.
 type Hub struct {
 	mu     sync.Mutex
-	subs   map[int64]map[chan struct{}]struct{}
+	subs   map[int64]map[*subscriber]struct{}
 	done   chan struct{}
 	closed bool
 }
 
+// subscriber is one wake function; a pointer, so that the same function
+// may subscribe twice and each stop removes its own.
+type subscriber struct{ wake func() }
+
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{subs: map[int64]map[chan struct{}]struct{}{}, done: make(chan struct{})}
+	return &Hub{subs: map[int64]map[*subscriber]struct{}{}, done: make(chan struct{})}
 }
 
-// Subscribe returns a channel that receives a signal whenever the site
-// has news (several events may merge into one signal), and a function to
-// stop.
-func (h *Hub) Subscribe(site int64) (<-chan struct{}, func()) {
-	ch := make(chan struct{}, 1)
+// Subscribe calls wake whenever the site has news, until stop is called.
+// wake runs with the hub locked and must not block: it hands the work on
+// (an open stream needs no goroutine of its own while it waits).
+func (h *Hub) Subscribe(site int64, wake func()) (stop func()) {
+	sub := &subscriber{wake}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.subs[site] == nil {
-		h.subs[site] = map[chan struct{}]struct{}{}
+		h.subs[site] = map[*subscriber]struct{}{}
 	}
-	h.subs[site][ch] = struct{}{}
-	return ch, func() {
+	h.subs[site][sub] = struct{}{}
+	return func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		delete(h.subs[site], ch)
+		delete(h.subs[site], sub)
 		if len(h.subs[site]) == 0 {
 			delete(h.subs, site)
 		}
 	}
 }
 
-// signal wakes a subscriber without ever blocking: a pending signal
-// already says there is news.
-func signal(ch chan struct{}) {
-	select {
-	case ch <- struct{}{}:
-	default:
-	}
-}
-
-// Publish signals every subscriber of a site in this process.
+// Publish wakes every subscriber of a site in this process.
 func (h *Hub) Publish(site int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for ch := range h.subs[site] {
-		signal(ch)
+	for sub := range h.subs[site] {
+		sub.wake()
 	}
 }
 
-// PublishAll signals every subscriber: after a lost connection to the
-// other instances, any site may have news.
+// PublishAll wakes every subscriber: after a lost connection to the other
+// instances, any site may have news.
 func (h *Hub) PublishAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, subs := range h.subs {
-		for ch := range subs {
-			signal(ch)
+		for sub := range subs {
+			sub.wake()
 		}
 	}
 }

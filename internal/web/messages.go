@@ -1,13 +1,11 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"asiakassivu/internal/app"
@@ -122,93 +120,42 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, v *viewer) 
 }
 
 // heartbeat keeps an idle stream (and the proxies on its way) open.
-const heartbeat = 25 * time.Second
-
-// messageEvents streams a site's new messages as server-sent events, each
-// with its id, so that a reconnecting browser (Last-Event-ID) gets exactly
-// what it missed. The stream is exempt from the server's write timeout and
-// ends when the server shuts down.
+// messageEvents opens a stream of a site's new messages as server-sent
+// events, each with its id, so that a reconnecting browser (Last-Event-ID)
+// gets exactly what it missed. The stream lives on in the server's stream
+// set (stream.go) after this handler returns.
 func (s *Server) messageEvents(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	site, err := pathID(r, "site")
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	if err := s.app.CanRead(ctx, v.Viewer, site); err != nil {
+	if err := s.app.CanRead(r.Context(), v.Viewer, site); err != nil {
 		return err
 	}
 	last, _ := strconv.ParseInt(r.URL.Query().Get("jalkeen"), 10, 64)
 	if id, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil {
 		last = id
 	}
-	rc := http.NewResponseController(w)
-	if err := rc.SetWriteDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		return err
-	}
-	signals, stop := s.cfg.Hub.Subscribe(site)
-	defer stop()
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
 	l := s.texts(r, v)
-	side := v.Side()
 	t, err := s.page(l.Lang, "messages")
 	if err != nil {
 		return err
 	}
-	send := func() error {
-		// A buffer per send, not per stream: an idle stream holds as
-		// little memory as it can (10 000 of them may be open).
-		var buf bytes.Buffer
-		msgs, err := s.app.MessagesAfter(ctx, v.Viewer, site, last)
-		if err != nil {
-			return err
-		}
-		for _, m := range msgs {
-			buf.Reset()
-			if err := t.ExecuteTemplate(&buf, "message-item", newItem(l, side, m)); err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "id: %d\nevent: message\n", m.ID)
-			for line := range strings.SplitSeq(strings.TrimSpace(buf.String()), "\n") {
-				fmt.Fprintf(w, "data: %s\n", line)
-			}
-			fmt.Fprint(w, "\n")
-			last = m.ID
-		}
-		return rc.Flush()
+	conn, err := takeOver(w)
+	if err != nil {
+		return fmt.Errorf("message stream: %w", err)
 	}
-	// Tell the browser how soon to come back after a lost connection.
-	fmt.Fprint(w, "retry: 2000\n\n")
-	if err := send(); err != nil {
-		s.log.Info("message stream", "err", err)
+	st := &sseStream{set: s.streams, conn: conn, viewer: v.Viewer, site: site, l: l, side: v.Side(), t: t, last: last}
+	// Subscribe before the first read, so that a message posted in
+	// between wakes the stream instead of slipping past it.
+	st.stop = s.cfg.Hub.Subscribe(site, st.wake)
+	if !s.streams.add(st) {
+		st.stop()
+		conn.Close()
 		return nil
 	}
-	tick := time.NewTicker(heartbeat)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-s.cfg.Hub.Done():
-			return nil
-		case <-signals:
-			if err := send(); err != nil {
-				if ctx.Err() == nil {
-					s.log.Info("message stream", "err", err)
-				}
-				return nil
-			}
-		case <-tick.C:
-			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
-				return nil
-			}
-			if err := rc.Flush(); err != nil {
-				return nil
-			}
-		}
-	}
+	st.send()
+	return nil
 }
 
 type inboxPage struct {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -162,6 +163,60 @@ func TestMessageStream(t *testing.T) {
 			case <-deadline:
 				t.Fatal("the stream is still open 5 s after the hub closed")
 			}
+		}
+	})
+}
+
+// TestMessageStreamOutlivesTimeouts: a stream is open far longer than the
+// server's read and write timeouts allow a request, and still delivers.
+func TestMessageStreamOutlivesTimeouts(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		short := httptest.NewUnstartedServer(e.srv.Config.Handler)
+		short.Config.ReadTimeout = 200 * time.Millisecond
+		short.Config.WriteTimeout = 200 * time.Millisecond
+		short.Start()
+		t.Cleanup(short.Close)
+		maija, sari := e.client(t), e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		e.signIn(t, sari, "sari@kotikulma.example")
+		ch := openStream(t, maija, short.URL+threadPath(e.sites["koti"])+"/tapahtumat", "")
+		time.Sleep(time.Second)
+		do(t, sari, "POST", e.srv.URL+threadPath(e.sites["koti"]), url.Values{"body": {"Myöhemmin tullut viesti"}})
+		if ev := nextEvent(t, ch); !strings.Contains(ev.data, "Myöhemmin tullut viesti") {
+			t.Errorf("event %+v", ev)
+		}
+	})
+}
+
+// TestClosedStreamReadsNothing: a page that was left does not mark new
+// messages read (the stream notices its client has gone).
+func TestClosedStreamReadsNothing(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		maija, sari := e.client(t), e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		e.signIn(t, sari, "sari@kotikulma.example")
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+threadPath(e.sites["koti"])+"/tapahtumat", nil)
+		r, err := maija.Do(req)
+		if err != nil || r.StatusCode != 200 {
+			t.Fatalf("stream: %v", err)
+		}
+		cancel()
+		r.Body.Close()
+		time.Sleep(200 * time.Millisecond)
+		do(t, sari, "POST", e.srv.URL+threadPath(e.sites["koti"]), url.Values{"body": {"Luitko tämän?"}})
+		time.Sleep(300 * time.Millisecond) // the stream's send runs meanwhile
+		if r := do(t, maija, "GET", e.srv.URL+sitePath(e.sites["koti"]), nil); !strings.Contains(r.body, "1 lukematon viesti") {
+			t.Errorf("the message was marked read by a closed stream:\n%s", r.body)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for e.streams() != 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if n := e.streams(); n != 0 {
+			t.Errorf("%d streams still open after their client left", n)
 		}
 	})
 }

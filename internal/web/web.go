@@ -60,6 +60,7 @@ type Server struct {
 	pwa     pwa
 	metrics *metrics
 	buffers bufferPool // for rendering pages
+	streams *streamSet // open message streams
 }
 
 // New parses the templates (failing fast on an error) and registers every
@@ -86,6 +87,7 @@ func New(cfg Config, a *app.App) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(cfg.PoolStats)
+	s.streams = newStreamSet(s)
 	if !s.secure {
 		s.log.Warn("base URL is not https: session cookies are sent without __Host- prefix and Secure flag")
 	}

@@ -58,6 +58,7 @@ type env struct {
 	// feedback is a customer's feedback on the koti site.
 	feedback int64
 	hub      *realtime.Hub
+	server   *Server
 	log      *strings.Builder
 	mails    *mailbox
 }
@@ -190,10 +191,14 @@ func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
 		t.Fatal(err)
 	}
 	e.srv.Config.Handler = s
+	e.server = s
 	e.srv.Start()
 	t.Cleanup(e.srv.Close)
 	return e
 }
+
+// streams is the number of message streams the server holds open.
+func (e *env) streams() int { return e.server.streams.Len() }
 
 // client is a browser: a cookie jar that does not follow redirects.
 func (e *env) client(t *testing.T) *http.Client {
