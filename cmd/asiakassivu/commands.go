@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"asiakassivu/internal/api"
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/demo"
 	"asiakassivu/internal/jobs"
@@ -110,7 +111,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	h, err := web.New(web.Config{BaseURL: c.base, Dev: c.dev, TemplateDir: "internal/web/templates", Log: log,
-		PoolStats: db.PoolStats, DevOutbox: outbox, Hub: hub}, a)
+		PoolStats: db.PoolStats, DevOutbox: outbox, Hub: hub, API: api.New(a, api.Config{Log: log})}, a)
 	if err != nil {
 		return err
 	}

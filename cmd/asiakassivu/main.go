@@ -5,6 +5,7 @@
 //	asiakassivu demo [flags]       load demo data, or --customers N synthetic ones
 //	asiakassivu rules set [flags]  set a household-deduction rule
 //	asiakassivu deduction export [flags]  write the yearly deduction report
+//	asiakassivu token create NAME  issue a sync API token (also: token list, token revoke NAME|ID)
 //	asiakassivu version            print the version
 //
 // Every flag can also be given as an environment variable
@@ -41,6 +42,7 @@ Commands:
   rules     set a household-deduction rule: rules set --year Y --work-type T --rate-bp N --max-cents N --omavastuu-cents N
   deduction export the yearly household-deduction report: deduction export --year Y --out DIR
   policy    change the chain policies: policy set [--cancel-deadline-days N] [--legacy-retirement YYYY-MM-DD] …
+  token     bearer tokens of the ERP sync API: token create NAME | token list | token revoke NAME|ID
   version   print the version
 
 Run "asiakassivu <command> -h" for the flags of a command.
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = deductionCmd(ctx, args[1:], getenv, stdout, log)
 	case "policy":
 		err = policyCmd(ctx, args[1:], getenv, stdout, log)
+	case "token":
+		err = tokenCmd(ctx, args[1:], getenv, stdout, log)
 	case "version":
 		fmt.Fprintln(stdout, "asiakassivu", version())
 		return 0

@@ -24,7 +24,7 @@ func workShareOf(inv string) string {
 // BillingOfSite lists a site's billing summaries issued in a year (all
 // years when year is 0), newest first.
 func (tx *Tx) BillingOfSite(ctx context.Context, siteID int64, year int) ([]InvoiceRow, error) {
-	q := `SELECT ` + invoiceCols + `, ` + workShareOf("invoices.id") + ` FROM invoices WHERE site_id = $1`
+	q := `SELECT ` + invoiceCols + `, ` + workShareOf("invoices.id") + ` FROM invoices WHERE site_id = $1 AND deleted_at IS NULL`
 	args := []any{siteID}
 	if year != 0 {
 		q += ` AND issued_on >= $2 AND issued_on < $3`
@@ -41,7 +41,7 @@ func (tx *Tx) BillingOfSite(ctx context.Context, siteID int64, year int) ([]Invo
 // InvoiceYears lists the years in which a site's billing summaries were
 // issued, newest first.
 func (tx *Tx) InvoiceYears(ctx context.Context, siteID int64) ([]int, error) {
-	rows, err := tx.query(ctx, `SELECT issued_on FROM invoices WHERE site_id = $1 ORDER BY issued_on DESC`, siteID)
+	rows, err := tx.query(ctx, `SELECT issued_on FROM invoices WHERE site_id = $1 AND deleted_at IS NULL ORDER BY issued_on DESC`, siteID)
 	days, err := scanAll(rows, err, func(r *sql.Rows) (portal.Date, error) {
 		var d portal.Date
 		err := r.Scan(dateCol{&d})
@@ -59,7 +59,7 @@ func (tx *Tx) InvoiceYears(ctx context.Context, siteID int64) ([]int, error) {
 // InvoiceOfSite returns one billing summary of a site with its lines, or
 // portal.ErrNotFound when the site has no such summary.
 func (tx *Tx) InvoiceOfSite(ctx context.Context, siteID, invoiceID int64) (portal.Invoice, error) {
-	inv, err := scanInvoice(tx.queryRow(ctx, `SELECT `+invoiceCols+` FROM invoices WHERE id = $1 AND site_id = $2`,
+	inv, err := scanInvoice(tx.queryRow(ctx, `SELECT `+invoiceCols+` FROM invoices WHERE id = $1 AND site_id = $2 AND deleted_at IS NULL`,
 		invoiceID, siteID))
 	if err != nil {
 		return inv, err
@@ -86,7 +86,7 @@ func (tx *Tx) PaidWorkInYear(ctx context.Context, scope Scope, year int) ([]Paid
 	w, args := scope.where(3)
 	rows, err := tx.query(ctx, `SELECT i.site_id, i.customer_id, i.id, i.paid_on, i.total_cents, `+workShareOf("i.id")+`
 		FROM invoices i JOIN sites s ON s.id = i.site_id JOIN customers c ON c.id = s.customer_id
-		WHERE i.paid_on >= $1 AND i.paid_on < $2 AND `+w+` ORDER BY i.site_id, i.paid_on, i.id`,
+		WHERE i.paid_on >= $1 AND i.paid_on < $2 AND i.deleted_at IS NULL AND `+w+` ORDER BY i.site_id, i.paid_on, i.id`,
 		append([]any{dateArg(portal.NewDate(year, 1, 1)), dateArg(portal.NewDate(year+1, 1, 1))}, args...)...)
 	return scanAll(rows, err, func(r *sql.Rows) (PaidWork, error) {
 		var p PaidWork
@@ -180,6 +180,7 @@ func (tx *Tx) DeductionExportRows(ctx context.Context, year int) ([]ExportRow, e
 		JOIN sites s ON s.customer_id = c.id JOIN providers p ON p.id = s.provider_id
 		JOIN invoices i ON i.site_id = s.id
 		WHERE dc.enabled AND i.paid_on >= $1 AND i.paid_on < $2
+			AND c.deleted_at IS NULL AND s.deleted_at IS NULL AND i.deleted_at IS NULL
 		GROUP BY c.id, c.name, s.id, s.street, s.postal_code, s.city, p.business_id, p.name
 		ORDER BY c.id, s.id`, dateArg(portal.NewDate(year, 1, 1)), dateArg(portal.NewDate(year+1, 1, 1)))
 	return scanAll(rows, err, func(r *sql.Rows) (ExportRow, error) {

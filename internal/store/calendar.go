@@ -44,7 +44,7 @@ func (tx *Tx) AccountByCalendarToken(ctx context.Context, h []byte) (portal.Acco
 
 // VisitsBetween lists a site's visits starting in [from, to).
 func (tx *Tx) VisitsBetween(ctx context.Context, siteID int64, from, to time.Time) ([]portal.Visit, error) {
-	rows, err := tx.query(ctx, `SELECT `+visitCols+` FROM visits WHERE site_id = $1 AND starts_at >= $2 AND starts_at < $3
+	rows, err := tx.query(ctx, `SELECT `+visitCols+` FROM visits WHERE site_id = $1 AND deleted_at IS NULL AND starts_at >= $2 AND starts_at < $3
 		ORDER BY starts_at, id`, siteID, from.UTC(), to.UTC())
 	return scanAll(rows, err, func(r *sql.Rows) (portal.Visit, error) { return scanVisit(r) })
 }

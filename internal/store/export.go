@@ -10,14 +10,14 @@ import (
 
 // VisitsOfSite lists every visit of a site by start time.
 func (tx *Tx) VisitsOfSite(ctx context.Context, siteID int64) ([]portal.Visit, error) {
-	rows, err := tx.query(ctx, `SELECT `+visitCols+` FROM visits WHERE site_id = $1 ORDER BY starts_at, id`, siteID)
+	rows, err := tx.query(ctx, `SELECT `+visitCols+` FROM visits WHERE site_id = $1 AND deleted_at IS NULL ORDER BY starts_at, id`, siteID)
 	return scanAll(rows, err, func(r *sql.Rows) (portal.Visit, error) { return scanVisit(r) })
 }
 
 // InvoicesOfSite lists every billing summary of a site, newest first,
 // without lines.
 func (tx *Tx) InvoicesOfSite(ctx context.Context, siteID int64) ([]portal.Invoice, error) {
-	rows, err := tx.query(ctx, `SELECT `+invoiceCols+` FROM invoices WHERE site_id = $1 ORDER BY issued_on DESC, id DESC`, siteID)
+	rows, err := tx.query(ctx, `SELECT `+invoiceCols+` FROM invoices WHERE site_id = $1 AND deleted_at IS NULL ORDER BY issued_on DESC, id DESC`, siteID)
 	return scanAll(rows, err, func(r *sql.Rows) (portal.Invoice, error) { return scanInvoice(r) })
 }
 

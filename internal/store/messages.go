@@ -96,7 +96,7 @@ func (tx *Tx) ClaimThreadEmail(ctx context.Context, threadID int64, side string,
 // the oldest customer record with its address.
 func (tx *Tx) AuthorName(ctx context.Context, emailNorm string) (string, error) {
 	var name string
-	err := tx.queryRow(ctx, `SELECT name FROM customers WHERE email_norm = $1 ORDER BY id LIMIT 1`, emailNorm).Scan(&name)
+	err := tx.queryRow(ctx, `SELECT name FROM customers WHERE email_norm = $1 AND deleted_at IS NULL ORDER BY id LIMIT 1`, emailNorm).Scan(&name)
 	if err == sql.ErrNoRows {
 		return "", nil
 	}
@@ -145,7 +145,7 @@ func (tx *Tx) ProviderInbox(ctx context.Context, providerID, accountID int64, li
 		FROM threads t JOIN sites s ON s.id = t.site_id JOIN customers c ON c.id = s.customer_id
 		JOIN messages last ON last.id = (SELECT max(id) FROM messages x WHERE x.thread_id = t.id)
 		LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = $2
-		WHERE s.provider_id = $1
+		WHERE s.provider_id = $1 AND s.deleted_at IS NULL AND c.deleted_at IS NULL
 		ORDER BY CASE WHEN (SELECT count(*) FROM messages u WHERE u.thread_id = t.id AND u.author_kind = 'customer'
 			AND u.id > COALESCE(rm.last_read_message_id, 0)) > 0 THEN 0 ELSE 1 END, last.id DESC
 		LIMIT $3 OFFSET $4`, providerID, accountID, limit, offset)
@@ -160,7 +160,7 @@ func (tx *Tx) ProviderInbox(ctx context.Context, providerID, accountID int64, li
 // has none).
 func (tx *Tx) LastVisitEnd(ctx context.Context, siteID int64) (time.Time, error) {
 	var t time.Time
-	err := tx.queryRow(ctx, `SELECT max(ends_at) FROM visits WHERE site_id = $1 AND status NOT IN
+	err := tx.queryRow(ctx, `SELECT max(ends_at) FROM visits WHERE site_id = $1 AND deleted_at IS NULL AND status NOT IN
 		('cancelled_customer', 'cancelled_provider')`, siteID).Scan(timeCol{&t})
 	return t, mapErr(err)
 }
@@ -168,7 +168,7 @@ func (tx *Tx) LastVisitEnd(ctx context.Context, siteID int64) (time.Time, error)
 // CustomerByID returns a customer record.
 func (tx *Tx) CustomerByID(ctx context.Context, id int64) (portal.Customer, error) {
 	var c portal.Customer
-	err := tx.queryRow(ctx, `SELECT id, source, external_id, name, email, email_norm, phone FROM customers WHERE id = $1`, id).
+	err := tx.queryRow(ctx, `SELECT id, source, external_id, name, email, email_norm, phone FROM customers WHERE id = $1 AND deleted_at IS NULL`, id).
 		Scan(&c.ID, &c.Source, &c.ExternalID, &c.Name, &c.Email, &c.EmailNorm, &c.Phone)
 	return c, mapErr(err)
 }

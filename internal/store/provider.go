@@ -24,7 +24,8 @@ const providerVisitSelect = `SELECT v.id, v.site_id, v.contract_id, v.source, v.
 	v.service, v.worker_first_name, v.price_cents, v.customer_note, v.provider_note, v.sequence,
 	s.name, s.street, s.city, c.name,
 	EXISTS (SELECT 1 FROM move_requests m WHERE m.visit_id = v.id AND m.status = 'pending')
-	FROM visits v JOIN sites s ON s.id = v.site_id JOIN customers c ON c.id = s.customer_id`
+	FROM visits v JOIN sites s ON s.id = v.site_id JOIN customers c ON c.id = s.customer_id
+	WHERE v.deleted_at IS NULL AND s.deleted_at IS NULL AND c.deleted_at IS NULL`
 
 func scanProviderVisit(r interface{ Scan(...any) error }) (ProviderVisit, error) {
 	var p ProviderVisit
@@ -38,7 +39,7 @@ func scanProviderVisit(r interface{ Scan(...any) error }) (ProviderVisit, error)
 // ProviderVisits lists the visits of a provider's sites starting in
 // [from, to), soonest first, a page at a time.
 func (tx *Tx) ProviderVisits(ctx context.Context, providerID int64, from, to time.Time, limit, offset int) ([]ProviderVisit, error) {
-	rows, err := tx.query(ctx, providerVisitSelect+` WHERE s.provider_id = $1 AND v.starts_at >= $2 AND v.starts_at < $3
+	rows, err := tx.query(ctx, providerVisitSelect+` AND s.provider_id = $1 AND v.starts_at >= $2 AND v.starts_at < $3
 		ORDER BY v.starts_at, v.id LIMIT $4 OFFSET $5`, providerID, from.UTC(), to.UTC(), limit, offset)
 	return scanAll(rows, err, func(r *sql.Rows) (ProviderVisit, error) { return scanProviderVisit(r) })
 }
@@ -46,7 +47,7 @@ func (tx *Tx) ProviderVisits(ctx context.Context, providerID int64, from, to tim
 // ProviderMoveRequests lists the visits of a provider's sites with a
 // pending move request, soonest visit first.
 func (tx *Tx) ProviderMoveRequests(ctx context.Context, providerID int64, limit int) ([]ProviderVisit, error) {
-	rows, err := tx.query(ctx, providerVisitSelect+` WHERE s.provider_id = $1 AND EXISTS
+	rows, err := tx.query(ctx, providerVisitSelect+` AND s.provider_id = $1 AND EXISTS
 		(SELECT 1 FROM move_requests m WHERE m.visit_id = v.id AND m.status = 'pending')
 		ORDER BY v.starts_at, v.id LIMIT $2`, providerID, limit)
 	return scanAll(rows, err, func(r *sql.Rows) (ProviderVisit, error) { return scanProviderVisit(r) })
@@ -55,7 +56,7 @@ func (tx *Tx) ProviderMoveRequests(ctx context.Context, providerID int64, limit 
 // ProviderVisit returns a visit of one of the provider's sites, or
 // portal.ErrNotFound — the same answer for another provider's visit.
 func (tx *Tx) ProviderVisit(ctx context.Context, providerID, visitID int64) (ProviderVisit, error) {
-	return scanProviderVisit(tx.queryRow(ctx, providerVisitSelect+` WHERE v.id = $1 AND s.provider_id = $2`, visitID, providerID))
+	return scanProviderVisit(tx.queryRow(ctx, providerVisitSelect+` AND v.id = $1 AND s.provider_id = $2`, visitID, providerID))
 }
 
 // ProviderFeedback is feedback as the provider's staff list it, with the
@@ -69,7 +70,8 @@ type ProviderFeedback struct {
 
 const providerFeedbackSelect = `SELECT f.id, f.site_id, f.visit_id, f.author_account_id, f.source, f.external_id, f.rating,
 	f.comment, f.reply, f.replied_at, f.created_at, s.name, s.street, s.city
-	FROM feedback f JOIN sites s ON s.id = f.site_id`
+	FROM feedback f JOIN sites s ON s.id = f.site_id JOIN customers c ON c.id = s.customer_id
+	WHERE s.deleted_at IS NULL AND c.deleted_at IS NULL`
 
 func scanProviderFeedback(r interface{ Scan(...any) error }) (ProviderFeedback, error) {
 	var p ProviderFeedback
@@ -84,7 +86,7 @@ func scanProviderFeedback(r interface{ Scan(...any) error }) (ProviderFeedback, 
 // ProviderFeedbackList lists the feedback on a provider's sites, the
 // unanswered first, then newest first, a page at a time.
 func (tx *Tx) ProviderFeedbackList(ctx context.Context, providerID int64, limit, offset int) ([]ProviderFeedback, error) {
-	rows, err := tx.query(ctx, providerFeedbackSelect+` WHERE s.provider_id = $1
+	rows, err := tx.query(ctx, providerFeedbackSelect+` AND s.provider_id = $1
 		ORDER BY CASE WHEN f.reply = '' THEN 0 ELSE 1 END, f.created_at DESC, f.id DESC LIMIT $2 OFFSET $3`,
 		providerID, limit, offset)
 	return scanAll(rows, err, func(r *sql.Rows) (ProviderFeedback, error) { return scanProviderFeedback(r) })
@@ -93,7 +95,7 @@ func (tx *Tx) ProviderFeedbackList(ctx context.Context, providerID int64, limit,
 // ProviderFeedbackItem returns one feedback on a provider's site, or
 // portal.ErrNotFound.
 func (tx *Tx) ProviderFeedbackItem(ctx context.Context, providerID, id int64) (ProviderFeedback, error) {
-	return scanProviderFeedback(tx.queryRow(ctx, providerFeedbackSelect+` WHERE f.id = $1 AND s.provider_id = $2`, id, providerID))
+	return scanProviderFeedback(tx.queryRow(ctx, providerFeedbackSelect+` AND f.id = $1 AND s.provider_id = $2`, id, providerID))
 }
 
 // ReplyFeedback stores the provider's reply to feedback (replacing an

@@ -241,7 +241,7 @@ var knownTables = map[string]bool{
 	"messages": true, "read_markers": true, "invoices": true, "invoice_lines": true, "feedback": true,
 	"deduction_consents": true, "deduction_payers": true, "deduction_rules": true, "chain_policies": true,
 	"jobs": true, "audit_log": true, "changes": true, "portal_feedback": true, "calendar_feeds": true,
-	"move_requests": true, "reminder_runs": true, "vapid_keys": true, "push_subscriptions": true, "notification_preferences": true,
+	"move_requests": true, "reminder_runs": true, "api_tokens": true, "vapid_keys": true, "push_subscriptions": true, "notification_preferences": true,
 }
 
 var _ = sql.ErrNoRows

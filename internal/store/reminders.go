@@ -31,7 +31,8 @@ type ReminderVisit struct {
 func (tx *Tx) VisitsStarting(ctx context.Context, from, to time.Time) ([]ReminderVisit, error) {
 	rows, err := tx.query(ctx, `SELECT v.id, v.site_id, v.starts_at, v.ends_at, v.service, v.worker_first_name,
 		s.customer_id, s.name, s.street FROM visits v JOIN sites s ON s.id = v.site_id
-		WHERE v.starts_at >= $1 AND v.starts_at < $2 AND v.status IN ('planned', 'confirmed') ORDER BY v.starts_at, v.id`,
+		WHERE v.starts_at >= $1 AND v.starts_at < $2 AND v.status IN ('planned', 'confirmed') AND v.deleted_at IS NULL
+			AND s.deleted_at IS NULL ORDER BY v.starts_at, v.id`,
 		from.UTC(), to.UTC())
 	return scanAll(rows, err, func(r *sql.Rows) (ReminderVisit, error) {
 		var x ReminderVisit

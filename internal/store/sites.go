@@ -23,6 +23,13 @@ type Scope struct {
 }
 
 func (s Scope) where(arg int) (string, []any) {
+	cond, args := s.match(arg)
+	// Records the ERP deleted stay in the database but are seen by no one:
+	// every query that takes a scope joins the site (s) and its customer (c).
+	return "(" + cond + ") AND s.deleted_at IS NULL AND c.deleted_at IS NULL", args
+}
+
+func (s Scope) match(arg int) (string, []any) {
 	switch {
 	case s.All:
 		return "TRUE", nil
@@ -116,7 +123,7 @@ func contractDest(c *portal.Contract) []any {
 
 // ContractsOfSite lists a site's contracts, newest start first.
 func (tx *Tx) ContractsOfSite(ctx context.Context, siteID int64) ([]portal.Contract, error) {
-	rows, err := tx.query(ctx, `SELECT `+contractCols+` FROM contracts WHERE site_id = $1 ORDER BY start_date DESC, id`, siteID)
+	rows, err := tx.query(ctx, `SELECT `+contractCols+` FROM contracts WHERE site_id = $1 AND deleted_at IS NULL ORDER BY start_date DESC, id`, siteID)
 	return scanAll(rows, err, func(r *sql.Rows) (portal.Contract, error) {
 		var c portal.Contract
 		err := r.Scan(contractDest(&c)...)
@@ -144,7 +151,7 @@ func scanVisit(r interface{ Scan(...any) error }) (portal.Visit, error) {
 // site and now are SQL expressions.
 func nextVisitID(site, now string) string {
 	return `(SELECT id FROM visits WHERE site_id = ` + site + ` AND ends_at > ` + now + `
-		AND status NOT IN ('cancelled_customer', 'cancelled_provider', 'done') ORDER BY starts_at LIMIT 1)`
+		AND status NOT IN ('cancelled_customer', 'cancelled_provider', 'done') AND deleted_at IS NULL ORDER BY starts_at LIMIT 1)`
 }
 
 // NextVisit returns the first visit of a site that has not ended by now and
@@ -180,7 +187,7 @@ func scanInvoice(r interface{ Scan(...any) error }) (portal.Invoice, error) {
 // latestInvoiceID is the subquery that picks a site's most recently issued
 // billing summary; site is an SQL expression.
 func latestInvoiceID(site string) string {
-	return `(SELECT id FROM invoices WHERE site_id = ` + site + ` ORDER BY issued_on DESC, id DESC LIMIT 1)`
+	return `(SELECT id FROM invoices WHERE site_id = ` + site + ` AND deleted_at IS NULL ORDER BY issued_on DESC, id DESC LIMIT 1)`
 }
 
 // LatestInvoice returns the most recently issued billing summary of a site,
@@ -207,7 +214,7 @@ var (
 	siteSummaryFrom = siteFrom + `
 	LEFT JOIN visits v ON v.id = ` + nextVisitID("s.id", "$1") + `
 	LEFT JOIN invoices i ON i.id = ` + latestInvoiceID("s.id") + `
-	LEFT JOIN contracts k ON k.site_id = s.id`
+	LEFT JOIN contracts k ON k.site_id = s.id AND k.deleted_at IS NULL`
 	siteSummaryOrder = ` ORDER BY s.id, k.start_date DESC, k.id`
 )
 

@@ -11,9 +11,9 @@ import (
 // SiteVisits lists a page of a site's visits: the upcoming ones (not yet
 // ended at now) soonest first, or the past ones latest first.
 func (tx *Tx) SiteVisits(ctx context.Context, siteID int64, now time.Time, upcoming bool, limit, offset int) ([]portal.Visit, error) {
-	q := `SELECT ` + visitCols + ` FROM visits WHERE site_id = $1 AND ends_at > $2 ORDER BY starts_at, id LIMIT $3 OFFSET $4`
+	q := `SELECT ` + visitCols + ` FROM visits WHERE site_id = $1 AND ends_at > $2 AND deleted_at IS NULL ORDER BY starts_at, id LIMIT $3 OFFSET $4`
 	if !upcoming {
-		q = `SELECT ` + visitCols + ` FROM visits WHERE site_id = $1 AND ends_at <= $2 ORDER BY starts_at DESC, id DESC LIMIT $3 OFFSET $4`
+		q = `SELECT ` + visitCols + ` FROM visits WHERE site_id = $1 AND ends_at <= $2 AND deleted_at IS NULL ORDER BY starts_at DESC, id DESC LIMIT $3 OFFSET $4`
 	}
 	rows, err := tx.query(ctx, q, siteID, now.UTC(), limit, offset)
 	return scanAll(rows, err, func(r *sql.Rows) (portal.Visit, error) { return scanVisit(r) })
@@ -22,7 +22,7 @@ func (tx *Tx) SiteVisits(ctx context.Context, siteID int64, now time.Time, upcom
 // VisitOfSite returns a visit of the given site, or portal.ErrNotFound
 // when there is none with that id at that site.
 func (tx *Tx) VisitOfSite(ctx context.Context, siteID, visitID int64) (portal.Visit, error) {
-	return scanVisit(tx.queryRow(ctx, `SELECT `+visitCols+` FROM visits WHERE id = $1 AND site_id = $2`, visitID, siteID))
+	return scanVisit(tx.queryRow(ctx, `SELECT `+visitCols+` FROM visits WHERE id = $1 AND site_id = $2 AND deleted_at IS NULL`, visitID, siteID))
 }
 
 // SetCustomerNote replaces the customer's note on a visit.

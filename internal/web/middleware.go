@@ -65,7 +65,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if s.secure {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		r.Body = http.MaxBytesReader(sw, r.Body, maxFormBytes)
+		if s.cfg.API == nil || !strings.HasPrefix(r.URL.Path, apiPrefix) {
+			r.Body = http.MaxBytesReader(sw, r.Body, maxFormBytes)
+		} // the API bounds its own bodies (larger: billing summaries with their lines)
 		defer func() {
 			if p := recover(); p != nil {
 				ref := reference()
@@ -102,9 +104,12 @@ func (s *Server) handle(rt route) http.Handler {
 		case rt.access > public && v == nil:
 			http.Redirect(w, r, "/kirjaudu?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
-		case rt.access == signedIn && !v.Verified:
+		case rt.access >= signedIn && !v.Verified:
 			// An unverified sign-up sees nothing until the code is entered.
 			http.Redirect(w, r, "/vahvista", http.StatusSeeOther)
+			return
+		case rt.access == admin && v.Role != portal.RoleAdmin:
+			s.renderError(w, r, http.StatusNotFound, "")
 			return
 		}
 		if err := rt.handle(w, r, v); err != nil {

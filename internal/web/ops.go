@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"asiakassivu/internal/portal"
 )
 
 // readyTimeout bounds the database check of /readyz, so that a hung
@@ -39,5 +41,18 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request, _ *viewer) error 
 // registry.
 func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request, _ *viewer) error {
 	s.metrics.handler.ServeHTTP(w, r)
+	return nil
+}
+
+// apiPrefix is where Config.API is mounted.
+const apiPrefix = "/api/v1/"
+
+// api hands a request to the sync API, which answers in JSON and checks
+// its own bearer token; without one configured the path does not exist.
+func (s *Server) api(w http.ResponseWriter, r *http.Request, _ *viewer) error {
+	if s.cfg.API == nil {
+		return portal.ErrNotFound
+	}
+	s.cfg.API.ServeHTTP(w, r)
 	return nil
 }

@@ -10,6 +10,7 @@ const (
 	public                 // anyone, signed in or not (the page may differ)
 	pending                // any session, also an unverified sign-up's
 	signedIn               // a verified account's session; others are sent to sign in or to verify
+	admin                  // a chain admin's session; anyone else gets 404 (the console is not there for them)
 )
 
 // route is one entry of the route table. The table registers the ServeMux
@@ -99,5 +100,12 @@ func (s *Server) routes() []route {
 		{"GET", "/offline", public, s.offline},
 		{"GET", "/asenna", public, s.install},
 		{"GET", "/dev/posti", public, s.devMail},
+		// The ERP sync API: a handler of its own (Config.API), which also
+		// answers the methods it does not take (405, in JSON).
+		{"GET", apiPrefix, open, s.api},
+		{"PUT", apiPrefix, open, s.api},
+		{"DELETE", apiPrefix, open, s.api},
+		{"POST", apiPrefix, open, s.api},
+		{"PATCH", apiPrefix, open, s.api},
 	}
 }

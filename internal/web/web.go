@@ -44,6 +44,11 @@ type Config struct {
 	// Hub signals the open message streams of a site; nil gives a hub of
 	// this process only (enough on SQLite, where there is one instance).
 	Hub *realtime.Hub
+	// API, when set, serves everything under /api/v1/ (the ERP sync API,
+	// internal/api). It authenticates by bearer token on its own: the
+	// session cookie is not looked up for it, and its token is no session
+	// here; the security headers, metrics and access log still apply.
+	API http.Handler
 }
 
 // Server serves the HTML interface.

@@ -590,6 +590,16 @@ var isolation = map[string]isoCase{
 	"GET /vuosikooste/pdf":                     {none: "sums the caller's own records only (TestBillingIsolation)"},
 	"GET /kotitalousvahennys":                  {none: "the caller's own records only (TestBillingIsolation)"},
 	"POST /kotitalousvahennys":                 {none: "the record id in the form must be the caller's (TestBillingIsolation)"},
+
+	// The ERP sync API (Config.API, internal/api): its bearer token is the
+	// only credential; a session cookie gets 401 there and a token is no
+	// session on the pages (TestMountedIsolation in internal/api; without
+	// an API configured, as here, 404).
+	"GET /api/v1/":    {none: "bearer token only, no session (internal/api TestMountedIsolation)"},
+	"PUT /api/v1/":    {none: "bearer token only, no session (internal/api TestMountedIsolation)"},
+	"DELETE /api/v1/": {none: "bearer token only, no session (internal/api TestMountedIsolation)"},
+	"POST /api/v1/":   {none: "405 from the API for every path; no session (internal/api TestMountedIsolation)"},
+	"PATCH /api/v1/":  {none: "405 from the API for every path; no session (internal/api TestMountedIsolation)"},
 }
 
 // isolationGaps returns the routes that have no isolation case.

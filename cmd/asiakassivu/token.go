@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/portal"
+)
+
+// tokenCmd is "asiakassivu token create NAME | list | revoke NAME|ID": the
+// bearer tokens of the ERP sync API (docs/sync-api.md). A new token is
+// printed once, to stdout and never to the log; only its SHA-256 is kept.
+func tokenCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
+	const want = `want "token create NAME", "token list" or "token revoke NAME|ID"`
+	if len(args) == 0 {
+		return usageError{errors.New(want)}
+	}
+	sub := args[0]
+	var d dbFlags
+	fs := flag.NewFlagSet("token "+sub, flag.ContinueOnError)
+	d.register(fs)
+	// The name may come before the flags or after them.
+	var rest []string
+	flags := args[1:]
+	if len(flags) > 0 && !strings.HasPrefix(flags[0], "-") {
+		rest, flags = flags[:1], flags[1:]
+	}
+	if err := parse(fs, flags, getenv); err != nil {
+		return err
+	}
+	rest = append(rest, fs.Args()...)
+	switch {
+	case sub == "list" && len(rest) == 0:
+	case (sub == "create" || sub == "revoke") && len(rest) == 1:
+	default:
+		return usageError{errors.New(want)}
+	}
+	db, err := openDB(ctx, d, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a := app.New(db, nil, time.Now, log)
+	switch sub {
+	case "create":
+		token, t, err := a.CreateAPIToken(ctx, rest[0])
+		switch {
+		case errors.Is(err, app.ErrTokenName):
+			return usageError{err}
+		case errors.Is(err, portal.ErrConflict):
+			return usageError{fmt.Errorf("a token named %q is in use; revoke it first or choose another name", rest[0])}
+		case err != nil:
+			return err
+		}
+		fmt.Fprintf(stdout, "Token %d %q created. It is shown only now; give it to the integration:\n\n%s\n\n"+
+			"Send it as \"Authorization: Bearer TOKEN\". Revoke it with: asiakassivu token revoke %s\n", t.ID, t.Name, token, t.Name)
+	case "list":
+		ts, err := a.APITokens(ctx)
+		if err != nil {
+			return err
+		}
+		if len(ts) == 0 {
+			fmt.Fprintln(stdout, "No tokens. Create one with: asiakassivu token create NAME")
+			return nil
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST USED\tREVOKED")
+		for _, t := range ts {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Name, stamp(t.CreatedAt), stamp(t.LastUsedAt), stamp(t.RevokedAt))
+		}
+		return tw.Flush()
+	case "revoke":
+		t, err := a.RevokeAPIToken(ctx, rest[0])
+		if errors.Is(err, portal.ErrNotFound) {
+			return usageError{fmt.Errorf("no token in use is named or numbered %q (see: asiakassivu token list)", rest[0])}
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Token %d %q revoked.\n", t.ID, t.Name)
+	}
+	return nil
+}
+
+// stamp shows a time in UTC to the minute, "-" for none.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04Z")
+}
