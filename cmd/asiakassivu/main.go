@@ -6,6 +6,7 @@
 //	asiakassivu rules set [flags]  set a household-deduction rule
 //	asiakassivu deduction export [flags]  write the yearly deduction report
 //	asiakassivu token create NAME  issue a sync API token (also: token list, token revoke NAME|ID)
+//	asiakassivu backup --out FILE  copy the live SQLite database (PostgreSQL: pg_dump)
 //	asiakassivu version            print the version
 //
 // Every flag can also be given as an environment variable
@@ -43,6 +44,7 @@ Commands:
   deduction export the yearly household-deduction report: deduction export --year Y --out DIR
   policy    change the chain policies: policy set [--cancel-deadline-days N] [--legacy-retirement YYYY-MM-DD] …
   token     bearer tokens of the ERP sync API: token create NAME | token list | token revoke NAME|ID
+  backup    copy the live SQLite database while the server runs: backup --out FILE [--overwrite]
   version   print the version
 
 Run "asiakassivu <command> -h" for the flags of a command.
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = policyCmd(ctx, args[1:], getenv, stdout, log)
 	case "token":
 		err = tokenCmd(ctx, args[1:], getenv, stdout, log)
+	case "backup":
+		err = backupCmd(ctx, args[1:], getenv, stdout, log)
 	case "version":
 		fmt.Fprintln(stdout, "asiakassivu", version())
 		return 0
