@@ -84,6 +84,7 @@ func TestAccessibility(t *testing.T) {
 			}
 			visit("/kirjaudu", "sign-in")
 			visit("/luo-tili", "sign-up")
+			visit("/kirjaudu/extranet", "old extranet sign-in")
 			visit("/unohtunut-salasana", "forgot password")
 			visit("/asenna", "install, signed out")
 			visit("/offline", "offline")
@@ -120,6 +121,7 @@ func TestAccessibility(t *testing.T) {
 			checkAxe(t, ctx, axe, "provider's visits")
 			step("provider's visit", chromedp.Click(chromedp.CSS("ul.visits a")), chromedp.WaitVisible(chromedp.CSS("p.crumbs")))
 			visit("/tuottaja/palaute", "provider's feedback")
+			visit("/kaksivaihe/kayttoon", "second factor: set up")
 		})
 	}
 }

@@ -34,25 +34,10 @@ func openVisitOn(t *testing.T, ctx context.Context, day string) {
 	}
 }
 
-func mainText(t *testing.T, ctx context.Context) string {
+// openParentsVisits switches the signed-in demo customer to her parent's
+// home from the menu and opens its visits.
+func openParentsVisits(t *testing.T, ctx context.Context) {
 	t.Helper()
-	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return text
-}
-
-// TestCustomerCancelsAndRatesVisits is the visits issue's browser test:
-// the demo customer opens her parent's home, cancels the visit at +10
-// days for free, is shown the fee of the one at +2 days before
-// confirming and asks to move it instead, and rates a past visit; the
-// provider's staff member sees the cancellation, the move request and the
-// rating.
-func TestCustomerCancelsAndRatesVisits(t *testing.T) {
-	srv := startServer(t)
-	ctx := browser(t, 360, 740)
-	signIn(t, ctx, srv.url, "asiakas@demo.example", "demo-salasana-2025")
 	err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS("details.menu > summary")),
 		chromedp.WaitVisible(chromedp.CSS(".switcher")),
@@ -76,6 +61,28 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 	if text := mainText(t, ctx); !strings.Contains(text, "Mannerheimintie") {
 		t.Fatalf("not the parent's home:\n%s", text)
 	}
+}
+
+func mainText(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text
+}
+
+// TestCustomerCancelsAndRatesVisits is the visits issue's browser test:
+// the demo customer opens her parent's home, cancels the visit at +10
+// days for free, is shown the fee of the one at +2 days before
+// confirming and asks to move it instead, and rates a past visit; the
+// provider's staff member sees the cancellation, the move request and the
+// rating.
+func TestCustomerCancelsAndRatesVisits(t *testing.T) {
+	srv := startServer(t)
+	ctx := browser(t, 360, 740)
+	signIn(t, ctx, srv.url, "asiakas@demo.example", "demo-salasana-2025")
+	openParentsVisits(t, ctx)
 
 	// +10 days: free until the deadline; cancel and see it cancelled.
 	openVisitOn(t, ctx, helsinkiDay(10))
@@ -85,7 +92,7 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 		t.Errorf("visit at +10 days does not say it is free until %s:\n%s", deadline, text)
 	}
 	shot(t, ctx, "visit-free-cancel")
-	err = chromedp.Do(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`form[action$="/peru"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)),
 	)

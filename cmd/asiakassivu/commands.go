@@ -19,6 +19,7 @@ import (
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/demo"
 	"asiakassivu/internal/jobs"
+	"asiakassivu/internal/portal"
 	"asiakassivu/internal/realtime"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/web"
@@ -110,8 +111,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := registerPush(ctx, a, worker, c.mailer.mailFrom, log); err != nil {
 		return err
 	}
-	h, err := web.New(web.Config{BaseURL: c.base, Dev: c.dev, TemplateDir: "internal/web/templates", Log: log,
-		PoolStats: db.PoolStats, DevOutbox: outbox, Hub: hub, API: api.New(a, api.Config{Log: log})}, a)
+	wc := web.Config{BaseURL: c.base, Dev: c.dev, TemplateDir: "internal/web/templates", Log: log,
+		PoolStats: db.PoolStats, DevOutbox: outbox, Hub: hub, API: api.New(a, api.Config{Log: log})}
+	if c.demo && outbox != nil {
+		// The demo's staff and admin accounts share one authenticator
+		// secret; the development outbox shows its code.
+		wc.DevTOTP = func() string { return portal.TOTPCode(demo.TOTPSecret, portal.TOTPStep(time.Now())) }
+	}
+	h, err := web.New(wc, a)
 	if err != nil {
 		return err
 	}
@@ -247,6 +254,7 @@ type progress struct {
 	tty   bool
 	last  time.Time
 	start time.Time
+	every time.Duration // between plain lines; 5 s if zero
 }
 
 func newProgress(w io.Writer, what string) *progress {
@@ -260,6 +268,9 @@ func newProgress(w io.Writer, what string) *progress {
 func (p *progress) update(done, total int) {
 	now := time.Now()
 	interval := 5 * time.Second
+	if p.every > 0 {
+		interval = p.every
+	}
 	if p.tty {
 		interval = time.Second / 4
 	}

@@ -7,6 +7,7 @@
 //	asiakassivu deduction export [flags]  write the yearly deduction report
 //	asiakassivu token create NAME  issue a sync API token (also: token list, token revoke NAME|ID)
 //	asiakassivu backup --out FILE  copy the live SQLite database (PostgreSQL: pg_dump)
+//	asiakassivu admin create EMAIL make a signed-up account a chain admin
 //	asiakassivu version            print the version
 //
 // Every flag can also be given as an environment variable
@@ -45,6 +46,7 @@ Commands:
   policy    change the chain policies: policy set [--cancel-deadline-days N] [--legacy-retirement YYYY-MM-DD] …
   token     bearer tokens of the ERP sync API: token create NAME | token list | token revoke NAME|ID
   backup    copy the live SQLite database while the server runs: backup --out FILE [--overwrite]
+  admin     chain admins: admin create EMAIL (the address must have signed up first)
   version   print the version
 
 Run "asiakassivu <command> -h" for the flags of a command.
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = tokenCmd(ctx, args[1:], getenv, stdout, log)
 	case "backup":
 		err = backupCmd(ctx, args[1:], getenv, stdout, log)
+	case "admin":
+		err = adminCmd(ctx, args[1:], getenv, stdout, log)
 	case "version":
 		fmt.Fprintln(stdout, "asiakassivu", version())
 		return 0

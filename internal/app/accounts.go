@@ -310,6 +310,11 @@ func (a *App) VerifySignup(ctx context.Context, v Viewer, typed string) (string,
 		if err := tx.VerifyAccount(ctx, v.AccountID); err != nil {
 			return err
 		}
+		// An address the chain invited as a provider's staff becomes staff
+		// now that it is proven (console.go).
+		if err := a.acceptStaffInvite(ctx, tx, v.AccountID, v.EmailNorm); err != nil {
+			return err
+		}
 		if err := tx.DeleteSessionsExcept(ctx, v.AccountID, v.SessionID); err != nil {
 			return err
 		}

@@ -99,6 +99,8 @@ type Viewer struct {
 	Role       portal.Role
 	ProviderID int64
 	AuthAt     time.Time
+	// SecondFactor is set when the session's person gave a second factor.
+	SecondFactor bool
 	// Refreshed is set when the session's last-used time was moved on, so
 	// the web layer renews the cookie's lifetime.
 	Refreshed bool
@@ -255,7 +257,8 @@ func (a *App) Authenticate(ctx context.Context, token string) (Viewer, error) {
 		s = sa.Session
 		acc := sa.Account
 		v = Viewer{AccountID: acc.ID, SessionID: s.ID, Email: acc.Email, EmailNorm: acc.EmailNorm,
-			Verified: acc.Verified(), Role: sa.Role, ProviderID: sa.ProviderID, AuthAt: s.AuthAt, Language: acc.Language}
+			Verified: acc.Verified(), Role: sa.Role, ProviderID: sa.ProviderID, AuthAt: s.AuthAt, Language: acc.Language,
+			SecondFactor: !s.SecondFactorAt.IsZero()}
 		// A customer's unread messages per site, for the navigation, come
 		// with the list of sites.
 		var unread store.Reader
@@ -412,6 +415,7 @@ func (a *App) authenticateAgain(ctx context.Context, v Viewer) (Viewer, error) {
 		}
 		out = v
 		out.Email, out.EmailNorm, out.Verified, out.AuthAt = acc.Email, acc.EmailNorm, acc.Verified(), s.AuthAt
+		out.SecondFactor = !s.SecondFactorAt.IsZero()
 		return nil
 	})
 	return out, err

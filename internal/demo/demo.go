@@ -30,6 +30,12 @@ const (
 	legacySalt     = "demo-extranet-salt"
 )
 
+// TOTPSecret is the authenticator-app secret of the demo's staff and admin
+// accounts (their second factor): in an authenticator app the key
+// MFZW SYLL MFZX G2LW OUWW IZLN N4WW 65DQ, or the code shown on the
+// development outbox page.
+var TOTPSecret = []byte("asiakassivu-demo-otp")
+
 // Source is the source of every row Load writes.
 const Source = "demo"
 
@@ -128,6 +134,10 @@ func Load(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 		return Result{}, fmt.Errorf("demo: wrap legacy credential: %w", err)
 	}
 	legacy := store.LegacyCredential{Source: Source, Algorithm: portal.LegacySHA256, Params: params, WrappedHash: wrapped}
+	totp, err := opt.Encrypt(TOTPSecret)
+	if err != nil {
+		return Result{}, fmt.Errorf("demo: seal authenticator secret: %w", err)
+	}
 	var res Result
 	err = db.Write(ctx, func(tx *store.Tx) error {
 		res = Result{}
@@ -138,7 +148,7 @@ func Load(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 		if !empty {
 			return ErrNotEmpty
 		}
-		return p.write(ctx, tx, hashes, payers, legacy, &res.Counts)
+		return p.write(ctx, tx, hashes, payers, legacy, totp, &res.Counts)
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("demo: load: %w", err)
@@ -156,7 +166,7 @@ func Load(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 }
 
 func (p *plan) write(ctx context.Context, tx *store.Tx, hashes []string, payers [][]store.Payer, legacy store.LegacyCredential,
-	res *Counts) error {
+	totp []byte, res *Counts) error {
 	provIDs := make([]int64, len(p.providers))
 	for i, pr := range p.providers {
 		id, err := tx.UpsertProvider(ctx, pr)
@@ -184,6 +194,19 @@ func (p *plan) write(ctx context.Context, tx *store.Tx, hashes []string, payers 
 	}
 	if err := tx.AddAdmin(ctx, accIDs[accYllapito]); err != nil {
 		return fmt.Errorf("admin: %w", err)
+	}
+	// Staff and admins sign in with a second factor: the demo's use the
+	// authenticator secret TOTPSecret.
+	for i, a := range demoAccounts {
+		if a.role == portal.RoleCustomer {
+			continue
+		}
+		if err := tx.SetUnconfirmedTOTP(ctx, accIDs[i], totp); err != nil {
+			return fmt.Errorf("authenticator of %s: %w", a.email, err)
+		}
+		if err := tx.AcceptTOTPStep(ctx, accIDs[i], 1); err != nil {
+			return fmt.Errorf("authenticator of %s: %w", a.email, err)
+		}
 	}
 	accountID := func(k int) int64 {
 		if k == accNone {

@@ -46,6 +46,10 @@ const (
 	// VisitCancelled tells the customer that the provider cancelled a
 	// visit. Data: "site", "visit" (its time) and "reason".
 	VisitCancelled = "visit_cancelled"
+	// StaffInvite invites a provider's new staff member, whose address has
+	// no account yet, to create one at the sign-up page with this address.
+	// Data: "provider", the provider's name; "url", the sign-up page.
+	StaffInvite = "staff_invite"
 )
 
 // required lists the data keys of each kind.
@@ -59,6 +63,7 @@ var required = map[string][]string{
 	AccountDeletedNotice:  nil,
 	MessageUnread:         {"site"},
 	VisitCancelled:        {"site", "visit", "reason"},
+	StaffInvite:           {"provider"},
 }
 
 // Kinds lists every kind of mail Render knows.
@@ -87,6 +92,7 @@ type view struct {
 	Site     string
 	Visit    string
 	Reason   string
+	Provider string
 	Body     htmltemplate.HTML // the layout's content
 }
 
@@ -132,7 +138,7 @@ func Render(kind, lang string, data map[string]string) (Message, error) {
 		lang = Langs()[0]
 	}
 	v := view{Lang: lang, AppName: appNames[lang], Code: data["code"], URL: data["url"], Site: data["site"],
-		Visit: data["visit"], Reason: data["reason"]}
+		Visit: data["visit"], Reason: data["reason"], Provider: data["provider"]}
 	if slices.Contains(need, "code") && !sixDigits.MatchString(v.Code) {
 		return Message{}, fmt.Errorf("render mail %s: the code is not six digits", kind)
 	}

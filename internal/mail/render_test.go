@@ -20,12 +20,14 @@ func dataFor(kind string) map[string]string {
 		d["site"] = "Äidin koti, Mannerheimintie 85 A 7"
 	case mail.VisitCancelled:
 		d["site"], d["visit"], d["reason"] = "Koti, Hämeenkatu 12", "8.12.2026 10.00", "Työntekijä sairastui <b>"
+	case mail.StaffInvite:
+		d["provider"], d["url"] = "Kotikulma <Oy>", "https://asiakassivu.example/luo-tili"
 	}
 	return d
 }
 
 func TestEveryKindInEveryLanguage(t *testing.T) {
-	if len(mail.Kinds()) != 9 {
+	if len(mail.Kinds()) != 10 {
 		t.Fatalf("kinds %v", mail.Kinds())
 	}
 	for _, kind := range mail.Kinds() {

@@ -27,6 +27,10 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	AuthAt     time.Time
+	// SecondFactorAt is when the session's person gave a second factor (a
+	// passkey, an authenticator code or a recovery code); zero when only
+	// the password was given.
+	SecondFactorAt time.Time
 }
 
 // Role is what a signed-in account is to the portal.

@@ -69,10 +69,13 @@ func (tx *Tx) AccountRole(ctx context.Context, id int64) (portal.Role, int64, er
 // roleCols are the two columns that decide an account's role, for the
 // account id given as an SQL expression: whether it is a chain admin, and
 // the provider it is active staff of (0 when none). Authentication reads
-// them in the same query as the session.
+// them in the same query as the session. A deactivated staff member, or
+// the staff of a deactivated provider, is no staff: the chain admin's
+// switch takes effect on the next request.
 func roleCols(accountID string) string {
 	return `EXISTS (SELECT 1 FROM chain_admins WHERE account_id = ` + accountID + `),
-		COALESCE((SELECT provider_id FROM provider_staff WHERE account_id = ` + accountID + ` AND active), 0)`
+		COALESCE((SELECT ps.provider_id FROM provider_staff ps JOIN providers pp ON pp.id = ps.provider_id
+			WHERE ps.account_id = ` + accountID + ` AND ps.active AND pp.active), 0)`
 }
 
 // roleOf is the role the columns of roleCols give: admin before staff

@@ -10,8 +10,9 @@ import (
 
 // CreateSession stores a new session; only the token's hash is kept.
 func (tx *Tx) CreateSession(ctx context.Context, s portal.Session) (int64, error) {
-	return tx.insert(ctx, `INSERT INTO sessions (account_id, token_hash, user_agent, created_at, last_seen_at, auth_at)
-		VALUES ($1, $2, $3, $4, $4, $5) RETURNING id`, s.AccountID, s.TokenHash, s.UserAgent, tx.now, timeArg(s.AuthAt))
+	return tx.insert(ctx, `INSERT INTO sessions (account_id, token_hash, user_agent, created_at, last_seen_at, auth_at, second_factor_at)
+		VALUES ($1, $2, $3, $4, $4, $5, $6) RETURNING id`, s.AccountID, s.TokenHash, s.UserAgent, tx.now, timeArg(s.AuthAt),
+		timeArg(s.SecondFactorAt))
 }
 
 // SessionByTokenHash returns the session whose token hashes to h, or
@@ -61,6 +62,12 @@ func (tx *Tx) ReplaceSessionToken(ctx context.Context, id int64, tokenHash []byt
 	return affected(res, err)
 }
 
+// SetSecondFactor records that the session's person gave a second factor
+// now.
+func (tx *Tx) SetSecondFactor(ctx context.Context, id int64) error {
+	return affected(tx.exec(ctx, `UPDATE sessions SET second_factor_at = $1 WHERE id = $2`, tx.now, id))
+}
+
 // SetSessionAuth records that the session's person entered their password
 // now (a recent sign-in).
 func (tx *Tx) SetSessionAuth(ctx context.Context, id int64) error {
@@ -71,9 +78,10 @@ func (tx *Tx) SetSessionAuth(ctx context.Context, id int64) error {
 // SessionByID returns one session, or portal.ErrNotFound.
 func (tx *Tx) SessionByID(ctx context.Context, id int64) (portal.Session, error) {
 	var s portal.Session
-	err := tx.queryRow(ctx, `SELECT id, account_id, token_hash, user_agent, created_at, last_seen_at, auth_at
+	err := tx.queryRow(ctx, `SELECT id, account_id, token_hash, user_agent, created_at, last_seen_at, auth_at, second_factor_at
 		FROM sessions WHERE id = $1`, id).
-		Scan(&s.ID, &s.AccountID, &s.TokenHash, &s.UserAgent, timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.AuthAt})
+		Scan(&s.ID, &s.AccountID, &s.TokenHash, &s.UserAgent, timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.AuthAt},
+			timeCol{&s.SecondFactorAt})
 	return s, mapErr(err)
 }
 
@@ -92,10 +100,10 @@ func (tx *Tx) SessionWithAccount(ctx context.Context, h []byte) (SessionAccount,
 	var x SessionAccount
 	s, a := &x.Session, &x.Account
 	var admin bool
-	err := tx.queryRow(ctx, `SELECT s.id, s.account_id, s.last_seen_at, s.auth_at,
+	err := tx.queryRow(ctx, `SELECT s.id, s.account_id, s.last_seen_at, s.auth_at, s.second_factor_at,
 		a.id, a.email, a.email_norm, a.verified_at, a.language, `+roleCols("a.id")+`
 		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, h).
-		Scan(&s.ID, &s.AccountID, timeCol{&s.LastSeenAt}, timeCol{&s.AuthAt},
+		Scan(&s.ID, &s.AccountID, timeCol{&s.LastSeenAt}, timeCol{&s.AuthAt}, timeCol{&s.SecondFactorAt},
 			&a.ID, &a.Email, &a.EmailNorm, timeCol{&a.VerifiedAt}, &a.Language, &admin, &x.ProviderID)
 	if err != nil {
 		return x, mapErr(err)

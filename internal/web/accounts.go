@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,6 +53,13 @@ func (f form) ErrorFields() []string {
 		"access_keys", "access_door_code", "access_pets", "access_parking", "access_other",
 		"option1", "option2", "option3", "option", "start", "end", "reason", "answer", "reply", "body"} {
 		if f.Errors[k] != "" {
+			out = append(out, k)
+		}
+	}
+	// Fields of later forms (the admin console's) follow in the order of
+	// errorFieldOrder, so the summary does not depend on the list above.
+	for _, k := range errorFieldOrder {
+		if f.Errors[k] != "" && !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}
@@ -280,10 +288,18 @@ type profilePage struct {
 	Delete   form
 	Notice   string
 	Push     pushSection // push.go
+	MFA      app.MFA
+	// Staff is set for staff and admins, whose second factor is required.
+	Staff bool
+	// Codes and Next feed the recovery-codes partial, which passkey.js
+	// fills when a first passkey brings a set.
+	Codes []string
+	Next  string
 }
 
 func (s *Server) profileData(r *http.Request, v *viewer) (profilePage, error) {
-	p := profilePage{layout: s.base(r, v, "profile.title"), Password: newForm(), Email: newForm(), Delete: newForm()}
+	p := profilePage{layout: s.base(r, v, "profile.title"), Password: newForm(), Email: newForm(), Delete: newForm(),
+		Next: "/profiili#kirjautuminen"}
 	sessions, err := s.app.Devices(r.Context(), v.Viewer)
 	if err != nil {
 		return p, err
@@ -294,6 +310,10 @@ func (s *Server) profileData(r *http.Request, v *viewer) (profilePage, error) {
 	if p.Push, err = s.pushSection(r, v); err != nil {
 		return p, err
 	}
+	if p.MFA, err = s.app.MFAState(r.Context(), v.Viewer); err != nil {
+		return p, err
+	}
+	p.Staff = v.Role == portal.RoleStaff || v.Role == portal.RoleAdmin
 	p.Sites, err = s.app.Overview(r.Context(), v.Viewer)
 	return p, err
 }
@@ -310,6 +330,12 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request, v *viewer) erro
 		p.Notice = "profile.email.changed"
 	case "laitteet":
 		p.Notice = "profile.devices.signedout"
+	}
+	switch {
+	case r.URL.Query().Get("viimeinen") != "":
+		p.Notice = "mfa.passkey.lastOne"
+	case r.URL.Query().Get("uudelleen") != "":
+		p.Notice = "mfa.codes.reauth"
 	}
 	return s.render(w, r, http.StatusOK, "profile", p)
 }

@@ -85,6 +85,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, v *viewer) error {
 		http.Redirect(w, r, "/vahvista", http.StatusSeeOther)
 	case v.Role == portal.RoleStaff:
 		http.Redirect(w, r, "/tuottaja", http.StatusSeeOther)
+	case v.Role == portal.RoleAdmin:
+		http.Redirect(w, r, consolePath, http.StatusSeeOther)
 	default:
 		if id := s.rememberedSite(r, v.Sites); id != 0 {
 			http.Redirect(w, r, sitePath(id), http.StatusSeeOther)

@@ -9,6 +9,7 @@ import (
 type devMailPage struct {
 	layout
 	Messages []devMail
+	TOTP     string // the demo staff's authenticator code now, if any
 }
 
 type devMail struct {
@@ -26,6 +27,9 @@ func (s *Server) devMail(w http.ResponseWriter, r *http.Request, v *viewer) erro
 	}
 	p := devMailPage{layout: s.base(r, v, "devmail.title")}
 	p.NoIndex = true
+	if s.cfg.DevTOTP != nil {
+		p.TOTP = s.cfg.DevTOTP()
+	}
 	for _, m := range s.cfg.DevOutbox.Messages() {
 		at := m.At.In(portal.Helsinki)
 		p.Messages = append(p.Messages, devMail{To: m.To, Subject: m.Subject, Text: m.Text, Err: m.Err,

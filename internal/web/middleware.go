@@ -104,9 +104,13 @@ func (s *Server) handle(rt route) http.Handler {
 		case rt.access > public && v == nil:
 			http.Redirect(w, r, "/kirjaudu?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
-		case rt.access >= signedIn && !v.Verified:
+		case rt.access >= firstFactor && !v.Verified:
 			// An unverified sign-up sees nothing until the code is entered.
 			http.Redirect(w, r, "/vahvista", http.StatusSeeOther)
+			return
+		case rt.access >= signedIn && v.NeedsSecondFactor():
+			// Staff and admins see nothing until their second factor.
+			http.Redirect(w, r, "/kaksivaihe?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		case rt.access == admin && v.Role != portal.RoleAdmin:
 			s.renderError(w, r, http.StatusNotFound, "")

@@ -6,11 +6,12 @@ import "net/http"
 type access int
 
 const (
-	open     access = iota // anyone; the session is not even looked up (files, probes)
-	public                 // anyone, signed in or not (the page may differ)
-	pending                // any session, also an unverified sign-up's
-	signedIn               // a verified account's session; others are sent to sign in or to verify
-	admin                  // a chain admin's session; anyone else gets 404 (the console is not there for them)
+	open        access = iota // anyone; the session is not even looked up (files, probes)
+	public                    // anyone, signed in or not (the page may differ)
+	pending                   // any session, also an unverified sign-up's
+	firstFactor               // a verified account's session, also before its second factor (setting one up, giving it)
+	signedIn                  // a verified account's session; others are sent to sign in or to verify
+	admin                     // a chain admin's session; anyone else gets 404 (the console is not there for them)
 )
 
 // route is one entry of the route table. The table registers the ServeMux
@@ -33,6 +34,17 @@ func (s *Server) routes() []route {
 		{"POST", "/kirjaudu/extranet", public, s.legacySignIn},
 		{"POST", "/kirjaudu/extranet/uusi-tili", public, s.legacySignUp},
 		{"POST", "/kirjaudu-ulos", public, s.signOut},
+		{"POST", "/avainkoodi/aloita", public, s.beginPasskeySignIn},
+		{"POST", "/avainkoodi", public, s.finishPasskeySignIn},
+		{"GET", "/kaksivaihe", firstFactor, s.secondFactorForm},
+		{"POST", "/kaksivaihe", firstFactor, s.secondFactor},
+		{"GET", "/kaksivaihe/kayttoon", firstFactor, s.enrolForm},
+		{"POST", "/kaksivaihe/sovellus", firstFactor, s.startTOTP},
+		{"POST", "/kaksivaihe/sovellus/vahvista", firstFactor, s.confirmTOTP},
+		{"POST", "/profiili/avainkoodit/aloita", firstFactor, s.beginPasskeyRegistration},
+		{"POST", "/profiili/avainkoodit", firstFactor, s.finishPasskeyRegistration},
+		{"POST", "/profiili/avainkoodit/{passkey}/poista", signedIn, s.removePasskey},
+		{"POST", "/profiili/varakoodit", signedIn, s.newRecoveryCodes},
 		{"GET", "/luo-tili", public, s.signUpForm},
 		{"POST", "/luo-tili", public, s.signUp},
 		{"GET", "/vahvista", pending, s.verifyForm},
@@ -91,6 +103,21 @@ func (s *Server) routes() []route {
 		{"GET", "/tuottaja/viestit", signedIn, s.providerMessages},
 		{"GET", "/tuottaja/palaute", signedIn, s.providerFeedback},
 		{"POST", "/tuottaja/palaute/{feedback}/vastaa", signedIn, s.replyFeedback},
+		// The chain admin's console (console.go).
+		{"GET", "/yllapito", admin, s.consoleHome},
+		{"GET", "/yllapito/tuottajat", admin, s.consoleProviders},
+		{"POST", "/yllapito/tuottajat", admin, s.consoleCreateProvider},
+		{"GET", "/yllapito/tuottajat/{provider}", admin, s.consoleProvider},
+		{"POST", "/yllapito/tuottajat/{provider}", admin, s.consoleUpdateProvider},
+		{"POST", "/yllapito/tuottajat/{provider}/tila", admin, s.consoleProviderActive},
+		{"POST", "/yllapito/tuottajat/{provider}/henkilosto", admin, s.consoleInviteStaff},
+		{"POST", "/yllapito/tuottajat/{provider}/henkilosto/{staff}/tila", admin, s.consoleStaffActive},
+		{"GET", "/yllapito/ehdot", admin, s.consolePolicies},
+		{"POST", "/yllapito/ehdot", admin, s.consoleSavePolicies},
+		{"GET", "/yllapito/vahennyssaannot", admin, s.consoleRules},
+		{"POST", "/yllapito/vahennyssaannot", admin, s.consoleSaveRule},
+		{"GET", "/yllapito/palaute", admin, s.consoleFeedback},
+		{"GET", "/yllapito/tapahtumaloki", admin, s.consoleAudit},
 		{"GET", "/static/{file}", open, s.static},
 		{"GET", "/healthz", open, s.health},
 		{"GET", "/readyz", open, s.ready},

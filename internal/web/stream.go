@@ -203,9 +203,12 @@ func (st *sseStream) send() {
 
 // alive reports whether the client still holds the connection: a client
 // that closed it (the page was left) reads as end of file at once, an open
-// one has nothing to say and the read times out. A stream's client never
-// sends anything after its request.
+// one has nothing to say. A stream's client never sends anything after its
+// request. peekClosed (stream_unix.go) asks the socket without waiting.
 func (st *sseStream) alive() bool {
+	if closed, ok := peekClosed(st.conn); ok {
+		return !closed
+	}
 	st.conn.SetReadDeadline(time.Now().Add(time.Millisecond))
 	defer st.conn.SetReadDeadline(time.Time{})
 	var b [1]byte

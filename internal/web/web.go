@@ -41,6 +41,9 @@ type Config struct {
 	// DevOutbox, when set, is shown at /dev/posti (sent mail with its
 	// codes). Set it only with --dev or --demo on a loopback address.
 	DevOutbox *mail.DevOutbox
+	// DevTOTP, when set with DevOutbox, gives the current authenticator
+	// code of the demo's staff and admin accounts, shown on the same page.
+	DevTOTP func() string
 	// Hub signals the open message streams of a site; nil gives a hub of
 	// this process only (enough on SQLite, where there is one instance).
 	Hub *realtime.Hub

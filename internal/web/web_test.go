@@ -42,7 +42,7 @@ func rawKeyIn(s string) string {
 // key); every page fetched in these tests is checked.
 var rawKey = regexp.MustCompile(`\b(?:app|layout|nav|signin|signup|error|sites|site|rhythm|contract|visits?|invoice|weekday|` +
 	`errorpage|menu|dashboard|verify|forgot|reset|emailchange|profile|password|form|access|feedback|rating|portalfeedback|` +
-	`calendar|install|offline|devmail)\.[a-zA-Z_0-9]+(?:\.[a-zA-Z_0-9]+)*\b`)
+	`calendar|install|offline|devmail|console)\.[a-zA-Z_0-9]+(?:\.[a-zA-Z_0-9]+)*\b`)
 
 const password = "oikea-salasana-123"
 
@@ -180,7 +180,12 @@ func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
 	log := slog.New(slog.NewJSONHandler(e.log, nil))
 	e.mails = &mailbox{}
 	e.hub = realtime.NewHub()
-	a := app.New(db, hasher, func() time.Time { return t0 }, log, app.WithMailer(e.mails), app.WithEvents(e.hub.Publish))
+	sealer, err := app.NewSealer([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := app.New(db, hasher, func() time.Time { return t0 }, log, app.WithMailer(e.mails), app.WithEvents(e.hub.Publish),
+		app.WithSealer(sealer))
 	e.srv = httptest.NewUnstartedServer(nil)
 	if baseURL == "" {
 		baseURL = "http://" + e.srv.Listener.Addr().String()
@@ -246,6 +251,13 @@ func (e *env) signIn(t *testing.T, c *http.Client, email string) {
 	r := do(t, c, "POST", e.srv.URL+"/kirjaudu", url.Values{"email": {email}, "password": {password}})
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
 		t.Fatalf("sign in %s: %d %s", email, r.StatusCode, r.Header.Get("Location"))
+	}
+	// Staff and admins give a second factor next; the pages' tests start
+	// after it (TestSecondFactor walks the real steps), so it is recorded
+	// here as given.
+	if _, err := e.db.SQL().Exec(`UPDATE sessions SET second_factor_at = $1 WHERE second_factor_at IS NULL
+		AND account_id IN (SELECT id FROM accounts WHERE email_norm = $2)`, t0, strings.ToLower(strings.TrimSpace(email))); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -581,6 +593,17 @@ var isolation = map[string]isoCase{
 	"POST /profiili/ilmoitukset":                                {none: "the caller's own notification choices"},
 	"POST /profiili/ilmoitukset/laitteet":                       {none: "subscribes the caller's own device"},
 	"POST /profiili/ilmoitukset/laitteet/{subscription}/poista": {param: "subscription"},
+	"POST /avainkoodi/aloita":                                   {none: "starts a passkey prompt; names no account"},
+	"POST /avainkoodi":                                          {none: "signs in the account whose passkey signed the challenge, only"},
+	"GET /kaksivaihe":                                           {none: "the caller's own second factor"},
+	"POST /kaksivaihe":                                          {none: "the caller's own second factor"},
+	"GET /kaksivaihe/kayttoon":                                  {none: "the caller's own second factor"},
+	"POST /kaksivaihe/sovellus":                                 {none: "the caller's own authenticator app"},
+	"POST /kaksivaihe/sovellus/vahvista":                        {none: "the caller's own authenticator app"},
+	"POST /profiili/avainkoodit/aloita":                         {none: "the caller's own passkeys"},
+	"POST /profiili/avainkoodit":                                {none: "the caller's own passkeys"},
+	"POST /profiili/avainkoodit/{passkey}/poista":               {param: "passkey"},
+	"POST /profiili/varakoodit":                                 {none: "the caller's own recovery codes"},
 
 	// Billing and the household deduction (billing.go).
 	"GET /kohteet/{site}/laskut":               {param: "site"},
@@ -600,6 +623,24 @@ var isolation = map[string]isoCase{
 	"DELETE /api/v1/": {none: "bearer token only, no session (internal/api TestMountedIsolation)"},
 	"POST /api/v1/":   {none: "405 from the API for every path; no session (internal/api TestMountedIsolation)"},
 	"PATCH /api/v1/":  {none: "405 from the API for every path; no session (internal/api TestMountedIsolation)"},
+
+	// The chain admin's console (console.go): chain admins only, who see
+	// every tenant by design; customers and staff get 404 on every route
+	// (TestConsoleHiddenFromOthers walks them all with real ids).
+	"GET /yllapito":                                               {none: adminOnly},
+	"GET /yllapito/tuottajat":                                     {none: adminOnly},
+	"POST /yllapito/tuottajat":                                    {none: adminOnly},
+	"GET /yllapito/tuottajat/{provider}":                          {none: adminOnly},
+	"POST /yllapito/tuottajat/{provider}":                         {none: adminOnly},
+	"POST /yllapito/tuottajat/{provider}/tila":                    {none: adminOnly},
+	"POST /yllapito/tuottajat/{provider}/henkilosto":              {none: adminOnly},
+	"POST /yllapito/tuottajat/{provider}/henkilosto/{staff}/tila": {none: adminOnly},
+	"GET /yllapito/ehdot":                                         {none: adminOnly},
+	"POST /yllapito/ehdot":                                        {none: adminOnly},
+	"GET /yllapito/vahennyssaannot":                               {none: adminOnly},
+	"POST /yllapito/vahennyssaannot":                              {none: adminOnly},
+	"GET /yllapito/palaute":                                       {none: adminOnly},
+	"GET /yllapito/tapahtumaloki":                                 {none: adminOnly},
 }
 
 // isolationGaps returns the routes that have no isolation case.
@@ -671,6 +712,8 @@ func TestTenantIsolation(t *testing.T) {
 		foreign["feedback"] = []ids{{"feedback": id(e.feedback)}, {"feedback": "999999"}, {"feedback": "x"}}
 		// Push subscriptions: maija's device (push_test.go), none, garbage.
 		foreign["subscription"] = []ids{{"subscription": id(maijaPushDevice(t, e))}, {"subscription": "999999"}, {"subscription": "x"}}
+		// Passkeys: one of maija's, none, garbage.
+		foreign["passkey"] = []ids{{"passkey": id(maijaPasskey(t, e))}, {"passkey": "999999"}, {"passkey": "x"}}
 		c := e.client(t)
 		e.signIn(t, c, "matti@example.fi")
 		bertta := e.client(t)

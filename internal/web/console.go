@@ -1,0 +1,562 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+)
+
+// The chain admin's console under /yllapito. The routes are of access
+// level admin, so anyone but a chain admin gets 404 before a handler runs;
+// the app checks the role again. After a change each form redirects back
+// with ?ok=… (a notice, so a reload does not post again); on bad input the
+// page is shown again with the errors and what was typed.
+
+// consolePath is the console's root.
+const consolePath = "/yllapito"
+
+// providerConsolePath is a provider's page in the console.
+func providerConsolePath(id int64) string {
+	return consolePath + "/tuottajat/" + strconv.FormatInt(id, 10)
+}
+
+// errorFieldOrder is the order of the console's fields in an error
+// summary (see form.ErrorFields).
+var errorFieldOrder = []string{"name", "business_id", "city", "phone", "provider_email",
+	"cancel_deadline_days", "late_fee_percent", "legacy_cutover", "legacy_retirement", "order_service_url",
+	"year", "work_type", "rate", "max", "omavastuu", "actor", "customer", "from", "until"}
+
+// consoleLayout is the shared page data of the console: no site switcher
+// (an admin sees every site; the menu would list them all).
+func (s *Server) consoleLayout(r *http.Request, v *viewer, title, section string) layout {
+	l := s.base(r, v, title)
+	l.MenuSites, l.CurrentSite, l.Section = nil, 0, section
+	return l
+}
+
+// cfield is the data of the "console-field" partial: one labelled input.
+// Unlike "field", it may be optional, and its input type and keyboard
+// (inputmode) are free.
+type cfield struct {
+	ID, Name, Label, Type, Hint, Autocomplete, Inputmode string
+	Value, Error                                         string
+	Required                                             bool
+	// DescribedBy lists the ids of the hint and error, for screen readers.
+	DescribedBy string
+}
+
+// cfield makes the partial's data for an input of form f; prefix keeps ids
+// unique when a page has several forms.
+func (f form) cfield(prefix, name, label, typ, hint string, required bool) cfield {
+	c := cfield{ID: prefix + name, Name: name, Label: label, Type: typ, Hint: hint, Value: f.Values[name], Error: f.Errors[name],
+		Required: required}
+	switch typ {
+	case "email":
+		c.Autocomplete, c.Inputmode = "off", "email"
+	case "tel":
+		c.Autocomplete = "off"
+	case "number":
+		c.Type, c.Inputmode = "text", "numeric" // a text input keeps what was typed, even when it is no number
+	case "decimal":
+		c.Type, c.Inputmode = "text", "decimal"
+	}
+	var ids []string
+	if hint != "" {
+		ids = append(ids, c.ID+"-hint")
+	}
+	if c.Error != "" {
+		ids = append(ids, c.ID+"-error")
+	}
+	c.DescribedBy = strings.Join(ids, " ")
+	return c
+}
+
+// consoleNotices maps the "ok" parameter after a change to its notice.
+var consoleNotices = map[string]string{
+	"lisatty": "console.providers.created", "tallennettu": "console.provider.saved",
+	"pois": "console.provider.deactivated", "kaytossa": "console.provider.reactivated",
+	"henkilo-lisatty": "console.staff.added", "kutsuttu": "console.staff.invited",
+	"henkilo-pois": "console.staff.deactivated", "henkilo-kaytossa": "console.staff.reactivated",
+	"ehdot": "console.policies.saved", "saanto": "console.rules.saved",
+}
+
+// consoleNotice is the notice a console page shows after a redirect, or "".
+func consoleNotice(r *http.Request) string { return consoleNotices[r.URL.Query().Get("ok")] }
+
+type consoleHomePage struct{ layout }
+
+// consoleHome links to the parts of the console.
+func (s *Server) consoleHome(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	return s.render(w, r, http.StatusOK, "console", consoleHomePage{s.consoleLayout(r, v, "console.title", "home")})
+}
+
+type consoleProvidersPage struct {
+	layout
+	Providers []store.ProviderRow
+	Form      form
+	Fields    []cfield
+	Notice    string
+}
+
+// providerFields are the inputs of the provider form.
+func providerFields(f form, prefix string) []cfield {
+	return []cfield{
+		f.cfield(prefix, "name", "console.field.name", "text", "", true),
+		f.cfield(prefix, "business_id", "console.field.businessId", "text", "console.field.businessId.hint", false),
+		f.cfield(prefix, "city", "console.field.city", "text", "", false),
+		f.cfield(prefix, "phone", "console.field.phone", "tel", "", false),
+		f.cfield(prefix, "provider_email", "console.field.email", "email", "", false),
+	}
+}
+
+func (s *Server) providersPage(r *http.Request, v *viewer, f form) (consoleProvidersPage, error) {
+	list, err := s.app.ConsoleProviders(r.Context(), v.Viewer)
+	return consoleProvidersPage{layout: s.consoleLayout(r, v, "console.providers.title", "providers"), Providers: list,
+		Form: f, Fields: providerFields(f, "new-")}, err
+}
+
+// consoleProviders lists the providers, with the form that adds one.
+func (s *Server) consoleProviders(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	p, err := s.providersPage(r, v, newForm())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "consoleproviders", p)
+}
+
+// providerInput reads the provider form, keeping what was typed in f.
+func providerInput(r *http.Request, f form) app.ProviderInput {
+	in := app.ProviderInput{Name: r.PostForm.Get("name"), BusinessID: r.PostForm.Get("business_id"), City: r.PostForm.Get("city"),
+		Phone: r.PostForm.Get("phone"), Email: r.PostForm.Get("provider_email")}
+	for _, k := range []string{"name", "business_id", "city", "phone", "provider_email"} {
+		f.Values[k] = clip(r.PostForm.Get(k), 4*app.MaxProviderName)
+	}
+	return in
+}
+
+func (s *Server) consoleCreateProvider(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	f := newForm()
+	id, err := s.app.CreateProvider(r.Context(), v.Viewer, providerInput(r, f))
+	if err == nil {
+		http.Redirect(w, r, providerConsolePath(id)+"?ok=lisatty", http.StatusSeeOther)
+		return nil
+	}
+	if !f.fromInvalid(err) {
+		return err
+	}
+	p, err := s.providersPage(r, v, f)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusUnprocessableEntity, "consoleproviders", p)
+}
+
+type consoleProviderPage struct {
+	layout
+	app.ProviderDetail
+	// Details is the contact form, Invite the staff invitation form.
+	Details, Invite             form
+	DetailFields, InviteFields  []cfield
+	Notice                      string
+	ProviderPath, ProviderTitle string
+}
+
+func (s *Server) providerPage(r *http.Request, v *viewer, details, invite *form) (consoleProviderPage, error) {
+	id, err := pathID(r, "provider")
+	if err != nil {
+		return consoleProviderPage{}, err
+	}
+	d, err := s.app.ConsoleProvider(r.Context(), v.Viewer, id)
+	if err != nil {
+		return consoleProviderPage{}, err
+	}
+	if details == nil {
+		f := newForm()
+		f.Values["name"], f.Values["business_id"], f.Values["city"] = d.Provider.Name, d.Provider.BusinessID, d.Provider.City
+		f.Values["phone"], f.Values["provider_email"] = d.Provider.Phone, d.Provider.Email
+		details = &f
+	}
+	if invite == nil {
+		f := newForm()
+		invite = &f
+	}
+	l := s.consoleLayout(r, v, "console.providers.title", "providers")
+	l.Title = d.Provider.Name
+	return consoleProviderPage{layout: l, ProviderDetail: d, Details: *details, Invite: *invite,
+		DetailFields: providerFields(*details, "edit-"),
+		InviteFields: []cfield{
+			invite.cfield("invite-", "name", "console.staff.inviteName", "text", "console.staff.inviteName.hint", true),
+			invite.cfield("invite-", "email", "console.staff.inviteEmail", "email", "", true),
+		},
+		ProviderPath: providerConsolePath(id)}, nil
+}
+
+// consoleProvider shows a provider's details form, its staff and the
+// invitation form.
+func (s *Server) consoleProvider(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	p, err := s.providerPage(r, v, nil, nil)
+	if err != nil {
+		return err
+	}
+	p.Notice = consoleNotice(r)
+	return s.render(w, r, http.StatusOK, "consoleprovider", p)
+}
+
+func (s *Server) consoleUpdateProvider(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	id, err := pathID(r, "provider")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	f := newForm()
+	err = s.app.UpdateProvider(r.Context(), v.Viewer, id, providerInput(r, f))
+	if err == nil {
+		http.Redirect(w, r, providerConsolePath(id)+"?ok=tallennettu", http.StatusSeeOther)
+		return nil
+	}
+	if !f.fromInvalid(err) {
+		return err
+	}
+	p, err := s.providerPage(r, v, &f, nil)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusUnprocessableEntity, "consoleprovider", p)
+}
+
+// consoleSwitch reads the "active" field of a switch form: "1" turns on.
+func consoleSwitch(r *http.Request) bool { return r.PostFormValue("active") == "1" }
+
+func (s *Server) consoleProviderActive(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	id, err := pathID(r, "provider")
+	if err != nil {
+		return err
+	}
+	active := consoleSwitch(r)
+	if err := s.app.SetProviderActive(r.Context(), v.Viewer, id, active); err != nil {
+		return err
+	}
+	ok := "pois"
+	if active {
+		ok = "kaytossa"
+	}
+	http.Redirect(w, r, providerConsolePath(id)+"?ok="+ok, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) consoleInviteStaff(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	id, err := pathID(r, "provider")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	email, name := r.PostForm.Get("email"), r.PostForm.Get("name")
+	added, err := s.app.InviteStaff(r.Context(), v.Viewer, id, email, name, string(s.texts(r, v).Lang))
+	if err == nil {
+		ok := "kutsuttu"
+		if added {
+			ok = "henkilo-lisatty"
+		}
+		http.Redirect(w, r, providerConsolePath(id)+"?ok="+ok, http.StatusSeeOther)
+		return nil
+	}
+	f := newForm()
+	if !f.fromInvalid(err) {
+		return err
+	}
+	f.Values["email"], f.Values["name"] = clip(strings.TrimSpace(email), 2*portal.MaxEmailLength), clip(name, 4*app.MaxStaffName)
+	p, err := s.providerPage(r, v, nil, &f)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusUnprocessableEntity, "consoleprovider", p)
+}
+
+func (s *Server) consoleStaffActive(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	id, err := pathID(r, "provider")
+	if err != nil {
+		return err
+	}
+	staff, err := pathID(r, "staff")
+	if err != nil {
+		return err
+	}
+	active := consoleSwitch(r)
+	if err := s.app.SetStaffActive(r.Context(), v.Viewer, id, staff, active); err != nil {
+		return err
+	}
+	ok := "henkilo-pois"
+	if active {
+		ok = "henkilo-kaytossa"
+	}
+	http.Redirect(w, r, providerConsolePath(id)+"?ok="+ok, http.StatusSeeOther)
+	return nil
+}
+
+type consolePoliciesPage struct {
+	layout
+	Policies store.Policies
+	Form     form
+	// Cancel, Legacy and Order are the fields of the form's three groups.
+	Cancel, Legacy, Order []cfield
+	Notice                string
+}
+
+func (s *Server) policiesPage(r *http.Request, v *viewer, f *form) (consolePoliciesPage, error) {
+	pol, err := s.app.ConsolePolicies(r.Context(), v.Viewer)
+	if err != nil {
+		return consolePoliciesPage{}, err
+	}
+	if f == nil {
+		nf := newForm()
+		nf.Values["cancel_deadline_days"] = strconv.Itoa(pol.CancelDeadlineDays)
+		nf.Values["late_fee_percent"] = strconv.Itoa(pol.LateFeePercent)
+		nf.Values["legacy_cutover"] = pol.LegacyCutover.String()
+		nf.Values["legacy_retirement"] = pol.LegacyRetirement.String()
+		nf.Values["order_service_url"] = pol.OrderServiceURL
+		f = &nf
+	}
+	return consolePoliciesPage{layout: s.consoleLayout(r, v, "console.policies.title", "policies"), Policies: pol, Form: *f,
+		Cancel: []cfield{
+			f.cfield("", "cancel_deadline_days", "console.policies.deadline", "number", "", true),
+			f.cfield("", "late_fee_percent", "console.policies.fee", "number", "", true),
+		},
+		Legacy: []cfield{
+			f.cfield("", "legacy_cutover", "console.policies.cutover", "date", "console.policies.cutover.hint", true),
+			f.cfield("", "legacy_retirement", "console.policies.retirement", "date", "console.policies.retirement.hint", true),
+		},
+		Order: []cfield{f.cfield("", "order_service_url", "console.policies.order", "url", "console.policies.order.hint", true)},
+	}, nil
+}
+
+// consolePolicies shows the chain policies form.
+func (s *Server) consolePolicies(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	p, err := s.policiesPage(r, v, nil)
+	if err != nil {
+		return err
+	}
+	p.Notice = consoleNotice(r)
+	return s.render(w, r, http.StatusOK, "consolepolicies", p)
+}
+
+func (s *Server) consoleSavePolicies(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	pf := r.PostForm
+	in := app.PolicyForm{CancelDeadlineDays: pf.Get("cancel_deadline_days"), LateFeePercent: pf.Get("late_fee_percent"),
+		LegacyCutover: pf.Get("legacy_cutover"), LegacyRetirement: pf.Get("legacy_retirement"), OrderServiceURL: pf.Get("order_service_url")}
+	_, err := s.app.ChangePoliciesAsAdmin(r.Context(), v.Viewer, in)
+	if err == nil {
+		http.Redirect(w, r, consolePath+"/ehdot?ok=ehdot", http.StatusSeeOther)
+		return nil
+	}
+	f := newForm()
+	if !f.fromInvalid(err) {
+		return err
+	}
+	for _, k := range []string{"cancel_deadline_days", "late_fee_percent", "legacy_cutover", "legacy_retirement", "order_service_url"} {
+		f.Values[k] = clip(pf.Get(k), 4*app.MaxOrderURLLength)
+	}
+	p, err := s.policiesPage(r, v, &f)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusUnprocessableEntity, "consolepolicies", p)
+}
+
+// ruleRow is a deduction rule as the list shows it, with its edit link.
+type ruleRow struct {
+	store.DeductionRule
+	Rate, Max, Omavastuu string
+	Edit                 string
+}
+
+type consoleRulesPage struct {
+	layout
+	Rules  []ruleRow
+	Form   form
+	Fields []cfield
+	Notice string
+}
+
+// rulesPath is the rules page.
+const rulesPath = consolePath + "/vahennyssaannot"
+
+// hundredths writes an amount in hundredths the way the form reads it:
+// "35", "35,5", "1600".
+func hundredths(n int64) string {
+	s := strconv.FormatInt(n/100, 10)
+	if c := n % 100; c != 0 {
+		s += "," + strings.TrimSuffix(strconv.FormatInt(100+c, 10)[1:], "0")
+	}
+	return s
+}
+
+func (s *Server) rulesPage(r *http.Request, v *viewer, f *form) (consoleRulesPage, error) {
+	rules, err := s.app.ConsoleDeductionRules(r.Context(), v.Viewer)
+	if err != nil {
+		return consoleRulesPage{}, err
+	}
+	p := consoleRulesPage{layout: s.consoleLayout(r, v, "console.rules.title", "rules")}
+	q := r.URL.Query()
+	if f == nil {
+		nf := newForm()
+		f = &nf
+	}
+	for _, ru := range rules {
+		row := ruleRow{DeductionRule: ru, Rate: hundredths(int64(ru.RateBP)), Max: hundredths(ru.MaxCents), Omavastuu: hundredths(ru.OmavastuuCents),
+			Edit: rulesPath + "?" + url.Values{"vuosi": {strconv.Itoa(ru.Year)}, "tyolaji": {ru.WorkType}}.Encode() + "#year"}
+		// The edit link fills the form with the rule.
+		if r.Method == http.MethodGet && q.Get("vuosi") == strconv.Itoa(ru.Year) && q.Get("tyolaji") == ru.WorkType {
+			f.Values["year"], f.Values["work_type"] = strconv.Itoa(ru.Year), ru.WorkType
+			f.Values["rate"], f.Values["max"], f.Values["omavastuu"] = row.Rate, row.Max, row.Omavastuu
+		}
+		p.Rules = append(p.Rules, row)
+	}
+	p.Form = *f
+	p.Fields = []cfield{
+		f.cfield("", "year", "console.rules.year", "number", "", true),
+		f.cfield("", "work_type", "console.rules.workType", "text", "console.rules.workType.hint", true),
+		f.cfield("", "rate", "console.rules.rate", "decimal", "", true),
+		f.cfield("", "max", "console.rules.max", "decimal", "", true),
+		f.cfield("", "omavastuu", "console.rules.omavastuu", "decimal", "", true),
+	}
+	return p, nil
+}
+
+// consoleRules lists the deduction rules with the form that adds or
+// changes one.
+func (s *Server) consoleRules(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	p, err := s.rulesPage(r, v, nil)
+	if err != nil {
+		return err
+	}
+	p.Notice = consoleNotice(r)
+	return s.render(w, r, http.StatusOK, "consolerules", p)
+}
+
+func (s *Server) consoleSaveRule(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	pf := r.PostForm
+	_, err := s.app.SaveDeductionRule(r.Context(), v.Viewer, app.RuleForm{Year: pf.Get("year"), WorkType: pf.Get("work_type"),
+		RatePercent: pf.Get("rate"), MaxEuros: pf.Get("max"), OmavastuuEuros: pf.Get("omavastuu")})
+	if err == nil {
+		http.Redirect(w, r, rulesPath+"?ok=saanto", http.StatusSeeOther)
+		return nil
+	}
+	f := newForm()
+	if !f.fromInvalid(err) {
+		return err
+	}
+	for _, k := range []string{"year", "work_type", "rate", "max", "omavastuu"} {
+		f.Values[k] = clip(pf.Get(k), 4*app.MaxWorkTypeLen)
+	}
+	p, err := s.rulesPage(r, v, &f)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusUnprocessableEntity, "consolerules", p)
+}
+
+type consoleFeedbackPage struct {
+	layout
+	Feedback []store.PortalFeedbackRow
+	Page     int
+	More     bool
+}
+
+// consoleFeedback is the portal-feedback inbox, newest first.
+func (s *Server) consoleFeedback(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	page, _ := strconv.Atoi(r.URL.Query().Get("sivu"))
+	list, more, err := s.app.PortalFeedbackInbox(r.Context(), v.Viewer, page)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "consolefeedback", consoleFeedbackPage{
+		layout: s.consoleLayout(r, v, "console.feedback.title", "feedback"), Feedback: list, Page: max(page, 1), More: more})
+}
+
+// auditRow is an audit log entry in words.
+type auditRow struct {
+	store.AuditRow
+	// Who is the actor's address and role; What the action in words.
+	Who, What string
+}
+
+type consoleAuditPage struct {
+	layout
+	Rows   []auditRow
+	Form   form
+	Fields []cfield
+	Page   int
+	More   bool
+	// Newer and Older are the pager's links, with the filter.
+	Newer, Older string
+}
+
+// consoleAudit is the audit log viewer. The filter is a GET form, so a
+// filtered view is a link that can be shared with a colleague.
+func (s *Server) consoleAudit(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("sivu"))
+	aq := app.AuditQuery{Actor: q.Get("tekija"), Customer: q.Get("asiakas"), From: q.Get("alkaen"), Until: q.Get("paattyen"), Page: page}
+	f := newForm()
+	f.Values["actor"], f.Values["customer"] = clip(aq.Actor, 2*portal.MaxEmailLength), clip(aq.Customer, 4*app.MaxProviderName)
+	f.Values["from"], f.Values["until"] = clip(aq.From, 40), clip(aq.Until, 40)
+	res, err := s.app.AuditLog(r.Context(), v.Viewer, aq)
+	status := http.StatusOK
+	if err != nil {
+		if !f.fromInvalid(err) {
+			return err
+		}
+		status = http.StatusUnprocessableEntity
+	}
+	l := s.texts(r, v)
+	p := consoleAuditPage{layout: s.consoleLayout(r, v, "console.audit.title", "audit"), Form: f, Page: res.Page, More: res.More,
+		Fields: []cfield{
+			f.cfield("", "actor", "console.audit.actor", "text", "console.audit.actor.hint", false),
+			f.cfield("", "customer", "console.audit.customer", "text", "console.audit.customer.hint", false),
+			f.cfield("", "from", "console.audit.from", "date", "", false),
+			f.cfield("", "until", "console.audit.until", "date", "", false),
+		},
+	}
+	pageURL := func(n int) string {
+		return consolePath + "/tapahtumaloki?" + url.Values{"tekija": {aq.Actor}, "asiakas": {aq.Customer}, "alkaen": {aq.From},
+			"paattyen": {aq.Until}, "sivu": {strconv.Itoa(n)}}.Encode()
+	}
+	p.Newer, p.Older = pageURL(p.Page-1), pageURL(p.Page+1)
+	// The inputs carry the query's names, not the app's field names.
+	for i, name := range []string{"tekija", "asiakas", "alkaen", "paattyen"} {
+		p.Fields[i].Name = name
+	}
+	for _, e := range res.Rows {
+		who := l.T("console.audit.system")
+		if e.ActorEmail != "" {
+			who = e.ActorEmail
+		}
+		if k := "console.audit.role." + e.ActorRole; s.catalog.Has(k) {
+			who += " (" + l.T(k) + ")"
+		}
+		what := e.Action
+		if k := "console.action." + e.Action; s.catalog.Has(k) {
+			what = l.T(k)
+		}
+		p.Rows = append(p.Rows, auditRow{AuditRow: e, Who: who, What: what})
+	}
+	return s.render(w, r, status, "consoleaudit", p)
+}
