@@ -189,16 +189,7 @@ func latency(b *testing.B, from, to *server) {
 //
 //	go test ./e2e -run '^$' -bench OpenStreamsMemory -benchtime 1x
 func BenchmarkOpenStreamsMemory(b *testing.B) {
-	// The default, and with a soft memory limit for the Go runtime (the
-	// standard GOMEMLIMIT variable), which makes the collector return the
-	// garbage of opening the streams instead of waiting for the heap to
-	// double.
-	for _, limit := range []string{"", "200MiB"} {
-		b.Run("GOMEMLIMIT="+limit, func(b *testing.B) {
-			b.Setenv("GOMEMLIMIT", limit)
-			openStreams(b)
-		})
-	}
+	openStreams(b)
 }
 
 func openStreams(b *testing.B) {

@@ -110,6 +110,15 @@ func TestSecondFactor(t *testing.T) {
 			!strings.Contains(r.body, "Todennussovellus on käytössä") {
 			t.Errorf("profile's sign-in section:\n%s", r.body)
 		}
+		// An admin without a second factor is sent to set one up.
+		e.addAdmin(t)
+		admin := signInPassword(adminEmail)
+		if r := do(t, admin, "GET", e.srv.URL+"/yllapito", nil); !strings.HasPrefix(r.Header.Get("Location"), "/kaksivaihe?next=%2Fyllapito") {
+			t.Errorf("admin before the second factor: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+		if r := do(t, admin, "GET", e.srv.URL+"/kaksivaihe", nil); r.Header.Get("Location") != "/kaksivaihe/kayttoon" {
+			t.Errorf("admin without a second factor: %d %s, want enrolment", r.StatusCode, r.Header.Get("Location"))
+		}
 		// A customer's password is enough.
 		maija := signInPassword("maija@example.fi")
 		if r := do(t, maija, "GET", e.srv.URL+"/kohteet", nil); r.StatusCode != 200 {
