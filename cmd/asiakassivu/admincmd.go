@@ -26,7 +26,7 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, st
 	var d dbFlags
 	fs := flag.NewFlagSet("admin create", flag.ContinueOnError)
 	d.register(fs)
-	// The address may come before the flags or after them.
+	// The address comes first, then the flags.
 	var rest []string
 	flags := args[1:]
 	if len(flags) > 0 && !strings.HasPrefix(flags[0], "-") {
@@ -35,7 +35,7 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, st
 	if err := parse(fs, flags, getenv); err != nil {
 		return err
 	}
-	if rest = append(rest, fs.Args()...); len(rest) != 1 {
+	if len(rest) != 1 {
 		return usageError{errors.New(want)}
 	}
 	db, err := openDB(ctx, d, log)

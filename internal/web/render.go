@@ -123,7 +123,8 @@ func (s *Server) texts(r *http.Request, v *viewer) texts {
 func (s *Server) base(r *http.Request, v *viewer, titleKey string) layout {
 	l := s.texts(r, v)
 	p := layout{L: l, Title: l.T(titleKey), Viewer: v, Today: s.today(), Path: localPath(r.URL.RequestURI())}
-	if v != nil && v.Verified {
+	// Before the second factor nothing but the way out is offered.
+	if v != nil && v.Verified && !v.NeedsSecondFactor() {
 		p.MenuSites = v.Sites
 		p.CurrentSite = s.rememberedSite(r, v.Sites)
 	}
