@@ -3,8 +3,8 @@ package e2e
 import (
 	"context"
 	"net"
-	"os/exec"
 	"net/url"
+	"os/exec"
 	"strings"
 	"testing"
 

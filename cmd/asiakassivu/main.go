@@ -5,6 +5,7 @@
 //	asiakassivu demo [flags]       load demo data, or --customers N synthetic ones
 //	asiakassivu rules set [flags]  set a household-deduction rule
 //	asiakassivu deduction export [flags]  write the yearly deduction report
+//	asiakassivu import legacy [flags] FILE|DIR  import the old extranet's export
 //	asiakassivu token create NAME  issue a sync API token (also: token list, token revoke NAME|ID)
 //	asiakassivu backup --out FILE  copy the live SQLite database (PostgreSQL: pg_dump)
 //	asiakassivu admin create EMAIL make a signed-up account a chain admin
@@ -43,6 +44,7 @@ Commands:
   demo      load the demo data into an empty database, or --customers N synthetic customers
   rules     set a household-deduction rule: rules set --year Y --work-type T --rate-bp N --max-cents N --omavastuu-cents N
   deduction export the yearly household-deduction report: deduction export --year Y --out DIR
+  import    import the old extranet's export: import legacy [--dry-run] FILE|DIR (docs/legacy-import.md)
   policy    change the chain policies: policy set [--cancel-deadline-days N] [--legacy-retirement YYYY-MM-DD] …
   token     bearer tokens of the ERP sync API: token create NAME | token list | token revoke NAME|ID
   backup    copy the live SQLite database while the server runs: backup --out FILE [--overwrite]
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = rulesCmd(ctx, args[1:], getenv, stdout, log)
 	case "deduction":
 		err = deductionCmd(ctx, args[1:], getenv, stdout, log)
+	case "import":
+		err = importCmd(ctx, args[1:], getenv, stdout, stderr, log)
 	case "policy":
 		err = policyCmd(ctx, args[1:], getenv, stdout, log)
 	case "token":
