@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -216,74 +215,6 @@ func TestDrillBackupUnderWrites(t *testing.T) {
 	}
 	t.Logf("backup rows: %s", countsText(backup))
 	t.Logf("drill took %s", time.Since(start).Round(time.Millisecond))
-}
-
-// serveOn starts the binary on an existing data directory (no --demo:
-// the data is there) on a free loopback port, as an operator restarts
-// the server after a crash or a restore.
-func serveOn(t *testing.T, bin, dataDir string) *server {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--data-dir", dataDir)
-	cmd.Env = append(os.Environ(), "ASIAKASSIVU_DATABASE=")
-	var logs syncBuilder
-	cmd.Stderr = &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			cmd.Process.Kill()
-			t.Error("restarted server did not stop on SIGTERM within 15 s")
-		}
-		if t.Failed() {
-			t.Logf("restarted server's log:\n%s", logs.String())
-		}
-	})
-	s := &server{url: "http://" + addr, out: &strings.Builder{}, cmd: cmd, bin: bin, dataDir: dataDir}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		r, err := http.Get(s.url + "/readyz")
-		if err == nil {
-			r.Body.Close()
-			if r.StatusCode == 200 {
-				return s
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("restarted server did not come up: %v\n%s", err, logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// syncBuilder is a strings.Builder the child's stderr copier and the test
-// may use at once.
-type syncBuilder struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuilder) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuilder) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // load is a few signed-in customers writing as fast as the server lets

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,7 +43,7 @@ func chromium(t *testing.T) string {
 // server is a running asiakassivu binary.
 type server struct {
 	url     string
-	out     *strings.Builder
+	out     *syncBuilder // what the server printed on stdout
 	cmd     *exec.Cmd
 	bin     string // the binary, for running other commands on the same data
 	dataDir string
@@ -58,6 +59,14 @@ func startServer(t testing.TB, extra ...string) *server {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
+	return serveOn(t, bin, filepath.Join(dir, "data"), append([]string{"--demo"}, extra...)...)
+}
+
+// serveOn runs "serve" of a built binary on dataDir on a free loopback
+// port: with --demo a new portal, without it one restarted on its data
+// (after a crash or a restore). It stops at the end of the test.
+func serveOn(t testing.TB, bin, dataDir string, extra ...string) *server {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -68,14 +77,14 @@ func startServer(t testing.TB, extra ...string) *server {
 	// --base-url on localhost, which passkeys need: an IP address is no
 	// WebAuthn relying party).
 	_, port, _ := net.SplitHostPort(addr)
-	for i := range extra {
-		extra[i] = strings.ReplaceAll(extra[i], "{port}", port)
+	args := []string{"serve", "--addr", addr, "--data-dir", dataDir}
+	for _, a := range extra {
+		args = append(args, strings.ReplaceAll(a, "{port}", port))
 	}
-	args := append([]string{"serve", "--demo", "--addr", addr, "--data-dir", filepath.Join(dir, "data")}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "ASIAKASSIVU_DATABASE=") // the flag set decides
 	stdout, _ := cmd.StdoutPipe()
-	var logs strings.Builder
+	var logs syncBuilder
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -94,16 +103,16 @@ func startServer(t testing.TB, extra ...string) *server {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	s := &server{url: "http://" + addr, out: &strings.Builder{}, cmd: cmd, bin: bin, dataDir: filepath.Join(dir, "data")}
+	s := &server{url: "http://" + addr, out: &syncBuilder{}, cmd: cmd, bin: bin, dataDir: dataDir}
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			s.out.WriteString(sc.Text() + "\n")
+			s.out.Write([]byte(sc.Text() + "\n"))
 		}
 	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		r, err := http.Get(s.url + "/healthz")
+		r, err := http.Get(s.url + "/readyz")
 		if err == nil {
 			r.Body.Close()
 			if r.StatusCode == 200 {
@@ -113,8 +122,27 @@ func startServer(t testing.TB, extra ...string) *server {
 		if time.Now().After(deadline) {
 			t.Fatalf("server did not come up: %v\n%s", err, logs.String())
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// syncBuilder is a strings.Builder that the child's output copiers and
+// the test may use at once.
+type syncBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuilder) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuilder) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // browser starts headless Chromium with the flags this machine needs.
