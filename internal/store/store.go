@@ -55,6 +55,10 @@ type DB struct {
 	// connection instead of once per use.
 	stmts     sync.Map // stmtKey → *sql.Stmt
 	preparing sync.Map // stmtKey → true while being prepared
+	// prepared counts the background preparations still running: Close
+	// waits for them, so that none opens a connection (and, on SQLite,
+	// touches the files) after the database is closed.
+	prepared sync.WaitGroup
 }
 
 type stmtKey struct {
@@ -135,6 +139,7 @@ func (db *DB) Engine() Engine { return db.engine }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	db.prepared.Wait()
 	db.stmts.Range(func(_, v any) bool {
 		v.(*sql.Stmt).Close()
 		return true
@@ -282,7 +287,7 @@ func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 			return nil, mapErr(err)
 		}
 		if _, busy := tx.db.preparing.LoadOrStore(key, true); !busy {
-			go tx.db.preparePool(key)
+			tx.db.prepared.Go(func() { tx.db.preparePool(key) })
 		}
 	}
 	if tx.stmts == nil {
