@@ -347,6 +347,27 @@ func (a *App) SetStaffActive(ctx context.Context, v Viewer, providerID, staffID 
 	return nil
 }
 
+// ResetStaffSecondFactor is the way back for a staff member who lost
+// both the phone and the recovery codes: every second factor of theirs is
+// removed and their sessions end, so the next sign-in (with the password)
+// sets a new one up. Audited.
+func (a *App) ResetStaffSecondFactor(ctx context.Context, v Viewer, providerID, staffID int64) error {
+	if err := requireAdmin(v); err != nil {
+		return err
+	}
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		account, err := tx.ResetSecondFactor(ctx, providerID, staffID)
+		if err != nil {
+			return err
+		}
+		return adminAudit(ctx, tx, v, "staff.mfa_reset", 0, fmt.Sprintf("provider %d, staff %d, account %d", providerID, staffID, account))
+	})
+	if err != nil {
+		return fmt.Errorf("reset second factor of staff %d: %w", staffID, err)
+	}
+	return nil
+}
+
 // acceptStaffInvite makes a newly verified account staff when its address
 // was invited (within the verification's transaction).
 func (a *App) acceptStaffInvite(ctx context.Context, tx *store.Tx, accountID int64, emailNorm string) error {

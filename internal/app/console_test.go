@@ -57,6 +57,7 @@ func TestConsoleRefusesOthers(t *testing.T) {
 				return err
 			},
 			"staff off":    func(v Viewer) error { return w.app.SetStaffActive(ctx, v, pA, 1, false) },
+			"mfa reset":    func(v Viewer) error { return w.app.ResetStaffSecondFactor(ctx, v, pA, 1) },
 			"policies":     func(v Viewer) error { _, err := w.app.ConsolePolicies(ctx, v); return err },
 			"policies set": func(v Viewer) error { _, err := w.app.ChangePoliciesAsAdmin(ctx, v, PolicyForm{}); return err },
 			"rules":        func(v Viewer) error { _, err := w.app.ConsoleDeductionRules(ctx, v); return err },

@@ -92,3 +92,51 @@ func TestTOTPWithClock(t *testing.T) {
 		}
 	})
 }
+
+// TestResetStaffSecondFactor: the admin's way back for staff who lost the
+// phone and the codes: the second factors go, the sessions end, and the
+// next sign-in sets a new one up. Audited; another provider's staff id is
+// not found.
+func TestResetStaffSecondFactor(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock.Set(t0)
+		w := newWorld(t, db, clock)
+		sealer, _ := NewSealer(make([]byte, 32))
+		w.app.sealer = sealer
+		staff := w.signIn(t, "staff@example.fi")
+		setup, err := w.app.StartTOTP(ctx, staff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, _ := portal.ParseTOTPSecret(setup.Secret)
+		if _, err := w.app.ConfirmTOTP(ctx, staff, portal.TOTPCode(secret, portal.TOTPStep(t0))); err != nil {
+			t.Fatal(err)
+		}
+		admin := w.signIn(t, "admin@example.fi")
+		admin.SecondFactor = true
+		var staffID int64
+		db.Read(ctx, func(tx *store.Tx) error {
+			return tx.QueryInt(ctx, `SELECT id FROM provider_staff WHERE account_id = $1`, &staffID, staff.AccountID)
+		})
+		if err := w.app.ResetStaffSecondFactor(ctx, admin, w.providers["B"], staffID); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("staff id under the wrong provider: %v", err)
+		}
+		if err := w.app.ResetStaffSecondFactor(ctx, admin, w.providers["A"], staffID); err != nil {
+			t.Fatal(err)
+		}
+		if m, _ := w.app.MFAState(ctx, staff); m.Any() || m.RecoveryLeft != 0 {
+			t.Errorf("after the reset: %+v", m)
+		}
+		if _, err := w.app.authenticateAgain(ctx, staff); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("the staff member's session survived the reset: %v", err)
+		}
+		if n := auditCount(t, db, "staff.mfa_reset"); n != 1 {
+			t.Errorf("audited %d times", n)
+		}
+		if v := w.signIn(t, "staff@example.fi"); !v.NeedsSecondFactor() {
+			t.Error("after the reset a password alone is enough")
+		}
+	})
+}

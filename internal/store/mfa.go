@@ -178,3 +178,23 @@ func (tx *Tx) RecoveryCodesLeft(ctx context.Context, accountID int64) (int, erro
 	err := tx.QueryInt(ctx, `SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL`, &n, accountID)
 	return int(n), err
 }
+
+// ResetSecondFactor removes every second factor of a provider's staff
+// member (authenticator app, passkeys, recovery codes) and ends the
+// account's sessions, so the next sign-in sets a new one up; it returns
+// the account, or ErrNotFound when the staff member is not the
+// provider's.
+func (tx *Tx) ResetSecondFactor(ctx context.Context, providerID, staffID int64) (int64, error) {
+	var accountID int64
+	err := tx.queryRow(ctx, `SELECT account_id FROM provider_staff WHERE id = $1 AND provider_id = $2`, staffID, providerID).Scan(&accountID)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	for _, q := range []string{`DELETE FROM totp_secrets WHERE account_id = $1`, `DELETE FROM passkeys WHERE account_id = $1`,
+		`DELETE FROM recovery_codes WHERE account_id = $1`, `DELETE FROM sessions WHERE account_id = $1`} {
+		if _, err := tx.exec(ctx, q, accountID); err != nil {
+			return 0, err
+		}
+	}
+	return accountID, nil
+}

@@ -82,7 +82,8 @@ var consoleNotices = map[string]string{
 	"pois": "console.provider.deactivated", "kaytossa": "console.provider.reactivated",
 	"henkilo-lisatty": "console.staff.added", "kutsuttu": "console.staff.invited",
 	"henkilo-pois": "console.staff.deactivated", "henkilo-kaytossa": "console.staff.reactivated",
-	"ehdot": "console.policies.saved", "saanto": "console.rules.saved",
+	"kaksivaihe": "console.staff.mfaReset",
+	"ehdot":      "console.policies.saved", "saanto": "console.rules.saved",
 }
 
 // consoleNotice is the notice a console page shows after a redirect, or "".
@@ -302,6 +303,24 @@ func (s *Server) consoleStaffActive(w http.ResponseWriter, r *http.Request, v *v
 		ok = "henkilo-kaytossa"
 	}
 	http.Redirect(w, r, providerConsolePath(id)+"?ok="+ok, http.StatusSeeOther)
+	return nil
+}
+
+// consoleResetSecondFactor removes a staff member's second factors (a
+// lost phone without the recovery codes).
+func (s *Server) consoleResetSecondFactor(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	id, err := pathID(r, "provider")
+	if err != nil {
+		return err
+	}
+	staff, err := pathID(r, "staff")
+	if err != nil {
+		return err
+	}
+	if err := s.app.ResetStaffSecondFactor(r.Context(), v.Viewer, id, staff); err != nil {
+		return err
+	}
+	http.Redirect(w, r, providerConsolePath(id)+"?ok=kaksivaihe", http.StatusSeeOther)
 	return nil
 }
 

@@ -112,6 +112,7 @@ func (s *Server) routes() []route {
 		{"POST", "/yllapito/tuottajat/{provider}/tila", admin, s.consoleProviderActive},
 		{"POST", "/yllapito/tuottajat/{provider}/henkilosto", admin, s.consoleInviteStaff},
 		{"POST", "/yllapito/tuottajat/{provider}/henkilosto/{staff}/tila", admin, s.consoleStaffActive},
+		{"POST", "/yllapito/tuottajat/{provider}/henkilosto/{staff}/kaksivaihe", admin, s.consoleResetSecondFactor},
 		{"GET", "/yllapito/ehdot", admin, s.consolePolicies},
 		{"POST", "/yllapito/ehdot", admin, s.consoleSavePolicies},
 		{"GET", "/yllapito/vahennyssaannot", admin, s.consoleRules},

@@ -624,20 +624,21 @@ var isolation = map[string]isoCase{
 	// The chain admin's console (console.go): chain admins only, who see
 	// every tenant by design; customers and staff get 404 on every route
 	// (TestConsoleHiddenFromOthers walks them all with real ids).
-	"GET /yllapito":                                               {none: adminOnly},
-	"GET /yllapito/tuottajat":                                     {none: adminOnly},
-	"POST /yllapito/tuottajat":                                    {none: adminOnly},
-	"GET /yllapito/tuottajat/{provider}":                          {none: adminOnly},
-	"POST /yllapito/tuottajat/{provider}":                         {none: adminOnly},
-	"POST /yllapito/tuottajat/{provider}/tila":                    {none: adminOnly},
-	"POST /yllapito/tuottajat/{provider}/henkilosto":              {none: adminOnly},
-	"POST /yllapito/tuottajat/{provider}/henkilosto/{staff}/tila": {none: adminOnly},
-	"GET /yllapito/ehdot":                                         {none: adminOnly},
-	"POST /yllapito/ehdot":                                        {none: adminOnly},
-	"GET /yllapito/vahennyssaannot":                               {none: adminOnly},
-	"POST /yllapito/vahennyssaannot":                              {none: adminOnly},
-	"GET /yllapito/palaute":                                       {none: adminOnly},
-	"GET /yllapito/tapahtumaloki":                                 {none: adminOnly},
+	"GET /yllapito":                                                     {none: adminOnly},
+	"GET /yllapito/tuottajat":                                           {none: adminOnly},
+	"POST /yllapito/tuottajat":                                          {none: adminOnly},
+	"GET /yllapito/tuottajat/{provider}":                                {none: adminOnly},
+	"POST /yllapito/tuottajat/{provider}":                               {none: adminOnly},
+	"POST /yllapito/tuottajat/{provider}/tila":                          {none: adminOnly},
+	"POST /yllapito/tuottajat/{provider}/henkilosto":                    {none: adminOnly},
+	"POST /yllapito/tuottajat/{provider}/henkilosto/{staff}/tila":       {none: adminOnly},
+	"POST /yllapito/tuottajat/{provider}/henkilosto/{staff}/kaksivaihe": {none: adminOnly},
+	"GET /yllapito/ehdot":                                               {none: adminOnly},
+	"POST /yllapito/ehdot":                                              {none: adminOnly},
+	"GET /yllapito/vahennyssaannot":                                     {none: adminOnly},
+	"POST /yllapito/vahennyssaannot":                                    {none: adminOnly},
+	"GET /yllapito/palaute":                                             {none: adminOnly},
+	"GET /yllapito/tapahtumaloki":                                       {none: adminOnly},
 }
 
 // isolationGaps returns the routes that have no isolation case.
