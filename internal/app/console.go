@@ -416,12 +416,12 @@ func (a *App) ChangePoliciesAsAdmin(ctx context.Context, v Viewer, f PolicyForm)
 	} else {
 		bad = append(bad, FieldError{"late_fee_percent", "error.policy.fee"})
 	}
-	if d, ok := parseDay(f.LegacyCutover); ok {
+	if d, err := portal.ParseDay(strings.TrimSpace(f.LegacyCutover)); err == nil {
 		c.LegacyCutover = &d
 	} else {
 		bad = append(bad, FieldError{"legacy_cutover", "error.policy.date"})
 	}
-	if d, ok := parseDay(f.LegacyRetirement); ok {
+	if d, err := portal.ParseDay(strings.TrimSpace(f.LegacyRetirement)); err == nil {
 		c.LegacyRetirement = &d
 	} else {
 		bad = append(bad, FieldError{"legacy_retirement", "error.policy.date"})
@@ -432,19 +432,6 @@ func (a *App) ChangePoliciesAsAdmin(ctx context.Context, v Viewer, f PolicyForm)
 		return store.Policies{}, bad
 	}
 	return a.ChangePolicies(ctx, v.AccountID, c)
-}
-
-// parseDay reads a date as a date input sends it (2027-03-01) or as a
-// Finn types it (1.3.2027).
-func parseDay(s string) (portal.Date, bool) {
-	s = strings.TrimSpace(s)
-	if d, err := portal.ParseDate(s); err == nil {
-		return d, true
-	}
-	if t, err := time.Parse("2.1.2006", s); err == nil {
-		return portal.NewDate(t.Year(), t.Month(), t.Day()), true
-	}
-	return portal.Date{}, false
 }
 
 // ConsoleDeductionRules lists the deduction rules by year and work type.
@@ -542,27 +529,13 @@ func validWorkType(s string) bool {
 	return true
 }
 
-// parseHundredths reads a non-negative amount with at most two decimals,
-// written the Finnish way or the English way ("1 600,50", "1600.5", "35 %",
-// "150 €"), in hundredths: cents of euros, basis points of per cent.
+// parseHundredths reads a non-negative amount below a thousand million
+// with at most two decimals, written as portal.ParseDecimal reads it, a
+// per cent sign allowed ("1 600,50", "35 %", "150 €"), in hundredths:
+// cents of euros, basis points of per cent.
 func parseHundredths(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(s, "€"), "%"))
-	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", ",", ".").Replace(s)
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" || len(whole) > 9 || len(frac) > 2 || strings.Contains(frac, ".") {
-		return 0, false
-	}
-	for _, part := range []string{whole, frac} {
-		for _, r := range part {
-			if r < '0' || r > '9' {
-				return 0, false
-			}
-		}
-	}
-	n, _ := strconv.ParseInt(whole, 10, 64)
-	f, _ := strconv.ParseInt((frac + "00")[:2], 10, 64)
-	return n*100 + f, true
+	n, err := portal.ParseDecimal(strings.TrimSuffix(strings.TrimSpace(s), "%"), 2)
+	return n, err == nil && n >= 0 && n < 1e11
 }
 
 // PortalFeedbackInbox returns a page (from 1) of the feedback about the
@@ -630,16 +603,16 @@ func (a *App) AuditLog(ctx context.Context, v Viewer, q AuditQuery) (AuditPage, 
 	}
 	var from, until portal.Date
 	if s := strings.TrimSpace(q.From); s != "" {
-		d, ok := parseDay(s)
-		if !ok {
+		d, err := portal.ParseDay(s)
+		if err != nil {
 			bad = append(bad, FieldError{"from", "error.audit.date"})
 		}
 		from = d
 		f.From = time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, portal.Helsinki)
 	}
 	if s := strings.TrimSpace(q.Until); s != "" {
-		d, ok := parseDay(s)
-		if !ok {
+		d, err := portal.ParseDay(s)
+		if err != nil {
 			bad = append(bad, FieldError{"until", "error.audit.date"})
 		}
 		until = d

@@ -106,7 +106,7 @@ func (f *fields) date(col string, required bool) portal.Date {
 	if s == "" {
 		return portal.Date{}
 	}
-	d, err := ParseDate(s)
+	d, err := portal.ParseDay(s)
 	if err != nil {
 		f.fail("bad date %q in %s: want d.m.yyyy or yyyy-mm-dd", s, col)
 	}
@@ -132,7 +132,7 @@ func (f *fields) decimal(col string, required bool, scale int, negative bool, wh
 	if s == "" {
 		return 0
 	}
-	v, err := ParseDecimal(s, scale)
+	v, err := portal.ParseDecimal(s, scale)
 	switch {
 	case err != nil:
 		f.fail("garbled %s %q in %s: want e.g. %s", what, s, col, example(scale))
@@ -188,54 +188,7 @@ func (f *fields) email(col string) string {
 	return e
 }
 
-// ParseDate reads a date as d.m.yyyy (Finnish) or yyyy-mm-dd (ISO 8601).
-func ParseDate(s string) (portal.Date, error) {
-	var y, m, d int
-	var err error
-	if strings.IndexByte(s, '.') >= 0 {
-		s = strings.TrimSuffix(s, ".")
-		i := strings.IndexByte(s, '.')
-		j := strings.LastIndexByte(s, '.')
-		if i < 1 || i > 2 || j-i-1 < 1 || j-i-1 > 2 || len(s)-j-1 != 4 {
-			return portal.Date{}, errBadDate
-		}
-		if d, err = digits(s[:i]); err == nil {
-			if m, err = digits(s[i+1 : j]); err == nil {
-				y, err = digits(s[j+1:])
-			}
-		}
-	} else {
-		if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-			return portal.Date{}, errBadDate
-		}
-		if y, err = digits(s[:4]); err == nil {
-			if m, err = digits(s[5:7]); err == nil {
-				d, err = digits(s[8:])
-			}
-		}
-	}
-	if err != nil || y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 {
-		return portal.Date{}, errBadDate
-	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if t.Day() != d {
-		return portal.Date{}, errBadDate
-	}
-	return portal.NewDate(y, time.Month(m), d), nil
-}
-
-var errBadDate = errors.New("bad date")
-
-func digits(s string) (int, error) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, errBadDate
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, nil
-}
+var errBadTime = errors.New("bad time")
 
 // ParseTime reads a moment: RFC 3339, or a date (Finnish or ISO) with an
 // optional hh:mm[:ss] in Helsinki time. A date alone is its midnight.
@@ -247,7 +200,7 @@ func ParseTime(s string) (time.Time, error) {
 	if clock == "" {
 		date, clock, _ = strings.Cut(s, "T")
 	}
-	d, err := ParseDate(date)
+	d, err := portal.ParseDay(date)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -255,83 +208,22 @@ func ParseTime(s string) (time.Time, error) {
 	if clock = strings.TrimSpace(clock); clock != "" {
 		p := strings.Split(strings.ReplaceAll(clock, ".", ":"), ":")
 		if len(p) < 2 || len(p) > 3 {
-			return time.Time{}, errBadDate
+			return time.Time{}, errBadTime
 		}
 		vals := []*int{&h, &mi, &sec}
 		for i, x := range p {
 			if len(x) < 1 || len(x) > 2 {
-				return time.Time{}, errBadDate
+				return time.Time{}, errBadTime
 			}
-			if *vals[i], err = digits(x); err != nil {
-				return time.Time{}, err
+			n, err := strconv.ParseUint(x, 10, 8)
+			if err != nil {
+				return time.Time{}, errBadTime
 			}
+			*vals[i] = int(n)
 		}
 		if h > 23 || mi > 59 || sec > 59 {
-			return time.Time{}, errBadDate
+			return time.Time{}, errBadTime
 		}
 	}
 	return time.Date(d.Year, d.Month, d.Day, h, mi, sec, 0, portal.Helsinki).UTC(), nil
 }
-
-// ParseDecimal reads a number written the Finnish way ("1 234,50", also
-// "1234.50"; spaces, no-break spaces or narrow no-break spaces group the
-// thousands; a trailing € is allowed) with at most scale decimals, and
-// returns it in units of 10^-scale.
-func ParseDecimal(s string, scale int) (int64, error) {
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "€"))
-	neg := false
-	if rest, ok := strings.CutPrefix(s, "-"); ok {
-		neg, s = true, rest
-	} else if rest, ok := strings.CutPrefix(s, "−"); ok {
-		neg, s = true, rest
-	}
-	intPart, frac := s, ""
-	if i := strings.IndexAny(s, ",."); i >= 0 {
-		intPart, frac = s[:i], s[i+1:]
-		if frac == "" || len(frac) > scale {
-			return 0, errBadNumber
-		}
-	}
-	if intPart != "" && strings.IndexFunc(intPart, func(r rune) bool { return r < '0' || r > '9' }) < 0 && len(intPart) <= 13 {
-		// The common case: plain digits, no grouping.
-		v, err := digits(intPart + frac + strings.Repeat("0", scale-len(frac)))
-		if err != nil {
-			return 0, errBadNumber
-		}
-		if neg {
-			v = -v
-		}
-		return int64(v), nil
-	}
-	// Thousands groups: the first 1–3 digits, the others exactly 3.
-	groups := strings.FieldsFunc(intPart, func(r rune) bool { return r == ' ' || r == '\u00a0' || r == '\u202f' })
-	if len(groups) == 0 || strings.Join(groups, " ") != strings.Map(func(r rune) rune {
-		if r == '\u00a0' || r == '\u202f' {
-			return ' '
-		}
-		return r
-	}, intPart) {
-		return 0, errBadNumber
-	}
-	var whole string
-	for i, g := range groups {
-		if len(groups) > 1 && ((i == 0 && len(g) > 3) || (i > 0 && len(g) != 3)) {
-			return 0, errBadNumber
-		}
-		whole += g
-	}
-	if len(whole) > 13 {
-		return 0, errBadNumber
-	}
-	frac += strings.Repeat("0", scale-len(frac))
-	v, err := digits(whole + frac)
-	if err != nil {
-		return 0, errBadNumber
-	}
-	if neg {
-		v = -v
-	}
-	return int64(v), nil
-}
-
-var errBadNumber = errors.New("bad number")
