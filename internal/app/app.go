@@ -173,14 +173,9 @@ func (a *App) SignIn(ctx context.Context, email, password string, c Client) (tok
 		if !known {
 			keys = append(keys, signInKeyAccount(norm, c.IP))
 		}
-		for _, k := range keys {
-			d, err := blocked(ctx, tx, k, now)
-			if err != nil {
-				return err
-			}
-			wait = max(wait, d)
-		}
-		return nil
+		var err error
+		wait, err = longestBlock(ctx, tx, now, keys...)
+		return err
 	})
 	if err != nil {
 		return "", "", fmt.Errorf("sign in: %w", err)
@@ -190,12 +185,7 @@ func (a *App) SignIn(ctx context.Context, email, password string, c Client) (tok
 		return "", "", &ErrThrottled{RetryAfter: wait}
 	}
 	failed := func(reason string, accountID int64) (string, string, error) {
-		err := a.db.Write(ctx, func(tx *store.Tx) error {
-			if err := fail(ctx, tx, signInKeyIP(c.IP), freeFailuresPerIP, now); err != nil {
-				return err
-			}
-			return fail(ctx, tx, signInKeyAccount(norm, c.IP), freeFailuresPerAccountIP, now)
-		})
+		err := a.db.Write(ctx, func(tx *store.Tx) error { return failSignIn(ctx, tx, now, c.IP, signInKeyAccount(norm, c.IP)) })
 		if err != nil {
 			return "", "", fmt.Errorf("sign in: %w", err)
 		}

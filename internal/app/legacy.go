@@ -87,19 +87,14 @@ func (a *App) LegacySignIn(ctx context.Context, username, password string, c Cli
 		pol       store.Policies
 		wait      time.Duration
 		userKey   = legacyKey(username, c.IP)
-		ipKey     = signInKeyIP(c.IP)
 		today     portal.Date
 		ticketTTL = LegacyTicketLifetime
 	)
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		for _, k := range []string{ipKey, userKey} {
-			d, err := blocked(ctx, tx, k, tx.Now())
-			if err != nil {
-				return err
-			}
-			wait = max(wait, d)
-		}
 		var err error
+		if wait, err = longestBlock(ctx, tx, tx.Now(), signInKeyIP(c.IP), userKey); err != nil {
+			return err
+		}
 		if pol, err = tx.Policies(ctx); err != nil {
 			return err
 		}
@@ -118,12 +113,7 @@ func (a *App) LegacySignIn(ctx context.Context, username, password string, c Cli
 		return LegacyTicket{}, &ErrThrottled{RetryAfter: wait}
 	}
 	refuse := func(reason string) (LegacyTicket, error) {
-		err := a.db.Write(ctx, func(tx *store.Tx) error {
-			if err := fail(ctx, tx, ipKey, freeFailuresPerIP, tx.Now()); err != nil {
-				return err
-			}
-			return fail(ctx, tx, userKey, freeFailuresPerAccountIP, tx.Now())
-		})
+		err := a.db.Write(ctx, func(tx *store.Tx) error { return failSignIn(ctx, tx, tx.Now(), c.IP, userKey) })
 		if err != nil {
 			return LegacyTicket{}, fmt.Errorf("legacy sign-in: %w", err)
 		}

@@ -83,6 +83,29 @@ func fail(ctx context.Context, tx *store.Tx, key string, free int, now time.Time
 	return tx.SetAttempts(ctx, key, a)
 }
 
+// longestBlock is how long the next attempt must wait under any of keys.
+func longestBlock(ctx context.Context, tx *store.Tx, now time.Time, keys ...string) (time.Duration, error) {
+	var wait time.Duration
+	for _, k := range keys {
+		d, err := blocked(ctx, tx, k, now)
+		if err != nil {
+			return 0, err
+		}
+		wait = max(wait, d)
+	}
+	return wait, nil
+}
+
+// failSignIn counts a failed sign-in (with a password or old extranet
+// credentials) against the address it came from and against what it
+// named there.
+func failSignIn(ctx context.Context, tx *store.Tx, now time.Time, ip, key string) error {
+	if err := fail(ctx, tx, signInKeyIP(ip), freeFailuresPerIP, now); err != nil {
+		return err
+	}
+	return fail(ctx, tx, key, freeFailuresPerAccountIP, now)
+}
+
 // quota takes one unit of an hourly quota under key and reports whether
 // it was available.
 func quota(ctx context.Context, tx *store.Tx, key string, limit int, now time.Time) (bool, error) {
