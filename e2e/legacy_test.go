@@ -10,6 +10,7 @@ import (
 
 	"asiakassivu/internal/demo"
 	"asiakassivu/internal/mail/mailtest"
+	"asiakassivu/internal/portal"
 )
 
 // TestLegacyCustomerMovesOver is the legacy bridge in a real browser on a
@@ -96,7 +97,7 @@ func TestLegacyCustomerMovesOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The chain retires the old extranet today.
-	today := time.Now().In(helsinki(t)).Format(time.DateOnly)
+	today := time.Now().In(portal.Helsinki).Format(time.DateOnly)
 	out, err := exec.Command(srv.bin, "policy", "set", "--data-dir", srv.dataDir, "--legacy-retirement", today).CombinedOutput()
 	if err != nil {
 		t.Fatalf("policy set: %v\n%s", err, out)
@@ -116,12 +117,4 @@ func TestLegacyCustomerMovesOver(t *testing.T) {
 	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#username").length`)); n != 0 {
 		t.Error("after retirement the old-credentials form is still there")
 	}
-}
-
-func helsinki(t *testing.T) *time.Location {
-	loc, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
 }

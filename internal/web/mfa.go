@@ -183,10 +183,16 @@ func readCeremony(r *http.Request) (ceremonyJSON, error) {
 	return c, nil
 }
 
+// writeJSON answers a script's request with v as JSON.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
-	w.Header().Set("Content-Type", "application/json")
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	return json.NewEncoder(w).Encode(v)
+	_, err = w.Write(b)
+	return err
 }
 
 // passkeyFailed answers a refused ceremony with the text to show.

@@ -123,14 +123,7 @@ func (s *Server) pushJSON(w http.ResponseWriter, r *http.Request, v *viewer, sta
 	if errKey != "" {
 		body = map[string]any{"error": s.texts(r, v).T(errKey)}
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, err = w.Write(b)
-	return err
+	return writeJSON(w, status, body)
 }
 
 // unsubscribePush stops notifications to one of the account's devices.
