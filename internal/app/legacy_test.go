@@ -202,3 +202,31 @@ func TestLegacyBridgeClosesAndThrottles(t *testing.T) {
 		}
 	})
 }
+
+// TestLegacyDeletedRecord: old credentials of a customer record the ERP
+// deleted open nothing; the same credentials work once it is back.
+func TestLegacyDeletedRecord(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w, _, _ := legacyWorld(t, db, clock)
+		setDeleted := func(deleted bool) {
+			t.Helper()
+			var at any
+			if deleted {
+				at = t0
+			}
+			if _, err := db.SQL().ExecContext(ctx, `UPDATE customers SET deleted_at = $1 WHERE external_id = 'uusi'`, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		setDeleted(true)
+		if _, err := w.app.LegacySignIn(ctx, "uusi.vanha", "Vanha-Salasana", client); !errors.Is(err, ErrLegacyRefused) {
+			t.Errorf("deleted record: %v, want refused", err)
+		}
+		setDeleted(false)
+		if _, err := w.app.LegacySignIn(ctx, "uusi.vanha", "Vanha-Salasana", client); err != nil {
+			t.Errorf("record back: %v", err)
+		}
+	})
+}

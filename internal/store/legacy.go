@@ -49,7 +49,8 @@ type LegacySignIn struct {
 }
 
 // LegacySignInByUsername finds a credential by its username; ErrNotFound
-// when there is none.
+// when there is none or its customer record was deleted (deleted records
+// open nothing; deleted contracts do not count for the cut-over).
 func (tx *Tx) LegacySignInByUsername(ctx context.Context, username string) (LegacySignIn, error) {
 	return tx.legacySignIn(ctx, "l.username_norm = $1", NormalizeUsername(username))
 }
@@ -88,10 +89,10 @@ func (tx *Tx) legacySignIn(ctx context.Context, where string, args ...any) (Lega
 	err := tx.queryRow(ctx, `SELECT l.id, l.customer_id, l.source, l.external_id, l.username, l.algorithm, l.params, l.wrapped_hash,
 			cu.email,
 			(SELECT MIN(k.start_date) FROM contracts k JOIN sites st ON st.id = k.site_id
-				WHERE st.customer_id = cu.id AND k.kind = 'regular'),
+				WHERE st.customer_id = cu.id AND k.kind = 'regular' AND k.deleted_at IS NULL AND st.deleted_at IS NULL),
 			EXISTS (SELECT 1 FROM accounts a WHERE a.email_norm = cu.email_norm AND cu.email_norm <> '' AND a.verified_at IS NOT NULL)
 		FROM legacy_credentials l JOIN customers cu ON cu.id = l.customer_id
-		WHERE `+where, args...).Scan(
+		WHERE cu.deleted_at IS NULL AND `+where, args...).Scan(
 		&c.ID, &c.CustomerID, &c.Source, &c.ExternalID, &c.Username, &alg, &c.Params, &c.WrappedHash,
 		&s.Email, dateCol{&s.RegularSince}, &s.VerifiedExists)
 	c.Algorithm = portal.LegacyAlgorithm(alg)
