@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -44,7 +45,9 @@ func WithPushTestHosts(hosts ...string) Option {
 
 // PushKeys returns the server's VAPID key pair, making and storing one on
 // the first start. Instances that start together end with the same pair
-// (store.Tx.EnsureVAPIDKeys).
+// (store.Tx.EnsureVAPIDKeys). With a secret key (WithSealer) the private
+// key is stored sealed; one stored in the clear by an earlier version is
+// sealed on the first read.
 func (a *App) PushKeys(ctx context.Context) (push.Keys, error) {
 	a.push.mu.Lock()
 	defer a.push.mu.Unlock()
@@ -55,20 +58,71 @@ func (a *App) PushKeys(ctx context.Context) (push.Keys, error) {
 	if err != nil {
 		return push.Keys{}, err
 	}
-	var stored store.VAPIDKeys
-	err = a.db.Write(ctx, func(tx *store.Tx) (err error) {
-		stored, err = tx.EnsureVAPIDKeys(ctx, store.VAPIDKeys{Public: candidate.Public, Private: candidate.Private})
-		return err
+	sealedCandidate, err := a.sealVAPID(candidate.Private)
+	if err != nil {
+		return push.Keys{}, err
+	}
+	var keys push.Keys
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		stored, err := tx.EnsureVAPIDKeys(ctx, store.VAPIDKeys{Public: candidate.Public, Private: sealedCandidate})
+		if err != nil {
+			return err
+		}
+		keys.Public = stored.Public
+		if keys.Private, err = a.openVAPID(stored.Private); err != nil {
+			return err
+		}
+		if a.sealer != nil && !strings.HasPrefix(stored.Private, sealedPrefix) {
+			sealed, err := a.sealVAPID(keys.Private)
+			if err != nil {
+				return err
+			}
+			return tx.ReplaceVAPIDPrivate(ctx, stored.Private, sealed)
+		}
+		return nil
 	})
 	if err != nil {
 		return push.Keys{}, fmt.Errorf("vapid keys: %w", err)
 	}
-	keys := push.Keys{Public: stored.Public, Private: stored.Private}
 	if err := keys.Check(); err != nil {
 		return push.Keys{}, fmt.Errorf("stored vapid keys: %w", err)
 	}
 	a.push.keys = keys
 	return keys, nil
+}
+
+// sealedPrefix marks a stored secret sealed with the secret key.
+const sealedPrefix = "sealed:"
+
+// sealVAPID is the stored form of a VAPID private key: sealed with the
+// secret key when there is one.
+func (a *App) sealVAPID(private string) (string, error) {
+	if a.sealer == nil {
+		return private, nil
+	}
+	b, err := a.sealer.Seal([]byte(private))
+	if err != nil {
+		return "", err
+	}
+	return sealedPrefix + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// openVAPID is the private key of its stored form: a sealed one needs the
+// secret key it was sealed with, one in the clear is as stored.
+func (a *App) openVAPID(stored string) (string, error) {
+	rest, ok := strings.CutPrefix(stored, sealedPrefix)
+	if !ok {
+		return stored, nil
+	}
+	if a.sealer == nil {
+		return "", errors.New("the VAPID private key is sealed and no secret key is set")
+	}
+	b, err := base64.RawURLEncoding.DecodeString(rest)
+	if err != nil {
+		return "", ErrWrongKey
+	}
+	plain, err := a.sealer.Open(b)
+	return string(plain), err
 }
 
 // PushDevice is one device that receives notifications, as the profile

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -425,7 +426,8 @@ func TestPushKeysSharedByInstances(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				apps[i] = New(db, NewHasher(cheap), nil, nil)
+				sealer, _ := NewSealer(bytes.Repeat([]byte{3}, 32))
+				apps[i] = New(db, NewHasher(cheap), nil, nil, WithSealer(sealer))
 			}
 			var keys [2]push.Keys
 			var errs [2]error
@@ -447,4 +449,47 @@ func TestPushKeysSharedByInstances(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestVAPIDKeySealed: with a secret key the VAPID private key is stored
+// sealed; one stored in the clear (before there was a key) is sealed on the
+// first read and stays the same key; the wrong key or none cannot use it.
+func TestVAPIDKeySealed(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		stored := func() store.VAPIDKeys {
+			var k store.VAPIDKeys
+			if err := db.Read(ctx, func(tx *store.Tx) (err error) { k, err = tx.VAPIDKeys(ctx); return err }); err != nil {
+				t.Fatal(err)
+			}
+			return k
+		}
+		clear, err := New(db, NewHasher(cheap), nil, nil).PushKeys(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored().Private != clear.Private {
+			t.Fatalf("without a secret key the key is stored as it is")
+		}
+		key, _ := NewSealer(bytes.Repeat([]byte{5}, 32))
+		sealed, err := New(db, NewHasher(cheap), nil, nil, WithSealer(key)).PushKeys(ctx)
+		if err != nil || sealed != clear {
+			t.Fatalf("sealing changed the key pair: %v %v", err, sealed)
+		}
+		row := stored()
+		if !strings.HasPrefix(row.Private, "sealed:") || strings.Contains(row.Private, clear.Private) {
+			t.Fatalf("stored private key %q is not sealed", row.Private)
+		}
+		again, err := New(db, NewHasher(cheap), nil, nil, WithSealer(key)).PushKeys(ctx)
+		if err != nil || again != clear || stored().Private != row.Private {
+			t.Errorf("second start: %v %v", err, again)
+		}
+		wrong, _ := NewSealer(bytes.Repeat([]byte{6}, 32))
+		if _, err := New(db, NewHasher(cheap), nil, nil, WithSealer(wrong)).PushKeys(ctx); !errors.Is(err, ErrWrongKey) {
+			t.Errorf("wrong key: %v", err)
+		}
+		if _, err := New(db, NewHasher(cheap), nil, nil).PushKeys(ctx); err == nil {
+			t.Error("a sealed key opened without a secret key")
+		}
+	})
 }

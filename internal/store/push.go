@@ -41,6 +41,14 @@ func (tx *Tx) VAPIDKeys(ctx context.Context) (VAPIDKeys, error) {
 	return k, mapErr(err)
 }
 
+// ReplaceVAPIDPrivate stores private in place of the stored private key
+// old (the same key in another form); another instance that replaced it
+// first wins.
+func (tx *Tx) ReplaceVAPIDPrivate(ctx context.Context, old, private string) error {
+	_, err := tx.exec(ctx, `UPDATE vapid_keys SET private_key = $1 WHERE id = 1 AND private_key = $2`, private, old)
+	return err
+}
+
 // PushSubscription is one device's push subscription.
 type PushSubscription struct {
 	ID        int64
