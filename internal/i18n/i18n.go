@@ -180,11 +180,40 @@ func fill(s string, args []any) string {
 	if len(args) == 0 || !strings.Contains(s, "{") {
 		return s
 	}
-	pairs := make([]string, 0, len(args))
-	for i := 0; i+1 < len(args); i += 2 {
-		pairs = append(pairs, "{"+fmt.Sprint(args[i])+"}", fmt.Sprint(args[i+1]))
+	// One pass over s: a {name} with an argument of that name becomes the
+	// argument, anything else stays as written.
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for {
+		open := strings.IndexByte(s, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(s[open:], '}')
+		if end < 0 {
+			break
+		}
+		name, found := s[open+1:open+end], false
+		if inner := strings.LastIndexByte(name, '{'); inner >= 0 {
+			b.WriteString(s[:open+1+inner])
+			s = s[open+1+inner:]
+			continue
+		}
+		for i := 0; i+1 < len(args); i += 2 {
+			if k, _ := args[i].(string); k == name {
+				b.WriteString(s[:open])
+				b.WriteString(fmt.Sprint(args[i+1]))
+				found = true
+				break
+			}
+		}
+		if !found {
+			b.WriteString(s[:open+end+1])
+		}
+		s = s[open+end+1:]
 	}
-	return strings.NewReplacer(pairs...).Replace(s)
+	b.WriteString(s)
+	return b.String()
 }
 
 // Money formats cents the way the language writes euros: "1 234,50 €" in

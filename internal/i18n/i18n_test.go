@@ -114,3 +114,24 @@ func TestMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestFill: placeholders by name, unknown ones and stray braces as written.
+func TestFill(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		args []any
+		want string
+	}{
+		{"{n} viestiä", []any{"n", 3}, "3 viestiä"},
+		{"{a} ja {b}, {a}", []any{"a", "x", "b", 2}, "x ja 2, x"},
+		{"{tuntematon} {n}", []any{"n", 1}, "{tuntematon} 1"},
+		{"avoin { ja {n}", []any{"n", 1}, "avoin { ja 1"},
+		{"ei sulkevaa {n", []any{"n", 1}, "ei sulkevaa {n"},
+		{"{n}", []any{"n", "{n}"}, "{n}"},
+		{"ei paikkoja", []any{"n", 1}, "ei paikkoja"},
+	} {
+		if got := fill(c.s, c.args); got != c.want {
+			t.Errorf("fill(%q, %v) = %q, want %q", c.s, c.args, got, c.want)
+		}
+	}
+}
