@@ -104,8 +104,11 @@ type Viewer struct {
 	// Refreshed is set when the session's last-used time was moved on, so
 	// the web layer renews the cookie's lifetime.
 	Refreshed bool
-	// Sites are the sites the viewer may see (without details), read with
-	// the session for the site switcher every page shows.
+	// Sites are a customer's sites (without details), read with the session
+	// for the site switcher every page shows. Staff and admins, who may see
+	// a provider's or the whole chain's sites, have none here: they find
+	// sites through their own pages, and a list of every site on every
+	// request would grow with the chain.
 	Sites []portal.Site
 	// Language is the account's chosen language ("" until chosen).
 	Language string
@@ -249,12 +252,12 @@ func (a *App) Authenticate(ctx context.Context, token string) (Viewer, error) {
 		v = Viewer{AccountID: acc.ID, SessionID: s.ID, Email: acc.Email, EmailNorm: acc.EmailNorm,
 			Verified: acc.Verified(), Role: sa.Role, ProviderID: sa.ProviderID, AuthAt: s.AuthAt, Language: acc.Language,
 			SecondFactor: !s.SecondFactorAt.IsZero()}
+		if !v.Verified || v.Role != portal.RoleCustomer {
+			return nil
+		}
 		// A customer's unread messages per site, for the navigation, come
 		// with the list of sites.
-		var unread store.Reader
-		if v.Verified && v.Role == portal.RoleCustomer {
-			unread = store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())}
-		}
+		unread := store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())}
 		v.Sites, v.Unread, err = tx.SiteList(ctx, v.scope(), unread)
 		return err
 	})

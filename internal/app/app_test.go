@@ -353,3 +353,29 @@ func TestLoadOrCreateKey(t *testing.T) {
 		t.Fatalf("load: %v %v", created, err)
 	}
 }
+
+// TestViewerSitesCustomersOnly: a customer's session comes with their
+// sites for the switcher; staff and admins, whose scope is a provider's or
+// the whole chain's sites, get none (a list of every site on every request
+// would grow with the chain), yet still open a site in their scope.
+func TestViewerSitesCustomersOnly(t *testing.T) {
+	clock := storetest.NewClock(demoNow)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := loadDemo(t, db, clock, nil)
+		customer := w.signIn(t, "asiakas@demo.example")
+		if len(customer.Sites) != 3 {
+			t.Fatalf("customer has %d sites, want 3", len(customer.Sites))
+		}
+		for _, email := range []string{"tuottaja@demo.example", "yllapito@demo.example"} {
+			v := w.signIn(t, email)
+			if len(v.Sites) != 0 || len(v.Unread) != 0 {
+				t.Errorf("%s: %d sites with the session", email, len(v.Sites))
+			}
+		}
+		admin := w.signIn(t, "yllapito@demo.example")
+		if _, err := w.app.Site(ctx, admin, customer.Sites[0].ID); err != nil {
+			t.Errorf("admin opens a customer's site: %v", err)
+		}
+	})
+}
