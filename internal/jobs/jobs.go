@@ -28,8 +28,12 @@ import (
 // bounded by the worker's job timeout.
 type Handler func(ctx context.Context, payload []byte) error
 
-// permanent marks an error that retrying will not cure.
-type permanent struct{ err error }
+// permanent marks an error that retrying will not cure; routine ones are
+// an expected end (a device that has gone away), not a fault.
+type permanent struct {
+	err     error
+	routine bool
+}
 
 // Error is the wrapped error's text.
 func (p permanent) Error() string { return p.err.Error() }
@@ -43,7 +47,18 @@ func Permanent(err error) error {
 	if err == nil {
 		return nil
 	}
-	return permanent{err}
+	return permanent{err: err}
+}
+
+// Routine is Permanent for an end that is part of normal running, such as
+// a push subscription its service says is gone: the job is given up at
+// once, like a permanent error, but logged at info level, since nobody
+// needs to act on it.
+func Routine(err error) error {
+	if err == nil {
+		return nil
+	}
+	return permanent{err: err, routine: true}
 }
 
 // IsPermanent reports whether err was wrapped by Permanent.
@@ -257,7 +272,11 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 	case runErr == nil:
 		err = w.db.CompleteJob(ctx, j.ID, w.o.Name)
 	case IsPermanent(runErr) || j.Attempts >= w.o.MaxAttempts:
-		w.o.Log.Error("job given up", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts, "err", runErr)
+		level := slog.LevelError
+		if p := (permanent{}); errors.As(runErr, &p) && p.routine {
+			level = slog.LevelInfo
+		}
+		w.o.Log.Log(ctx, level, "job given up", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts, "err", runErr)
 		err = w.db.FailJob(ctx, j.ID, w.o.Name, runErr.Error())
 	default:
 		next := w.o.Now().Add(w.pause(j.Attempts, runErr))

@@ -355,6 +355,34 @@ func TestHandlerPanicIsRetried(t *testing.T) {
 	}
 }
 
+// TestRoutineGiveUp: a routine end gives the job up at once like a
+// permanent error, logged at info level instead of error.
+func TestRoutineGiveUp(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	db := storetest.Open(t, store.SQLite, clock.Now)
+	ctx := context.Background()
+	var logBuf strings.Builder
+	w := jobs.New(db, jobs.Options{Now: clock.Now, Name: "w", Log: slog.New(slog.NewJSONHandler(&logBuf, nil))})
+	w.Register("gone", func(context.Context, []byte) error { return jobs.Routine(errors.New("device gone")) })
+	var id int64
+	db.Write(ctx, func(tx *store.Tx) (err error) {
+		id, err = tx.EnqueueJob(ctx, "gone", []byte(`{}`), time.Time{})
+		return err
+	})
+	if did, err := w.RunOnce(ctx); !did || err != nil {
+		t.Fatal(did, err)
+	}
+	if j := jobOf(t, db, id); !j.Failed() || j.Attempts != 1 || j.LastError != "device gone" {
+		t.Errorf("after a routine end: %+v", j)
+	}
+	if !strings.Contains(logBuf.String(), `"level":"INFO","msg":"job given up"`) || strings.Contains(logBuf.String(), "ERROR") {
+		t.Errorf("routine end not logged at info level:\n%s", logBuf.String())
+	}
+	if jobs.Routine(nil) != nil || !jobs.IsPermanent(jobs.Routine(errors.New("x"))) {
+		t.Error("Routine(nil) must be nil and a routine end permanent")
+	}
+}
+
 // TestUnknownKindsAreLeft: a job kind this worker has no handler for stays
 // for a worker that has one.
 func TestUnknownKindsAreLeft(t *testing.T) {

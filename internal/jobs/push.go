@@ -109,7 +109,7 @@ type PushSender interface {
 // service answers decides the job's fate:
 //   - 2xx: done;
 //   - 404 or 410: the subscription is dead; it is deleted and the job given
-//     up at once;
+//     up at once, logged at info level (a device gone is routine);
 //   - 429 and 5xx: tried again later, no sooner than the service's
 //     Retry-After;
 //   - any other status, an endpoint that now leads to a non-public address,
@@ -152,7 +152,7 @@ func PushHandler(db *store.DB, s PushSender) Handler {
 			}); derr != nil {
 				return fmt.Errorf("remove dead push subscription %d: %w", sub.ID, derr)
 			}
-			return Permanent(fmt.Errorf("push subscription %d removed: %w", sub.ID, err))
+			return Routine(fmt.Errorf("push subscription %d removed: %w", sub.ID, err))
 		case errors.As(err, &se) && se.Temporary():
 			return RetryAfter(err, se.RetryAfter)
 		case errors.As(err, &se), errors.Is(err, push.ErrEndpoint), errors.Is(err, push.ErrPayload):
