@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
@@ -95,28 +97,44 @@ type StatementSite struct {
 }
 
 // Statement is the yearly statement of an account: the work share paid in
-// the year over all its linked customer records, and the estimated
-// household deduction.
+// the year over all its linked customer records, per work type, and the
+// estimated household deduction.
 type Statement struct {
 	Year           int
 	Sites          []StatementSite
 	PaidCents      int64
 	WorkShareCents int64
-	// Rule is the year's household-work rule; HasRule is false when the
-	// year's rules are not yet published.
-	Rule     portal.DeductionRule
+	// Types is the work share per work type (DefaultWorkType first, then
+	// by name), each with its rule for the year when published. A year
+	// without any work has the default type with a zero share, so the page
+	// can still tell whether the year's rules are out.
+	Types []portal.TypeShare
+	// HasRule is true when at least one type's rule is published, so the
+	// payers' deductions are estimated (over the types that have one).
 	HasRule  bool
 	SharesBP []int
 	Payers   []portal.PayerDeduction
 }
 
-// StatementWorkType is the work type whose rule the statement's estimate
-// uses (the demo's and most customers' work; care work has the same rule).
-const StatementWorkType = "household"
+// MissingRules lists the work types whose rule for the year is not yet
+// published.
+func (st Statement) MissingRules() []portal.TypeShare {
+	var out []portal.TypeShare
+	for _, t := range st.Types {
+		if !t.HasRule {
+			out = append(out, t)
+		}
+	}
+	return out
+}
 
 // YearlyStatement computes a customer's statement for a year: payment date
-// decides the year, credit notes subtract. sharesBP are the payers' shares
-// (one or two, summing to 10000); nil or invalid means one payer.
+// decides the year, credit notes subtract. Each work line counts for the
+// work type portal.WorkTypeOf gives it from its site's contracts (invoices
+// name their site, not the contract), and each type's rule for the year
+// applies to its share; portal.EstimateDeductionsByType takes the
+// omavastuu once per person. sharesBP are the payers' shares (one or two,
+// summing to 10000); nil or invalid means one payer.
 func (a *App) YearlyStatement(ctx context.Context, v Viewer, year int, sharesBP []int) (Statement, error) {
 	st := Statement{Year: year, SharesBP: sharesBP}
 	if v.Role != portal.RoleCustomer {
@@ -134,6 +152,11 @@ func (a *App) YearlyStatement(ctx context.Context, v Viewer, year int, sharesBP 
 		if err != nil {
 			return err
 		}
+		lines, err := tx.PaidWorkLinesInYear(ctx, v.scope(), year)
+		if err != nil {
+			return err
+		}
+		byType := map[string]int64{}
 		for _, s := range sites {
 			ss := StatementSite{Site: s.Site, ProviderName: s.Provider.Name}
 			for _, p := range paid {
@@ -143,22 +166,55 @@ func (a *App) YearlyStatement(ctx context.Context, v Viewer, year int, sharesBP 
 					ss.WorkShareCents += p.WorkShareCents
 				}
 			}
+			var contracts []portal.Contract
+			for _, l := range lines {
+				if l.SiteID != s.Site.ID {
+					continue
+				}
+				if contracts == nil {
+					if contracts, err = tx.ContractsOfSite(ctx, s.Site.ID); err != nil {
+						return err
+					}
+				}
+				byType[portal.WorkTypeOf(contracts, l.PerformedOn, l.Description)] += l.TotalCents
+			}
 			st.PaidCents += ss.PaidCents
 			st.WorkShareCents += ss.WorkShareCents
 			st.Sites = append(st.Sites, ss)
 		}
-		st.Rule, err = tx.DeductionRule(ctx, year, StatementWorkType)
-		if errors.Is(err, portal.ErrNotFound) {
-			return nil
+		if len(byType) == 0 {
+			byType[portal.DefaultWorkType] = 0
 		}
-		st.HasRule = err == nil
-		return err
+		for wt, cents := range byType {
+			st.Types = append(st.Types, portal.TypeShare{WorkType: wt, WorkShareCents: cents})
+		}
+		slices.SortFunc(st.Types, func(a, b portal.TypeShare) int {
+			if (a.WorkType == portal.DefaultWorkType) != (b.WorkType == portal.DefaultWorkType) {
+				if a.WorkType == portal.DefaultWorkType {
+					return -1
+				}
+				return 1
+			}
+			return strings.Compare(a.WorkType, b.WorkType)
+		})
+		for i := range st.Types {
+			r, err := tx.DeductionRule(ctx, year, st.Types[i].WorkType)
+			switch {
+			case errors.Is(err, portal.ErrNotFound):
+			case err != nil:
+				return err
+			default:
+				st.Types[i].Rule, st.Types[i].HasRule = r, true
+				st.HasRule = true
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return st, fmt.Errorf("statement %d: %w", year, err)
 	}
 	if st.HasRule {
-		st.Payers = portal.EstimateDeductions(st.Rule, st.WorkShareCents, st.SharesBP)
+		st.Payers = portal.EstimateDeductionsByType(st.Types, st.SharesBP)
 	}
 	return st, nil
 }

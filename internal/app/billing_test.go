@@ -68,20 +68,71 @@ func (w demoWorld) signIn(t *testing.T, email string) Viewer {
 // December's invoices before the new year) and early-January ones (Äidin
 // koti pays them in January).
 //
-// Figures worked out by hand from the demo's story:
-//   - Äidin koti: VAT-free home help, 2 h × 34,50 € = 69,00 € a visit, all
-//     work. Paid in 2025: the invoice of November 2024 (issued 3.12.2024,
-//     paid in January 2025) through that of October 2025; the invoice of
-//     November 2025 is paid in January 2026 and belongs to 2026. Those 12
-//     invoices bill 50 done visits: 50 × 69,00 € = 3 450,00 €.
-//   - Koti 2 866,84 € (13 payments, one of them the credit note of a visit
-//     billed twice, which subtracts) and Kesämökki 2 063,82 € (11).
-//   - Total work share 2 866,84 + 3 450,00 + 2 063,82 = 8 380,66 €.
-//   - Split 70/30: the second payer gets 30 % rounded down, 2 514,19 €
-//     (8 380,66 × 0,3 = 2 514,198), the first the rest, 5 866,47 €.
-//   - 2025 rule 35 %, max 1 600 €, omavastuu 150 €: first payer
-//     35 % × 5 866,47 = 2 053,26 − 150 = 1 903,26 → capped at 1 600,00 €;
-//     second 35 % × 2 514,19 = 879,9665 → 879,96 − 150 = 729,96 €.
+// Every figure below is worked out by hand from the demo's definition
+// (internal/demo/content.go demoSites, internal/demo/plan.go), loaded at
+// demoNow, Sunday 22.3.2026.
+//
+// Which invoices are paid in 2025. Each month's done visits are billed on
+// the 3rd of the next month, due on the 17th; a payment falls between the
+// 11th and the 26th of the month of issue, except for December's: Koti and
+// Kesämökki (lateDecember) pay them on 28–30 December, Äidin koti on 2–4
+// January. So 2025 holds the invoices issued in 2025 for Koti and
+// Kesämökki (visits of December 2024 – November 2025) and those issued
+// December 2024 – November 2025 for Äidin koti (visits of November 2024 –
+// October 2025).
+//
+// Visit days. Regular visits fall on the weekday of today + 2 days,
+// Tuesday 24.3.2026, and every 7 or 14 days from it; 24.3.2026 − 364 days
+// = Tuesday 25.3.2025. The forced cancellations (today − 35 and − 21 days,
+// today + 37) hit February–April 2026, outside 2025. Besides them, each
+// past visit of a regular contract is cancelled with a 6 % chance drawn
+// from the demo's seeded stream; those draws cannot be done by hand, so
+// the cancelled days are named here and the test checks them against the
+// stored visits (checkVisits below).
+//
+//   - Koti: cleaning every other Tuesday, 3 h × 29,90 € = 89,70 € + 25,5 %
+//     VAT 22,87 € (22,8735) = 112,57 € a visit (all visits are after
+//     1.9.2024: 25,5 %). Tuesdays: Dec 2024 3, 17, 31 (3); Jan 14, 28;
+//     Feb 11, 25; Mar 11, 25; Apr 8, 22; May 6, 20; Jun 3, 17; Jul 1, 15,
+//     29 (3); Aug 12, 26; Sep 9, 23; Oct 7, 21; Nov 4, 18 — 26 visits, of
+//     which 3.6.2025 (provider) and 26.8.2025 (customer) were cancelled:
+//     24 × 112,57 = 2 701,68 €. The one-off window wash on today − 121 days
+//     = Friday 21.11.2025: 4 h × 32,90 € = 131,60 € + 33,56 € (33,558) =
+//     165,16 €, billed in December, paid in late December: in 2025. The
+//     credit note: the site has 38 invoices (January 2023 – February 2026),
+//     the 33rd (September 2025, issued 3.10.2025) bills its first visit
+//     9.9.2025 twice (+112,57 €) and the credit note issued and paid on
+//     20.10.2025 takes it back (−112,57 €). 12 invoices + the credit note
+//     = 13 payments; work 2 701,68 + 165,16 + 112,57 − 112,57 = 2 866,84 €,
+//     household work.
+//   - Äidin koti: VAT-free home help every Tuesday, 2 h × 34,50 € = 69,00 €
+//     a visit. Tuesdays: Nov 2024 5, 12, 19, 26 (4); Dec 3–31 (5); Jan 4;
+//     Feb 4; Mar 4; Apr 1–29 (5); May 4; Jun 4; Jul 1–29 (5); Aug 4;
+//     Sep 2–30 (5); Oct 4 — 52 visits, of which 11.3.2025 and 9.9.2025 were
+//     cancelled by the provider: 50 × 69,00 € = 3 450,00 € in 12 payments,
+//     care work.
+//   - Kesämökki: cleaning every other Tuesday from 1.1.2025 (14 months
+//     before March 2026), 2,5 h × 29,90 € = 74,75 € + 19,06 € (19,06125) =
+//     93,81 € a visit. The garden contract ended 30.9.2024, billed and paid
+//     in 2024. Tuesdays as Koti's from January: Jan 2; Feb 2; Mar 2; Apr 2;
+//     May 2; Jun 2; Jul 3; Aug 2; Sep 2; Oct 2; Nov 2 — 23 visits, of which
+//     12.8.2025 was cancelled by the customer: 22 × 93,81 € = 2 063,82 € in
+//     11 payments, household work.
+//   - Total 2 866,84 + 3 450,00 + 2 063,82 = 8 380,66 €: household
+//     2 866,84 + 2 063,82 = 4 930,66 €, care 3 450,00 €.
+//
+// The estimate, 2025 rules for both types 35 %, max 1 600 €, omavastuu
+// 150 €, each type split 70/30 (the second payer's 30 % rounded down):
+//   - household 4 930,66 × 0,3 = 1 479,198 → second 1 479,19 €, first
+//     3 451,47 €; care 3 450,00 → second 1 035,00 €, first 2 415,00 €.
+//     Work shares: first 5 866,47 €, second 2 514,19 €.
+//   - First payer: 35 % × 3 451,47 = 1 208,0145 → 1 208,01 (under the
+//     type's cap 1 750 €) + 35 % × 2 415,00 = 845,25; 2 053,26 − 150 =
+//     1 903,26 → capped at 1 600,00 €.
+//   - Second payer: 35 % × 1 479,19 = 517,7165 → 517,71 + 35 % × 1 035,00
+//     = 362,25; 879,96 − 150 = 729,96 €.
+//   - One payer: 35 % × 4 930,66 = 1 725,731 → 1 725,73 + 35 % × 3 450,00
+//     = 1 207,50; 2 933,23 − 150 far above the maximum: 1 600,00 €.
 func TestYearlyStatementDemo(t *testing.T) {
 	clock := storetest.NewClock(demoNow)
 	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
@@ -95,7 +146,10 @@ func TestYearlyStatementDemo(t *testing.T) {
 		want := map[string]struct {
 			payments int
 			work     int64
-		}{"Koti": {13, 286684}, "Äidin koti": {12, 345000}, "Kesämökki": {11, 206382}}
+		}{"Koti": {13, 24*11257 + 16516 + 11257 - 11257}, "Äidin koti": {12, 50 * 6900}, "Kesämökki": {11, 22 * 9381}}
+		if want["Koti"].work != 286684 || want["Äidin koti"].work != 345000 || want["Kesämökki"].work != 206382 {
+			t.Fatalf("the hand computation does not add up: %+v", want)
+		}
 		if len(st.Sites) != 3 {
 			t.Fatalf("sites %d", len(st.Sites))
 		}
@@ -104,14 +158,18 @@ func TestYearlyStatementDemo(t *testing.T) {
 				t.Errorf("%s: %d payments, work %d; want %+v", s.Site.Name, s.Payments, s.WorkShareCents, w)
 			}
 		}
+		checkVisits(t, db, st)
 		if st.WorkShareCents != 838066 || !st.HasRule || len(st.Payers) != 2 {
 			t.Fatalf("work share %d rule %v payers %d, want 838066", st.WorkShareCents, st.HasRule, len(st.Payers))
+		}
+		if ty := st.Types; len(ty) != 2 || ty[0].WorkType != "household" || ty[0].WorkShareCents != 493066 || !ty[0].HasRule ||
+			ty[1].WorkType != "care" || ty[1].WorkShareCents != 345000 || !ty[1].HasRule || len(st.MissingRules()) != 0 {
+			t.Errorf("types %+v", ty)
 		}
 		if p := st.Payers; p[0].WorkShareCents != 586647 || p[1].WorkShareCents != 251419 ||
 			p[0].DeductionCents != 160000 || p[1].DeductionCents != 72996 {
 			t.Errorf("payers %+v", p)
 		}
-		// One payer: 35 % × 8 380,66 € − 150 € far above the maximum.
 		one, _ := w.app.YearlyStatement(ctx, v, 2025, nil)
 		if len(one.Payers) != 1 || one.Payers[0].DeductionCents != 160000 {
 			t.Errorf("one payer %+v", one.Payers)
@@ -130,6 +188,165 @@ func TestYearlyStatementDemo(t *testing.T) {
 					t.Errorf("toinen sees %s", s.Site.Name)
 				}
 			}
+		}
+	})
+}
+
+// checkVisits holds the stored visits of the demo's three sites to the
+// hand derivation of TestYearlyStatementDemo: in each site's billed window
+// the regular visits fall on the Tuesdays named there, and exactly the
+// named ones are not done.
+func checkVisits(t *testing.T, db *store.DB, st Statement) {
+	t.Helper()
+	type window struct {
+		from, to  portal.Date // visit days billed in invoices paid in 2025
+		every     int         // days between regular visits
+		first     portal.Date // the first regular visit in the window
+		cancelled []portal.Date
+		extra     []portal.Date // one-off visits in the window
+	}
+	windows := map[string]window{
+		"Koti": {portal.NewDate(2024, 12, 1), portal.NewDate(2025, 11, 30), 14, portal.NewDate(2024, 12, 3),
+			[]portal.Date{portal.NewDate(2025, 6, 3), portal.NewDate(2025, 8, 26)}, []portal.Date{portal.NewDate(2025, 11, 21)}},
+		"Äidin koti": {portal.NewDate(2024, 11, 1), portal.NewDate(2025, 10, 31), 7, portal.NewDate(2024, 11, 5),
+			[]portal.Date{portal.NewDate(2025, 3, 11), portal.NewDate(2025, 9, 9)}, nil},
+		"Kesämökki": {portal.NewDate(2025, 1, 1), portal.NewDate(2025, 11, 30), 14, portal.NewDate(2025, 1, 14),
+			[]portal.Date{portal.NewDate(2025, 8, 12)}, nil},
+	}
+	ctx := context.Background()
+	for _, s := range st.Sites {
+		win := windows[s.Site.Name]
+		var visits []portal.Visit
+		if err := db.Read(ctx, func(tx *store.Tx) error {
+			var err error
+			visits, err = tx.SiteVisits(ctx, s.Site.ID, demoNow, false, 1000, 0)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var days, notDone []portal.Date
+		for i := len(visits) - 1; i >= 0; i-- {
+			d := portal.DateOf(visits[i].StartsAt)
+			if d.Before(win.from) || win.to.Before(d) {
+				continue
+			}
+			days = append(days, d)
+			if visits[i].Status != portal.VisitDone {
+				notDone = append(notDone, d)
+			}
+		}
+		var want []portal.Date
+		for d := win.first; !win.to.Before(d); d = d.AddDays(win.every) {
+			want = append(want, d)
+			for _, x := range win.extra {
+				if !x.Before(d) && x.Before(d.AddDays(win.every)) {
+					want = append(want, x)
+				}
+			}
+		}
+		if fmt.Sprint(days) != fmt.Sprint(want) {
+			t.Errorf("%s: visits on %v, want %v", s.Site.Name, days, want)
+		}
+		if fmt.Sprint(notDone) != fmt.Sprint(win.cancelled) {
+			t.Errorf("%s: not done %v, want %v", s.Site.Name, notDone, win.cancelled)
+		}
+	}
+}
+
+// TestYearlyStatementWorkTypes: work lines count for the work type of
+// their site's contract, each type's rule applies to its share, the
+// omavastuu is taken once, and a type without a rule is shown but not
+// estimated. Maija's koti has household cleaning; her mokki care work
+// ("Kotiapu") and a one-off garden job whose type ("garden") has no rule.
+//
+//	koti  paid 10.3.2025 "Siivous 3.3.2025"   1 000,00 € → household
+//	mokki paid 12.5.2025 "Kotiapu 5.5.2025"   2 000,00 € → care
+//	mokki paid 30.6.2025 "Pihatyö 20.6.2025"    300,00 € → garden (no rule)
+//
+// One payer: 35 % × 1 000 = 350 + 35 % × 2 000 = 700, 1 050 − 150 = 900 €
+// (all as household work it would be 35 % × 3 300 − 150 = 1 005 €).
+// 70/30: household 700 / 300, care 1 400 / 600, garden 210 / 90 €; first
+// 245 + 490 − 150 = 585 € on 2 310 €, second 105 + 210 − 150 = 165 € on
+// 990 €.
+func TestYearlyStatementWorkTypes(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, clock)
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			for _, c := range []portal.Contract{
+				{SiteID: w.sites["koti"], ExternalID: "k1", Kind: portal.ContractRegular, Service: "Siivous", WorkType: "household",
+					Rhythm: "weekly", Start: portal.NewDate(2020, 1, 1)},
+				{SiteID: w.sites["mokki"], ExternalID: "k2", Kind: portal.ContractRegular, Service: "Kotiapu", WorkType: "care",
+					Rhythm: "weekly", Start: portal.NewDate(2025, 1, 1)},
+				{SiteID: w.sites["mokki"], ExternalID: "k3", Kind: portal.ContractOneOff, Service: "Pihatyö", WorkType: "garden",
+					Start: portal.NewDate(2025, 6, 20), End: portal.NewDate(2025, 6, 20)},
+			} {
+				c.Source = "t"
+				if _, err := tx.UpsertContract(ctx, c); err != nil {
+					return err
+				}
+			}
+			for i, x := range []struct {
+				site, desc string
+				day, paid  portal.Date
+				work       int64
+			}{
+				{"koti", "Siivous 3.3.2025", portal.NewDate(2025, 3, 3), portal.NewDate(2025, 3, 10), 100000},
+				{"mokki", "Kotiapu 5.5.2025", portal.NewDate(2025, 5, 5), portal.NewDate(2025, 5, 12), 200000},
+				{"mokki", "Pihatyö 20.6.2025", portal.NewDate(2025, 6, 20), portal.NewDate(2025, 6, 30), 30000},
+			} {
+				s, err := tx.Site(ctx, store.Scope{All: true}, w.sites[x.site])
+				if err != nil {
+					return err
+				}
+				inv := portal.Invoice{CustomerID: s.Site.CustomerID, SiteID: s.Site.ID, Source: "t", ExternalID: fmt.Sprint(i),
+					Number: fmt.Sprint(2000 + i), PeriodStart: x.day, PeriodEnd: x.day, IssuedOn: x.day, DueOn: x.paid, PaidOn: x.paid,
+					Status: portal.InvoicePaid, TotalCents: x.work, Lines: []portal.InvoiceLine{
+						{Position: 1, Description: x.desc, PerformedOn: x.day, TotalCents: x.work, IsWork: true}}}
+				if _, err := tx.UpsertInvoice(ctx, inv); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := w.signIn(t, "maija@example.fi")
+		st, err := w.app.YearlyStatement(ctx, v, 2025, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []portal.TypeShare{
+			{WorkType: "household", WorkShareCents: 100000, HasRule: true},
+			{WorkType: "care", WorkShareCents: 200000, HasRule: true},
+			{WorkType: "garden", WorkShareCents: 30000},
+		}
+		if len(st.Types) != len(want) {
+			t.Fatalf("types %+v", st.Types)
+		}
+		for i, ty := range st.Types {
+			if ty.WorkType != want[i].WorkType || ty.WorkShareCents != want[i].WorkShareCents || ty.HasRule != want[i].HasRule ||
+				(ty.HasRule && (ty.Rule.RateBP != 3500 || ty.Rule.OmavastuuCents != 15000 || ty.Rule.WorkType != ty.WorkType)) {
+				t.Errorf("type %d: %+v, want %+v", i, ty, want[i])
+			}
+		}
+		if m := st.MissingRules(); len(m) != 1 || m[0].WorkType != "garden" {
+			t.Errorf("missing rules %+v", m)
+		}
+		if st.WorkShareCents != 330000 || !st.HasRule || len(st.Payers) != 1 || st.Payers[0].DeductionCents != 90000 {
+			t.Errorf("one payer: work %d, %+v", st.WorkShareCents, st.Payers)
+		}
+		st, _ = w.app.YearlyStatement(ctx, v, 2025, []int{7000, 3000})
+		if p := st.Payers; len(p) != 2 || p[0].WorkShareCents != 231000 || p[0].DeductionCents != 58500 ||
+			p[1].WorkShareCents != 99000 || p[1].DeductionCents != 16500 {
+			t.Errorf("70/30: %+v", p)
+		}
+		// 2027 has no rules for any type: the shares, no estimate.
+		later, _ := w.app.YearlyStatement(ctx, v, 2027, nil)
+		if later.HasRule || len(later.Payers) != 0 || len(later.Types) != 1 || later.Types[0].WorkType != portal.DefaultWorkType {
+			t.Errorf("2027: %+v", later)
 		}
 	})
 }
@@ -432,6 +649,159 @@ func TestYearlyStatementByHand(t *testing.T) {
 			if _, err := w.app.YearlyStatement(ctx, w.signIn(t, who), 2025, nil); !errors.Is(err, portal.ErrNotFound) {
 				t.Errorf("%s: %v", who, err)
 			}
+		}
+	})
+}
+
+// TestConsentKeepsCodes: after the first save, payers' names and shares
+// change without typing the identity codes again: a row whose code is
+// left empty keeps the sealed code of the stored payer it showed (by its
+// Ref), as the same ciphertext; a new payer still needs a code; a Ref that
+// names no stored payer of the record (changed meanwhile, or another
+// record's) is refused; the change needs a recent sign-in and is audited
+// and journaled.
+func TestConsentKeepsCodes(t *testing.T) {
+	clock := storetest.NewClock(demoNow)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock.Set(demoNow)
+		w := loadDemo(t, db, clock, nil)
+		v := w.signIn(t, "asiakas@demo.example")
+		cs, err := w.app.Consents(ctx, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var free int64
+		var foreignRef string // a payer of another of the account's records
+		for _, c := range cs {
+			if !c.Exists && free == 0 {
+				free = c.CustomerID
+			}
+			if c.Exists && len(c.Payers) > 0 {
+				foreignRef = c.Payers[0].Ref
+			}
+		}
+		if free == 0 || foreignRef == "" {
+			t.Fatalf("no free record or no stored payer: %+v", cs)
+		}
+		if err := w.app.SetConsent(ctx, v, free, true, []PayerInput{{Name: "Maija Virtanen", IdentityCode: hetuA, ShareBP: 7000},
+			{Name: "Matti Virtanen", IdentityCode: hetuB, ShareBP: 3000}}); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := readConsent(ctx, db, free)
+		refs := func() []PayerView {
+			cs, _ := w.app.Consents(ctx, v)
+			for _, c := range cs {
+				if c.CustomerID == free {
+					return c.Payers
+				}
+			}
+			return nil
+		}
+		shown := refs()
+		if len(shown) != 2 || shown[0].Ref != PayerRef(before.Payers[0].IdentityCodeEnc) || shown[0].Ref == shown[1].Ref ||
+			strings.Contains(shown[0].Ref, hetuA[:6]) {
+			t.Fatalf("shown %+v", shown)
+		}
+		var audits0, changes0 int
+		count := func() (int, int) {
+			var a, c int
+			db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM audit_log WHERE action LIKE 'deduction.consent_%'`).Scan(&a)
+			db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM changes WHERE kind = 'deduction.consent_changed'`).Scan(&c)
+			return a, c
+		}
+		audits0, changes0 = count()
+
+		// Names and shares change, codes left empty: both kept, as they were.
+		err = w.app.SetConsent(ctx, v, free, true, []PayerInput{
+			{Name: "Maija Virtanen-Korhonen", ShareBP: 6000, Keep: shown[0].Ref},
+			{Name: "Matti Virtanen", IdentityCode: "  ", ShareBP: 4000, Keep: shown[1].Ref}})
+		if err != nil {
+			t.Fatalf("keep: %v", err)
+		}
+		c, _ := readConsent(ctx, db, free)
+		if len(c.Payers) != 2 || c.Payers[0].Name != "Maija Virtanen-Korhonen" || c.Payers[0].ShareBP != 6000 || c.Payers[1].ShareBP != 4000 ||
+			!bytes.Equal(c.Payers[0].IdentityCodeEnc, before.Payers[0].IdentityCodeEnc) ||
+			!bytes.Equal(c.Payers[1].IdentityCodeEnc, before.Payers[1].IdentityCodeEnc) {
+			t.Errorf("after keeping: %+v", c)
+		}
+		for i, p := range c.Payers {
+			if plain, err := w.sealer.Open(p.IdentityCodeEnc); err != nil || string(plain) != []string{hetuA, hetuB}[i] {
+				t.Errorf("payer %d opens to %q, %v", i, plain, err)
+			}
+			if bytes.Contains(p.IdentityCodeEnc, []byte(hetuA)) || bytes.Contains(p.IdentityCodeEnc, []byte(hetuB)) {
+				t.Errorf("payer %d: the stored column holds a clear code", i)
+			}
+		}
+		if a, ch := count(); a != audits0+1 || ch != changes0+1 {
+			t.Errorf("audit %d→%d, journal %d→%d", audits0, a, changes0, ch)
+		}
+		var data string
+		db.SQL().QueryRowContext(ctx, `SELECT data FROM changes WHERE kind = 'deduction.consent_changed' ORDER BY seq DESC LIMIT 1`).Scan(&data)
+		if !strings.Contains(data, `"codes_kept":2`) || strings.Contains(data, hetuA) || strings.Contains(data, hetuB) {
+			t.Errorf("journal %s", data)
+		}
+
+		// Rows swapped: each code follows its payer, not the row number.
+		err = w.app.SetConsent(ctx, v, free, true, []PayerInput{
+			{Name: "Matti Virtanen", ShareBP: 5000, Keep: shown[1].Ref},
+			{Name: "Maija Virtanen-Korhonen", ShareBP: 5000, Keep: shown[0].Ref}})
+		if err != nil {
+			t.Fatalf("swap: %v", err)
+		}
+		c, _ = readConsent(ctx, db, free)
+		for i, want := range []string{hetuB, hetuA} {
+			if plain, _ := w.sealer.Open(c.Payers[i].IdentityCodeEnc); string(plain) != want {
+				t.Errorf("after swapping, payer %d opens to %q", i, plain)
+			}
+		}
+		shown = refs()
+		kept, _ := readConsent(ctx, db, free)
+
+		// Refused, nothing changes: a new payer without a code; a Ref that
+		// names no payer of this record (another record's, or one already
+		// used by the other row); an unknown Ref.
+		var inv InvalidInput
+		for name, c := range map[string]struct {
+			payers []PayerInput
+			field  string
+			key    string
+		}{
+			"new payer": {[]PayerInput{{Name: "Matti", ShareBP: 5000, Keep: shown[0].Ref}, {Name: "Uusi", ShareBP: 5000}},
+				"payer2code", "consent.error.code"},
+			"another record's payer": {[]PayerInput{{Name: "Maija", ShareBP: 10000, Keep: foreignRef}}, "payer1code", "consent.error.codeGone"},
+			"used twice": {[]PayerInput{{Name: "A", ShareBP: 5000, Keep: shown[0].Ref}, {Name: "B", ShareBP: 5000, Keep: shown[0].Ref}},
+				"payer2code", "consent.error.codeGone"},
+			"unknown": {[]PayerInput{{Name: "Maija", ShareBP: 10000, Keep: "0123456789abcdef"}}, "payer1code", "consent.error.codeGone"},
+		} {
+			if err := w.app.SetConsent(ctx, v, free, true, c.payers); !errors.As(err, &inv) || inv.Field(c.field) != c.key {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		if c, _ := readConsent(ctx, db, free); fmt.Sprint(c.Payers) != fmt.Sprint(kept.Payers) {
+			t.Errorf("a refused change changed the payers: %+v", c.Payers)
+		}
+		// Another account cannot use the record, Ref or not.
+		other := w.signIn(t, "toinen@demo.example")
+		if err := w.app.SetConsent(ctx, other, free, true, []PayerInput{{Name: "X", ShareBP: 10000, Keep: shown[0].Ref}}); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("foreign account: %v", err)
+		}
+		// A stale sign-in is asked again.
+		clock.Advance(RecentAuth + time.Minute)
+		if err := w.app.SetConsent(ctx, v, free, true, []PayerInput{{Name: "Matti", ShareBP: 10000, Keep: shown[0].Ref}}); !errors.Is(err, ErrReauthenticate) {
+			t.Errorf("stale sign-in: %v", err)
+		}
+		// After withdrawing, turning it on again keeps the stored codes.
+		v.AuthAt = clock.Now()
+		if err := w.app.SetConsent(ctx, v, free, false, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.app.SetConsent(ctx, v, free, true, []PayerInput{{Name: "Matti Virtanen", ShareBP: 10000, Keep: shown[0].Ref}}); err != nil {
+			t.Fatalf("on again: %v", err)
+		}
+		c, _ = readConsent(ctx, db, free)
+		if !c.Enabled || len(c.Payers) != 1 || !bytes.Equal(c.Payers[0].IdentityCodeEnc, kept.Payers[0].IdentityCodeEnc) {
+			t.Errorf("on again: %+v", c)
 		}
 	})
 }

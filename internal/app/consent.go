@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,10 +21,22 @@ const ConsentTextVersion = "portal-2026-1"
 const MaxPayerName = 200
 
 // PayerView is a payer as the portal shows it: the identity code masked.
+// Ref names the stored payer (PayerRef of its sealed code) so that a form
+// can keep the code without sending it again.
 type PayerView struct {
 	Name    string
 	Masked  string
 	ShareBP int
+	Ref     string
+}
+
+// PayerRef is a stored payer's reference: the first 8 bytes of the SHA-256
+// of its sealed code, in hex. The sealed code has a random nonce, so the
+// reference tells nothing of the code and changes whenever the code is
+// entered again.
+func PayerRef(sealed []byte) string {
+	sum := sha256.Sum256(sealed)
+	return hex.EncodeToString(sum[:8])
 }
 
 // ConsentView is the deduction-sending consent of one customer record.
@@ -67,7 +81,8 @@ func (a *App) Consents(ctx context.Context, v Viewer) ([]ConsentView, error) {
 			default:
 				cv.Exists, cv.Enabled, cv.Migrated, cv.TextVersion = true, c.Enabled, c.Migrated, c.TextVersion
 				for _, p := range c.Payers {
-					cv.Payers = append(cv.Payers, PayerView{Name: p.Name, Masked: a.maskSealed(p.IdentityCodeEnc), ShareBP: p.ShareBP})
+					cv.Payers = append(cv.Payers, PayerView{Name: p.Name, Masked: a.maskSealed(p.IdentityCodeEnc), ShareBP: p.ShareBP,
+						Ref: PayerRef(p.IdentityCodeEnc)})
 				}
 			}
 			if cv.History, err = tx.ConsentHistory(ctx, s.Site.CustomerID); err != nil {
@@ -93,17 +108,22 @@ func (a *App) maskSealed(sealed []byte) string {
 	return portal.MaskHetu(string(plain))
 }
 
-// PayerInput is a payer as entered in the consent form.
+// PayerInput is a payer as entered in the consent form. Keep is the Ref
+// of the stored payer the form's row showed: with the code left empty, the
+// payer keeps that payer's sealed code (a new payer needs a code).
 type PayerInput struct {
 	Name         string
 	IdentityCode string
 	ShareBP      int
+	Keep         string
 }
 
 // SetConsent turns a customer record's consent on (with its one or two
 // payers, replacing earlier ones) or off (the payers and the history are
-// kept; no further reports). It needs a recent sign-in, and is audited
-// (without the data) and journaled.
+// kept; no further reports). A payer whose code is left empty keeps the
+// stored code of the payer its Keep names, if that payer is still stored
+// (the code stays sealed as it was; it is not opened). It needs a recent
+// sign-in, and is audited (without the data) and journaled.
 func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enabled bool, payers []PayerInput) error {
 	if v.Role != portal.RoleCustomer {
 		return portal.ErrNotFound
@@ -112,6 +132,7 @@ func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enable
 		return ErrReauthenticate
 	}
 	var sealed []store.Payer
+	kept := 0
 	if enabled {
 		var bad InvalidInput
 		if len(payers) < 1 || len(payers) > 2 {
@@ -125,7 +146,10 @@ func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enable
 				bad = append(bad, FieldError{"payer" + n + "name", "consent.error.name"})
 			}
 			code := portal.NormalizeHetu(p.IdentityCode)
-			if !portal.ValidHetu(code) {
+			if strings.TrimSpace(p.IdentityCode) == "" && p.Keep != "" {
+				code = ""
+				kept++
+			} else if !portal.ValidHetu(code) {
 				bad = append(bad, FieldError{"payer" + n + "code", "consent.error.code"})
 			}
 			shares[i] = p.ShareBP
@@ -141,9 +165,12 @@ func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enable
 			return errors.New("consent: no secret key to seal identity codes")
 		}
 		for _, p := range payers {
-			enc, err := a.sealer.Seal([]byte(p.IdentityCode))
-			if err != nil {
-				return err
+			var enc []byte
+			if p.IdentityCode != "" {
+				var err error
+				if enc, err = a.sealer.Seal([]byte(p.IdentityCode)); err != nil {
+					return err
+				}
 			}
 			sealed = append(sealed, store.Payer{Name: p.Name, IdentityCodeEnc: enc, ShareBP: p.ShareBP})
 		}
@@ -153,6 +180,11 @@ func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enable
 			return portal.ErrNotFound
 		}
 		count := len(sealed)
+		if kept > 0 {
+			if err := keepCodes(ctx, tx, customerID, payers, sealed); err != nil {
+				return err
+			}
+		}
 		if enabled {
 			if _, err := tx.SetDeductionConsent(ctx, customerID, true, false, ConsentTextVersion, sealed); err != nil {
 				return err
@@ -177,11 +209,44 @@ func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enable
 			CustomerID: customerID}); err != nil {
 			return err
 		}
-		data, _ := json.Marshal(map[string]any{"enabled": enabled, "payers": count, "text_version": ConsentTextVersion})
+		data, _ := json.Marshal(map[string]any{"enabled": enabled, "payers": count, "codes_kept": kept,
+			"text_version": ConsentTextVersion})
 		_, err := tx.AppendChange(ctx, store.Change{Kind: "deduction.consent_changed", Entity: "deduction_consents",
 			EntityID: customerID, CustomerID: customerID, Data: string(data)})
 		return err
 	})
+}
+
+// keepCodes gives each payer whose code was left empty the sealed code of
+// the stored payer its Keep names; a payer no longer stored (changed in
+// the meantime), or one named twice, is refused: its code must be entered.
+func keepCodes(ctx context.Context, tx *store.Tx, customerID int64, payers []PayerInput, sealed []store.Payer) error {
+	c, err := tx.ConsentOf(ctx, customerID)
+	if err != nil && !errors.Is(err, portal.ErrNotFound) {
+		return err
+	}
+	used := map[string]bool{}
+	var bad InvalidInput
+	for i, p := range payers {
+		if sealed[i].IdentityCodeEnc != nil {
+			continue
+		}
+		found := false
+		for _, old := range c.Payers {
+			if !used[p.Keep] && PayerRef(old.IdentityCodeEnc) == p.Keep {
+				sealed[i].IdentityCodeEnc, found = old.IdentityCodeEnc, true
+				break
+			}
+		}
+		if !found {
+			bad = append(bad, FieldError{fmt.Sprintf("payer%dcode", i+1), "consent.error.codeGone"})
+		}
+		used[p.Keep] = true
+	}
+	if bad != nil {
+		return bad
+	}
+	return nil
 }
 
 // ownsCustomer reports whether one of the viewer's sites belongs to the

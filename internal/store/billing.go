@@ -95,6 +95,34 @@ func (tx *Tx) PaidWorkInYear(ctx context.Context, scope Scope, year int) ([]Paid
 	})
 }
 
+// PaidWorkLine is one work line of a billing summary paid in a year: what
+// the statement needs to tell the line's work type.
+type PaidWorkLine struct {
+	SiteID      int64
+	InvoiceID   int64
+	PerformedOn portal.Date
+	Description string
+	TotalCents  int64
+}
+
+// PaidWorkLinesInYear lists the work lines of the billing summaries within
+// scope paid in a year (the same summaries as PaidWorkInYear; a credit
+// note's lines are negative), by site, payment date and position.
+func (tx *Tx) PaidWorkLinesInYear(ctx context.Context, scope Scope, year int) ([]PaidWorkLine, error) {
+	w, args := scope.where(3)
+	rows, err := tx.query(ctx, `SELECT i.site_id, i.id, l.performed_on, l.description, l.total_cents
+		FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id JOIN sites s ON s.id = i.site_id
+		JOIN customers c ON c.id = s.customer_id
+		WHERE l.is_work AND i.paid_on >= $1 AND i.paid_on < $2 AND i.deleted_at IS NULL AND `+w+`
+		ORDER BY i.site_id, i.paid_on, i.id, l.position`,
+		append([]any{dateArg(portal.NewDate(year, 1, 1)), dateArg(portal.NewDate(year+1, 1, 1))}, args...)...)
+	return scanAll(rows, err, func(r *sql.Rows) (PaidWorkLine, error) {
+		var l PaidWorkLine
+		err := r.Scan(&l.SiteID, &l.InvoiceID, dateCol{&l.PerformedOn}, &l.Description, &l.TotalCents)
+		return l, err
+	})
+}
+
 // DeductionRule returns the rule of a (year, work type), or
 // portal.ErrNotFound.
 func (tx *Tx) DeductionRule(ctx context.Context, year int, workType string) (portal.DeductionRule, error) {

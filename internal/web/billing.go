@@ -257,6 +257,19 @@ type statementPage struct {
 	Split int // the first payer's per cent with two payers; 0 for one payer
 }
 
+// WorkType names a work type in the page's language.
+func (p statementPage) WorkType(key string) string { return workTypeName(p.L, key) }
+
+// workTypeName names a work type ("household", "care", ...) in the
+// language; a type without a text shows as its key.
+func workTypeName(l texts, key string) string {
+	k := "worktype." + key
+	if s := l.T(k); s != k {
+		return s
+	}
+	return key
+}
+
 // statementParams reads the year (default: last year) and the split.
 func (s *Server) statementParams(r *http.Request) (year, split int, shares []int) {
 	year = yearParam(r)
@@ -307,10 +320,37 @@ func (s *Server) statementPDF(w http.ResponseWriter, r *http.Request, v *viewer)
 	pdf.CellFormat(110, 7, l.T("statement.total"), "T", 0, "L", false, 0, "")
 	pdf.CellFormat(0, 7, l.Money(st.WorkShareCents), "T", 1, "R", false, 0, "")
 	pdf.SetFont("go", "", 10)
+	if len(st.Types) > 1 {
+		pdf.Ln(3)
+		pdf.SetFont("go", "B", 10)
+		pdf.CellFormat(0, 7, l.T("statement.byType", "year", strconv.Itoa(st.Year)), "", 1, "L", false, 0, "")
+		pdf.SetFont("go", "", 10)
+		for _, t := range st.Types {
+			pdf.CellFormat(110, 6, workTypeName(l, t.WorkType), "", 0, "L", false, 0, "")
+			pdf.CellFormat(0, 6, l.Money(t.WorkShareCents), "", 1, "R", false, 0, "")
+		}
+	}
 	pdf.Ln(3)
 	if !st.HasRule {
 		pdf.MultiCell(0, 6, l.T("statement.noRules", "year", strconv.Itoa(st.Year)), "", "L", false)
 	} else {
+		f := billingFormat{l.Lang}
+		for _, t := range st.Types {
+			if !t.HasRule {
+				pdf.MultiCell(0, 6, l.T("statement.noRulesType", "type", workTypeName(l, t.WorkType),
+					"year", strconv.Itoa(st.Year), "share", l.Money(t.WorkShareCents)), "", "L", false)
+				continue
+			}
+			args := []any{"rate", f.Rate(t.Rule.RateBP), "max", l.Money(t.Rule.MaxCents), "omavastuu", l.Money(t.Rule.OmavastuuCents)}
+			if len(st.Types) == 1 {
+				pdf.MultiCell(0, 6, l.T("statement.rule", args...), "", "L", false)
+			} else {
+				pdf.MultiCell(0, 6, l.T("statement.ruleOf", append([]any{"type", workTypeName(l, t.WorkType)}, args...)...), "", "L", false)
+			}
+		}
+		if len(st.Types) > 1 {
+			pdf.MultiCell(0, 6, l.T("statement.typesNote"), "", "L", false)
+		}
 		for i, p := range st.Payers {
 			pdf.CellFormat(110, 6, l.T("statement.payerLine", "n", strconv.Itoa(i+1), "share", l.Money(p.WorkShareCents)),
 				"", 0, "L", false, 0, "")
@@ -380,7 +420,9 @@ func (s *Server) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) e
 			continue
 		}
 		pct, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.Get("payer"+n+"share")), "%")))
-		payers = append(payers, app.PayerInput{Name: name, IdentityCode: code, ShareBP: pct * 100})
+		// An empty code keeps the stored code of the payer the row showed.
+		payers = append(payers, app.PayerInput{Name: name, IdentityCode: code, ShareBP: pct * 100,
+			Keep: clip(f.Get("payer"+n+"keep"), 64)})
 	}
 	if len(payers) == 1 && strings.TrimSpace(f.Get("payer1share")) == "" {
 		payers[0].ShareBP = 10000
@@ -427,4 +469,32 @@ func (s *Server) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) e
 // Pct shows a share in basis points as a percentage: "50" or "33,5".
 func (p consentPage) Pct(bp int) string {
 	return billingFormat{p.L.Lang}.Rate(bp)
+}
+
+// Stored returns the stored payer shown in row n ("1" or "2") of a
+// record's form, or nil for an empty row.
+func (p consentPage) Stored(c app.ConsentView, n string) *app.PayerView {
+	i, err := strconv.Atoi(n)
+	if err != nil || i < 1 || i > len(c.Payers) {
+		return nil
+	}
+	return &c.Payers[i-1]
+}
+
+// Value is what a row's name or share field shows: after a refused post
+// what was sent, otherwise the stored payer's name or share in per cent.
+func (p consentPage) Value(c app.ConsentView, n, field string) string {
+	if p.Customer == c.CustomerID {
+		return p.Form.Values["payer"+n+field]
+	}
+	sp := p.Stored(c, n)
+	switch {
+	case sp == nil:
+		return ""
+	case field == "name":
+		return sp.Name
+	case sp.ShareBP%100 == 0:
+		return strconv.Itoa(sp.ShareBP / 100)
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -182,4 +183,165 @@ func TestInvoicePDFText(t *testing.T) {
 			t.Errorf("Go Regular has no glyph for %q", r)
 		}
 	}
+}
+
+// TestStatementWorkTypes: with work of more than one type the statement
+// page and its PDF show the work share per type, named in the page's
+// language, each type's rule, and a type without a rule as not published.
+func TestStatementWorkTypes(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		addInvoice(t, e) // koti: 125,50 € of work on 14.1.2026, household by its cleaning contract
+		ctx := context.Background()
+		err := e.db.Write(ctx, func(tx *store.Tx) error {
+			s, err := tx.Site(ctx, store.Scope{All: true}, e.sites["mokki"])
+			if err != nil {
+				return err
+			}
+			for _, c := range []portal.Contract{
+				{ExternalID: "care", Kind: portal.ContractRegular, Service: "Kotiapu", WorkType: "care", Rhythm: "weekly",
+					Start: portal.NewDate(2025, 1, 1)},
+				{ExternalID: "garden", Kind: portal.ContractOneOff, Service: "Pihatyö", WorkType: "garden",
+					Start: portal.NewDate(2026, 1, 20), End: portal.NewDate(2026, 1, 20)},
+			} {
+				c.SiteID, c.Source = s.Site.ID, "t"
+				if _, err := tx.UpsertContract(ctx, c); err != nil {
+					return err
+				}
+			}
+			day := portal.NewDate(2026, 1, 20)
+			_, err = tx.UpsertInvoice(ctx, portal.Invoice{CustomerID: s.Site.CustomerID, SiteID: s.Site.ID, Source: "t", ExternalID: "i-2",
+				Number: "2026-004243", PeriodStart: portal.NewDate(2026, 1, 1), PeriodEnd: portal.NewDate(2026, 1, 31),
+				IssuedOn: portal.NewDate(2026, 2, 3), DueOn: portal.NewDate(2026, 2, 17), PaidOn: portal.NewDate(2026, 2, 11),
+				Status: portal.InvoicePaid, TotalCents: 25000, Lines: []portal.InvoiceLine{
+					{Position: 1, Description: "Kotiapu 13.1.2026", PerformedOn: portal.NewDate(2026, 1, 13), TotalCents: 20000, IsWork: true},
+					{Position: 2, Description: "Pihatyö 20.1.2026", PerformedOn: day, TotalCents: 5000, IsWork: true}}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		maija := e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		for lang, want := range map[string][]string{
+			"fi": {"Työn osuus työlajeittain", "Kotitaloustyö", "Hoiva- ja hoitotyö", "garden", "125,50", "200,00", "50,00",
+				"Hoiva- ja hoitotyö: 35\u00a0%", "garden: vuoden 2026 vähennyssääntöjä ei ole vielä julkaistu", "omavastuu vähennetään vain kerran"},
+			"sv": {"Arbetets andel per typ av arbete", "Hushållsarbete", "Omsorgs- och vårdarbete", "garden: reglerna för år 2026"},
+			"en": {"Work share by type of work", "Household work", "Care and nursing work", "garden: the rules for 2026"},
+		} {
+			r := do(t, maija, "GET", e.srv.URL+"/vuosikooste?vuosi=2026", nil, "Accept-Language", lang)
+			for _, w := range want {
+				if r.StatusCode != 200 || !strings.Contains(r.body, w) {
+					t.Errorf("%s: %d, no %q", lang, r.StatusCode, w)
+				}
+			}
+		}
+		r := do(t, maija, "GET", e.srv.URL+"/vuosikooste/pdf?vuosi=2026", nil)
+		content := pdftest.Streams([]byte(r.body))
+		for _, w := range []string{"Kotitaloustyö", "Hoiva- ja hoitotyö", "200,00\u00a0€", "garden"} {
+			if !bytes.Contains(content, pdftest.UTF16BE(w)) {
+				t.Errorf("the statement PDF has no %q", w)
+			}
+		}
+		// One type only (2026 without mokki's work is not at hand; matti has
+		// none): no table by type.
+		matti := e.client(t)
+		e.signIn(t, matti, "matti@example.fi")
+		if r := do(t, matti, "GET", e.srv.URL+"/vuosikooste?vuosi=2026", nil); strings.Contains(r.body, "työlajeittain") {
+			t.Error("a table by type with a single type")
+		}
+	})
+}
+
+// TestConsentFormKeepsCodes: the consent form shows the stored payers
+// (name, share, masked code, "leave empty to keep"); posting it with the
+// code fields empty keeps the sealed codes, the stored column never holds
+// a clear code, and a new payer without a code is refused.
+func TestConsentFormKeepsCodes(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		ctx := context.Background()
+		var customer int64
+		db.Read(ctx, func(tx *store.Tx) error {
+			s, err := tx.Site(ctx, store.Scope{All: true}, e.sites["koti"])
+			customer = s.Site.CustomerID
+			return err
+		})
+		const codeA, codeB = "131052-308T", "010101A123N"
+		maija := e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		post := func(f url.Values) resp {
+			f.Set("customer", strconv.FormatInt(customer, 10))
+			f.Set("enabled", "1")
+			f.Set("current", password)
+			return do(t, maija, "POST", e.srv.URL+"/kotitalousvahennys", f)
+		}
+		if r := post(url.Values{"payer1name": {"Maija Virtanen"}, "payer1code": {codeA}, "payer1share": {"70"},
+			"payer2name": {"Matti Virtanen"}, "payer2code": {codeB}, "payer2share": {"30"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("first save: %d", r.StatusCode)
+		}
+		stored := func() store.Consent {
+			var c store.Consent
+			db.Read(ctx, func(tx *store.Tx) error {
+				var err error
+				c, err = tx.ConsentOf(ctx, customer)
+				return err
+			})
+			return c
+		}
+		before := stored()
+		r := do(t, maija, "GET", e.srv.URL+"/kotitalousvahennys", nil)
+		for _, w := range []string{"Tallennettu henkilötunnus: ******-***T. Jätä kenttä tyhjäksi", "******A***N",
+			`value="Maija Virtanen"`, `value="70"`, `value="30"`} {
+			if !strings.Contains(r.body, w) {
+				t.Errorf("consent page has no %q", w)
+			}
+		}
+		keep := regexp.MustCompile(`name="payer([12])keep" value="([0-9a-f]{16})"`).FindAllStringSubmatch(r.body, -1)
+		if len(keep) < 2 || strings.Contains(r.body, codeA) || strings.Contains(r.body, codeB) {
+			t.Fatalf("keep fields %v", keep)
+		}
+		// Names and shares change; the codes are left empty.
+		r = post(url.Values{"payer1name": {"Maija Virtanen-Korhonen"}, "payer1code": {""}, "payer1share": {"60"},
+			"payer1keep": {keep[0][2]}, "payer2name": {"Matti Virtanen"}, "payer2code": {""}, "payer2share": {"40"},
+			"payer2keep": {keep[1][2]}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("keeping: %d", r.StatusCode)
+		}
+		c := stored()
+		sealer, _ := app.NewSealer([]byte("0123456789abcdef0123456789abcdef"))
+		if len(c.Payers) != 2 || c.Payers[0].Name != "Maija Virtanen-Korhonen" || c.Payers[0].ShareBP != 6000 || c.Payers[1].ShareBP != 4000 {
+			t.Fatalf("after keeping: %+v", c.Payers)
+		}
+		for i, p := range c.Payers {
+			if !bytes.Equal(p.IdentityCodeEnc, before.Payers[i].IdentityCodeEnc) {
+				t.Errorf("payer %d: the sealed code changed", i+1)
+			}
+			for _, clear := range []string{codeA, codeB, codeA[:6], codeB[:6]} {
+				if bytes.Contains(p.IdentityCodeEnc, []byte(clear)) {
+					t.Errorf("payer %d: the stored column holds %q", i+1, clear)
+				}
+			}
+			if plain, err := sealer.Open(p.IdentityCodeEnc); err != nil || string(plain) != []string{codeA, codeB}[i] {
+				t.Errorf("payer %d opens to %q, %v", i+1, plain, err)
+			}
+		}
+		// A new second payer (no stored row) needs a code.
+		r = post(url.Values{"payer1name": {"Maija Virtanen-Korhonen"}, "payer1share": {"50"}, "payer1keep": {keep[0][2]},
+			"payer2name": {"Uusi Maksaja"}, "payer2share": {"50"}})
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Henkilötunnus ei ole oikein") {
+			t.Errorf("new payer without a code: %d\n%s", r.StatusCode, r.body)
+		}
+		// A row whose stored payer changed meanwhile is told so.
+		r = post(url.Values{"payer1name": {"Maija"}, "payer1share": {"100"}, "payer1keep": {"0123456789abcdef"}})
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Maksajan tiedot ovat muuttuneet") {
+			t.Errorf("stale row: %d", r.StatusCode)
+		}
+		if c := stored(); c.Payers[0].Name != "Maija Virtanen-Korhonen" || len(c.Payers) != 2 {
+			t.Errorf("a refused post changed the payers: %+v", c.Payers)
+		}
+		if strings.Contains(e.log.String(), "131052-308") || strings.Contains(e.log.String(), "010101A123") {
+			t.Error("the log holds an identity code")
+		}
+	})
 }
