@@ -167,14 +167,16 @@ func (a *App) YearlyStatement(ctx context.Context, v Viewer, year int, sharesBP 
 				}
 			}
 			var contracts []portal.Contract
+			loaded := false // a site may have no contracts: read them once all the same
 			for _, l := range lines {
 				if l.SiteID != s.Site.ID {
 					continue
 				}
-				if contracts == nil {
+				if !loaded {
 					if contracts, err = tx.ContractsOfSite(ctx, s.Site.ID); err != nil {
 						return err
 					}
+					loaded = true
 				}
 				byType[portal.WorkTypeOf(contracts, l.PerformedOn, l.Description)] += l.TotalCents
 			}
