@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
@@ -190,15 +189,7 @@ func (a *App) YearlyStatement(ctx context.Context, v Viewer, year int, sharesBP 
 		for wt, cents := range byType {
 			st.Types = append(st.Types, portal.TypeShare{WorkType: wt, WorkShareCents: cents})
 		}
-		slices.SortFunc(st.Types, func(a, b portal.TypeShare) int {
-			if (a.WorkType == portal.DefaultWorkType) != (b.WorkType == portal.DefaultWorkType) {
-				if a.WorkType == portal.DefaultWorkType {
-					return -1
-				}
-				return 1
-			}
-			return strings.Compare(a.WorkType, b.WorkType)
-		})
+		slices.SortFunc(st.Types, func(a, b portal.TypeShare) int { return portal.CompareWorkTypes(a.WorkType, b.WorkType) })
 		for i := range st.Types {
 			r, err := tx.DeductionRule(ctx, year, st.Types[i].WorkType)
 			switch {

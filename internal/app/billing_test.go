@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -541,6 +542,23 @@ func TestDeductionExport(t *testing.T) {
 				}
 			}
 		}
+		// Koti's record holds the figures TestYearlyStatementDemo works out
+		// by hand: all its 2025 work is household work (cleaning and the
+		// window wash), paid from January to late December.
+		koti := 0
+		for _, r := range rep.Records {
+			if strings.HasPrefix(r.SiteAddress, "Hämeenkatu 12 B 14") {
+				koti++
+				if r.WorkType != "household" || r.WorkShareCents != 24*11257+16516+11257-11257 ||
+					r.ContractDate != "2021-09-01" || !strings.HasPrefix(r.FirstPayment, "2025-01-") ||
+					!strings.HasPrefix(r.LastPayment, "2025-12-") || len(r.Payers) != 2 {
+					t.Errorf("Koti: %+v", r)
+				}
+			}
+		}
+		if koti != 1 {
+			t.Errorf("%d records of Koti", koti)
+		}
 		csvBody, _ := os.ReadFile(e.CSVName)
 		if !strings.HasPrefix(string(csvBody), "year,business_id,") {
 			t.Errorf("csv %q", csvBody)
@@ -560,6 +578,42 @@ func TestDeductionExport(t *testing.T) {
 			t.Errorf("after withdrawing %d records, before %d", len(rep2.Records), len(rep.Records))
 		}
 	})
+}
+
+// TestRecordsByType: a site with two work types gives the yearly report a
+// record per type, each with its own totals, payment dates and contract
+// date; a site whose summaries have no lines gives one record.
+func TestRecordsByType(t *testing.T) {
+	d := portal.NewDate
+	contracts := []portal.Contract{ // newest first, as the store gives them
+		{ID: 2, Kind: portal.ContractRegular, Service: "Kotiapu", WorkType: "care", Start: d(2024, 6, 1)},
+		{ID: 1, Kind: portal.ContractRegular, Service: "Siivous", WorkType: "household", Start: d(2022, 1, 15)},
+	}
+	lines := []store.PaidLine{ // by payment date
+		{PaidOn: d(2025, 1, 20), PerformedOn: d(2024, 12, 10), Description: "Siivous 10.12.2024", TotalCents: 11257, IsWork: true},
+		{PaidOn: d(2025, 1, 20), PerformedOn: d(2024, 12, 10), Description: "Matkakulut", TotalCents: 615},
+		{PaidOn: d(2025, 3, 18), PerformedOn: d(2025, 2, 4), Description: "Kotiapu 4.2.2025", TotalCents: 6900, IsWork: true},
+		{PaidOn: d(2025, 6, 2), PerformedOn: d(2025, 5, 6), Description: "Siivous 6.5.2025", TotalCents: 11257, IsWork: true},
+		{PaidOn: d(2025, 7, 1), PerformedOn: d(2025, 5, 6), Description: "Siivous 6.5.2025 (hyvitys)", TotalCents: -11257, IsWork: true},
+		{PaidOn: d(2025, 11, 20), PerformedOn: d(2025, 10, 7), Description: "Kotiapu 7.10.2025", TotalCents: 6900, IsWork: true},
+	}
+	base := DeductionRecord{BusinessID: "1234567-1", SiteAddress: "Katu 1"}
+	got := recordsByType(base, store.ExportRow{}, contracts, lines)
+	want := []DeductionRecord{
+		{BusinessID: "1234567-1", SiteAddress: "Katu 1", WorkType: "household", ContractDate: "2022-01-15",
+			FirstPayment: "2025-01-20", LastPayment: "2025-07-01", TotalPaidCents: 11257 + 615, WorkShareCents: 11257},
+		{BusinessID: "1234567-1", SiteAddress: "Katu 1", WorkType: "care", ContractDate: "2024-06-01",
+			FirstPayment: "2025-03-18", LastPayment: "2025-11-20", TotalPaidCents: 13800, WorkShareCents: 13800},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("by type:\n got %+v\nwant %+v", got, want)
+	}
+	row := store.ExportRow{FirstPaid: d(2025, 2, 1), LastPaid: d(2025, 9, 1), TotalCents: 5000, WorkShareCents: 4000}
+	one := recordsByType(base, row, contracts, nil)
+	if len(one) != 1 || one[0].WorkType != "household" || one[0].ContractDate != "2022-01-15" || one[0].TotalPaidCents != 5000 ||
+		one[0].WorkShareCents != 4000 || one[0].FirstPayment != "2025-02-01" {
+		t.Errorf("without lines: %+v", one)
+	}
 }
 
 // TestYearlyStatementByHand: a small account whose every figure is worked

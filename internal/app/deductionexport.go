@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"asiakassivu/internal/portal"
@@ -24,8 +25,8 @@ type DeductionPayer struct {
 	ShareBP      int    `json:"share_bp"`
 }
 
-// DeductionRecord is one consenting customer's site in the yearly report
-// for the Tax Administration (PRODUCT.md C6).
+// DeductionRecord is one consenting customer's site and work type in the
+// yearly report for the Tax Administration (PRODUCT.md C6).
 type DeductionRecord struct {
 	CustomerID     int64            `json:"-"`
 	BusinessID     string           `json:"business_id"`
@@ -109,18 +110,76 @@ func (a *App) BuildDeductionReport(ctx context.Context, year int) (DeductionRepo
 			if err != nil {
 				return err
 			}
-			rec := DeductionRecord{CustomerID: r.CustomerID, BusinessID: r.BusinessID, CompanyName: r.ProviderName, WorkType: "household",
-				SiteAddress:  portal.Site{Street: r.Street, PostalCode: r.PostalCode, City: r.City}.Address(),
-				FirstPayment: r.FirstPaid.String(), LastPayment: r.LastPaid.String(), TotalPaidCents: r.TotalCents,
-				WorkShareCents: r.WorkShareCents, Payers: payers[r.CustomerID]}
-			if n := len(contracts); n > 0 { // newest first: the last is the first contract
-				rec.WorkType, rec.ContractDate = contracts[n-1].WorkType, contracts[n-1].Start.String()
+			lines, err := tx.SiteLinesPaidInYear(ctx, r.SiteID, year)
+			if err != nil {
+				return err
 			}
-			rep.Records = append(rep.Records, rec)
+			base := DeductionRecord{CustomerID: r.CustomerID, BusinessID: r.BusinessID, CompanyName: r.ProviderName,
+				SiteAddress: portal.Site{Street: r.Street, PostalCode: r.PostalCode, City: r.City}.Address(),
+				Payers:      payers[r.CustomerID]}
+			rep.Records = append(rep.Records, recordsByType(base, r, contracts, lines)...)
 		}
 		return nil
 	})
 	return rep, err
+}
+
+// recordsByType splits one site's year into a record per work type: each
+// paid line counts for the type portal.WorkTypeOf gives it (the work share
+// from its work lines, the total paid from all its lines), the payment
+// dates are those of the summaries with lines of the type, and the
+// contract date is that of the type's first contract (else the site's
+// first). A site whose summaries have no lines is one record of its first
+// contract's type with the summaries' totals.
+func recordsByType(base DeductionRecord, r store.ExportRow, contracts []portal.Contract, lines []store.PaidLine) []DeductionRecord {
+	// contracts come newest first: the last one started first.
+	contractDate := func(workType string) string {
+		for i := len(contracts) - 1; i >= 0; i-- {
+			if contracts[i].WorkType == workType || workType == "" {
+				return contracts[i].Start.String()
+			}
+		}
+		if len(contracts) > 0 {
+			return contracts[len(contracts)-1].Start.String()
+		}
+		return ""
+	}
+	if len(lines) == 0 {
+		rec := base
+		rec.WorkType = portal.DefaultWorkType
+		if n := len(contracts); n > 0 && contracts[n-1].WorkType != "" {
+			rec.WorkType = contracts[n-1].WorkType
+		}
+		rec.ContractDate = contractDate("")
+		rec.FirstPayment, rec.LastPayment = r.FirstPaid.String(), r.LastPaid.String()
+		rec.TotalPaidCents, rec.WorkShareCents = r.TotalCents, r.WorkShareCents
+		return []DeductionRecord{rec}
+	}
+	byType := map[string]*DeductionRecord{}
+	var order []string
+	for _, l := range lines {
+		wt := portal.WorkTypeOf(contracts, l.PerformedOn, l.Description)
+		rec, ok := byType[wt]
+		if !ok {
+			rec = &DeductionRecord{}
+			*rec = base
+			rec.WorkType, rec.ContractDate = wt, contractDate(wt)
+			rec.FirstPayment = l.PaidOn.String()
+			byType[wt] = rec
+			order = append(order, wt)
+		}
+		rec.LastPayment = l.PaidOn.String() // lines come by payment date
+		rec.TotalPaidCents += l.TotalCents
+		if l.IsWork {
+			rec.WorkShareCents += l.TotalCents
+		}
+	}
+	slices.SortFunc(order, portal.CompareWorkTypes)
+	out := make([]DeductionRecord, 0, len(order))
+	for _, wt := range order {
+		out = append(out, *byType[wt])
+	}
+	return out
 }
 
 // ReportCSV renders the report as CSV, one row per record and payer.

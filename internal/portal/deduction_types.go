@@ -6,6 +6,20 @@ import "strings"
 // tell it by, and of a year's statement without any work.
 const DefaultWorkType = "household"
 
+// CompareWorkTypes orders work types for showing: DefaultWorkType first,
+// then by name.
+func CompareWorkTypes(a, b string) int {
+	switch {
+	case a == b:
+		return 0
+	case a == DefaultWorkType:
+		return -1
+	case b == DefaultWorkType:
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
 // TypeShare is one work type's part of a person's or an account's work
 // share (VAT included) in a year, with that type's rule for the year when
 // it is published.

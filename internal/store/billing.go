@@ -95,32 +95,47 @@ func (tx *Tx) PaidWorkInYear(ctx context.Context, scope Scope, year int) ([]Paid
 	})
 }
 
-// PaidWorkLine is one work line of a billing summary paid in a year: what
-// the statement needs to tell the line's work type.
-type PaidWorkLine struct {
+// PaidLine is one line of a billing summary paid in a year: what the
+// statement and the yearly report need to tell the line's work type.
+type PaidLine struct {
 	SiteID      int64
 	InvoiceID   int64
+	PaidOn      portal.Date
 	PerformedOn portal.Date
 	Description string
 	TotalCents  int64
+	IsWork      bool
+}
+
+// paidLines lists the lines of the billing summaries paid in a year that
+// also meet cond (on l, invoice line; i, invoice; s, site; c, customer),
+// by site, payment date and position; args are cond's, from $3.
+func (tx *Tx) paidLines(ctx context.Context, year int, cond string, args ...any) ([]PaidLine, error) {
+	rows, err := tx.query(ctx, `SELECT i.site_id, i.id, i.paid_on, l.performed_on, l.description, l.total_cents, l.is_work
+		FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id JOIN sites s ON s.id = i.site_id
+		JOIN customers c ON c.id = s.customer_id
+		WHERE i.paid_on >= $1 AND i.paid_on < $2 AND i.deleted_at IS NULL AND `+cond+`
+		ORDER BY i.site_id, i.paid_on, i.id, l.position`,
+		append([]any{dateArg(portal.NewDate(year, 1, 1)), dateArg(portal.NewDate(year+1, 1, 1))}, args...)...)
+	return scanAll(rows, err, func(r *sql.Rows) (PaidLine, error) {
+		var l PaidLine
+		err := r.Scan(&l.SiteID, &l.InvoiceID, dateCol{&l.PaidOn}, dateCol{&l.PerformedOn}, &l.Description, &l.TotalCents, &l.IsWork)
+		return l, err
+	})
 }
 
 // PaidWorkLinesInYear lists the work lines of the billing summaries within
 // scope paid in a year (the same summaries as PaidWorkInYear; a credit
-// note's lines are negative), by site, payment date and position.
-func (tx *Tx) PaidWorkLinesInYear(ctx context.Context, scope Scope, year int) ([]PaidWorkLine, error) {
+// note's lines are negative).
+func (tx *Tx) PaidWorkLinesInYear(ctx context.Context, scope Scope, year int) ([]PaidLine, error) {
 	w, args := scope.where(3)
-	rows, err := tx.query(ctx, `SELECT i.site_id, i.id, l.performed_on, l.description, l.total_cents
-		FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id JOIN sites s ON s.id = i.site_id
-		JOIN customers c ON c.id = s.customer_id
-		WHERE l.is_work AND i.paid_on >= $1 AND i.paid_on < $2 AND i.deleted_at IS NULL AND `+w+`
-		ORDER BY i.site_id, i.paid_on, i.id, l.position`,
-		append([]any{dateArg(portal.NewDate(year, 1, 1)), dateArg(portal.NewDate(year+1, 1, 1))}, args...)...)
-	return scanAll(rows, err, func(r *sql.Rows) (PaidWorkLine, error) {
-		var l PaidWorkLine
-		err := r.Scan(&l.SiteID, &l.InvoiceID, dateCol{&l.PerformedOn}, &l.Description, &l.TotalCents)
-		return l, err
-	})
+	return tx.paidLines(ctx, year, "l.is_work AND "+w, args...)
+}
+
+// SiteLinesPaidInYear lists every line (work, materials, travel) of one
+// site's billing summaries paid in a year.
+func (tx *Tx) SiteLinesPaidInYear(ctx context.Context, siteID int64, year int) ([]PaidLine, error) {
+	return tx.paidLines(ctx, year, "i.site_id = $3", siteID)
 }
 
 // DeductionRule returns the rule of a (year, work type), or
