@@ -93,12 +93,27 @@ type serveConfig struct {
 	mailer        mailFlags
 }
 
+// defaultHost is the host[:port] of the default base URL for a listen
+// address: on a loopback or every-interface address it is localhost,
+// which browsers treat as secure as 127.0.0.1 and which, unlike an IP
+// address, can be a passkey's relying party.
+func defaultHost(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); isLoopback(addr) || host == "" || (ip != nil && ip.IsUnspecified()) {
+		return net.JoinHostPort("localhost", port)
+	}
+	return addr
+}
+
 func parseServe(args []string, getenv func(string) string) (serveConfig, error) {
 	var c serveConfig
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	c.register(fs)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
-	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the portal (default: http://ADDR); https turns on secure cookies")
+	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the portal (default: http://ADDR, with localhost for a loopback ADDR); https turns on secure cookies")
 	fs.StringVar(&c.secretKeyFile, "secret-key-file", "", "file holding the data encryption key (default: secret.key in the data directory; created if absent)")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo data into an empty database")
 	fs.BoolVar(&c.dev, "dev", false, "development mode: read templates from disk on every request")
@@ -113,7 +128,7 @@ func parseServe(args []string, getenv func(string) string) (serveConfig, error) 
 		return c, usageError{fmt.Errorf("--addr %q: %v", c.addr, err)}
 	}
 	if c.baseURL == "" {
-		c.baseURL = "http://" + c.addr
+		c.baseURL = "http://" + defaultHost(c.addr)
 	}
 	u, err := url.Parse(c.baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

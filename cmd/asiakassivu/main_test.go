@@ -24,9 +24,12 @@ func TestFlagBeatsEnvironment(t *testing.T) {
 		wantBase string
 		wantDemo bool
 	}{
-		{"defaults", nil, nil, "127.0.0.1:8080", "http://127.0.0.1:8080", false},
-		{"env", nil, map[string]string{"ASIAKASSIVU_ADDR": "127.0.0.1:9000", "ASIAKASSIVU_DEMO": "true"}, "127.0.0.1:9000", "http://127.0.0.1:9000", true},
-		{"flag wins", []string{"--addr", "127.0.0.1:9001", "--demo=false"}, map[string]string{"ASIAKASSIVU_ADDR": "127.0.0.1:9000", "ASIAKASSIVU_DEMO": "true"}, "127.0.0.1:9001", "http://127.0.0.1:9001", false},
+		{"defaults", nil, nil, "127.0.0.1:8080", "http://localhost:8080", false},
+		{"env", nil, map[string]string{"ASIAKASSIVU_ADDR": "127.0.0.1:9000", "ASIAKASSIVU_DEMO": "true"}, "127.0.0.1:9000", "http://localhost:9000", true},
+		{"flag wins", []string{"--addr", "127.0.0.1:9001", "--demo=false"}, map[string]string{"ASIAKASSIVU_ADDR": "127.0.0.1:9000", "ASIAKASSIVU_DEMO": "true"}, "127.0.0.1:9001", "http://localhost:9001", false},
+		{"every interface", []string{"--addr", ":8080"}, nil, ":8080", "http://localhost:8080", false},
+		{"ipv6 loopback", []string{"--addr", "[::1]:8080"}, nil, "[::1]:8080", "http://localhost:8080", false},
+		{"other address", []string{"--addr", "192.0.2.7:8080"}, nil, "192.0.2.7:8080", "http://192.0.2.7:8080", false},
 		{"base url", []string{"--base-url", "https://asiakassivu.example"}, nil, "127.0.0.1:8080", "https://asiakassivu.example", false},
 	}
 	for _, c := range cases {
