@@ -46,24 +46,36 @@ func (f form) Max(field string) int {
 	return app.MaxPasswordLen
 }
 
-// ErrorFields lists the fields with errors in a stable order for the summary.
+// errorFieldOrder is the order of the forms' fields in an error summary:
+// the order in which the forms show them.
+var errorFieldOrder = []string{"username", "email", "current", "password", "code", "confirm", "note", "rating", "comment", "message",
+	"access_keys", "access_door_code", "access_pets", "access_parking", "access_other",
+	"option1", "option2", "option3", "option", "start", "end", "reason", "answer", "reply", "body",
+	// the admin console's
+	"name", "business_id", "city", "phone", "provider_email",
+	"cancel_deadline_days", "late_fee_percent", "legacy_cutover", "legacy_retirement", "order_service_url",
+	"year", "work_type", "rate", "max", "omavastuu", "actor", "customer", "from", "until",
+	// the deduction consent's
+	"payer1name", "payer1code", "payer1share", "payer2name", "payer2code", "payer2share"}
+
+// ErrorFields lists the fields with errors in a stable order for the
+// summary: those of errorFieldOrder in its order, then any other by name,
+// so that a field missing from the list still reaches the summary.
 func (f form) ErrorFields() []string {
 	var out []string
-	for _, k := range []string{"username", "email", "current", "password", "code", "confirm", "note", "rating", "comment", "message",
-		"access_keys", "access_door_code", "access_pets", "access_parking", "access_other",
-		"option1", "option2", "option3", "option", "start", "end", "reason", "answer", "reply", "body"} {
+	for _, k := range errorFieldOrder {
 		if f.Errors[k] != "" {
 			out = append(out, k)
 		}
 	}
-	// Fields of later forms (the admin console's) follow in the order of
-	// errorFieldOrder, so the summary does not depend on the list above.
-	for _, k := range errorFieldOrder {
-		if f.Errors[k] != "" && !slices.Contains(out, k) {
-			out = append(out, k)
+	var rest []string
+	for k, msg := range f.Errors {
+		if k != "" && msg != "" && !slices.Contains(errorFieldOrder, k) {
+			rest = append(rest, k)
 		}
 	}
-	return out
+	slices.Sort(rest)
+	return append(out, rest...)
 }
 
 // fromInvalid copies the use case's field errors into the form.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -248,5 +249,20 @@ func TestLanguageChoice(t *testing.T) {
 	r = do(t, other, "GET", e.srv.URL+"/profiili", nil, "Accept-Language", "en")
 	if !strings.Contains(r.body, `lang="sv"`) {
 		t.Error("the account's language does not follow to another device")
+	}
+}
+
+// TestErrorFieldsOrder: the summary lists fields in the forms' order, and a
+// field the order does not name comes after them instead of being lost.
+func TestErrorFieldsOrder(t *testing.T) {
+	f := newForm()
+	for _, k := range []string{"zz_new", "payer1code", "password", "email", "aa_new"} {
+		f.Errors[k] = "error.required"
+	}
+	f.Errors["reply"] = ""
+	got := f.ErrorFields()
+	want := []string{"email", "password", "payer1code", "aa_new", "zz_new"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ErrorFields() = %v, want %v", got, want)
 	}
 }

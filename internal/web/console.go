@@ -25,13 +25,6 @@ func providerConsolePath(id int64) string {
 	return consolePath + "/tuottajat/" + strconv.FormatInt(id, 10)
 }
 
-// errorFieldOrder is the order in an error summary of the fields of the
-// console and the consent form (see form.ErrorFields).
-var errorFieldOrder = []string{"name", "business_id", "city", "phone", "provider_email",
-	"cancel_deadline_days", "late_fee_percent", "legacy_cutover", "legacy_retirement", "order_service_url",
-	"year", "work_type", "rate", "max", "omavastuu", "actor", "customer", "from", "until",
-	"payer1name", "payer1code", "payer1share", "payer2name", "payer2code", "payer2share"}
-
 // consoleLayout is the shared page data of the console: no site switcher
 // (an admin sees every site; the menu would list them all).
 func (s *Server) consoleLayout(r *http.Request, v *viewer, title, section string) layout {
