@@ -113,7 +113,6 @@ func WorkTypeOf(contracts []Contract, performedOn Date, description string) stri
 		return inForce(c) && c.Service != "" && strings.HasPrefix(description, c.Service)
 	}
 	regular := func(c Contract) bool { return c.Kind == ContractRegular }
-	first := func(a, b Contract) bool { return earlier(a, b) }
 	steps := []struct {
 		ok     func(Contract) bool
 		better func(a, b Contract) bool
@@ -124,15 +123,15 @@ func WorkTypeOf(contracts []Contract, performedOn Date, description string) stri
 			}
 			return earlier(a, b)
 		}},
-		{func(c Contract) bool { return inForce(c) && regular(c) }, first},
-		{inForce, first},
+		{func(c Contract) bool { return inForce(c) && regular(c) }, earlier},
+		{inForce, earlier},
 		{regular, func(a, b Contract) bool {
 			if a.Start != b.Start {
 				return b.Start.Before(a.Start)
 			}
 			return a.ID < b.ID
 		}},
-		{func(Contract) bool { return true }, first},
+		{func(Contract) bool { return true }, earlier},
 	}
 	for _, s := range steps {
 		var best Contract
