@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"time"
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
@@ -44,7 +43,7 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer db.Close()
 	email := rest[0]
-	err = app.New(db, nil, time.Now, log).MakeAdmin(ctx, email)
+	err = app.New(db, nil, log).MakeAdmin(ctx, email)
 	var invalid app.InvalidInput
 	switch {
 	case errors.As(err, &invalid):

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"time"
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
@@ -41,7 +40,7 @@ func rulesCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
-	if err := app.New(db, nil, time.Now, log).SetDeductionRule(ctx, r); err != nil {
+	if err := app.New(db, nil, log).SetDeductionRule(ctx, r); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Rule %d %s: %d bp, max %d cents, omavastuu %d cents.\n", r.Year, r.WorkType, r.RateBP, r.MaxCents,
@@ -89,7 +88,7 @@ func deductionCmd(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return startError{err}
 	}
-	a := app.New(db, nil, time.Now, log, app.WithSealer(sealer))
+	a := app.New(db, nil, log, app.WithSealer(sealer))
 	e, err := a.ExportDeduction(ctx, year, app.FileSender{Dir: out})
 	if err != nil {
 		return err

@@ -32,6 +32,8 @@ func openDB(ctx context.Context, d dbFlags, log *slog.Logger) (*store.DB, error)
 	if err != nil {
 		return nil, startError{err}
 	}
+	// The portal's one clock: everything below cmd reads the time from
+	// the store (store's package comment).
 	db, err := store.Open(ctx, dsn, time.Now)
 	if err != nil {
 		return nil, startError{err}
@@ -80,7 +82,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 	// Outgoing mail: the worker sends what use cases queued in the outbox.
-	sender, outbox, err := c.mailer.sender((c.dev || c.demo) && isLoopback(c.addr), log)
+	sender, outbox, err := c.mailer.sender((c.dev || c.demo) && isLoopback(c.addr), db.Now, log)
 	if err != nil {
 		return err
 	}
@@ -97,7 +99,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		go pg.Listen(listenCtx, nil)
 		events = pg.Publish
 	}
-	a := app.New(db, hasher, time.Now, log,
+	a := app.New(db, hasher, log,
 		app.WithMailer(jobs.MailQueue{SignInURL: c.base.JoinPath("kirjaudu").String()}),
 		app.WithWake(worker.Notify),
 		app.WithSealer(sealer),
@@ -116,7 +118,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if c.demo && outbox != nil {
 		// The demo's staff and admin accounts share one authenticator
 		// secret; the development outbox shows its code.
-		wc.DevTOTP = func() string { return portal.TOTPCode(demo.TOTPSecret, portal.TOTPStep(time.Now())) }
+		wc.DevTOTP = func() string { return portal.TOTPCode(demo.TOTPSecret, portal.TOTPStep(db.Now())) }
 	}
 	h, err := web.New(wc, a)
 	if err != nil {
@@ -176,7 +178,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 // structured log.
 func loadDemo(ctx context.Context, db *store.DB, hasher *app.Hasher, sealer *app.Sealer, stdout io.Writer, log *slog.Logger) error {
 	res, err := demo.Load(ctx, db, demo.Options{
-		Now:          time.Now(),
+		Now:          db.Now(),
 		HashPassword: func(pw string) (string, error) { return hasher.Hash(ctx, pw) },
 		Encrypt:      sealer.Seal,
 	})
@@ -235,7 +237,7 @@ func demoCmd(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	start := time.Now()
 	bar := newProgress(stderr, "customers")
-	err = demo.Synthetic(ctx, db, customers, time.Now(), bar.update)
+	err = demo.Synthetic(ctx, db, customers, db.Now(), bar.update)
 	bar.done()
 	if err != nil {
 		return err

@@ -66,7 +66,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	a := app.New(db, app.NewHasher(app.DefaultArgon2), time.Now, log, app.WithSealer(sealer))
+	a := app.New(db, app.NewHasher(app.DefaultArgon2), log, app.WithSealer(sealer))
 	bar := newProgress(stderr, "customers")
 	bar.every = time.Second
 	rep, err := a.ImportLegacy(ctx, x, app.ImportOptions{DryRun: dryRun, BatchSize: batch, Progress: bar.update})

@@ -119,7 +119,7 @@ func TestImportSIGKILL(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(data, "asiakassivu.db"), nil)
+	db, err := store.Open(ctx, filepath.Join(data, "asiakassivu.db"), serverClock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestImportSIGKILL(t *testing.T) {
 	if got, want := row(string(out), "customers"), fmt.Sprintf("customers %d 0 %d 0", n-customers, customers); got != want {
 		t.Errorf("re-run: %q, want %q\n%s", got, want, out)
 	}
-	db, err = store.Open(ctx, filepath.Join(data, "asiakassivu.db"), nil)
+	db, err = store.Open(ctx, filepath.Join(data, "asiakassivu.db"), serverClock)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func (m *mailFlags) check() error {
 // sender builds the mail sender: SMTP when configured, else one that only
 // logs. With devOutbox it is wrapped in the development outbox, returned
 // too for its page.
-func (m *mailFlags) sender(devOutbox bool, log *slog.Logger) (mail.Sender, *mail.DevOutbox, error) {
+func (m *mailFlags) sender(devOutbox bool, clock func() time.Time, log *slog.Logger) (mail.Sender, *mail.DevOutbox, error) {
 	var s mail.Sender = mail.NewLogSender(log)
 	if m.smtp != "" {
 		smtp, err := mail.NewSMTPSender(m.smtpCfg, m.mailFrom)
@@ -58,7 +58,7 @@ func (m *mailFlags) sender(devOutbox bool, log *slog.Logger) (mail.Sender, *mail
 	if !devOutbox {
 		return s, nil, nil
 	}
-	o := mail.NewDevOutbox(s, time.Now)
+	o := mail.NewDevOutbox(s, clock)
 	log.Info("development outbox on: sent mail is readable at /dev/posti")
 	return o, o, nil
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"time"
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
@@ -68,7 +67,7 @@ func policyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer db.Close()
-	p, err := app.New(db, nil, time.Now, log).ChangePolicies(ctx, 0, c)
+	p, err := app.New(db, nil, log).ChangePolicies(ctx, 0, c)
 	var invalid app.InvalidInput
 	if errors.As(err, &invalid) {
 		var msgs []string

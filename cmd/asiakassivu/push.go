@@ -24,7 +24,7 @@ func registerPush(ctx context.Context, a *app.App, w *jobs.Worker, mailFrom stri
 	if err != nil {
 		return usageError{fmt.Errorf("--mail-from: %w", err)}
 	}
-	s, err := push.NewSender(push.SenderOptions{Keys: keys, Subscriber: from.Address})
+	s, err := push.NewSender(push.SenderOptions{Keys: keys, Subscriber: from.Address, Now: a.Now})
 	if err != nil {
 		return startError{fmt.Errorf("web push: %w", err)}
 	}

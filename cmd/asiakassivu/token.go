@@ -48,7 +48,7 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
-	a := app.New(db, nil, time.Now, log)
+	a := app.New(db, nil, log)
 	switch sub {
 	case "create":
 		token, t, err := a.CreateAPIToken(ctx, rest[0])

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
@@ -55,7 +54,7 @@ func TestTokenCommands(t *testing.T) {
 		t.Errorf("list: %d\n%s", code, out)
 	}
 
-	db, err := store.Open(ctx, filepath.Join(dir, "asiakassivu.db"), nil)
+	db, err := store.Open(ctx, filepath.Join(dir, "asiakassivu.db"), serverClock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +67,7 @@ func TestTokenCommands(t *testing.T) {
 	if n != 1 {
 		t.Errorf("rows with the token's SHA-256: %d, want 1", n)
 	}
-	a := app.New(db, nil, time.Now, nil)
+	a := app.New(db, nil, nil)
 	if in, err := a.AuthenticateIntegration(ctx, token); err != nil || in.Name != "erp-prod" {
 		t.Fatalf("token before revoke: %+v %v", in, err)
 	}

@@ -59,7 +59,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	}
 	e := &env{t: t, db: db, contract: newContract(t), log: &strings.Builder{}}
 	log := slog.New(slog.NewJSONHandler(e.log, nil))
-	e.app = app.New(db, hasher, func() time.Time { return t0 }, log)
+	e.app = app.New(db, hasher, log)
 	if e.token, _, err = e.app.CreateAPIToken(ctx, "erp-test"); err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +278,7 @@ func (e *env) portalID(table, ext string) int64 {
 }
 
 func TestUpsertTwiceIsOneRow(t *testing.T) {
-	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, storetest.NewClock(t0).Now, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.put("/api/v1/providers/p2", map[string]any{"version": 1, "name": "Toinen Oy", "city": "Turku"}, 201)
 		e.seed()
@@ -322,7 +322,7 @@ func TestUpsertTwiceIsOneRow(t *testing.T) {
 }
 
 func TestOlderVersionConflicts(t *testing.T) {
-	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, storetest.NewClock(t0).Now, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.seed()
 		s := site(3, "c1")
@@ -362,7 +362,7 @@ func TestOlderVersionConflicts(t *testing.T) {
 }
 
 func TestUnknownReference(t *testing.T) {
-	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, storetest.NewClock(t0).Now, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.seed()
 		cases := []struct {
@@ -396,7 +396,7 @@ func TestUnknownReference(t *testing.T) {
 }
 
 func TestStrictInput(t *testing.T) {
-	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, storetest.NewClock(t0).Now, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.seed()
 		inv := func(edit func(m map[string]any)) map[string]any {
@@ -500,7 +500,7 @@ func TestStrictInput(t *testing.T) {
 }
 
 func TestBodyTooLarge(t *testing.T) {
-	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, storetest.NewClock(t0).Now, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.seed()
 		big := customer(2, "maija@example.fi")
@@ -524,7 +524,7 @@ func TestBodyTooLarge(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
-	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, storetest.NewClock(t0).Now, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		for _, authz := range []string{"", "Bearer", "Bearer nonsense", "Basic " + e.token, "Bearer asv1_" + strings.Repeat("A", 43),
 			"Bearer " + e.token + "x"} {
@@ -578,7 +578,7 @@ func TestAuthentication(t *testing.T) {
 // bearer token; a session is nothing to it; a token is nothing to the
 // pages.
 func TestMountedIsolation(t *testing.T) {
-	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, storetest.NewClock(t0).Now, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.seed()
 		browser := e.browser()
@@ -627,7 +627,7 @@ func TestMountedIsolation(t *testing.T) {
 // by a newer copy with an open status; the customer's note stays; the
 // ERP's own closed status and new times do apply.
 func TestCancellationSurvivesERP(t *testing.T) {
-	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, storetest.NewClock(t0).Now, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.seed()
 		e.put("/api/v1/visits/v1", visit(2, "s1", "confirmed", "2026-12-03T09:00:00+02:00"), 200)
@@ -706,7 +706,7 @@ func TestCancellationSurvivesERP(t *testing.T) {
 // nothing removed) and the customer's pages and app reads stop showing
 // the record; a newer copy brings it back.
 func TestDeletionHidesRecords(t *testing.T) {
-	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, storetest.NewClock(t0).Now, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.seed()
 		e.put("/api/v1/sites/s2", func() map[string]any { s := site(1, "c1"); s["street"] = "Mökkitie 2"; return s }(), 201)
@@ -820,7 +820,7 @@ func TestDeletionHidesRecords(t *testing.T) {
 // the "new billing summary" push to the account that sees it, in its
 // language; an update does not.
 func TestNewInvoiceQueuesPush(t *testing.T) {
-	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, storetest.NewClock(t0).Now, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.seed()
 		ctx := context.Background()
@@ -859,7 +859,7 @@ func TestNewInvoiceQueuesPush(t *testing.T) {
 // change exactly once, in order. On PostgreSQL the writers' transactions
 // really overlap (the counter row orders them); on SQLite they take turns.
 func TestChangesFeedConcurrentWriters(t *testing.T) {
-	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+	storetest.Each(t, storetest.NewClock(t0).Now, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.seed()
 		ctx := context.Background()

@@ -423,7 +423,7 @@ func (a *App) Reauthenticate(ctx context.Context, v Viewer, password string) err
 }
 
 // recent reports whether the viewer entered their password lately.
-func (a *App) recent(v Viewer) bool { return a.now().Sub(v.AuthAt) <= RecentAuth }
+func (a *App) recent(v Viewer) bool { return a.db.Now().Sub(v.AuthAt) <= RecentAuth }
 
 // ChangePassword replaces the password after checking the current one;
 // every other session ends and the owner is told.

@@ -33,7 +33,6 @@ const touchEvery = time.Minute
 // App is the portal's use cases over one store.
 type App struct {
 	db     *store.DB
-	now    func() time.Time
 	hasher *Hasher
 	log    *slog.Logger
 	mailer Mailer
@@ -60,15 +59,13 @@ func WithSealer(s *Sealer) Option { return func(a *App) { a.sealer = s } }
 // background worker can pick it up at once.
 func WithWake(f func()) Option { return func(a *App) { a.wakeFn = f } }
 
-// New returns the use cases over db. now is the clock.
-func New(db *store.DB, hasher *Hasher, now func() time.Time, log *slog.Logger, opts ...Option) *App {
-	if now == nil {
-		now = time.Now
-	}
+// New returns the use cases over db. They act at the time db's clock
+// gives (the store's package comment: one clock).
+func New(db *store.DB, hasher *Hasher, log *slog.Logger, opts ...Option) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &App{db: db, now: now, hasher: hasher, log: log}
+	a := &App{db: db, hasher: hasher, log: log}
 	// The texts of notifications; the embedded locales are checked by
 	// their own tests, so a failure here leaves notifications untranslated
 	// rather than stopping the portal.
@@ -149,7 +146,7 @@ func (v Viewer) audited() bool { return v.Role == portal.RoleAdmin || v.Role == 
 func (a *App) SignIn(ctx context.Context, email, password string, c Client) (token, device string, err error) {
 	clean, emailErr := portal.CheckEmail(email)
 	norm := portal.NormalizeEmail(clean)
-	now := a.now()
+	now := a.db.Now()
 	device = c.Device
 	if len(device) != 43 {
 		device, _ = newToken()
@@ -267,7 +264,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (Viewer, error) {
 	if err != nil {
 		return Viewer{}, fmt.Errorf("authenticate: %w", err)
 	}
-	now := a.now()
+	now := a.db.Now()
 	if now.Sub(s.LastSeenAt) > SessionIdle {
 		a.db.Write(ctx, func(tx *store.Tx) error { return tx.DeleteSession(ctx, s.AccountID, s.ID) })
 		return Viewer{}, portal.ErrUnauthenticated
@@ -307,7 +304,7 @@ func (a *App) Overview(ctx context.Context, v Viewer) ([]portal.SiteSummary, err
 	var out []portal.SiteSummary
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = tx.SiteSummaries(ctx, v.scope(), a.now())
+		out, err = tx.SiteSummaries(ctx, v.scope(), tx.Now())
 		return err
 	})
 	if err != nil {
@@ -327,7 +324,7 @@ func (a *App) Site(ctx context.Context, v Viewer, siteID int64) (portal.SiteSumm
 	var out portal.SiteSummary
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = tx.SiteSummary(ctx, v.scope(), siteID, a.now(), store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())})
+		out, err = tx.SiteSummary(ctx, v.scope(), siteID, tx.Now(), store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())})
 		return err
 	})
 	if err != nil {
@@ -374,8 +371,8 @@ func truncate(s string, n int) string {
 	return strings.ToValidUTF8(s[:n], "")
 }
 
-// Now is the app's clock.
-func (a *App) Now() time.Time { return a.now() }
+// Now reads the portal's one clock, the store's.
+func (a *App) Now() time.Time { return a.db.Now() }
 
 // OrderServiceURL is where a person with no sites yet can order a service.
 func (a *App) OrderServiceURL(ctx context.Context) (string, error) {

@@ -17,7 +17,10 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
-var t0 = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+// t0 is the suite's instant (storetest.Start; ASIAKASSIVU_TEST_NOW moves
+// it): tests build their data relative to it, or pin a clock of their own
+// where their data is of fixed dates.
+var t0 = storetest.Start()
 
 // cheap keeps the suite fast under -race; the default cost is tested in
 // TestDefaultHash and timed in BenchmarkHash.
@@ -41,7 +44,7 @@ func newWorld(t *testing.T, db *store.DB, clock *storetest.Clock) *world {
 	h := NewHasher(cheap)
 	w := &world{db: db, clock: clock, hashes: new(atomic.Int64), sites: map[string]int64{}, providers: map[string]int64{}}
 	h.count = func() { w.hashes.Add(1) }
-	w.app = New(db, h, clock.Now, nil)
+	w.app = New(db, h, nil)
 	pw, _ := h.Hash(ctx, "oikea-salasana-123")
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		for _, p := range []string{"A", "B"} {

@@ -64,13 +64,15 @@ func (a *App) SiteInvoice(ctx context.Context, v Viewer, siteID, invoiceID int64
 		if out.Site, err = tx.Site(ctx, v.scope(), siteID); err != nil {
 			return err
 		}
-		out.Invoice, err = tx.InvoiceOfSite(ctx, siteID, invoiceID)
-		return err
+		if out.Invoice, err = tx.InvoiceOfSite(ctx, siteID, invoiceID); err != nil {
+			return err
+		}
+		out.State = out.Invoice.StateOn(portal.DateOf(tx.Now()))
+		return nil
 	})
 	if err != nil {
 		return out, fmt.Errorf("invoice %d of site %d: %w", invoiceID, siteID, err)
 	}
-	out.State = out.Invoice.StateOn(portal.DateOf(a.now()))
 	out.VATTotals = portal.VATTotals(out.Invoice.Lines)
 	out.WorkShareCents = portal.WorkShare(out.Invoice.Lines)
 	for _, l := range out.Invoice.Lines {

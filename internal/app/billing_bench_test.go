@@ -18,7 +18,7 @@ func BenchmarkYearlyStatement(b *testing.B) {
 		b.Run(string(e), func(b *testing.B) {
 			ctx := context.Background()
 			db := storetest.Open(b, e, nil)
-			a := New(db, NewHasher(cheap), time.Now, nil)
+			a := New(db, NewHasher(cheap), nil)
 			var accID int64
 			err := db.Write(ctx, func(tx *store.Tx) error {
 				prov, err := tx.UpsertProvider(ctx, portal.Provider{Source: "b", ExternalID: "p", Name: "P", Active: true})

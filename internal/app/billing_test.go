@@ -48,7 +48,7 @@ func loadDemo(t *testing.T, db *store.DB, clock *storetest.Clock, log *slog.Logg
 		HashPassword: func(pw string) (string, error) { return h.Hash(ctx, pw) }}); err != nil {
 		t.Fatalf("demo: %v", err)
 	}
-	return demoWorld{app: New(db, h, clock.Now, log, WithSealer(s)), db: db, sealer: s, clock: clock}
+	return demoWorld{app: New(db, h, log, WithSealer(s)), db: db, sealer: s, clock: clock}
 }
 
 func (w demoWorld) signIn(t *testing.T, email string) Viewer {

@@ -52,9 +52,9 @@ func (a *App) CalendarFeed(ctx context.Context, token string) ([]byte, error) {
 		return nil, portal.ErrNotFound
 	}
 	h := sha256.Sum256([]byte(token))
-	now := a.now()
 	var events []portal.CalendarEvent
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		now := tx.Now()
 		acc, err := tx.AccountByCalendarToken(ctx, h[:])
 		if err != nil {
 			return err

@@ -430,7 +430,8 @@ func TestConsoleFeedbackAndAudit(t *testing.T) {
 		}
 		for q, want := range map[AuditQuery]int{
 			{}: 1, {Actor: "STAFF@"}: 1, {Actor: "admin@"}: 0, {Customer: "KOT"}: 1, {Customer: "matti"}: 0,
-			{Customer: itoa(koti)}: 1, {From: "30.11.2026"}: 1, {Until: "29.11.2026"}: 0, {From: "2026-11-28", Until: "2026-11-30"}: 1,
+			{Customer: itoa(koti)}: 1, {From: fiDate(t0.AddDate(0, 0, 2))}: 1, {Until: fiDate(t0.AddDate(0, 0, 1))}: 0,
+			{From: isoDate(t0), Until: isoDate(t0.AddDate(0, 0, 2))}: 1,
 		} {
 			if got := views(q); got != want {
 				t.Errorf("%+v: %d site views, want %d", q, got, want)

@@ -219,7 +219,7 @@ func (a *App) ExportDeduction(ctx context.Context, year int, s Sender) (store.De
 	if err != nil {
 		return store.DeductionExport{}, err
 	}
-	base := fmt.Sprintf("kotitalousvahennys-%d-%s", year, a.now().UTC().Format("20060102T150405Z"))
+	base := fmt.Sprintf("kotitalousvahennys-%d-%s", year, a.db.Now().Format("20060102T150405Z"))
 	c, err := s.Send(ctx, base+".csv", csvBody)
 	if err != nil {
 		return store.DeductionExport{}, err

@@ -109,8 +109,9 @@ type ExportPayer struct {
 
 // Export gathers the viewer's data.
 func (a *App) Export(ctx context.Context, v Viewer) (Export, error) {
-	out := Export{ExportedAt: a.now().UTC()}
+	var out Export
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		out.ExportedAt = tx.Now()
 		acc, err := tx.AccountByID(ctx, v.AccountID)
 		if err != nil {
 			return err

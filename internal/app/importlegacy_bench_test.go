@@ -58,7 +58,7 @@ func BenchmarkImportLegacy100k(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		db := storetest.Open(b, store.SQLite, nil)
-		a := New(db, NewHasher(DefaultArgon2), nil, nil, WithSealer(sealer))
+		a := New(db, NewHasher(DefaultArgon2), nil, WithSealer(sealer))
 		b.StartTimer()
 		start, cpu0 := time.Now(), cpuTime()
 		x, err := legacy.ReadPath(dir)

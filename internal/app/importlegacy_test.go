@@ -23,7 +23,7 @@ func importApp(t testing.TB, db *store.DB, clock *storetest.Clock) (*App, *Seale
 	if err != nil {
 		t.Fatal(err)
 	}
-	return New(db, NewHasher(cheap), clock.Now, nil, WithSealer(sealer)), sealer
+	return New(db, NewHasher(cheap), nil, WithSealer(sealer)), sealer
 }
 
 func readExport(t testing.TB, path string) *legacy.Export {

@@ -191,7 +191,7 @@ func TestLegacyBridgeClosesAndThrottles(t *testing.T) {
 		}
 		// On the retirement date the bridge is closed, right credentials
 		// or not.
-		clock.Set(portal.NewDate(2027, 2, 26).Time().Add(10 * time.Hour))
+		clock.Set(portal.DateOf(t0).AddDays(90).Time().Add(10 * time.Hour))
 		if st, _ := w.app.LegacyBridgeState(ctx); st.Open {
 			t.Error("bridge open on its retirement date")
 		}

@@ -121,10 +121,10 @@ func TestThreadCloses(t *testing.T) {
 		w, _, _ := accountsWorld(t, db, clock)
 		matti := w.signIn(t, "matti@example.fi")
 		site := w.sites["matti"]
-		// The contract ended in June; the last visit was 100 days ago.
+		// The contract ended five months ago; the last visit was 100 days ago.
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			k, err := tx.UpsertContract(ctx, portal.Contract{SiteID: site, Source: "t", ExternalID: "k-matti", Kind: portal.ContractRegular,
-				Service: "Siivous", Start: portal.NewDate(2024, 1, 1), End: portal.NewDate(2026, 6, 30)})
+				Service: "Siivous", Start: portal.NewDate(2024, 1, 1), End: portal.DateOf(t0.AddDate(0, -5, 0))})
 			if err != nil {
 				return err
 			}

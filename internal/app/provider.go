@@ -55,7 +55,7 @@ func (a *App) ProviderVisits(ctx context.Context, v Viewer, page int) (ProviderS
 		return ProviderSchedule{}, err
 	}
 	page = max(page, 1)
-	now := a.now()
+	now := a.db.Now()
 	out := ProviderSchedule{Day: portal.DateOf(now), Page: page}
 	dayStart := time.Date(out.Day.Year, out.Day.Month, out.Day.Day, 0, 0, 0, 0, portal.Helsinki)
 	dayEnd := time.Date(out.Day.Year, out.Day.Month, out.Day.Day+1, 0, 0, 0, 0, portal.Helsinki)

@@ -31,6 +31,12 @@ func staffOfB(t *testing.T, w *world) Viewer {
 }
 
 // local is a LocalTime of t in Helsinki.
+// fiDate writes t's day in Helsinki as a person types it: 1.12.2026.
+func fiDate(t time.Time) string { return t.In(portal.Helsinki).Format("2.1.2006") }
+
+// isoDate writes t's day in Helsinki as a date field does: 2026-12-01.
+func isoDate(t time.Time) string { return t.In(portal.Helsinki).Format("2006-01-02") }
+
 func local(t time.Time) LocalTime {
 	l := t.In(portal.Helsinki)
 	return LocalTime{l.Format("2006-01-02"), l.Format("15:04")}
@@ -229,7 +235,8 @@ func TestProviderChanges(t *testing.T) {
 		}
 		var bad InvalidInput
 		// Reschedule: the window must make sense and lie ahead.
-		day := t0.AddDate(0, 0, 20)
+		d := portal.DateOf(t0).AddDays(20)
+		day := time.Date(d.Year, d.Month, d.Day, 10, 0, 0, 0, portal.Helsinki)
 		for _, c := range []struct{ from, to LocalTime }{
 			{local(day), LocalTime{Clock: local(day.Add(-time.Hour)).Clock}},
 			{local(day), LocalTime{Clock: "bad"}},

@@ -48,7 +48,7 @@ func newPushWorld(t *testing.T, db *store.DB, clock *storetest.Clock) *pushWorld
 	t.Helper()
 	w := newWorld(t, db, clock)
 	pw := &pushWorld{world: w, svc: pushtest.New(t)}
-	pw.push = New(db, w.app.hasher, clock.Now, nil, WithPushTestHosts(pw.svc.Host()), WithPushResolver(dns))
+	pw.push = New(db, w.app.hasher, nil, WithPushTestHosts(pw.svc.Host()), WithPushResolver(dns))
 	var err error
 	if pw.keys, err = pw.push.PushKeys(context.Background()); err != nil {
 		t.Fatal(err)
@@ -58,7 +58,7 @@ func newPushWorld(t *testing.T, db *store.DB, clock *storetest.Clock) *pushWorld
 	if err != nil {
 		t.Fatal(err)
 	}
-	pw.worker = jobs.New(db, jobs.Options{Name: "test-worker", Now: clock.Now})
+	pw.worker = jobs.New(db, jobs.Options{Name: "test-worker"})
 	pw.worker.RegisterPush(s)
 	return pw
 }
@@ -376,7 +376,7 @@ func TestSubscribePushRefusals(t *testing.T) {
 	ctx := context.Background()
 	maija := pw.signIn(t, "maija@example.fi")
 	sub := pw.svc.Subscribe(t)
-	strict := New(db, pw.app.hasher, clock.Now, nil, WithPushResolver(dns))
+	strict := New(db, pw.app.hasher, nil, WithPushResolver(dns))
 	for _, c := range []struct {
 		app      *App
 		endpoint string
@@ -416,7 +416,7 @@ func TestPushKeysSharedByInstances(t *testing.T) {
 			dsn := storetest.DSN(t, e)
 			var apps [2]*App
 			for i := range apps {
-				db, err := store.Open(ctx, dsn, nil)
+				db, err := store.Open(ctx, dsn, storetest.SuiteClock().Now)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -427,7 +427,7 @@ func TestPushKeysSharedByInstances(t *testing.T) {
 					}
 				}
 				sealer, _ := NewSealer(bytes.Repeat([]byte{3}, 32))
-				apps[i] = New(db, NewHasher(cheap), nil, nil, WithSealer(sealer))
+				apps[i] = New(db, NewHasher(cheap), nil, WithSealer(sealer))
 			}
 			var keys [2]push.Keys
 			var errs [2]error
@@ -464,7 +464,7 @@ func TestVAPIDKeySealed(t *testing.T) {
 			}
 			return k
 		}
-		clear, err := New(db, NewHasher(cheap), nil, nil).PushKeys(ctx)
+		clear, err := New(db, NewHasher(cheap), nil).PushKeys(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -472,7 +472,7 @@ func TestVAPIDKeySealed(t *testing.T) {
 			t.Fatalf("without a secret key the key is stored as it is")
 		}
 		key, _ := NewSealer(bytes.Repeat([]byte{5}, 32))
-		sealed, err := New(db, NewHasher(cheap), nil, nil, WithSealer(key)).PushKeys(ctx)
+		sealed, err := New(db, NewHasher(cheap), nil, WithSealer(key)).PushKeys(ctx)
 		if err != nil || sealed != clear {
 			t.Fatalf("sealing changed the key pair: %v %v", err, sealed)
 		}
@@ -480,15 +480,15 @@ func TestVAPIDKeySealed(t *testing.T) {
 		if !strings.HasPrefix(row.Private, "sealed:") || strings.Contains(row.Private, clear.Private) {
 			t.Fatalf("stored private key %q is not sealed", row.Private)
 		}
-		again, err := New(db, NewHasher(cheap), nil, nil, WithSealer(key)).PushKeys(ctx)
+		again, err := New(db, NewHasher(cheap), nil, WithSealer(key)).PushKeys(ctx)
 		if err != nil || again != clear || stored().Private != row.Private {
 			t.Errorf("second start: %v %v", err, again)
 		}
 		wrong, _ := NewSealer(bytes.Repeat([]byte{6}, 32))
-		if _, err := New(db, NewHasher(cheap), nil, nil, WithSealer(wrong)).PushKeys(ctx); !errors.Is(err, ErrWrongKey) {
+		if _, err := New(db, NewHasher(cheap), nil, WithSealer(wrong)).PushKeys(ctx); !errors.Is(err, ErrWrongKey) {
 			t.Errorf("wrong key: %v", err)
 		}
-		if _, err := New(db, NewHasher(cheap), nil, nil).PushKeys(ctx); err == nil {
+		if _, err := New(db, NewHasher(cheap), nil).PushKeys(ctx); err == nil {
 			t.Error("a sealed key opened without a secret key")
 		}
 	})

@@ -28,12 +28,15 @@ func TestNextReminder(t *testing.T) {
 }
 
 func TestVisitReminders(t *testing.T) {
-	clock := storetest.NewClock(t0) // 12.00 in Helsinki
+	clock := storetest.NewClock(t0)
 	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w, _, _ := accountsWorld(t, db, clock)
+		// The test runs at 12.00 in Helsinki on the suite's day.
+		today := portal.DateOf(t0)
+		clock.Set(time.Date(today.Year, today.Month, today.Day, 12, 0, 0, 0, portal.Helsinki))
 		maija := w.signIn(t, "maija@example.fi")
-		tomorrow := time.Date(2026, 11, 29, 9, 0, 0, 0, portal.Helsinki)
+		tomorrow := time.Date(today.Year, today.Month, today.Day+1, 9, 0, 0, 0, portal.Helsinki)
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			for i, at := range []time.Time{tomorrow, tomorrow.AddDate(0, 0, 1)} {
 				if _, err := tx.UpsertVisit(ctx, portal.Visit{SiteID: w.sites["koti"], Source: "t", ExternalID: "r" + string(rune('0'+i)),
@@ -63,7 +66,8 @@ func TestVisitReminders(t *testing.T) {
 			job = jobs[0]
 			return err
 		})
-		if want := time.Date(2026, 11, 28, 18, 0, 0, 0, portal.Helsinki); !job.RunAt.Equal(want) || string(job.Payload) != `{"day":"2026-11-29"}` {
+		if want := time.Date(today.Year, today.Month, today.Day, 18, 0, 0, 0, portal.Helsinki); !job.RunAt.Equal(want) ||
+			string(job.Payload) != `{"day":"`+today.AddDays(1).String()+`"}` {
 			t.Errorf("reminder job at %v with %s", job.RunAt, job.Payload)
 		}
 		// The run pushes one reminder (tomorrow's visit only), queues the
@@ -84,7 +88,7 @@ func TestVisitReminders(t *testing.T) {
 				json.Unmarshal(j.Payload, &p)
 				next = append(next, p.Day)
 			}
-			if len(jobs) != 2 || next[1] != "2026-11-30" {
+			if len(jobs) != 2 || next[1] != today.AddDays(2).String() {
 				t.Errorf("reminder jobs after the run: %v", next)
 			}
 			return nil

@@ -23,7 +23,7 @@ func BenchmarkConcurrentSignIns(b *testing.B) {
 	ctx := context.Background()
 	db := storetest.Open(b, store.SQLite, nil)
 	h := NewHasher(DefaultArgon2)
-	a := New(db, h, time.Now, nil)
+	a := New(db, h, nil)
 	hash, _ := h.Hash(ctx, "kahvi maistuu aamulla")
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		for i := range users {

@@ -135,7 +135,7 @@ func (a *App) AuthenticateIntegration(ctx context.Context, token string) (Integr
 	if err != nil {
 		return Integration{}, fmt.Errorf("authenticate integration: %w", err)
 	}
-	if a.now().Sub(t.LastUsedAt) > touchEvery {
+	if a.db.Now().Sub(t.LastUsedAt) > touchEvery {
 		if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.TouchAPIToken(ctx, t.ID) }); err != nil {
 			a.log.Warn("record token use", "err", err)
 		}

@@ -50,7 +50,7 @@ func (a *App) SiteVisits(ctx context.Context, v Viewer, siteID int64, upcoming b
 			return err
 		}
 		out.Site = s.Site
-		visits, err := tx.SiteVisits(ctx, siteID, a.now(), upcoming, VisitsPerPage+1, (page-1)*VisitsPerPage)
+		visits, err := tx.SiteVisits(ctx, siteID, tx.Now(), upcoming, VisitsPerPage+1, (page-1)*VisitsPerPage)
 		if err != nil {
 			return err
 		}
@@ -107,8 +107,8 @@ func (a *App) visitDetail(ctx context.Context, tx *store.Tx, v Viewer, siteID, v
 	}
 	d.Site, d.ReadOnly = s.Site, readOnly
 	d.Policy = portal.CancelPolicy{DeadlineDays: p.CancelDeadlineDays, LateFeePercent: p.LateFeePercent}
-	d.Terms = portal.CancellationTerms(d.Visit, d.Policy, a.now(), illness)
-	d.Closed = portal.Closed(d.Visit, a.now())
+	d.Terms = portal.CancellationTerms(d.Visit, d.Policy, tx.Now(), illness)
+	d.Closed = portal.Closed(d.Visit, tx.Now())
 	d.Move, err = latestMove(ctx, tx, visitID)
 	return err
 }
@@ -205,5 +205,5 @@ func (a *App) readOnly(ctx context.Context, tx *store.Tx, siteID int64) (bool, e
 	if err != nil {
 		return false, err
 	}
-	return portal.ReadOnly(contracts, portal.DateOf(a.now())), nil
+	return portal.ReadOnly(contracts, portal.DateOf(tx.Now())), nil
 }

@@ -134,7 +134,7 @@ func TestVisitNoteAndReadOnly(t *testing.T) {
 		// When every contract has ended the site is read-only.
 		db.Write(ctx, func(tx *store.Tx) error {
 			_, err := tx.UpsertContract(ctx, portal.Contract{SiteID: site, Source: "t", ExternalID: "k-koti", Kind: portal.ContractRegular,
-				Service: "Siivous", Rhythm: "weekly", PriceCents: 8900, Start: portal.NewDate(2024, 1, 1), End: portal.NewDate(2026, 11, 1)})
+				Service: "Siivous", Rhythm: "weekly", PriceCents: 8900, Start: portal.NewDate(2024, 1, 1), End: portal.DateOf(t0.AddDate(0, 0, -27))})
 			return err
 		})
 		if err := w.app.SetVisitNote(ctx, maija, site, later, "uusi"); !errors.Is(err, ErrReadOnly) {

@@ -86,9 +86,6 @@ type Options struct {
 	// between running workers. Default: host name, process id and a
 	// random suffix.
 	Name string
-	// Now is the clock for retry times (the store has its own, for
-	// leases; give both the same clock). Default time.Now.
-	Now func() time.Time
 	// Poll is how often an idle worker looks for due jobs. Default 2 s;
 	// Notify wakes it sooner.
 	Poll time.Duration
@@ -130,9 +127,6 @@ func New(db *store.DB, o Options) *Worker {
 		b := make([]byte, 4)
 		rand.Read(b)
 		o.Name = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
-	}
-	if o.Now == nil {
-		o.Now = time.Now
 	}
 	if o.Poll <= 0 {
 		o.Poll = 2 * time.Second
@@ -219,7 +213,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if now := time.Now(); now.Sub(lastCleanup) >= w.o.CleanupEvery {
+		if now := w.db.Now(); now.Sub(lastCleanup) >= w.o.CleanupEvery {
 			lastCleanup = now
 			w.cleanup(ctx)
 		}
@@ -279,7 +273,7 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 		w.o.Log.Log(ctx, level, "job given up", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts, "err", runErr)
 		err = w.db.FailJob(ctx, j.ID, w.o.Name, runErr.Error())
 	default:
-		next := w.o.Now().Add(w.pause(j.Attempts, runErr))
+		next := w.db.Now().Add(w.pause(j.Attempts, runErr))
 		w.o.Log.Warn("job failed, will retry", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts,
 			"retry_at", next.UTC(), "err", runErr)
 		err = w.db.RetryJob(ctx, j.ID, w.o.Name, runErr.Error(), next)

@@ -87,7 +87,6 @@ func jobOf(t *testing.T, db *store.DB, id int64) store.Job {
 }
 
 func newWorker(db *store.DB, clock *storetest.Clock, s mail.Sender, o jobs.Options) *jobs.Worker {
-	o.Now = clock.Now
 	if o.Name == "" {
 		o.Name = "test"
 	}
@@ -151,7 +150,9 @@ func TestNotifyWakesTheWorker(t *testing.T) {
 		id := enqueueMail(t, db, msg("matti@example.fi"))
 		w.Notify()
 		waitFor(t, "the mail to be sent", func() bool { return len(rec.sent()) == 1 })
-		// The next wake-up runs the cleanup, which empties sent mail.
+		// The next wake-up after CleanupEvery (on the portal's clock) runs
+		// the cleanup, which empties sent mail.
+		clock.Advance(time.Millisecond)
 		w.Notify()
 		waitFor(t, "the payload to be emptied", func() bool { return len(jobOf(t, db, id).Payload) == 0 })
 		cancel()
@@ -329,7 +330,7 @@ func TestHandlerPanicIsRetried(t *testing.T) {
 	clock := storetest.NewClock(t0)
 	db := storetest.Open(t, store.SQLite, clock.Now)
 	ctx := context.Background()
-	w := jobs.New(db, jobs.Options{Now: clock.Now, Name: "w"})
+	w := jobs.New(db, jobs.Options{Name: "w"})
 	calls := 0
 	w.Register("boom", func(context.Context, []byte) error {
 		calls++
@@ -362,7 +363,7 @@ func TestRoutineGiveUp(t *testing.T) {
 	db := storetest.Open(t, store.SQLite, clock.Now)
 	ctx := context.Background()
 	var logBuf strings.Builder
-	w := jobs.New(db, jobs.Options{Now: clock.Now, Name: "w", Log: slog.New(slog.NewJSONHandler(&logBuf, nil))})
+	w := jobs.New(db, jobs.Options{Name: "w", Log: slog.New(slog.NewJSONHandler(&logBuf, nil))})
 	w.Register("gone", func(context.Context, []byte) error { return jobs.Routine(errors.New("device gone")) })
 	var id int64
 	db.Write(ctx, func(tx *store.Tx) (err error) {

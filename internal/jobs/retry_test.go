@@ -28,7 +28,7 @@ func TestRetryAfter(t *testing.T) {
 	for _, c := range []struct {
 		after, want time.Duration
 	}{{10 * time.Minute, 10 * time.Minute}, {time.Second, jobs.DefaultBackoff(1)}} {
-		w := jobs.New(db, jobs.Options{Name: "test", Now: clock.Now})
+		w := jobs.New(db, jobs.Options{Name: "test"})
 		w.Register("busy", func(context.Context, []byte) error { return jobs.RetryAfter(busy, c.after) })
 		var id int64
 		err := db.Write(ctx, func(tx *store.Tx) (err error) {

@@ -128,11 +128,9 @@ type DevOutbox struct {
 	msgs []*Captured // oldest first
 }
 
-// NewDevOutbox returns an outbox in front of next (nil: deliver nowhere).
+// NewDevOutbox returns an outbox in front of next (nil: deliver nowhere);
+// now is the portal's clock (the store's), which stamps each message.
 func NewDevOutbox(next Sender, now func() time.Time) *DevOutbox {
-	if now == nil {
-		now = time.Now
-	}
 	return &DevOutbox{next: next, now: now}
 }
 

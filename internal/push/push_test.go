@@ -163,7 +163,7 @@ func sender(t *testing.T, svc *pushtest.Service, keys push.Keys, client *http.Cl
 	if client == nil {
 		client = push.NewClient(push.ClientOptions{Allow: []string{svc.Host()}, TLS: svc.TLS()})
 	}
-	s, err := push.NewSender(push.SenderOptions{Keys: keys, Subscriber: "noreply@asiakassivu.example", Client: client})
+	s, err := push.NewSender(push.SenderOptions{Keys: keys, Subscriber: "noreply@asiakassivu.example", Client: client, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -140,7 +140,8 @@ type SenderOptions struct {
 	TTL time.Duration
 	// Client talks to push services. Default NewClient(ClientOptions{}).
 	Client *http.Client
-	// Now reads Retry-After dates. Default time.Now.
+	// Now is the portal's clock (the store's), which reads Retry-After
+	// dates; required.
 	Now func() time.Time
 }
 
@@ -163,7 +164,7 @@ func NewSender(o SenderOptions) (*Sender, error) {
 		o.Client = NewClient(ClientOptions{})
 	}
 	if o.Now == nil {
-		o.Now = time.Now
+		return nil, errors.New("push sender: no clock")
 	}
 	return &Sender{o: o}, nil
 }

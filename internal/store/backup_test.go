@@ -67,7 +67,7 @@ func TestBackup(t *testing.T) {
 		t.Errorf("check of the backup: %+v, %v", check, err)
 	}
 	// The copy is a database the server can open.
-	copyDB, err := store.Open(ctx, out, nil)
+	copyDB, err := store.Open(ctx, out, storetest.SuiteClock().Now)
 	if err != nil {
 		t.Fatal(err)
 	}

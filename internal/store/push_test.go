@@ -24,7 +24,7 @@ func TestVAPIDKeysOnePairForConcurrentStarts(t *testing.T) {
 			dsn := storetest.DSN(t, e)
 			var dbs [2]*store.DB
 			for i := range dbs {
-				db, err := store.Open(ctx, dsn, nil)
+				db, err := store.Open(ctx, dsn, storetest.SuiteClock().Now)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -3,6 +3,17 @@
 // Every use case runs in one transaction: Read for queries, Write for
 // changes. Driver errors are mapped to portal.ErrNotFound and
 // portal.ErrConflict.
+//
+// # One clock
+//
+// The store owns the portal's only clock. cmd chooses it once (the wall
+// clock) and passes it to Open; tests pass a storetest.Clock. Nothing
+// below cmd reads time.Now for a decision (clock_test.go in this package
+// enforces it): a transaction reads the clock once when it begins, and
+// every rule in that use case acts at that reading (Tx.Now); code outside
+// a transaction asks DB.Now, and app, web, jobs and mail get their time
+// from the same DB. So a test that sets the store's clock has set every
+// layer's.
 package store
 
 import (
@@ -87,14 +98,14 @@ func SQLiteDSN(path string, immediate bool) string {
 }
 
 // Open connects to the database named by dsn: a postgres:// URL, or the
-// path of a SQLite file (created if absent). now is the clock for the
-// created/updated columns. Open pings the database so that an unreachable
-// server is reported here.
-func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
-	if now == nil {
-		now = time.Now
+// path of a SQLite file (created if absent). clock is the portal's one
+// clock (see the package comment); it is required. Open pings the
+// database so that an unreachable server is reported here.
+func Open(ctx context.Context, dsn string, clock func() time.Time) (*DB, error) {
+	if clock == nil {
+		return nil, errors.New("open database: no clock")
 	}
-	db := &DB{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }}
+	db := &DB{now: func() time.Time { return clock().UTC().Truncate(time.Microsecond) }}
 	if IsPostgres(dsn) {
 		p, err := sql.Open("pgx", dsn)
 		if err != nil {
@@ -133,6 +144,11 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
 	}
 	return db, nil
 }
+
+// Now reads the clock: the time in UTC, to the microsecond both engines
+// store. Inside a transaction use Tx.Now, the reading the transaction
+// began with.
+func (db *DB) Now() time.Time { return db.now() }
 
 // Engine reports which engine db runs on.
 func (db *DB) Engine() Engine { return db.engine }
@@ -219,7 +235,8 @@ type Tx struct {
 	stmts map[string]*sql.Stmt
 }
 
-// Now is the transaction's clock reading, shared by all its writes.
+// Now is the transaction's clock reading, taken when it began: every rule
+// and every write of the use case acts at this one instant.
 func (tx *Tx) Now() time.Time { return tx.now }
 
 // Read runs fn's queries. On SQLite they share a read transaction (a

@@ -28,7 +28,7 @@ func BenchmarkSitesPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a := app.New(db, hasher, func() time.Time { return now }, nil)
+	a := app.New(db, hasher, nil)
 	u, _ := url.Parse("http://127.0.0.1")
 	s, err := New(Config{BaseURL: u}, a)
 	if err != nil {

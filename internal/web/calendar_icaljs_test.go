@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/store/storetest"
@@ -153,7 +151,12 @@ func TestCalendarFeedICALjs(t *testing.T) {
 		{"Siivous ennen talviaikaa", time.Date(2026, 10, 24, 9, 0, 0, 0, eest), false, "2026-10-24"},
 		{"Siivous talviajassa", time.Date(2026, 10, 26, 9, 0, 0, 0, eet), false, "2026-10-26"},
 	}
-	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+	// The visits are of 2026, so the clock is pinned: the test starts at
+	// 28.11.2026 and later moves a month before the spring change.
+	start := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	clock := storetest.NewClock(start)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		clock.Set(start)
 		ctx := context.Background()
 		e := newEnv(t, db, "")
 		err := db.Write(ctx, func(tx *store.Tx) error {
@@ -181,17 +184,10 @@ func TestCalendarFeedICALjs(t *testing.T) {
 		if m == nil {
 			t.Fatal("no feed address shown")
 		}
-		// newEnv's clock (28.11.2026) puts March 2026 outside the feed's
-		// 90 days back, so the feed is read from a server over the same
-		// database whose clock stands a month before the spring change.
-		now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-		s, err := New(Config{BaseURL: &url.URL{Scheme: "http", Host: "127.0.0.1"}},
-			app.New(db, app.NewHasher(app.Argon2Params{MemoryKiB: 8 * 1024, Time: 1, Threads: 1}), func() time.Time { return now }, nil))
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(s)
-		defer srv.Close()
+		// 28.11.2026 puts March 2026 outside the feed's 90 days back, so the
+		// feed is read with the clock a month before the spring change.
+		clock.Set(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
+		srv := e.srv
 		fetch := func() []icaljsEvent {
 			t.Helper()
 			r := do(t, &http.Client{}, "GET", srv.URL+"/kalenteri/"+m[1], nil)
@@ -210,7 +206,7 @@ func TestCalendarFeedICALjs(t *testing.T) {
 			}
 			seen[ev.UID] = ev
 			i := slices.IndexFunc(visits, func(v dstVisit) bool { return v.service+" (Aino)" == ev.Summary })
-			wantDay, wantStatus, wantSeq := "2026-12-01", "CONFIRMED", 0 // newEnv's visits of koti and mokki
+			wantDay, wantStatus, wantSeq := isoDate(e.visitAt()), "CONFIRMED", 0 // newEnv's visits of koti and mokki
 			if i < 0 {
 				others++
 			} else {

@@ -37,7 +37,7 @@ func TestCalendarFeed(t *testing.T) {
 		if feed.StatusCode != 200 || !strings.HasPrefix(feed.Header.Get("Content-Type"), "text/calendar") {
 			t.Fatalf("feed: %d %s", feed.StatusCode, feed.Header.Get("Content-Type"))
 		}
-		if strings.Count(feed.body, "BEGIN:VEVENT") != 2 || !strings.Contains(feed.body, "DTSTART:20261201T070000Z") {
+		if strings.Count(feed.body, "BEGIN:VEVENT") != 2 || !strings.Contains(feed.body, "DTSTART:"+e.visitAt().UTC().Format("20060102T150405Z")) {
 			t.Errorf("feed events:\n%s", feed.body)
 		}
 		for _, secret := range []string{"OVIKOODI-4711", "SALAINEN-HUOMIO", "Hämeenkatu"} {

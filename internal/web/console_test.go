@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/i18n"
@@ -380,8 +379,7 @@ func TestConsoleFeedbackAndAudit(t *testing.T) {
 		db.Read(ctx, func(tx *store.Tx) error {
 			return tx.QueryInt(ctx, `SELECT customer_id FROM sites WHERE id = $1`, &koti, e.sites["koti"])
 		})
-		// The store's clock is the real one (storetest.Each with nil).
-		today := time.Now().In(portal.Helsinki)
+		today := db.Now().In(portal.Helsinki)
 		iso, fin := today.Format("2006-01-02"), today.Format("2.1.2006")
 		tomorrow, yesterday := today.AddDate(0, 0, 1).Format("2006-01-02"), today.AddDate(0, 0, -1).Format("2006-01-02")
 		for _, q := range []string{"asiakas=" + strconv.FormatInt(koti, 10), "asiakas=KOT", "alkaen=" + iso + "&paattyen=" + fin} {

@@ -51,7 +51,7 @@ func newPerfEnv(tb testing.TB, engine store.Engine, now func() time.Time) *perfE
 	if err := db.Analyze(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	a := app.New(db, hasher, now, nil)
+	a := app.New(db, hasher, nil)
 	u, _ := url.Parse("http://127.0.0.1")
 	s, err := New(Config{BaseURL: u}, a)
 	if err != nil {

@@ -107,7 +107,7 @@ func loadDemo(b *testing.B, engine store.Engine) (*store.DB, *app.Hasher) {
 // newLoadServer is the portal as served, on the wall clock.
 func newLoadServer(b *testing.B, db *store.DB, hasher *app.Hasher) *Server {
 	u, _ := url.Parse("http://127.0.0.1")
-	s, err := New(Config{BaseURL: u}, app.New(db, hasher, time.Now, nil))
+	s, err := New(Config{BaseURL: u}, app.New(db, hasher, nil))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
@@ -79,7 +78,7 @@ func TestSecondFactor(t *testing.T) {
 		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.body, m[1]) || !strings.Contains(r.body, "Koodi ei kelpaa") {
 			t.Errorf("wrong first code: %d", r.StatusCode)
 		}
-		code := portal.TOTPCode(secret, portal.TOTPStep(time.Now())) // the store's clock here
+		code := portal.TOTPCode(secret, portal.TOTPStep(e.db.Now()))
 		r = do(t, sari, "POST", e.srv.URL+"/kaksivaihe/sovellus/vahvista", url.Values{"code": {code}, "next": {"/tuottaja"}})
 		codes := recoveryCode.FindAllStringSubmatch(r.body, -1)
 		if r.StatusCode != 200 || len(codes) != 10 || !strings.Contains(r.body, `href="/tuottaja"`) {

@@ -36,12 +36,13 @@ func TestMoveRequestAndProviderAnswer(t *testing.T) {
 		// Bad input: nothing stored, what was typed stays, the error is
 		// next to the field.
 		long := strings.Repeat("a", 10000)
-		r := do(t, maija, "POST", e.srv.URL+visit+"/siirto", url.Values{"date1": {"2026-11-01"}, "time1": {"09:00"}, "message": {"Hei"}})
+		past, first, second, third := isoDate(e.at(-27, 9, 0)), e.at(10, 10, 30), e.at(11, 12, 0), e.at(12, 9, 0)
+		r := do(t, maija, "POST", e.srv.URL+visit+"/siirto", url.Values{"date1": {past}, "time1": {"09:00"}, "message": {"Hei"}})
 		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Aika on jo mennyt") ||
-			!strings.Contains(r.body, `value="2026-11-01"`) || !strings.Contains(r.body, ">Hei</textarea>") {
+			!strings.Contains(r.body, `value="`+past+`"`) || !strings.Contains(r.body, ">Hei</textarea>") {
 			t.Errorf("move to the past: %d\n%s", r.StatusCode, r.body)
 		}
-		r = do(t, maija, "POST", e.srv.URL+visit+"/siirto", url.Values{"date1": {"2026-12-08"}, "time1": {"10:00"}, "message": {long}})
+		r = do(t, maija, "POST", e.srv.URL+visit+"/siirto", url.Values{"date1": {isoDate(first)}, "time1": {"10:00"}, "message": {long}})
 		// The summary and the field give the same limit.
 		if r.StatusCode != http.StatusUnprocessableEntity || strings.Count(r.body, "enintään 1000 merkkiä") != 2 {
 			t.Errorf("10 000-character message: %d\n%s", r.StatusCode, r.body)
@@ -50,14 +51,14 @@ func TestMoveRequestAndProviderAnswer(t *testing.T) {
 			t.Error("a refused request reached the provider")
 		}
 
-		r = do(t, maija, "POST", e.srv.URL+visit+"/siirto", url.Values{"date1": {"8.12.2026"}, "time1": {"10.30"},
-			"date2": {"2026-12-09"}, "time2": {"12:00"}, "message": {"Olen silloin lääkärissä"}})
+		r = do(t, maija, "POST", e.srv.URL+visit+"/siirto", url.Values{"date1": {fiDate(first)}, "time1": {"10.30"},
+			"date2": {isoDate(second)}, "time2": {"12:00"}, "message": {"Olen silloin lääkärissä"}})
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("move request: %d\n%s", r.StatusCode, r.body)
 		}
 		r = do(t, maija, "GET", e.srv.URL+r.Header.Get("Location"), nil)
 		if !strings.Contains(r.body, "Siirtopyyntö on lähetetty") || !strings.Contains(r.body, "odottaa vastausta") ||
-			!strings.Contains(r.body, "8.12.2026 klo 10.30") {
+			!strings.Contains(r.body, fiDate(first)+" klo 10.30") {
 			t.Errorf("visit page after the request:\n%s", r.body)
 		}
 
@@ -71,7 +72,7 @@ func TestMoveRequestAndProviderAnswer(t *testing.T) {
 			t.Errorf("staff schedule:\n%s", r.body)
 		}
 		r = do(t, sari, "GET", pvisit, nil)
-		if !strings.Contains(r.body, "Olen silloin lääkärissä") || !strings.Contains(r.body, "9.12.2026 klo 12.00") {
+		if !strings.Contains(r.body, "Olen silloin lääkärissä") || !strings.Contains(r.body, fiDate(second)+" klo 12.00") {
 			t.Errorf("staff visit page:\n%s", r.body)
 		}
 		seq := sequenceOf(t, r.body)
@@ -91,11 +92,11 @@ func TestMoveRequestAndProviderAnswer(t *testing.T) {
 		}
 		r = do(t, maija, "GET", e.srv.URL+visit, nil)
 		if !strings.Contains(r.body, "hyväksyi siirtopyyntösi") || !strings.Contains(r.body, "Sopii hyvin") ||
-			!strings.Contains(r.body, "9.12.2026") {
+			!strings.Contains(r.body, fiDate(second)) {
 			t.Errorf("customer's page after acceptance:\n%s", r.body)
 		}
 		// A stale form is refused with the page shown again.
-		r = do(t, sari, "POST", pvisit+"/siirra", url.Values{"sequence": {seq}, "date": {"2026-12-10"}, "start": {"09:00"}, "end": {"11:00"}})
+		r = do(t, sari, "POST", pvisit+"/siirra", url.Values{"sequence": {seq}, "date": {isoDate(third)}, "start": {"09:00"}, "end": {"11:00"}})
 		if r.StatusCode != http.StatusConflict || !strings.Contains(r.body, "muuttuivat sillä välin") {
 			t.Errorf("stale reschedule: %d", r.StatusCode)
 		}

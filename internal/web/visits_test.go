@@ -23,13 +23,13 @@ func TestVisitPages(t *testing.T) {
 		site := "/kohteet/" + strconv.FormatInt(e.sites["matti"], 10)
 		r := do(t, c, "GET", e.srv.URL+site+"/palveluvuorot", nil)
 		visitPath := site + "/palveluvuorot/" + strconv.FormatInt(e.visits["matti"], 10)
-		if r.StatusCode != 200 || !strings.Contains(r.body, `href="`+visitPath+`"`) || !strings.Contains(r.body, "ti 1.12.2026 klo 9.00–12.00") {
+		if r.StatusCode != 200 || !strings.Contains(r.body, `href="`+visitPath+`"`) || !strings.Contains(r.body, fiDay(e.visitAt())+" klo 9.00–12.00") {
 			t.Fatalf("visit list: %d", r.StatusCode)
 		}
-		// The env's clock is 28.11. 10:00 UTC; the visit is on 1.12., past
-		// the 7-day deadline of 24.11.: the fee is shown before confirming.
+		// The visit is three days away, past the 7-day deadline: the fee is
+		// shown before confirming.
 		r = do(t, c, "GET", e.srv.URL+visitPath, nil)
-		if !strings.Contains(r.body, "Maksuton peruminen päättyi 24.11.2026 klo 9.00") || !strings.Contains(r.body, "89,00") {
+		if !strings.Contains(r.body, "Maksuton peruminen päättyi "+fiDate(e.at(-4, 9, 0))+" klo 9.00") || !strings.Contains(r.body, "89,00") {
 			t.Fatalf("terms not shown in plain words:\n%s", r.body)
 		}
 		form := url.Values{}

@@ -46,13 +46,15 @@ var rawKey = regexp.MustCompile(`\b(?:app|layout|nav|signin|signup|error|sites|s
 
 const password = "oikea-salasana-123"
 
-var t0 = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
-
 // env is a running server over a real database with two customers:
-// maija (sites koti and mokki) and matti (site matti).
+// maija (sites koti and mokki) and matti (site matti). Their visits are at
+// 9–12 in Helsinki three days after the day the env starts on (pekka's at
+// 9–11 four days after): e.visitAt.
 type env struct {
-	srv    *httptest.Server
-	db     *store.DB
+	srv *httptest.Server
+	db  *store.DB
+	// start is the database's clock when the env was made.
+	start  time.Time
 	sites  map[string]int64
 	visits map[string]int64 // by the site's external id
 	// feedback is a customer's feedback on the koti site.
@@ -101,7 +103,7 @@ func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
 	ctx := context.Background()
 	hasher := app.NewHasher(app.Argon2Params{MemoryKiB: 8 * 1024, Time: 1, Threads: 1})
 	pw, _ := hasher.Hash(ctx, password)
-	e := &env{db: db, sites: map[string]int64{}, visits: map[string]int64{}, log: &strings.Builder{}}
+	e := &env{db: db, start: db.Now(), sites: map[string]int64{}, visits: map[string]int64{}, log: &strings.Builder{}}
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		prov, err := tx.UpsertProvider(ctx, portal.Provider{Source: "t", ExternalID: "p", Name: "Kotikulma Oy", Phone: "+358 40 123 4567", Active: true})
 		if err != nil {
@@ -123,7 +125,7 @@ func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
 			if err != nil {
 				return err
 			}
-			at := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
+			at := e.visitAt()
 			vid, err := tx.UpsertVisit(ctx, portal.Visit{SiteID: sid, ContractID: kid, Source: "t", ExternalID: c.ext, StartsAt: at,
 				EndsAt: at.Add(3 * time.Hour), Status: portal.VisitConfirmed, WorkerFirstName: "Aino", PriceCents: 8900})
 			if err != nil {
@@ -147,7 +149,7 @@ func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
 			return err
 		}
 		e.sites["pekka"] = sid
-		at := time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC)
+		at := e.at(4, 9, 0)
 		if e.visits["pekka"], err = tx.UpsertVisit(ctx, portal.Visit{SiteID: sid, Source: "t", ExternalID: "pekka", StartsAt: at,
 			EndsAt: at.Add(2 * time.Hour), Status: portal.VisitConfirmed, WorkerFirstName: "Ville"}); err != nil {
 			return err
@@ -184,7 +186,7 @@ func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := app.New(db, hasher, func() time.Time { return t0 }, log, app.WithMailer(e.mails), app.WithEvents(e.hub.Publish),
+	a := app.New(db, hasher, log, app.WithMailer(e.mails), app.WithEvents(e.hub.Publish),
 		app.WithSealer(sealer))
 	e.srv = httptest.NewUnstartedServer(nil)
 	if baseURL == "" {
@@ -201,6 +203,29 @@ func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
 	t.Cleanup(e.srv.Close)
 	return e
 }
+
+// at returns h.m o'clock in Helsinki n days after the env's first day.
+func (e *env) at(n, h, m int) time.Time {
+	d := e.start.In(portal.Helsinki)
+	return time.Date(d.Year(), d.Month(), d.Day()+n, h, m, 0, 0, portal.Helsinki)
+}
+
+// visitAt is when the visits of koti, mokki and matti start.
+func (e *env) visitAt() time.Time { return e.at(3, 9, 0) }
+
+var fiWeekdays = [...]string{"su", "ma", "ti", "ke", "to", "pe", "la"}
+
+// fiDate writes t's day in Helsinki as the Finnish pages do: 1.12.2026.
+func fiDate(t time.Time) string {
+	t = t.In(portal.Helsinki)
+	return strconv.Itoa(t.Day()) + "." + strconv.Itoa(int(t.Month())) + "." + strconv.Itoa(t.Year())
+}
+
+// fiDay adds the weekday: ti 1.12.2026.
+func fiDay(t time.Time) string { return fiWeekdays[t.In(portal.Helsinki).Weekday()] + " " + fiDate(t) }
+
+// isoDate writes t's day in Helsinki as a date field does: 2026-12-01.
+func isoDate(t time.Time) string { return t.In(portal.Helsinki).Format("2006-01-02") }
 
 // streams is the number of message streams the server holds open.
 func (e *env) streams() int { return e.server.streams.Len() }
@@ -269,7 +294,7 @@ func TestSignInShowsOwnSites(t *testing.T) {
 		e.signIn(t, c, "  MAIJA@example.fi ")
 		r = do(t, c, "GET", e.srv.URL+"/kohteet", nil)
 		for _, want := range []string{"Kohde koti", "Kohde mokki", "Kotikulma Oy", "Säännöllinen siivous, joka toinen viikko",
-			"ti 1.12.2026 klo 9.00–12.00", "tekijänä Aino", `href="/kohteet/` + strconv.FormatInt(e.sites["koti"], 10) + `"`} {
+			fiDay(e.visitAt()) + " klo 9.00–12.00", "tekijänä Aino", `href="/kohteet/` + strconv.FormatInt(e.sites["koti"], 10) + `"`} {
 			if !strings.Contains(r.body, want) {
 				t.Errorf("sites page lacks %q", want)
 			}

@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,7 +39,7 @@ const RowsPerCustomer = 1 + 1 + 1 + 12 + 24
 // credentials.csv, invoices.csv and invoice_lines.csv into dir.
 func Write(dir string, n int, o Options) error {
 	if o.Today.IsZero() {
-		o.Today = time.Now()
+		return errors.New("legacygen: Options.Today is not set")
 	}
 	files := map[string]*bufio.Writer{}
 	var closers []*os.File

@@ -3,6 +3,14 @@
 // ASIAKASSIVU_TEST_POSTGRES holds a server DSN. PostgreSQL databases are
 // copied from a template migrated once per test binary, and dropped when
 // the test ends.
+//
+// Every database runs on a clock the test chose, never the wall clock
+// (the store's package comment: one clock, which app, web and jobs read
+// through the store). A test either passes its own Clock, stopped at the
+// fixed instant its data is written for, or passes nil and gets the suite
+// clock: stopped at Start, which ASIAKASSIVU_TEST_NOW moves, so that its
+// data must be built relative to the clock. AcrossInstants runs such
+// tests again at the instants where dates go wrong.
 package storetest
 
 import (
@@ -10,16 +18,19 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-
+	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
 
@@ -52,6 +63,76 @@ func (c *Clock) Set(t time.Time) {
 // Advance moves the clock on by d.
 func (c *Clock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 
+// EnvNow names the variable that sets the suite clock's instant, as RFC
+// 3339 or as "2006-01-02 15:04" in Helsinki time.
+const EnvNow = "ASIAKASSIVU_TEST_NOW"
+
+// DefaultStart is the suite clock's instant when EnvNow is not set: a
+// plain Saturday noon in Helsinki.
+var DefaultStart = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+
+// Instants are where AcrossInstants runs date-sensitive tests: a plain
+// weekday, the night of the spring change to summer time in Helsinki
+// (03.30 does not exist there that night; Go reads it as 04.30 summer
+// time), and the last minute of a year.
+var Instants = []string{"2026-06-10 09:15", "2027-03-28 03:30", "2030-12-31 23:59"}
+
+// Start returns the suite clock's instant: EnvNow when set, else
+// DefaultStart. A value that cannot be read panics: a suite run at an
+// instant nobody meant proves nothing.
+func Start() time.Time {
+	v := os.Getenv(EnvNow)
+	if v == "" {
+		return DefaultStart
+	}
+	t, err := ParseInstant(v)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// ParseInstant reads an instant as RFC 3339 or as "2006-01-02 15:04" in
+// Helsinki time.
+func ParseInstant(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02 15:04", v, portal.Helsinki)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s=%q: want RFC 3339 or 2006-01-02 15:04 (Helsinki)", EnvNow, v)
+	}
+	return t, nil
+}
+
+// SuiteClock returns a clock stopped at Start.
+func SuiteClock() *Clock { return NewClock(Start()) }
+
+// AcrossInstants runs this test binary's tests that match run again at
+// each of Instants, with EnvNow set there, each in a process of its own
+// and on SQLite only (CI's race run covers PostgreSQL at another instant);
+// it fails with the other run's output when one fails. Inside such a run
+// it does nothing (so it does not call itself).
+func AcrossInstants(t *testing.T, run string) {
+	t.Helper()
+	if os.Getenv(EnvNow) != "" {
+		t.Skip("already running at a chosen instant")
+	}
+	for _, at := range Instants {
+		t.Run(strings.ReplaceAll(at, " ", "T"), func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run="+run, "-test.count=1")
+			cmd.Env = append(os.Environ(), EnvNow+"="+at, EnvPostgres+"=")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("at %s (%s=%q): %v\n%s", at, EnvNow, at, err, out)
+			}
+			if strings.Contains(string(out), "no tests to run") {
+				t.Fatalf("at %s: no test matches %q", at, run)
+			}
+		})
+	}
+}
+
 // Engines lists the engines the suites run on here.
 func Engines() []store.Engine {
 	if os.Getenv(EnvPostgres) != "" {
@@ -61,7 +142,7 @@ func Engines() []store.Engine {
 }
 
 // Each runs fn as a subtest per engine, each with a fresh, migrated
-// database.
+// database on clock now (nil: a suite clock of its own, stopped at Start).
 func Each(t *testing.T, now func() time.Time, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	for _, e := range Engines() {
@@ -71,10 +152,14 @@ func Each(t *testing.T, now func() time.Time, fn func(t *testing.T, db *store.DB
 	}
 }
 
-// Open returns a fresh, migrated database of engine e, closed (and on
-// PostgreSQL dropped) when the test ends.
+// Open returns a fresh, migrated database of engine e on clock now (nil:
+// a suite clock of its own, stopped at Start), closed (and on PostgreSQL
+// dropped) when the test ends.
 func Open(t testing.TB, e store.Engine, now func() time.Time) *store.DB {
 	t.Helper()
+	if now == nil {
+		now = SuiteClock().Now
+	}
 	dsn := DSN(t, e)
 	db, err := store.Open(context.Background(), dsn, now)
 	if err != nil {
@@ -94,6 +179,10 @@ func Open(t testing.TB, e store.Engine, now func() time.Time) *store.DB {
 // template).
 func DSN(t testing.TB, e store.Engine) string {
 	t.Helper()
+	// Read the suite's instant while the test runs, so that go test's
+	// result cache tells runs at different instants apart even when the
+	// instant was first read at package initialisation (a package's t0).
+	os.Getenv(EnvNow)
 	if e == store.SQLite {
 		return filepath.Join(t.TempDir(), "test.db")
 	}
@@ -184,7 +273,7 @@ func template(server string) (string, error) {
 			tplErr = err
 			return
 		}
-		db, err := store.Open(context.Background(), WithDatabase(server, tplName), nil)
+		db, err := store.Open(context.Background(), WithDatabase(server, tplName), SuiteClock().Now)
 		if err != nil {
 			tplErr = err
 			return
