@@ -277,6 +277,9 @@ func (a *App) SyncCustomer(ctx context.Context, in Integration, m SyncMeta, c po
 	c.Source, c.ExternalID = ERPSource, m.ExternalID
 	return syncRecord(ctx, a, in, "customers", m, func(tx *store.Tx, _ store.ERPState) (int64, int64, int64, error) {
 		id, err := tx.UpsertCustomer(ctx, c)
+		if err == nil {
+			err = retireLegacyCredentials(ctx, tx, portal.NormalizeEmail(c.Email))
+		}
 		return id, id, 0, err
 	}, func(tx *store.Tx, id int64) (portal.Customer, error) { return tx.SyncedCustomer(ctx, id) })
 }
