@@ -46,7 +46,7 @@ Commands:
   deduction export the yearly household-deduction report: deduction export --year Y --out DIR
   import    import the old extranet's export: import legacy [--dry-run] FILE|DIR (docs/legacy-import.md)
   policy    change the chain policies: policy set [--cancel-deadline-days N] [--legacy-retirement YYYY-MM-DD] …
-  token     bearer tokens of the ERP sync API: token create NAME | token list | token revoke NAME|ID
+  token     bearer tokens of the ERP sync API: token create NAME [--provider ID] | token list | token revoke NAME|ID
   backup    copy the live SQLite database while the server runs: backup --out FILE [--overwrite]
   admin     chain admins: admin create EMAIL (the address must have signed up first)
   version   print the version

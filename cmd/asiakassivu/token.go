@@ -13,13 +13,16 @@ import (
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
 )
 
-// tokenCmd is "asiakassivu token create NAME | list | revoke NAME|ID": the
-// bearer tokens of the ERP sync API (docs/sync-api.md). A new token is
-// printed once, to stdout and never to the log; only its SHA-256 is kept.
+// tokenCmd is "asiakassivu token create NAME [--provider ID] | list |
+// revoke NAME|ID": the bearer tokens of the ERP sync API
+// (docs/sync-api.md). A new token is printed once, to stdout and never to
+// the log; only its SHA-256 is kept. --provider limits the token to the
+// records of the provider with that ERP id.
 func tokenCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
-	const want = `want "token create NAME", "token list" or "token revoke NAME|ID"`
+	const want = `want "token create NAME [--provider ID]", "token list" or "token revoke NAME|ID"`
 	if len(args) == 0 {
 		return usageError{errors.New(want)}
 	}
@@ -27,6 +30,10 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 	var d dbFlags
 	fs := flag.NewFlagSet("token "+sub, flag.ContinueOnError)
 	d.register(fs)
+	provider := ""
+	if sub == "create" {
+		fs.StringVar(&provider, "provider", "", "limit the token to the records of the provider with this ERP id")
+	}
 	// The name may come before the flags or after them.
 	var rest []string
 	flags := args[1:]
@@ -51,17 +58,20 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 	a := app.New(db, nil, log)
 	switch sub {
 	case "create":
-		token, t, err := a.CreateAPIToken(ctx, rest[0])
+		token, t, err := a.CreateScopedAPIToken(ctx, rest[0], provider)
 		switch {
 		case errors.Is(err, app.ErrTokenName):
 			return usageError{err}
+		case errors.Is(err, app.ErrTokenProvider):
+			return usageError{fmt.Errorf("--provider %q: %w (the provider's id in the ERP, as the API names it)", provider, err)}
 		case errors.Is(err, portal.ErrConflict):
 			return usageError{fmt.Errorf("a token named %q is in use; revoke it first or choose another name", rest[0])}
 		case err != nil:
 			return err
 		}
-		fmt.Fprintf(stdout, "Token %d %q created. It is shown only now; give it to the integration:\n\n%s\n\n"+
-			"Send it as \"Authorization: Bearer TOKEN\". Revoke it with: asiakassivu token revoke %s\n", t.ID, t.Name, token, t.Name)
+		fmt.Fprintf(stdout, "Token %d %q created (%s). It is shown only now; give it to the integration:\n\n%s\n\n"+
+			"Send it as \"Authorization: Bearer TOKEN\". Revoke it with: asiakassivu token revoke %s\n", t.ID, t.Name, scope(t),
+			token, t.Name)
 	case "list":
 		ts, err := a.APITokens(ctx)
 		if err != nil {
@@ -72,9 +82,10 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 			return nil
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST USED\tREVOKED")
+		fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tCREATED\tLAST USED\tREVOKED")
 		for _, t := range ts {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Name, stamp(t.CreatedAt), stamp(t.LastUsedAt), stamp(t.RevokedAt))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, scope(t), stamp(t.CreatedAt), stamp(t.LastUsedAt),
+				stamp(t.RevokedAt))
 		}
 		return tw.Flush()
 	case "revoke":
@@ -88,6 +99,15 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stdout, "Token %d %q revoked.\n", t.ID, t.Name)
 	}
 	return nil
+}
+
+// scope shows what a token may write and read: "all" providers' records,
+// or "provider:ID" (the provider's ERP id).
+func scope(t store.APIToken) string {
+	if t.ProviderID == 0 {
+		return "all"
+	}
+	return "provider:" + t.ProviderRef
 }
 
 // stamp shows a time in UTC to the minute, "-" for none.

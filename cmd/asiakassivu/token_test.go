@@ -93,3 +93,55 @@ func TestTokenCommands(t *testing.T) {
 		t.Errorf("list after revoke: %d\n%s", code, out)
 	}
 }
+
+// TestTokenProviderScope: "token create NAME --provider ID" limits a token
+// to one provider of the portal (an unknown one is bad use), and "token
+// list" shows every token's scope.
+func TestTokenProviderScope(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	cmd := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(ctx, append(args, "--data-dir", dir), env(nil), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	if code, _, errs := cmd("migrate"); code != 0 {
+		t.Fatalf("migrate: %d %s", code, errs)
+	}
+	db, err := store.Open(ctx, filepath.Join(dir, "asiakassivu.db"), serverClock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.UpsertProvider(ctx, portal.Provider{Source: app.ERPSource, ExternalID: "kotikulma-01", Name: "Kotikulma Oy", Active: true})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := cmd("token", "create", "erp-nobody", "--provider", "ei-ole"); code != 2 {
+		t.Errorf("unknown provider: exit %d, want 2 (%s)", code, errs)
+	}
+	code, out, errs := cmd("token", "create", "erp-kotikulma", "--provider", "kotikulma-01")
+	if code != 0 || !strings.Contains(out, "kotikulma-01") {
+		t.Fatalf("create scoped: %d %s %s", code, out, errs)
+	}
+	token := regexp.MustCompile(`asv1_[A-Za-z0-9_-]{43}`).FindString(out)
+	a := app.New(db, nil, nil)
+	if in, err := a.AuthenticateIntegration(ctx, token); err != nil || in.ProviderRef != "kotikulma-01" || in.ProviderID == 0 {
+		t.Errorf("scoped token authenticates as %+v %v", in, err)
+	}
+	if code, _, errs := cmd("token", "create", "erp-all"); code != 0 {
+		t.Fatalf("create all: %d %s", code, errs)
+	}
+	code, out, _ = cmd("token", "list")
+	scopes := map[string]string{}
+	for _, line := range strings.Split(out, "\n")[1:] {
+		if f := strings.Fields(line); len(f) >= 3 {
+			scopes[f[1]] = f[2]
+		}
+	}
+	if code != 0 || !strings.Contains(out, "SCOPE") || scopes["erp-kotikulma"] != "provider:kotikulma-01" || scopes["erp-all"] != "all" {
+		t.Errorf("list: %d %v\n%s", code, scopes, out)
+	}
+}

@@ -174,10 +174,14 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		ae    *apiError
 		stale *app.ErrStale
 		ref   *app.ErrReference
+		scope *app.ErrScope
 		mbe   *http.MaxBytesError
 	)
 	switch {
 	case errors.As(err, &ae):
+	case errors.As(err, &scope):
+		ae = &apiError{Status: http.StatusForbidden, Code: "forbidden", Message: scope.Error() + "; nothing was changed",
+			Field: scope.Field}
 	case errors.As(err, &stale):
 		ae = &apiError{Status: http.StatusConflict, Code: "stale_version", Message: stale.Error() +
 			" (or the same version with other content); nothing was changed", Field: "version"}

@@ -315,6 +315,9 @@ func (a *App) VerifySignup(ctx context.Context, v Viewer, typed string) (string,
 		if err := a.acceptStaffInvite(ctx, tx, v.AccountID, v.EmailNorm); err != nil {
 			return err
 		}
+		if err := retireLegacyCredentials(ctx, tx, v.EmailNorm); err != nil {
+			return err
+		}
 		if err := tx.DeleteSessionsExcept(ctx, v.AccountID, v.SessionID); err != nil {
 			return err
 		}
@@ -518,6 +521,9 @@ func (a *App) ConfirmEmailChange(ctx context.Context, v Viewer, typed string, c 
 			return err
 		}
 		if err := tx.DeletePendingClaims(ctx, code.EmailNorm, v.AccountID); err != nil {
+			return err
+		}
+		if err := retireLegacyCredentials(ctx, tx, code.EmailNorm); err != nil {
 			return err
 		}
 		if err := tx.DeleteSessionsExcept(ctx, v.AccountID, v.SessionID); err != nil {

@@ -14,7 +14,7 @@ import (
 // The legacy bridge (PRODUCT.md C8): a customer of the old extranet signs in
 // once with the old username and password and is led straight to creating
 // the new account with the email on their record. Once that account is
-// verified the old credentials open nothing.
+// verified the old credentials are deleted (retireLegacyCredentials).
 
 // LegacyTicketLifetime is how long a successful legacy sign-in waits for
 // the new account's password.
@@ -230,4 +230,20 @@ func (a *App) LegacySignUp(ctx context.Context, ticket, password string, c Clien
 	}
 	a.wake()
 	return token, nil
+}
+
+// retireLegacyCredentials deletes the old extranet credentials of the
+// customer records of emailNorm once a verified account holds that address
+// (a sign-up verified through the bridge or the normal way, an email
+// change confirmed, or a record moved to an address that has one); with an
+// empty emailNorm, of every such address (after an import). A credential
+// must not outlive the account that replaces it: afterwards the old
+// username answers as an unknown one.
+func retireLegacyCredentials(ctx context.Context, tx *store.Tx, emailNorm string) error {
+	n, err := tx.DeleteLegacyCredentialsOfVerified(ctx, emailNorm)
+	if err != nil || n == 0 {
+		return err
+	}
+	return tx.Audit(ctx, store.AuditEntry{ActorRole: "system", Action: "legacy.credentials_deleted",
+		Detail: fmt.Sprintf("%d credential(s): the new account is verified", n)})
 }

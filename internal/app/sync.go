@@ -28,10 +28,66 @@ const ERPSource = "erp"
 const apiTokenPrefix = "asv1_"
 
 // Integration is the ERP system a sync API request acts for: the token
-// it presented.
+// it presented, and the token's scope: ProviderID 0 for every provider's
+// records, else the one provider (ProviderRef, its ERP id) whose records
+// alone the token may write and read (checkScope).
 type Integration struct {
-	TokenID int64
-	Name    string
+	TokenID     int64
+	Name        string
+	ProviderID  int64
+	ProviderRef string
+}
+
+// ErrScope refuses a write by a provider-scoped token to a record that is
+// not its provider's (or that would become another provider's); Field is
+// the JSON field (or "id", the path's) that names it.
+type ErrScope struct {
+	Provider string
+	Field    string
+	Ref      string
+}
+
+func (e *ErrScope) Error() string {
+	return fmt.Sprintf("this token may write only the records of provider %q; %s %q is not one of them", e.Provider, e.Field, e.Ref)
+}
+
+// ErrTokenProvider refuses a token scope naming a provider the portal does
+// not have under that ERP id.
+var ErrTokenProvider = errors.New("no provider has this ERP id")
+
+// checkScope is the one rule of a provider-scoped token (the all-scope
+// token passes): the record it writes or deletes — a stored row of table
+// (id 0: not stored yet) and the provider its new copy names (0: none
+// named) — must be its provider's. A provider row is its own; a site, and
+// the contract, visit or invoice on a site, belong to the site's provider;
+// a customer record belongs to the providers of its sites and may be
+// written only when they are all the token's (a record with no site yet
+// belongs to none, so any token may write it). A new provider row is
+// never the token's. field and ref name the record in the refusal.
+func checkScope(ctx context.Context, tx *store.Tx, in Integration, table string, id, named int64, field, ref string) error {
+	if in.ProviderID == 0 {
+		return nil
+	}
+	refuse := &ErrScope{Provider: in.ProviderRef, Field: field, Ref: ref}
+	if id == 0 && table == "providers" {
+		return refuse
+	}
+	if named != 0 && named != in.ProviderID {
+		return refuse
+	}
+	if id == 0 {
+		return nil
+	}
+	owners, err := tx.ERPProvidersOf(ctx, table, id)
+	if err != nil {
+		return err
+	}
+	for _, p := range owners {
+		if p != in.ProviderID {
+			return refuse
+		}
+	}
+	return nil
 }
 
 // MaxTokenName is the longest integration name.
@@ -46,6 +102,13 @@ var ErrTokenName = errors.New("a token name is 1 to 64 letters, digits, '.', '_'
 // all digits (so "token revoke" can tell names from ids); a name in use
 // gives portal.ErrConflict.
 func (a *App) CreateAPIToken(ctx context.Context, name string) (string, store.APIToken, error) {
+	return a.CreateScopedAPIToken(ctx, name, "")
+}
+
+// CreateScopedAPIToken is CreateAPIToken for a token limited to the
+// provider with the ERP id providerRef ("": every provider, as
+// CreateAPIToken); ErrTokenProvider when the portal has no such provider.
+func (a *App) CreateScopedAPIToken(ctx context.Context, name, providerRef string) (string, store.APIToken, error) {
 	if !validTokenName(name) {
 		return "", store.APIToken{}, ErrTokenName
 	}
@@ -54,12 +117,27 @@ func (a *App) CreateAPIToken(ctx context.Context, name string) (string, store.AP
 	h := sha256.Sum256([]byte(token))
 	var t store.APIToken
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		id, err := tx.CreateAPIToken(ctx, name, h[:])
+		var providerID int64
+		if providerRef != "" {
+			st, err := tx.ERPStateOf(ctx, "providers", ERPSource, providerRef)
+			if errors.Is(err, portal.ErrNotFound) {
+				return ErrTokenProvider
+			}
+			if err != nil {
+				return err
+			}
+			providerID = st.ID
+		}
+		id, err := tx.CreateAPIToken(ctx, name, h[:], providerID)
 		if err != nil {
 			return err
 		}
-		t = store.APIToken{ID: id, Name: name, CreatedAt: tx.Now()}
-		return tx.Audit(ctx, store.AuditEntry{ActorRole: "cli", Action: "api_token.create", Detail: name})
+		t = store.APIToken{ID: id, Name: name, ProviderID: providerID, ProviderRef: providerRef, CreatedAt: tx.Now()}
+		detail := name
+		if providerRef != "" {
+			detail += " (provider " + providerRef + ")"
+		}
+		return tx.Audit(ctx, store.AuditEntry{ActorRole: "cli", Action: "api_token.create", Detail: detail})
 	})
 	if err != nil {
 		return "", t, fmt.Errorf("create token %q: %w", name, err)
@@ -140,7 +218,7 @@ func (a *App) AuthenticateIntegration(ctx context.Context, token string) (Integr
 			a.log.Warn("record token use", "err", err)
 		}
 	}
-	return Integration{TokenID: t.ID, Name: t.Name}, nil
+	return Integration{TokenID: t.ID, Name: t.Name, ProviderID: t.ProviderID, ProviderRef: t.ProviderRef}, nil
 }
 
 // SyncMeta is what every ERP copy of a record carries besides its fields:
@@ -211,9 +289,15 @@ func syncRecord[T any](ctx context.Context, a *App, in Integration, table string
 		st, err := tx.ERPStateOf(ctx, table, ERPSource, m.ExternalID)
 		switch {
 		case errors.Is(err, portal.ErrNotFound):
-			st = store.ERPState{}
+			st, err = store.ERPState{}, nil
 		case err != nil:
 			return err
+		}
+		if err := checkScope(ctx, tx, in, table, st.ID, 0, "id", m.ExternalID); err != nil {
+			return err
+		}
+		switch {
+		case st.ID == 0:
 		case m.Version < st.Version || (m.Version == st.Version && m.Digest != st.Digest):
 			return &ErrStale{Stored: st.Version, Sent: m.Version}
 		case m.Version == st.Version:
@@ -277,6 +361,9 @@ func (a *App) SyncCustomer(ctx context.Context, in Integration, m SyncMeta, c po
 	c.Source, c.ExternalID = ERPSource, m.ExternalID
 	return syncRecord(ctx, a, in, "customers", m, func(tx *store.Tx, _ store.ERPState) (int64, int64, int64, error) {
 		id, err := tx.UpsertCustomer(ctx, c)
+		if err == nil {
+			err = retireLegacyCredentials(ctx, tx, portal.NormalizeEmail(c.Email))
+		}
 		return id, id, 0, err
 	}, func(tx *store.Tx, id int64) (portal.Customer, error) { return tx.SyncedCustomer(ctx, id) })
 }
@@ -292,6 +379,9 @@ func (a *App) SyncSite(ctx context.Context, in Integration, m SyncMeta, customer
 			return 0, 0, 0, err
 		}
 		if s.ProviderID, err = ref(ctx, tx, "providers", "provider_id", providerRef); err != nil {
+			return 0, 0, 0, err
+		}
+		if err := checkScope(ctx, tx, in, "sites", 0, s.ProviderID, "provider_id", providerRef); err != nil {
 			return 0, 0, 0, err
 		}
 		id, err := tx.UpsertSite(ctx, s)
@@ -310,6 +400,9 @@ func (a *App) SyncContract(ctx context.Context, in Integration, m SyncMeta, site
 		}
 		site, err := tx.SyncedSite(ctx, c.SiteID)
 		if err != nil {
+			return 0, 0, 0, err
+		}
+		if err := checkScope(ctx, tx, in, "sites", 0, site.ProviderID, "site_id", siteRef); err != nil {
 			return 0, 0, 0, err
 		}
 		id, err := tx.UpsertContract(ctx, c)
@@ -337,6 +430,9 @@ func (a *App) SyncVisit(ctx context.Context, in Integration, m SyncMeta, siteRef
 		}
 		site, err := tx.SyncedSite(ctx, v.SiteID)
 		if err != nil {
+			return 0, 0, 0, err
+		}
+		if err := checkScope(ctx, tx, in, "sites", 0, site.ProviderID, "site_id", siteRef); err != nil {
 			return 0, 0, 0, err
 		}
 		v.ContractID = 0
@@ -391,6 +487,9 @@ func (a *App) SyncInvoice(ctx context.Context, in Integration, m SyncMeta, siteR
 		if err != nil {
 			return 0, 0, 0, err
 		}
+		if err := checkScope(ctx, tx, in, "sites", 0, site.ProviderID, "site_id", siteRef); err != nil {
+			return 0, 0, 0, err
+		}
 		inv.CustomerID = site.CustomerID
 		id, err := tx.UpsertInvoice(ctx, inv)
 		if err != nil {
@@ -439,6 +538,9 @@ func (a *App) DeleteSynced(ctx context.Context, in Integration, kind, externalID
 		if err != nil {
 			return err
 		}
+		if err := checkScope(ctx, tx, in, table, st.ID, 0, "id", externalID); err != nil {
+			return err
+		}
 		version = st.Version
 		if !st.DeletedAt.IsZero() {
 			at = st.DeletedAt
@@ -461,12 +563,13 @@ const MaxChanges = 1000
 
 // Changes returns the changes made in the portal (cancellations, notes,
 // feedback, consent and access changes) numbered above after, at most
-// limit (1 to MaxChanges), oldest first.
+// limit (1 to MaxChanges), oldest first; a provider-scoped token reads
+// only its provider's (store.ChangesFeed).
 func (a *App) Changes(ctx context.Context, in Integration, after int64, limit int) ([]store.FeedChange, error) {
 	limit = min(max(limit, 1), MaxChanges)
 	var out []store.FeedChange
 	err := a.db.Read(ctx, func(tx *store.Tx) (err error) {
-		out, err = tx.ChangesFeed(ctx, ERPSource, max(after, 0), limit)
+		out, err = tx.ChangesFeed(ctx, ERPSource, max(after, 0), limit, in.ProviderID)
 		return err
 	})
 	if err != nil {

@@ -98,3 +98,18 @@ func (tx *Tx) legacySignIn(ctx context.Context, where string, args ...any) (Lega
 	c.Algorithm = portal.LegacyAlgorithm(alg)
 	return s, mapErr(err)
 }
+
+// DeleteLegacyCredentialsOfVerified deletes the old extranet credentials
+// of the customer records whose address has a verified account: of the
+// address emailNorm, or of every address when emailNorm is empty. Their
+// tickets go with them (ON DELETE CASCADE). It returns how many were
+// deleted.
+func (tx *Tx) DeleteLegacyCredentialsOfVerified(ctx context.Context, emailNorm string) (int64, error) {
+	res, err := tx.exec(ctx, `DELETE FROM legacy_credentials WHERE customer_id IN (
+		SELECT cu.id FROM customers cu JOIN accounts a ON a.email_norm = cu.email_norm AND a.verified_at IS NOT NULL
+		WHERE cu.email_norm <> '' AND ($1 = '' OR cu.email_norm = $1))`, emailNorm)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return res.RowsAffected()
+}

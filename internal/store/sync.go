@@ -73,6 +73,32 @@ func (tx *Tx) MarkERPDeleted(ctx context.Context, table string, id int64) (time.
 	return at, mapErr(err)
 }
 
+// ERPProvidersOf returns the providers a row of a sync API table belongs
+// to, by its sites: a provider itself; a site's provider; the provider of
+// the site of a contract, visit or invoice; every provider with a site
+// (deleted or not) of a customer record, none when it has no site yet.
+func (tx *Tx) ERPProvidersOf(ctx context.Context, table string, id int64) ([]int64, error) {
+	var q string
+	switch table {
+	case "providers":
+		return []int64{id}, nil
+	case "customers":
+		q = `SELECT DISTINCT provider_id FROM sites WHERE customer_id = $1 ORDER BY provider_id`
+	case "sites":
+		q = `SELECT provider_id FROM sites WHERE id = $1`
+	case "contracts", "visits", "invoices":
+		q = `SELECT s.provider_id FROM ` + table + ` x JOIN sites s ON s.id = x.site_id WHERE x.id = $1`
+	default:
+		return nil, portal.ErrNotFound
+	}
+	rows, err := tx.query(ctx, q, id)
+	return scanAll(rows, err, func(r *sql.Rows) (int64, error) {
+		var p int64
+		err := r.Scan(&p)
+		return p, err
+	})
+}
+
 // The Synced readers return a row by id whether or not it is deleted: they
 // answer the ERP about its own records, never a portal page.
 
@@ -136,8 +162,10 @@ type FeedChange struct {
 // ChangesFeed returns at most limit journal rows numbered above seq, as
 // ChangesAfter, with the external ids of source filled in. The numbers
 // become visible in order (AppendChange), so paging by the last number
-// seen neither skips nor repeats a row.
-func (tx *Tx) ChangesFeed(ctx context.Context, source string, seq int64, limit int) ([]FeedChange, error) {
+// seen neither skips nor repeats a row. A providerID other than 0 keeps
+// only that provider's changes: those of its sites, and those of a
+// customer record (no site) that has one of its sites.
+func (tx *Tx) ChangesFeed(ctx context.Context, source string, seq int64, limit int, providerID int64) ([]FeedChange, error) {
 	rows, err := tx.query(ctx, `SELECT ch.seq, ch.at, ch.kind, ch.entity, ch.entity_id, ch.customer_id, ch.site_id, ch.data,
 		COALESCE(CASE ch.entity
 			WHEN 'visits' THEN (SELECT x.external_id FROM visits x WHERE x.id = ch.entity_id AND x.source = $1)
@@ -150,7 +178,9 @@ func (tx *Tx) ChangesFeed(ctx context.Context, source string, seq int64, limit i
 		COALESCE(CASE WHEN c.source = $1 THEN c.external_id END, ''),
 		COALESCE(CASE WHEN s.source = $1 THEN s.external_id END, '')
 		FROM changes ch LEFT JOIN customers c ON c.id = ch.customer_id LEFT JOIN sites s ON s.id = ch.site_id
-		WHERE ch.seq > $2 ORDER BY ch.seq LIMIT $3`, source, seq, limit)
+		WHERE ch.seq > $2 AND ($4 = 0 OR s.provider_id = $4 OR (ch.site_id IS NULL
+			AND EXISTS (SELECT 1 FROM sites s2 WHERE s2.customer_id = ch.customer_id AND s2.provider_id = $4)))
+		ORDER BY ch.seq LIMIT $3`, source, seq, limit, providerID)
 	return scanAll(rows, err, func(r *sql.Rows) (FeedChange, error) {
 		var c FeedChange
 		err := r.Scan(&c.Seq, timeCol{&c.At}, &c.Kind, &c.Entity, &c.EntityID, idCol{&c.CustomerID}, idCol{&c.SiteID}, &c.Data,
@@ -160,26 +190,33 @@ func (tx *Tx) ChangesFeed(ctx context.Context, source string, seq int64, limit i
 }
 
 // APIToken is an integration's bearer token as stored: its SHA-256 only.
+// ProviderID is its scope: 0 for every provider's records, else the one
+// provider (ProviderRef: that provider's external id) it is limited to.
 type APIToken struct {
-	ID         int64
-	Name       string
-	CreatedAt  time.Time
-	LastUsedAt time.Time
-	RevokedAt  time.Time
+	ID          int64
+	Name        string
+	ProviderID  int64
+	ProviderRef string
+	CreatedAt   time.Time
+	LastUsedAt  time.Time
+	RevokedAt   time.Time
 }
 
-// CreateAPIToken stores a new token under a name; portal.ErrConflict when
-// a token in use already has the name.
-func (tx *Tx) CreateAPIToken(ctx context.Context, name string, hash []byte) (int64, error) {
-	return tx.insert(ctx, `INSERT INTO api_tokens (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id`,
-		name, hash, tx.now)
+// CreateAPIToken stores a new token under a name, limited to the provider
+// providerID (0: all); portal.ErrConflict when a token in use already has
+// the name.
+func (tx *Tx) CreateAPIToken(ctx context.Context, name string, hash []byte, providerID int64) (int64, error) {
+	return tx.insert(ctx, `INSERT INTO api_tokens (name, token_hash, created_at, provider_id) VALUES ($1, $2, $3, $4) RETURNING id`,
+		name, hash, tx.now, nullID(providerID))
 }
 
-const apiTokenCols = `id, name, created_at, last_used_at, revoked_at`
+const apiTokenCols = `id, name, provider_id, COALESCE((SELECT p.external_id FROM providers p WHERE p.id = api_tokens.provider_id), ''),
+	created_at, last_used_at, revoked_at`
 
 func scanAPIToken(r interface{ Scan(...any) error }) (APIToken, error) {
 	var t APIToken
-	err := r.Scan(&t.ID, &t.Name, timeCol{&t.CreatedAt}, timeCol{&t.LastUsedAt}, timeCol{&t.RevokedAt})
+	err := r.Scan(&t.ID, &t.Name, idCol{&t.ProviderID}, &t.ProviderRef, timeCol{&t.CreatedAt}, timeCol{&t.LastUsedAt},
+		timeCol{&t.RevokedAt})
 	return t, mapErr(err)
 }
 
