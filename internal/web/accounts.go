@@ -348,6 +348,8 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request, v *viewer) erro
 		p.Notice = "mfa.passkey.lastOne"
 	case r.URL.Query().Get("uudelleen") != "":
 		p.Notice = "mfa.codes.reauth"
+	case r.URL.Query().Get("tunnistus") != "":
+		p.Notice = "mfa.factors.reauth"
 	}
 	return s.render(w, r, http.StatusOK, "profile", p)
 }
