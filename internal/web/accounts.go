@@ -385,7 +385,7 @@ func (s *Server) requestEmailChange(w http.ResponseWriter, r *http.Request, v *v
 		return err
 	}
 	p.Email.Values["email"] = clip(email, 2*portal.MaxEmailLength)
-	err = s.app.Reauthenticate(r.Context(), v.Viewer, r.PostForm.Get("current"))
+	err = s.app.Reauthenticate(r.Context(), v.Viewer, r.PostForm.Get("current"), s.client(r))
 	if err == nil {
 		v.AuthAt = s.app.Now()
 		err = s.app.RequestEmailChange(r.Context(), v.Viewer, email, s.client(r))

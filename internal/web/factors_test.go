@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -157,6 +158,73 @@ func TestFactorChangesNeedRecentSignIn(t *testing.T) {
 			if n := e.mails.mailed(kind, "maija@example.fi", "passkey"); n != 1 {
 				t.Errorf("%s mails: %d, want 1", kind, n)
 			}
+		}
+	})
+}
+
+// TestSessionPasswordChecksThrottled: the password asked again inside a
+// session (change of password or email, deletion, consent with identity
+// codes) counts under the sign-in throttle of the account. Of 25 wrong
+// passwords in a row only the first few are checked; while blocked even
+// the right one is not checked and the sign-in page from the same address
+// waits too; after the wait the right password works.
+func TestSessionPasswordChecksThrottled(t *testing.T) {
+	clock := storetest.NewClock(storetest.Start())
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		clock.Set(storetest.Start())
+		e := newEnv(t, db, "")
+		ctx := context.Background()
+		var customer int64
+		db.Read(ctx, func(tx *store.Tx) error {
+			s, err := tx.Site(ctx, store.Scope{All: true}, e.sites["koti"])
+			customer = s.Site.CustomerID
+			return err
+		})
+		maija := e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		tries := []struct {
+			path string
+			form url.Values
+		}{
+			{"/profiili/salasana", url.Values{"password": {"uusi-salasana-joka-on-pitka"}}},
+			{"/profiili/sahkoposti", url.Values{"email": {"maija.uusi@example.fi"}}},
+			{"/profiili/poista", url.Values{"confirm": {"yes"}}},
+			{"/kotitalousvahennys", url.Values{"customer": {strconv.FormatInt(customer, 10)}, "enabled": {"1"},
+				"payer1name": {"Maija Virtanen"}, "payer1code": {"131052-308T"}, "payer1share": {"100"}}},
+		}
+		checked, throttled := 0, 0
+		for i := range 25 {
+			try := tries[i%len(tries)]
+			f := url.Values{"current": {"väärä-salasana-" + strconv.Itoa(i)}}
+			for k, v := range try.form {
+				f[k] = v
+			}
+			r := do(t, maija, "POST", e.srv.URL+try.path, f)
+			switch {
+			case strings.Contains(r.body, "Salasana ei ole oikein"):
+				checked++
+			case strings.Contains(r.body, "Liian monta väärää salasanaa"):
+				throttled++
+			default:
+				t.Fatalf("%s with a wrong password: %d %s", try.path, r.StatusCode, r.Header.Get("Location"))
+			}
+		}
+		if checked > 6 || checked+throttled != 25 {
+			t.Errorf("%d of 25 wrong passwords were checked, %d throttled", checked, throttled)
+		}
+		// Blocked: the right password is not checked either.
+		r := do(t, maija, "POST", e.srv.URL+"/profiili/salasana", url.Values{"current": {password}, "password": {"uusi-salasana-joka-on-pitka"}})
+		if !strings.Contains(r.body, "Liian monta väärää salasanaa") {
+			t.Errorf("the right password while blocked: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+		r = do(t, e.client(t), "POST", e.srv.URL+"/kirjaudu", url.Values{"email": {"maija@example.fi"}, "password": {password}})
+		if r.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("sign-in page from the same address after 25 wrong passwords in a session: %d", r.StatusCode)
+		}
+		clock.Advance(time.Minute)
+		r = do(t, maija, "POST", e.srv.URL+"/profiili/salasana", url.Values{"current": {password}, "password": {"uusi-salasana-joka-on-pitka"}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Errorf("the right password after the wait: %d", r.StatusCode)
 		}
 	})
 }
