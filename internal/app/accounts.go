@@ -355,8 +355,9 @@ func (a *App) RequestReset(ctx context.Context, email string, c Client) error {
 }
 
 // ResetPassword sets a new password with a reset code. Every session of
-// the account ends and this device is signed in with a new one (token
-// returned). An unknown address answers like a wrong code.
+// the account ends, its passkeys are suspended (FinishPasskeySignIn) and
+// this device is signed in with a new one (token returned). An unknown
+// address answers like a wrong code.
 func (a *App) ResetPassword(ctx context.Context, email, typed, password string, c Client) (string, error) {
 	clean, _ := portal.CheckEmail(email)
 	if p := passwordProblem(password, email); p != "" {
@@ -387,6 +388,9 @@ func (a *App) ResetPassword(ctx context.Context, email, typed, password string, 
 			return err
 		}
 		if err := tx.SetPasswordHash(ctx, acc.ID, hash); err != nil {
+			return err
+		}
+		if err := tx.SuspendPasskeys(ctx, acc.ID); err != nil {
 			return err
 		}
 		if err := tx.DeleteSessionsExcept(ctx, acc.ID, 0); err != nil {

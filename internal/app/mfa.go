@@ -79,6 +79,11 @@ const (
 	factorAuthenticator = "authenticator"
 )
 
+// ErrPasskeySuspended means the passkey was suspended by a password reset:
+// it signs in only after the new password on the same device, which
+// confirms it again.
+var ErrPasskeySuspended = errors.New("passkey suspended since a password reset")
+
 // RecoveryCodeCount is how many recovery codes a set has.
 const RecoveryCodeCount = 10
 
@@ -570,8 +575,11 @@ func (a *App) BeginPasskeySignIn(ctx context.Context) (token string, options []b
 
 // FinishPasskeySignIn checks the browser's answer and opens a session that
 // has given both factors (the passkey is something the person has, unlocked
-// by something they know or are).
-func (a *App) FinishPasskeySignIn(ctx context.Context, token string, response []byte, c Client) (string, error) {
+// by something they know or are). current is the device's session, if it
+// has one: a passkey suspended by a password reset signs in only when the
+// device has signed in to the same account since (every older session
+// ended with the reset), and that use confirms the passkey again.
+func (a *App) FinishPasskeySignIn(ctx context.Context, token string, response []byte, c Client, current Viewer) (string, error) {
 	wa, err := a.webAuthn()
 	if err != nil {
 		return "", err
@@ -607,6 +615,17 @@ func (a *App) FinishPasskeySignIn(ctx context.Context, token string, response []
 		}
 		for i, k := range user.keys {
 			if bytes.Equal(k.CredentialID, cred.ID) {
+				if !k.SuspendedAt.IsZero() {
+					if current.AccountID != accountID {
+						a.log.Info("suspended passkey refused", "account", accountID)
+						refused = ErrPasskeySuspended
+						return nil
+					}
+					if err := tx.ResumePasskey(ctx, k.ID); err != nil {
+						return err
+					}
+					a.log.Info("passkey confirmed after a password reset", "account", accountID)
+				}
 				data, err := json.Marshal(cred)
 				if err != nil {
 					return err

@@ -228,3 +228,56 @@ func TestSessionPasswordChecksThrottled(t *testing.T) {
 		}
 	})
 }
+
+// TestPasswordResetSuspendsPasskeys: a password reset ends every session,
+// and a passkey no longer signs in alone (an attacker's passkey, added
+// while they had a session, stops working) until its owner has signed in
+// with the new password and used it once; after that it signs in alone
+// again.
+func TestPasswordResetSuspendsPasskeys(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, factorsOrigin)
+		const newPassword = "Kolme-Vihreää-Sammakkoa-92"
+		maija := e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		key := newSoftKey(t, factorsOrigin)
+		if got := e.addPasskey(t, maija, key); got.status != http.StatusOK {
+			t.Fatalf("add passkey: %d %q", got.status, got.Error)
+		}
+		signedIn := func(c *http.Client) bool {
+			return do(t, c, "GET", e.srv.URL+"/kohteet", nil).StatusCode == http.StatusOK
+		}
+		if other := e.client(t); e.passkeySignIn(t, other, key).status != http.StatusOK || !signedIn(other) {
+			t.Fatal("passkey sign-in before the reset")
+		}
+
+		resetter := e.client(t)
+		do(t, resetter, "POST", e.srv.URL+"/unohtunut-salasana", url.Values{"email": {"maija@example.fi"}})
+		code := e.mails.code(t, "reset_code", "maija@example.fi")
+		if r := do(t, resetter, "POST", e.srv.URL+"/unohtunut-salasana/koodi", url.Values{"code": {code}, "password": {newPassword}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reset: %d", r.StatusCode)
+		}
+		if signedIn(maija) {
+			t.Error("a session from before the reset still works")
+		}
+		// The passkey alone no longer signs in.
+		alone := e.client(t)
+		if got := e.passkeySignIn(t, alone, key); got.status == http.StatusOK || signedIn(alone) {
+			t.Errorf("passkey alone after the reset: %d, signed in %v", got.status, signedIn(alone))
+		}
+		// The owner signs in with the new password and uses the passkey:
+		// it is confirmed and signs in alone again.
+		if r := do(t, alone, "POST", e.srv.URL+"/kirjaudu", url.Values{"email": {"maija@example.fi"}, "password": {newPassword}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign in with the new password: %d", r.StatusCode)
+		}
+		if r := do(t, alone, "GET", e.srv.URL+"/profiili", nil); !strings.Contains(r.body, "Vahvista pääsyavain") {
+			t.Error("the profile does not offer to confirm the passkey")
+		}
+		if got := e.passkeySignIn(t, alone, key); got.status != http.StatusOK || !signedIn(alone) {
+			t.Errorf("passkey after the new password: %d %q", got.status, got.Error)
+		}
+		if again := e.client(t); e.passkeySignIn(t, again, key).status != http.StatusOK || !signedIn(again) {
+			t.Error("a confirmed passkey does not sign in alone")
+		}
+	})
+}

@@ -224,6 +224,8 @@ func (s *Server) passkeyFailed(w http.ResponseWriter, r *http.Request, v *viewer
 		return writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": s.texts(r, v).T("error.passkey")})
 	case errors.Is(err, app.ErrReauthenticate):
 		return writeJSON(w, http.StatusForbidden, map[string]string{"error": s.texts(r, v).T("mfa.factors.reauth")})
+	case errors.Is(err, app.ErrPasskeySuspended):
+		return writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": s.texts(r, v).T("mfa.passkey.suspended")})
 	case errors.Is(err, app.ErrSecondFactorFirst):
 		return writeJSON(w, http.StatusForbidden, map[string]string{"error": s.texts(r, v).T("mfa.factors.secondFirst")})
 	}
@@ -246,7 +248,11 @@ func (s *Server) finishPasskeySignIn(w http.ResponseWriter, r *http.Request, v *
 	if err != nil {
 		return s.passkeyFailed(w, r, v, err)
 	}
-	token, err := s.app.FinishPasskeySignIn(r.Context(), c.Token, c.Credential, s.client(r))
+	var current app.Viewer
+	if v != nil {
+		current = v.Viewer
+	}
+	token, err := s.app.FinishPasskeySignIn(r.Context(), c.Token, c.Credential, s.client(r), current)
 	if err != nil {
 		return s.passkeyFailed(w, r, v, err)
 	}
