@@ -358,8 +358,9 @@ func (a *App) RequestReset(ctx context.Context, email string, c Client) error {
 }
 
 // ResetPassword sets a new password with a reset code. Every session of
-// the account ends and this device is signed in with a new one (token
-// returned). An unknown address answers like a wrong code.
+// the account ends, its passkeys are suspended (FinishPasskeySignIn) and
+// this device is signed in with a new one (token returned). An unknown
+// address answers like a wrong code.
 func (a *App) ResetPassword(ctx context.Context, email, typed, password string, c Client) (string, error) {
 	clean, _ := portal.CheckEmail(email)
 	if p := passwordProblem(password, email); p != "" {
@@ -392,6 +393,9 @@ func (a *App) ResetPassword(ctx context.Context, email, typed, password string, 
 		if err := tx.SetPasswordHash(ctx, acc.ID, hash); err != nil {
 			return err
 		}
+		if err := tx.SuspendPasskeys(ctx, acc.ID); err != nil {
+			return err
+		}
 		if err := tx.DeleteSessionsExcept(ctx, acc.ID, 0); err != nil {
 			return err
 		}
@@ -412,15 +416,15 @@ func (a *App) ResetPassword(ctx context.Context, email, typed, password string, 
 	return token, nil
 }
 
-// Reauthenticate checks the password again and marks the session as
-// recently signed in, for the changes that need it.
-func (a *App) Reauthenticate(ctx context.Context, v Viewer, password string) error {
+// Reauthenticate checks the password again (throttled, checkPassword) and
+// marks the session as recently signed in, for the changes that need it.
+func (a *App) Reauthenticate(ctx context.Context, v Viewer, password string, c Client) error {
 	acc, err := a.account(ctx, v.AccountID)
 	if err != nil {
 		return err
 	}
-	if _, err := a.hasher.Check(ctx, acc.PasswordHash, password); err != nil {
-		return InvalidInput{{"current", "error.password.wrong"}}
+	if err := a.checkPassword(ctx, acc, password, c); err != nil {
+		return err
 	}
 	return a.db.Write(ctx, func(tx *store.Tx) error { return tx.SetSessionAuth(ctx, v.SessionID) })
 }
@@ -428,16 +432,19 @@ func (a *App) Reauthenticate(ctx context.Context, v Viewer, password string) err
 // recent reports whether the viewer entered their password lately.
 func (a *App) recent(v Viewer) bool { return a.db.Now().Sub(v.AuthAt) <= RecentAuth }
 
-// ChangePassword replaces the password after checking the current one;
-// every other session ends and the owner is told.
+// ChangePassword replaces the password after checking the current one
+// (throttled, checkPassword; the check is the recent sign-in); every other
+// session ends and the owner is told.
 func (a *App) ChangePassword(ctx context.Context, v Viewer, current, next string, c Client) error {
 	acc, err := a.account(ctx, v.AccountID)
 	if err != nil {
 		return err
 	}
 	var bad InvalidInput
-	if _, err := a.hasher.Check(ctx, acc.PasswordHash, current); err != nil {
-		bad = append(bad, FieldError{"current", "error.password.wrong"})
+	if err := a.checkPassword(ctx, acc, current, c); err != nil {
+		if !errors.As(err, &bad) {
+			return err
+		}
 	}
 	if p := passwordProblem(next, acc.Email); p != "" {
 		bad = append(bad, FieldError{"password", p})
@@ -563,15 +570,15 @@ func (a *App) SignOutOthers(ctx context.Context, v Viewer) error {
 }
 
 // DeleteAccount deletes the account, its sessions and settings after the
-// password is entered once more. The customer records stay with the
-// company. The address is told.
+// password is entered once more (throttled, checkPassword). The customer
+// records stay with the company. The address is told.
 func (a *App) DeleteAccount(ctx context.Context, v Viewer, password string, c Client) error {
 	acc, err := a.account(ctx, v.AccountID)
 	if err != nil {
 		return err
 	}
-	if _, err := a.hasher.Check(ctx, acc.PasswordHash, password); err != nil {
-		return InvalidInput{{"current", "error.password.wrong"}}
+	if err := a.checkPassword(ctx, acc, password, c); err != nil {
+		return err
 	}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.DeleteAccount(ctx, acc.ID); err != nil {

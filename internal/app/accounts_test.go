@@ -449,10 +449,10 @@ func TestEmailChange(t *testing.T) {
 		if err := w.app.RequestEmailChange(ctx, v, "uusi@example.fi", client); !errors.Is(err, ErrReauthenticate) {
 			t.Fatalf("without a recent sign-in: %v", err)
 		}
-		if err := w.app.Reauthenticate(ctx, v, "väärä"); err == nil {
+		if err := w.app.Reauthenticate(ctx, v, "väärä", client); err == nil {
 			t.Fatal("wrong password re-authenticated")
 		}
-		if err := w.app.Reauthenticate(ctx, v, "oikea-salasana-123"); err != nil {
+		if err := w.app.Reauthenticate(ctx, v, "oikea-salasana-123", client); err != nil {
 			t.Fatal(err)
 		}
 		v, _ = w.app.authenticateAgain(ctx, v)

@@ -414,7 +414,7 @@ func TestConsent(t *testing.T) {
 		if err := w.app.SetConsent(ctx, v, free, true, payers()); !errors.Is(err, ErrReauthenticate) {
 			t.Errorf("stale sign-in: %v", err)
 		}
-		if err := w.app.Reauthenticate(ctx, v, demo.Password); err != nil {
+		if err := w.app.Reauthenticate(ctx, v, demo.Password, Client{}); err != nil {
 			t.Fatal(err)
 		}
 		v.AuthAt = clock.Now()

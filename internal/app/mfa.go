@@ -39,6 +39,51 @@ var ErrSecondFactor = errors.New("second factor not accepted")
 // unknown passkey. The page says to try again.
 var ErrPasskey = errors.New("passkey not accepted")
 
+// ErrSecondFactorFirst means the session has not given its second factor
+// and the account has one: the change waits until it is given.
+var ErrSecondFactorFirst = errors.New("second factor first")
+
+// mayChangeFactors is the one rule for adding or removing a way to confirm
+// the sign-in (passkey, authenticator app, recovery codes). Before the
+// session has given its second factor, it may only set up the first factor
+// of an account that has none (after an admin's invitation or reset);
+// otherwise the session must be fully signed in and have entered its
+// password (or used a passkey) within RecentAuth.
+func (a *App) mayChangeFactors(ctx context.Context, tx *store.Tx, v Viewer) error {
+	if v.NeedsSecondFactor() {
+		m, err := mfaOf(ctx, tx, v.AccountID)
+		if err != nil {
+			return err
+		}
+		if m.Any() {
+			return ErrSecondFactorFirst
+		}
+		return nil
+	}
+	if !a.recent(v) {
+		return ErrReauthenticate
+	}
+	return nil
+}
+
+// factorNotice mails the account that a factor was added or removed.
+func (a *App) factorNotice(ctx context.Context, tx *store.Tx, v Viewer, kind, factor string) error {
+	return a.mail(ctx, tx, kind, v.Language, v.Email, map[string]string{"factor": factor})
+}
+
+// The mails of factorNotice and the factors they name (mail kinds).
+const (
+	factorAdded         = "factor_added_notice"
+	factorRemoved       = "factor_removed_notice"
+	factorPasskey       = "passkey"
+	factorAuthenticator = "authenticator"
+)
+
+// ErrPasskeySuspended means the passkey was suspended by a password reset:
+// it signs in only after the new password on the same device, which
+// confirms it again.
+var ErrPasskeySuspended = errors.New("passkey suspended since a password reset")
+
 // RecoveryCodeCount is how many recovery codes a set has.
 const RecoveryCodeCount = 10
 
@@ -99,8 +144,13 @@ func (a *App) StartTOTP(ctx context.Context, v Viewer) (TOTPSetup, error) {
 	if err != nil {
 		return TOTPSetup{}, err
 	}
-	err = a.db.Write(ctx, func(tx *store.Tx) error { return tx.SetUnconfirmedTOTP(ctx, v.AccountID, enc) })
-	if errors.Is(err, portal.ErrConflict) {
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if err := a.mayChangeFactors(ctx, tx, v); err != nil {
+			return err
+		}
+		return tx.SetUnconfirmedTOTP(ctx, v.AccountID, enc)
+	})
+	if errors.Is(err, portal.ErrConflict) || errors.Is(err, ErrSecondFactorFirst) || errors.Is(err, ErrReauthenticate) {
 		return TOTPSetup{}, err
 	}
 	if err != nil {
@@ -135,10 +185,12 @@ func (a *App) PendingTOTP(ctx context.Context, v Viewer) (TOTPSetup, error) {
 func mfaKey(accountID int64) string { return fmt.Sprintf("mfa:acct:%d", accountID) }
 
 // ConfirmTOTP checks the first code of a new secret. On success the secret
-// is in use, this session has given its second factor, and when the
-// account had no recovery codes a new set is returned to show once.
+// is in use (when mayChangeFactors allows it), the owner is mailed, this
+// session has given its second factor, and when the account had no
+// recovery codes a new set is returned to show once.
 func (a *App) ConfirmTOTP(ctx context.Context, v Viewer, typed string) ([]string, error) {
 	var codes []string
+	enrolled := false
 	err := a.secondFactor(ctx, v, func(tx *store.Tx) (bool, error) {
 		t, err := tx.TOTPOf(ctx, v.AccountID)
 		if errors.Is(err, portal.ErrNotFound) {
@@ -147,13 +199,27 @@ func (a *App) ConfirmTOTP(ctx context.Context, v Viewer, typed string) ([]string
 		if err != nil {
 			return false, err
 		}
+		enrol := t.ConfirmedAt.IsZero()
+		if enrol {
+			if err := a.mayChangeFactors(ctx, tx, v); err != nil {
+				return false, err
+			}
+		}
 		ok, err := a.acceptTOTP(ctx, tx, v.AccountID, t, typed)
 		if !ok || err != nil {
 			return ok, err
 		}
+		if enrolled = enrol; enrol {
+			if err := a.factorNotice(ctx, tx, v, factorAdded, factorAuthenticator); err != nil {
+				return false, err
+			}
+		}
 		codes, err = a.ensureRecoveryCodes(ctx, tx, v.AccountID)
 		return true, err
 	})
+	if err == nil && enrolled {
+		a.wake()
+	}
 	return codes, err
 }
 
@@ -279,13 +345,13 @@ func newRecoveryCodes(ctx context.Context, tx *store.Tx, accountID int64) ([]str
 }
 
 // NewRecoveryCodes replaces the viewer's recovery codes with a new set,
-// shown once; it needs a recent sign-in.
+// shown once; mayChangeFactors decides (a recent sign-in).
 func (a *App) NewRecoveryCodes(ctx context.Context, v Viewer) ([]string, error) {
-	if !a.recent(v) {
-		return nil, ErrReauthenticate
-	}
 	var codes []string
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if err := a.mayChangeFactors(ctx, tx, v); err != nil {
+			return err
+		}
 		var err error
 		codes, err = newRecoveryCodes(ctx, tx, v.AccountID)
 		return err
@@ -371,14 +437,18 @@ func takeCeremony(ctx context.Context, tx *store.Tx, token, kind string, account
 	return s, json.Unmarshal([]byte(c.Data), &s)
 }
 
-// BeginPasskeyRegistration starts adding a passkey to the viewer's account:
-// the options for navigator.credentials.create and the ceremony's token.
+// BeginPasskeyRegistration starts adding a passkey to the viewer's account
+// (when mayChangeFactors allows it): the options for
+// navigator.credentials.create and the ceremony's token.
 func (a *App) BeginPasskeyRegistration(ctx context.Context, v Viewer) (token string, options []byte, err error) {
 	wa, err := a.webAuthn()
 	if err != nil {
 		return "", nil, err
 	}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if err := a.mayChangeFactors(ctx, tx, v); err != nil {
+			return err
+		}
 		u, err := loadWAUser(ctx, tx, v.AccountID)
 		if err != nil {
 			return err
@@ -401,6 +471,9 @@ func (a *App) BeginPasskeyRegistration(ctx context.Context, v Viewer) (token str
 		token, err = startCeremony(ctx, tx, v.AccountID, ceremonyRegister, session)
 		return err
 	})
+	if errors.Is(err, ErrSecondFactorFirst) || errors.Is(err, ErrReauthenticate) {
+		return "", nil, err
+	}
 	if err != nil {
 		return "", nil, fmt.Errorf("begin passkey registration: %w", err)
 	}
@@ -411,9 +484,10 @@ func (a *App) BeginPasskeyRegistration(ctx context.Context, v Viewer) (token str
 const MaxPasskeyName = 100
 
 // FinishPasskeyRegistration checks the browser's answer and stores the
-// passkey. Adding one counts as this session's second factor (it is how
-// staff set theirs up at the first sign-in); an account without recovery
-// codes gets a set, returned to show once.
+// passkey, when mayChangeFactors still allows it; the owner is mailed.
+// Adding one counts as this session's second factor (it is how staff set
+// theirs up at the first sign-in); an account without recovery codes gets
+// a set, returned to show once.
 func (a *App) FinishPasskeyRegistration(ctx context.Context, v Viewer, token string, response []byte, name string) ([]string, error) {
 	wa, err := a.webAuthn()
 	if err != nil {
@@ -428,6 +502,10 @@ func (a *App) FinishPasskeyRegistration(ctx context.Context, v Viewer, token str
 	var codes []string
 	var refused error
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if err := a.mayChangeFactors(ctx, tx, v); err != nil {
+			refused = err
+			return nil
+		}
 		session, err := takeCeremony(ctx, tx, token, ceremonyRegister, v.AccountID)
 		if err != nil {
 			refused = err
@@ -453,6 +531,9 @@ func (a *App) FinishPasskeyRegistration(ctx context.Context, v Viewer, token str
 		if err := tx.SetSecondFactor(ctx, v.SessionID); err != nil {
 			return err
 		}
+		if err := a.factorNotice(ctx, tx, v, factorAdded, factorPasskey); err != nil {
+			return err
+		}
 		if v.Role == portal.RoleStaff || v.Role == portal.RoleAdmin {
 			if codes, err = a.ensureRecoveryCodes(ctx, tx, v.AccountID); err != nil {
 				return err
@@ -466,6 +547,7 @@ func (a *App) FinishPasskeyRegistration(ctx context.Context, v Viewer, token str
 	if refused != nil {
 		return nil, refused
 	}
+	a.wake()
 	a.log.Info("passkey added", "account", v.AccountID)
 	return codes, nil
 }
@@ -493,8 +575,11 @@ func (a *App) BeginPasskeySignIn(ctx context.Context) (token string, options []b
 
 // FinishPasskeySignIn checks the browser's answer and opens a session that
 // has given both factors (the passkey is something the person has, unlocked
-// by something they know or are).
-func (a *App) FinishPasskeySignIn(ctx context.Context, token string, response []byte, c Client) (string, error) {
+// by something they know or are). current is the device's session, if it
+// has one: a passkey suspended by a password reset signs in only when the
+// device has signed in to the same account since (every older session
+// ended with the reset), and that use confirms the passkey again.
+func (a *App) FinishPasskeySignIn(ctx context.Context, token string, response []byte, c Client, current Viewer) (string, error) {
 	wa, err := a.webAuthn()
 	if err != nil {
 		return "", err
@@ -530,6 +615,17 @@ func (a *App) FinishPasskeySignIn(ctx context.Context, token string, response []
 		}
 		for i, k := range user.keys {
 			if bytes.Equal(k.CredentialID, cred.ID) {
+				if !k.SuspendedAt.IsZero() {
+					if current.AccountID != accountID {
+						a.log.Info("suspended passkey refused", "account", accountID)
+						refused = ErrPasskeySuspended
+						return nil
+					}
+					if err := tx.ResumePasskey(ctx, k.ID); err != nil {
+						return err
+					}
+					a.log.Info("passkey confirmed after a password reset", "account", accountID)
+				}
 				data, err := json.Marshal(cred)
 				if err != nil {
 					return err
@@ -554,10 +650,14 @@ func (a *App) FinishPasskeySignIn(ctx context.Context, token string, response []
 	return session, nil
 }
 
-// RemovePasskey removes one of the viewer's passkeys. Staff and admins
-// keep at least one second factor.
+// RemovePasskey removes one of the viewer's passkeys, when
+// mayChangeFactors allows it; the owner is mailed. Staff and admins keep
+// at least one second factor.
 func (a *App) RemovePasskey(ctx context.Context, v Viewer, id int64) error {
-	return a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if err := a.mayChangeFactors(ctx, tx, v); err != nil {
+			return err
+		}
 		m, err := mfaOf(ctx, tx, v.AccountID)
 		if err != nil {
 			return err
@@ -568,6 +668,13 @@ func (a *App) RemovePasskey(ctx context.Context, v Viewer, id int64) error {
 		if err := tx.DeletePasskey(ctx, v.AccountID, id); err != nil {
 			return err
 		}
+		if err := a.factorNotice(ctx, tx, v, factorRemoved, factorPasskey); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: "passkey.remove"})
 	})
+	if err == nil {
+		a.wake()
+	}
+	return err
 }

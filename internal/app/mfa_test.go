@@ -25,6 +25,7 @@ func TestTOTPWithClock(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.app.sealer = sealer
+		w.app.mailer = &recMailer{}
 		v := w.signIn(t, "staff@example.fi")
 		if !v.NeedsSecondFactor() {
 			t.Fatal("staff signed in with a password alone needs no second factor")
@@ -105,6 +106,7 @@ func TestResetStaffSecondFactor(t *testing.T) {
 		w := newWorld(t, db, clock)
 		sealer, _ := NewSealer(make([]byte, 32))
 		w.app.sealer = sealer
+		w.app.mailer = &recMailer{}
 		staff := w.signIn(t, "staff@example.fi")
 		setup, err := w.app.StartTOTP(ctx, staff)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
 
@@ -121,4 +122,54 @@ func quota(ctx context.Context, tx *store.Tx, key string, limit int, now time.Ti
 	}
 	a.Count++
 	return true, tx.SetAttempts(ctx, key, a)
+}
+
+// passwordKey counts the wrong passwords typed inside the account's
+// sessions, from any address.
+func passwordKey(accountID int64) string { return "password:acct:" + strconv.FormatInt(accountID, 10) }
+
+// checkPassword checks the password a signed-in person types again
+// (re-authentication, change of password, deletion of the account,
+// consent with identity codes) under the sign-in throttle: it waits while
+// the account is blocked at this address (shared with the sign-in page, so
+// the two cannot be alternated) or from any address (a stolen session may
+// move between addresses), and a wrong password counts under both. While
+// blocked the password is not checked at all. The answer is an
+// InvalidInput of the field "current".
+func (a *App) checkPassword(ctx context.Context, acc portal.Account, password string, c Client) error {
+	now := a.db.Now()
+	keys := []string{signInKeyIP(c.IP), signInKeyAccount(acc.EmailNorm, c.IP), passwordKey(acc.ID)}
+	var wait time.Duration
+	err := a.db.Read(ctx, func(tx *store.Tx) (err error) {
+		wait, err = longestBlock(ctx, tx, now, keys...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("check password: %w", err)
+	}
+	if wait > 0 {
+		a.log.Info("password check throttled", "account", acc.ID, "wait_s", int(wait.Seconds()))
+		return InvalidInput{{"current", "error.password.throttled"}}
+	}
+	_, checkErr := a.hasher.Check(ctx, acc.PasswordHash, password)
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if checkErr == nil {
+			if err := tx.ClearAttempts(ctx, signInKeyAccount(acc.EmailNorm, c.IP)); err != nil {
+				return err
+			}
+			return tx.ClearAttempts(ctx, passwordKey(acc.ID))
+		}
+		if err := failSignIn(ctx, tx, now, c.IP, signInKeyAccount(acc.EmailNorm, c.IP)); err != nil {
+			return err
+		}
+		return fail(ctx, tx, passwordKey(acc.ID), freeFailuresPerAccountIP, now)
+	})
+	if err != nil {
+		return fmt.Errorf("check password: %w", err)
+	}
+	if checkErr != nil {
+		a.log.Info("password check failed", "account", acc.ID)
+		return InvalidInput{{"current", "error.password.wrong"}}
+	}
+	return nil
 }

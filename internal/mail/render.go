@@ -39,6 +39,11 @@ const (
 	PasswordChangedNotice = "password_changed_notice"
 	// AccountDeletedNotice tells that the account was deleted. No data.
 	AccountDeletedNotice = "account_deleted_notice"
+	// FactorAddedNotice tells that a way to confirm the sign-in was added
+	// to the account. Data: "factor", FactorPasskey or FactorAuthenticator.
+	FactorAddedNotice = "factor_added_notice"
+	// FactorRemovedNotice tells that one was removed. Data: "factor".
+	FactorRemovedNotice = "factor_removed_notice"
 	// MessageUnread tells that a message in a site's thread has waited
 	// unread. Data: "site", the site's name and street. The message itself
 	// is not in the mail: the portal shows it after signing in.
@@ -52,6 +57,12 @@ const (
 	StaffInvite = "staff_invite"
 )
 
+// The factors a FactorAddedNotice or FactorRemovedNotice names.
+const (
+	FactorPasskey       = "passkey"
+	FactorAuthenticator = "authenticator"
+)
+
 // required lists the data keys of each kind.
 var required = map[string][]string{
 	SignupCode:            {"code"},
@@ -61,6 +72,8 @@ var required = map[string][]string{
 	EmailChangedNotice:    nil,
 	PasswordChangedNotice: nil,
 	AccountDeletedNotice:  nil,
+	FactorAddedNotice:     {"factor"},
+	FactorRemovedNotice:   {"factor"},
 	MessageUnread:         {"site"},
 	VisitCancelled:        {"site", "visit", "reason"},
 	StaffInvite:           {"provider"},
@@ -93,6 +106,7 @@ type view struct {
 	Visit    string
 	Reason   string
 	Provider string
+	Passkey  bool              // the factor of a factor notice is a passkey (else an authenticator app)
 	Body     htmltemplate.HTML // the layout's content
 }
 
@@ -141,6 +155,12 @@ func Render(kind, lang string, data map[string]string) (Message, error) {
 		Visit: data["visit"], Reason: data["reason"], Provider: data["provider"]}
 	if slices.Contains(need, "code") && !sixDigits.MatchString(v.Code) {
 		return Message{}, fmt.Errorf("render mail %s: the code is not six digits", kind)
+	}
+	if slices.Contains(need, "factor") {
+		if f := data["factor"]; f != FactorPasskey && f != FactorAuthenticator {
+			return Message{}, fmt.Errorf("render mail %s: unknown factor %q", kind, f)
+		}
+		v.Passkey = data["factor"] == FactorPasskey
 	}
 	if kind == EmailChangedNotice && strings.TrimSpace(data["new_email"]) != "" {
 		v.NewEmail = MaskEmail(data["new_email"])

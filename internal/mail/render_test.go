@@ -22,12 +22,14 @@ func dataFor(kind string) map[string]string {
 		d["site"], d["visit"], d["reason"] = "Koti, Hämeenkatu 12", "8.12.2026 10.00", "Työntekijä sairastui <b>"
 	case mail.StaffInvite:
 		d["provider"], d["url"] = "Kotikulma <Oy>", "https://asiakassivu.example/luo-tili"
+	case mail.FactorAddedNotice, mail.FactorRemovedNotice:
+		d["factor"] = mail.FactorPasskey
 	}
 	return d
 }
 
 func TestEveryKindInEveryLanguage(t *testing.T) {
-	if len(mail.Kinds()) != 10 {
+	if len(mail.Kinds()) != 12 {
 		t.Fatalf("kinds %v", mail.Kinds())
 	}
 	for _, kind := range mail.Kinds() {
@@ -172,5 +174,21 @@ func TestRenderIgnoresOtherData(t *testing.T) {
 	if strings.Contains(m.Text+m.HTML, "***") || strings.Contains(m.Text+m.HTML, "vanha") ||
 		!strings.Contains(m.Text, "sähköpostiosoite vaihdettiin juuri. Tähän osoitteeseen") {
 		t.Errorf("notice without the new address:\n%s", m.Text)
+	}
+}
+
+// TestFactorNotices: the notice names the factor that changed, and a
+// factor it does not know is refused rather than guessed.
+func TestFactorNotices(t *testing.T) {
+	for _, kind := range []string{mail.FactorAddedNotice, mail.FactorRemovedNotice} {
+		for factor, want := range map[string]string{mail.FactorPasskey: "pääsyavain", mail.FactorAuthenticator: "todennussovellus"} {
+			m, err := mail.Render(kind, "fi", map[string]string{"factor": factor})
+			if err != nil || !strings.Contains(m.Subject, want) || !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, want) {
+				t.Errorf("%s %s: %v %q", kind, factor, err, m.Subject)
+			}
+		}
+		if _, err := mail.Render(kind, "fi", map[string]string{"factor": "sms"}); err == nil {
+			t.Errorf("%s: an unknown factor was rendered", kind)
+		}
 	}
 }

@@ -43,6 +43,9 @@ type Passkey struct {
 	Data         string
 	CreatedAt    time.Time
 	LastUsedAt   time.Time
+	// SuspendedAt is when a password reset suspended the passkey (zero
+	// when it is not suspended).
+	SuspendedAt time.Time
 }
 
 // AddPasskey stores a new passkey.
@@ -53,11 +56,12 @@ func (tx *Tx) AddPasskey(ctx context.Context, p Passkey) (int64, error) {
 
 // PasskeysOf lists an account's passkeys, oldest first.
 func (tx *Tx) PasskeysOf(ctx context.Context, accountID int64) ([]Passkey, error) {
-	rows, err := tx.query(ctx, `SELECT id, account_id, credential_id, name, data, created_at, last_used_at
+	rows, err := tx.query(ctx, `SELECT id, account_id, credential_id, name, data, created_at, last_used_at, suspended_at
 		FROM passkeys WHERE account_id = $1 ORDER BY id`, accountID)
 	return scanAll(rows, err, func(r *sql.Rows) (Passkey, error) {
 		var p Passkey
-		err := r.Scan(&p.ID, &p.AccountID, &p.CredentialID, &p.Name, &p.Data, timeCol{&p.CreatedAt}, timeCol{&p.LastUsedAt})
+		err := r.Scan(&p.ID, &p.AccountID, &p.CredentialID, &p.Name, &p.Data, timeCol{&p.CreatedAt}, timeCol{&p.LastUsedAt},
+			timeCol{&p.SuspendedAt})
 		return p, err
 	})
 }
@@ -66,6 +70,17 @@ func (tx *Tx) PasskeysOf(ctx context.Context, accountID int64) ([]Passkey, error
 // signature counter moves on).
 func (tx *Tx) UsePasskey(ctx context.Context, id int64, data string) error {
 	return affected(tx.exec(ctx, `UPDATE passkeys SET data = $1, last_used_at = $2 WHERE id = $3`, data, tx.now, id))
+}
+
+// SuspendPasskeys suspends every passkey of an account (a password reset).
+func (tx *Tx) SuspendPasskeys(ctx context.Context, accountID int64) error {
+	_, err := tx.exec(ctx, `UPDATE passkeys SET suspended_at = $1 WHERE account_id = $2`, tx.now, accountID)
+	return err
+}
+
+// ResumePasskey ends the suspension of a passkey.
+func (tx *Tx) ResumePasskey(ctx context.Context, id int64) error {
+	return affected(tx.exec(ctx, `UPDATE passkeys SET suspended_at = NULL WHERE id = $1`, id))
 }
 
 // DeletePasskey removes one of an account's passkeys.

@@ -348,6 +348,8 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request, v *viewer) erro
 		p.Notice = "mfa.passkey.lastOne"
 	case r.URL.Query().Get("uudelleen") != "":
 		p.Notice = "mfa.codes.reauth"
+	case r.URL.Query().Get("tunnistus") != "":
+		p.Notice = "mfa.factors.reauth"
 	}
 	return s.render(w, r, http.StatusOK, "profile", p)
 }
@@ -383,7 +385,7 @@ func (s *Server) requestEmailChange(w http.ResponseWriter, r *http.Request, v *v
 		return err
 	}
 	p.Email.Values["email"] = clip(email, 2*portal.MaxEmailLength)
-	err = s.app.Reauthenticate(r.Context(), v.Viewer, r.PostForm.Get("current"))
+	err = s.app.Reauthenticate(r.Context(), v.Viewer, r.PostForm.Get("current"), s.client(r))
 	if err == nil {
 		v.AuthAt = s.app.Now()
 		err = s.app.RequestEmailChange(r.Context(), v.Viewer, email, s.client(r))

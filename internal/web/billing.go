@@ -428,7 +428,7 @@ func (s *Server) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) e
 		payers[0].ShareBP = 10000
 	}
 	if pw := f.Get("current"); pw != "" {
-		err = s.app.Reauthenticate(r.Context(), v.Viewer, pw)
+		err = s.app.Reauthenticate(r.Context(), v.Viewer, pw, s.client(r))
 		if err == nil {
 			v.AuthAt = s.app.Now()
 		}

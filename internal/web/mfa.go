@@ -87,6 +87,11 @@ func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request, v *viewer) er
 	if p.MFA, err = s.app.MFAState(r.Context(), v.Viewer); err != nil {
 		return err
 	}
+	if v.NeedsSecondFactor() && p.MFA.Any() {
+		// A factor is set up already: it is given first.
+		http.Redirect(w, r, "/kaksivaihe", http.StatusSeeOther)
+		return nil
+	}
 	return s.render(w, r, http.StatusOK, "mfa", p)
 }
 
@@ -95,9 +100,13 @@ func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request, v *viewer) er
 func (s *Server) startTOTP(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	p := s.mfaPage(r, v, "totp")
 	var err error
-	if p.TOTP, err = s.app.StartTOTP(r.Context(), v.Viewer); errors.Is(err, portal.ErrConflict) {
-		// An app is in use already: this is the place to give its code.
+	if p.TOTP, err = s.app.StartTOTP(r.Context(), v.Viewer); errors.Is(err, portal.ErrConflict) || errors.Is(err, app.ErrSecondFactorFirst) {
+		// An app is in use already, or the account has another factor to
+		// give first: this is the place to give it.
 		http.Redirect(w, r, "/kaksivaihe", http.StatusSeeOther)
+		return nil
+	} else if errors.Is(err, app.ErrReauthenticate) {
+		http.Redirect(w, r, factorsReauth, http.StatusSeeOther)
 		return nil
 	} else if err != nil {
 		return err
@@ -118,7 +127,13 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request, v *viewer) 
 	}
 	p := s.mfaPage(r, v, "totp")
 	status := http.StatusUnprocessableEntity
-	if th, ok := app.IsThrottled(err); ok {
+	if errors.Is(err, app.ErrSecondFactorFirst) {
+		http.Redirect(w, r, "/kaksivaihe", http.StatusSeeOther)
+		return nil
+	} else if errors.Is(err, app.ErrReauthenticate) {
+		http.Redirect(w, r, factorsReauth, http.StatusSeeOther)
+		return nil
+	} else if th, ok := app.IsThrottled(err); ok {
 		p.Form.FormError, p.Wait, status = "signin.throttled", int(th.RetryAfter.Seconds()+0.999), http.StatusTooManyRequests
 	} else if errors.Is(err, app.ErrSecondFactor) {
 		p.Form.Errors["code"] = "error.mfa.code"
@@ -148,6 +163,10 @@ func (s *Server) newRecoveryCodes(w http.ResponseWriter, r *http.Request, v *vie
 	return s.render(w, r, http.StatusOK, "mfa", p)
 }
 
+// factorsReauth is where a change of factors that needs a recent sign-in
+// sends the person: the profile says so.
+const factorsReauth = "/profiili?tunnistus=1#kirjautuminen"
+
 func (s *Server) removePasskey(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	id, err := pathID(r, "passkey")
 	if err != nil {
@@ -155,6 +174,9 @@ func (s *Server) removePasskey(w http.ResponseWriter, r *http.Request, v *viewer
 	}
 	if err := s.app.RemovePasskey(r.Context(), v.Viewer, id); errors.Is(err, portal.ErrConflict) {
 		http.Redirect(w, r, "/profiili?viimeinen=1#kirjautuminen", http.StatusSeeOther)
+		return nil
+	} else if errors.Is(err, app.ErrReauthenticate) {
+		http.Redirect(w, r, factorsReauth, http.StatusSeeOther)
 		return nil
 	} else if err != nil {
 		return err
@@ -197,8 +219,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 
 // passkeyFailed answers a refused ceremony with the text to show.
 func (s *Server) passkeyFailed(w http.ResponseWriter, r *http.Request, v *viewer, err error) error {
-	if errors.Is(err, app.ErrPasskey) {
+	switch {
+	case errors.Is(err, app.ErrPasskey):
 		return writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": s.texts(r, v).T("error.passkey")})
+	case errors.Is(err, app.ErrReauthenticate):
+		return writeJSON(w, http.StatusForbidden, map[string]string{"error": s.texts(r, v).T("mfa.factors.reauth")})
+	case errors.Is(err, app.ErrPasskeySuspended):
+		return writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": s.texts(r, v).T("mfa.passkey.suspended")})
+	case errors.Is(err, app.ErrSecondFactorFirst):
+		return writeJSON(w, http.StatusForbidden, map[string]string{"error": s.texts(r, v).T("mfa.factors.secondFirst")})
 	}
 	return err
 }
@@ -219,7 +248,11 @@ func (s *Server) finishPasskeySignIn(w http.ResponseWriter, r *http.Request, v *
 	if err != nil {
 		return s.passkeyFailed(w, r, v, err)
 	}
-	token, err := s.app.FinishPasskeySignIn(r.Context(), c.Token, c.Credential, s.client(r))
+	var current app.Viewer
+	if v != nil {
+		current = v.Viewer
+	}
+	token, err := s.app.FinishPasskeySignIn(r.Context(), c.Token, c.Credential, s.client(r), current)
 	if err != nil {
 		return s.passkeyFailed(w, r, v, err)
 	}
@@ -235,7 +268,7 @@ func (s *Server) finishPasskeySignIn(w http.ResponseWriter, r *http.Request, v *
 func (s *Server) beginPasskeyRegistration(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	token, options, err := s.app.BeginPasskeyRegistration(r.Context(), v.Viewer)
 	if err != nil {
-		return err
+		return s.passkeyFailed(w, r, v, err)
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"token": token, "options": json.RawMessage(options)})
 }

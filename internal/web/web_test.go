@@ -186,8 +186,12 @@ func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := app.New(db, hasher, log, app.WithMailer(e.mails), app.WithEvents(e.hub.Publish),
-		app.WithSealer(sealer))
+	opts := []app.Option{app.WithMailer(e.mails), app.WithEvents(e.hub.Publish), app.WithSealer(sealer)}
+	if baseURL != "" {
+		// A given address is the portal's (passkeys need it).
+		opts = append(opts, app.WithBaseURL(baseURL))
+	}
+	a := app.New(db, hasher, log, opts...)
 	e.srv = httptest.NewUnstartedServer(nil)
 	if baseURL == "" {
 		baseURL = "http://" + e.srv.Listener.Addr().String()
