@@ -43,7 +43,7 @@ type sseStream struct {
 	set    *streamSet
 	conn   net.Conn
 	viewer app.Viewer
-	token  string // the session's, checked again at each heartbeat and send
+	token  string // the session's (a copy: not the whole Cookie header), checked at each heartbeat and send
 	site   int64
 	l      texts
 	side   string
