@@ -51,5 +51,23 @@ func TestSignInFailuresCountedAtomically(t *testing.T) {
 		if _, _, err := w.app.SignIn(ctx, "matti@example.fi", "oikea-salasana-123", attacker); !isThrottled(err) {
 			t.Errorf("after the burst: %v", err)
 		}
+		// Right and wrong passwords at once from one IP: successes take
+		// their count back while failures are counted, and neither waits
+		// for the other for ever (each locks the IP's counter first).
+		office := Client{IP: "198.51.100.40"}
+		var mixed sync.WaitGroup
+		for i := range 20 {
+			mixed.Go(func() {
+				pw := "arvaus-numero"
+				if i%2 == 0 {
+					pw = "oikea-salasana-123"
+				}
+				_, _, err := w.app.SignIn(ctx, "matti@example.fi", pw, office)
+				if err != nil && !errors.Is(err, portal.ErrUnauthenticated) && !isThrottled(err) {
+					t.Errorf("mixed sign-ins: %v", err)
+				}
+			})
+		}
+		mixed.Wait()
 	})
 }

@@ -122,10 +122,9 @@ func claimSignIn(ctx context.Context, tx *store.Tx, ip, key string) (time.Durati
 // succeedSignIn takes back what claimSignIn counted for an attempt that
 // succeeded: key starts afresh, and the IP's count is one less (with its
 // block lifted when the count is back within the free failures).
+// The IP's counter is locked first, as claimSignIn does, so that the two
+// cannot wait for each other.
 func succeedSignIn(ctx context.Context, tx *store.Tx, ip, key string) error {
-	if err := tx.ClearAttempts(ctx, key); err != nil {
-		return err
-	}
 	k := signInKeyIP(ip)
 	a, err := tx.LockAttempts(ctx, k)
 	if err != nil {
@@ -137,7 +136,10 @@ func succeedSignIn(ctx context.Context, tx *store.Tx, ip, key string) error {
 	if a.Count <= freeFailuresPerIP {
 		a.BlockedUntil = time.Time{}
 	}
-	return tx.SetAttempts(ctx, k, a)
+	if err := tx.SetAttempts(ctx, k, a); err != nil {
+		return err
+	}
+	return tx.ClearAttempts(ctx, key)
 }
 
 // quota takes one unit of an hourly quota under key and reports whether
