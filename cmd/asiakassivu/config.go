@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -91,6 +92,40 @@ type serveConfig struct {
 	dev           bool
 	base          *url.URL
 	mailer        mailFlags
+	// trustedProxies: requests from these come from the client their
+	// X-Forwarded-For names (web.Config.TrustedProxies).
+	trustedProxies prefixList
+}
+
+// prefixList is a flag of CIDRs or single addresses, separated by commas.
+type prefixList []netip.Prefix
+
+func (l *prefixList) String() string {
+	var s []string
+	for _, p := range *l {
+		s = append(s, p.String())
+	}
+	return strings.Join(s, ",")
+}
+
+func (l *prefixList) Set(v string) error {
+	*l = nil
+	for f := range strings.SplitSeq(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return fmt.Errorf("%q is no CIDR or address", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		*l = append(*l, p.Masked())
+	}
+	return nil
 }
 
 // defaultHost is the host[:port] of the default base URL for a listen
@@ -117,9 +152,13 @@ func parseServe(args []string, getenv func(string) string) (serveConfig, error) 
 	fs.StringVar(&c.secretKeyFile, "secret-key-file", "", "file holding the data encryption key (default: secret.key in the data directory; created if absent)")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo data into an empty database")
 	fs.BoolVar(&c.dev, "dev", false, "development mode: read templates from disk on every request")
+	fs.Var(&c.trustedProxies, "trusted-proxy", "reverse proxies (CIDR[,CIDR]) whose X-Forwarded-For names the client")
 	c.mailer.register(fs)
 	if err := parse(fs, args, getenv); err != nil {
 		return c, err
+	}
+	if len(c.trustedProxies) > 0 && (c.demo || c.dev) {
+		return c, usageError{errors.New("--trusted-proxy is for a production server, not with --demo or --dev (their development outbox is open to loopback peers)")}
 	}
 	if err := c.mailer.check(); err != nil {
 		return c, err

@@ -141,8 +141,8 @@ func (v Viewer) audited() bool { return v.Role == portal.RoleAdmin || v.Role == 
 // address as for a known one; too many failures give *ErrThrottled, keyed
 // by (address, IP) and by IP so the answer does not depend on whether the
 // address has an account. A device that has signed in to the account
-// before is exempt from the per-address delay, so a stranger cannot lock
-// the owner out.
+// before is exempt from both delays, so a stranger cannot lock the owner
+// out, not even from behind the owner's IP.
 func (a *App) SignIn(ctx context.Context, email, password string, c Client) (token, device string, err error) {
 	clean, emailErr := portal.CheckEmail(email)
 	norm := portal.NormalizeEmail(clean)
@@ -155,26 +155,31 @@ func (a *App) SignIn(ctx context.Context, email, password string, c Client) (tok
 	var acc portal.Account
 	var accErr error
 	var wait time.Duration
-	err = a.db.Read(ctx, func(tx *store.Tx) error {
+	known := false
+	// Looking the address up, checking the blocks and counting the attempt
+	// are one write transaction (claimSignIn), so that parallel attempts
+	// cannot all pass the check before any of them is counted. A known
+	// device with the right password is never blocked, neither by its
+	// address's failures nor by its IP's (someone else behind the same
+	// address); its failures still count.
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
 		if emailErr == nil {
 			acc, accErr = tx.VerifiedAccountByEmail(ctx, clean)
 			if accErr != nil && !errors.Is(accErr, portal.ErrNotFound) {
 				return accErr
 			}
 		}
-		known := false
 		if accErr == nil && acc.ID != 0 {
 			var err error
 			if known, err = tx.KnownDevice(ctx, acc.ID, deviceHash[:]); err != nil {
 				return err
 			}
 		}
-		keys := []string{signInKeyIP(c.IP)}
-		if !known {
-			keys = append(keys, signInKeyAccount(norm, c.IP))
+		if known {
+			return nil
 		}
 		var err error
-		wait, err = longestBlock(ctx, tx, now, keys...)
+		wait, err = claimSignIn(ctx, tx, c.IP, signInKeyAccount(norm, c.IP))
 		return err
 	})
 	if err != nil {
@@ -185,9 +190,12 @@ func (a *App) SignIn(ctx context.Context, email, password string, c Client) (tok
 		return "", "", &ErrThrottled{RetryAfter: wait}
 	}
 	failed := func(reason string, accountID int64) (string, string, error) {
-		err := a.db.Write(ctx, func(tx *store.Tx) error { return failSignIn(ctx, tx, now, c.IP, signInKeyAccount(norm, c.IP)) })
-		if err != nil {
-			return "", "", fmt.Errorf("sign in: %w", err)
+		if known {
+			// Not counted yet (claimSignIn counts the others).
+			err := a.db.Write(ctx, func(tx *store.Tx) error { return failSignIn(ctx, tx, now, c.IP, signInKeyAccount(norm, c.IP)) })
+			if err != nil {
+				return "", "", fmt.Errorf("sign in: %w", err)
+			}
 		}
 		a.log.Info("sign-in failed", "reason", reason, "account", accountID)
 		return "", "", portal.ErrUnauthenticated
@@ -213,13 +221,19 @@ func (a *App) SignIn(ctx context.Context, email, password string, c Client) (tok
 				return err
 			}
 		}
-		if err := tx.ClearAttempts(ctx, signInKeyAccount(norm, c.IP)); err != nil {
+		var err error
+		if known {
+			err = tx.ClearAttempts(ctx, signInKeyAccount(norm, c.IP))
+		} else {
+			err = succeedSignIn(ctx, tx, c.IP, signInKeyAccount(norm, c.IP))
+		}
+		if err != nil {
 			return err
 		}
 		if err := tx.RememberDevice(ctx, acc.ID, deviceHash[:]); err != nil {
 			return err
 		}
-		_, err := tx.CreateSession(ctx, portal.Session{AccountID: acc.ID, TokenHash: hash,
+		_, err = tx.CreateSession(ctx, portal.Session{AccountID: acc.ID, TokenHash: hash,
 			UserAgent: truncate(c.UserAgent, 300), AuthAt: tx.Now()})
 		return err
 	})

@@ -90,9 +90,11 @@ func (a *App) LegacySignIn(ctx context.Context, username, password string, c Cli
 		today     portal.Date
 		ticketTTL = LegacyTicketLifetime
 	)
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
+	// The block check and the count are one step (claimSignIn), as in
+	// SignIn.
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		var err error
-		if wait, err = longestBlock(ctx, tx, tx.Now(), signInKeyIP(c.IP), userKey); err != nil {
+		if wait, err = claimSignIn(ctx, tx, c.IP, userKey); err != nil || wait > 0 {
 			return err
 		}
 		if pol, err = tx.Policies(ctx); err != nil {
@@ -113,10 +115,7 @@ func (a *App) LegacySignIn(ctx context.Context, username, password string, c Cli
 		return LegacyTicket{}, &ErrThrottled{RetryAfter: wait}
 	}
 	refuse := func(reason string) (LegacyTicket, error) {
-		err := a.db.Write(ctx, func(tx *store.Tx) error { return failSignIn(ctx, tx, tx.Now(), c.IP, userKey) })
-		if err != nil {
-			return LegacyTicket{}, fmt.Errorf("legacy sign-in: %w", err)
-		}
+		// Counted already, by claimSignIn.
 		a.log.Info("legacy sign-in refused", "reason", reason, "credential", found.Credential.ID)
 		return LegacyTicket{}, ErrLegacyRefused
 	}
@@ -144,7 +143,7 @@ func (a *App) LegacySignIn(ctx context.Context, username, password string, c Cli
 	}
 	token, hash := newToken()
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.ClearAttempts(ctx, userKey); err != nil {
+		if err := succeedSignIn(ctx, tx, c.IP, userKey); err != nil {
 			return err
 		}
 		if err := tx.DeleteSpentLegacyTickets(ctx, tx.Now()); err != nil {

@@ -84,19 +84,6 @@ func fail(ctx context.Context, tx *store.Tx, key string, free int, now time.Time
 	return tx.SetAttempts(ctx, key, a)
 }
 
-// longestBlock is how long the next attempt must wait under any of keys.
-func longestBlock(ctx context.Context, tx *store.Tx, now time.Time, keys ...string) (time.Duration, error) {
-	var wait time.Duration
-	for _, k := range keys {
-		d, err := blocked(ctx, tx, k, now)
-		if err != nil {
-			return 0, err
-		}
-		wait = max(wait, d)
-	}
-	return wait, nil
-}
-
 // failSignIn counts a failed sign-in (with a password or old extranet
 // credentials) against the address it came from and against what it
 // named there.
@@ -105,6 +92,55 @@ func failSignIn(ctx context.Context, tx *store.Tx, now time.Time, ip, key string
 		return err
 	}
 	return fail(ctx, tx, key, freeFailuresPerAccountIP, now)
+}
+
+// claimSignIn is the throttling of a sign-in attempt as one step, in the
+// caller's write transaction: it locks the counters of the IP and of key
+// (what the attempt names from there), returns how long the attempt must
+// wait under them, and when it need not wait counts it as a failure at
+// once, before any password is checked. An attempt that then succeeds
+// takes the count back (succeedSignIn). So attempts made at the same time
+// see each other's counts, and a burst checks no more passwords than the
+// same attempts one after another.
+func claimSignIn(ctx context.Context, tx *store.Tx, ip, key string) (time.Duration, error) {
+	now := tx.Now()
+	var wait time.Duration
+	for _, k := range []string{signInKeyIP(ip), key} {
+		a, err := tx.LockAttempts(ctx, k)
+		if err != nil {
+			return 0, fmt.Errorf("throttle %s: %w", k, err)
+		}
+		if a.BlockedUntil.After(now) {
+			wait = max(wait, a.BlockedUntil.Sub(now))
+		}
+	}
+	if wait > 0 {
+		return wait, nil
+	}
+	return 0, failSignIn(ctx, tx, now, ip, key)
+}
+
+// succeedSignIn takes back what claimSignIn counted for an attempt that
+// succeeded: key starts afresh, and the IP's count is one less (with its
+// block lifted when the count is back within the free failures).
+// The IP's counter is locked first, as claimSignIn does, so that the two
+// cannot wait for each other.
+func succeedSignIn(ctx context.Context, tx *store.Tx, ip, key string) error {
+	k := signInKeyIP(ip)
+	a, err := tx.LockAttempts(ctx, k)
+	if err != nil {
+		return err
+	}
+	if a.Count > 0 {
+		a.Count--
+	}
+	if a.Count <= freeFailuresPerIP {
+		a.BlockedUntil = time.Time{}
+	}
+	if err := tx.SetAttempts(ctx, k, a); err != nil {
+		return err
+	}
+	return tx.ClearAttempts(ctx, key)
 }
 
 // quota takes one unit of an hourly quota under key and reports whether

@@ -78,6 +78,25 @@ func (tx *Tx) Attempts(ctx context.Context, key string) (Attempts, error) {
 	return a, mapErr(err)
 }
 
+// LockAttempts returns the counter under key like Attempts and holds it
+// until the transaction ends, so that a check and a count made in one
+// write transaction are one step for every instance. SQLite's write
+// transactions take turns already; on PostgreSQL the row is made to exist
+// and locked.
+func (tx *Tx) LockAttempts(ctx context.Context, key string) (Attempts, error) {
+	if tx.db.engine != Postgres {
+		return tx.Attempts(ctx, key)
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO throttle (key, count, window_start) VALUES ($1, 0, $2)
+		ON CONFLICT (key) DO NOTHING`, key, tx.now.UTC()); err != nil {
+		return Attempts{}, err
+	}
+	var a Attempts
+	err := tx.queryRow(ctx, `SELECT count, window_start, blocked_until FROM throttle WHERE key = $1 FOR UPDATE`, key).
+		Scan(&a.Count, timeCol{&a.WindowStart}, timeCol{&a.BlockedUntil})
+	return a, mapErr(err)
+}
+
 // SetAttempts writes the counter under key.
 func (tx *Tx) SetAttempts(ctx context.Context, key string, a Attempts) error {
 	_, err := tx.exec(ctx, `INSERT INTO throttle (key, count, window_start, blocked_until) VALUES ($1, $2, $3, $4)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -25,15 +26,61 @@ const (
 
 // client describes where a request comes from, for the use cases.
 func (s *Server) client(r *http.Request) app.Client {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
+	ip := clientIP(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.cfg.TrustedProxies)
 	c := app.Client{IP: ip, UserAgent: r.UserAgent(), Lang: string(s.texts(r, nil).Lang)}
 	if ck, err := r.Cookie(deviceCookie); err == nil {
 		c.Device = ck.Value
 	}
 	return c
+}
+
+// clientIP is the address a request comes from: its peer, unless the
+// peer is one of the trusted proxies. Then X-Forwarded-For (all its lines,
+// as one list) is read from the right, each proxy having appended the
+// address it got the request from: trusted hops are passed over and the
+// first untrusted one is the client. Whatever stands left of it was
+// written by the client and is ignored. A hop that is no address ends the
+// walk at the last trusted one; when every hop is trusted, the leftmost
+// is the client.
+func clientIP(peer string, xff []string, trusted []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(peer)
+	if err != nil {
+		host = peer
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !isTrusted(ip, trusted) {
+		return host
+	}
+	hops := strings.Split(strings.Join(xff, ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		h := strings.TrimSpace(hops[i])
+		if h == "" {
+			continue
+		}
+		hop, err := netip.ParseAddr(h)
+		if err != nil {
+			ap, perr := netip.ParseAddrPort(h)
+			if perr != nil {
+				break
+			}
+			hop = ap.Addr()
+		}
+		ip = hop.Unmap()
+		if !isTrusted(ip, trusted) {
+			break
+		}
+	}
+	return ip.String()
+}
+
+func isTrusted(ip netip.Addr, trusted []netip.Prefix) bool {
+	ip = ip.Unmap()
+	for _, p := range trusted {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) setDeviceCookie(w http.ResponseWriter, device string) {

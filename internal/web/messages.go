@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"asiakassivu/internal/app"
@@ -145,7 +146,7 @@ func (s *Server) messageEvents(w http.ResponseWriter, r *http.Request, v *viewer
 	if err != nil {
 		return fmt.Errorf("message stream: %w", err)
 	}
-	st := &sseStream{set: s.streams, conn: conn, viewer: v.Viewer, site: site, l: l, side: v.Side(), t: t, last: last}
+	st := &sseStream{set: s.streams, conn: conn, viewer: v.Viewer, token: strings.Clone(v.token), site: site, l: l, side: v.Side(), t: t, last: last}
 	// Subscribe before the first read, so that a message posted in
 	// between wakes the stream instead of slipping past it.
 	st.stop = s.cfg.Hub.Subscribe(site, st.wake)

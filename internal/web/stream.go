@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"asiakassivu/internal/app"
+	"asiakassivu/internal/portal"
 )
 
 // Open message streams (server-sent events) are many and mostly idle: a
@@ -42,6 +43,7 @@ type sseStream struct {
 	set    *streamSet
 	conn   net.Conn
 	viewer app.Viewer
+	token  string // the session's (a copy: not the whole Cookie header), checked at each heartbeat and send
 	site   int64
 	l      texts
 	side   string
@@ -58,6 +60,7 @@ type sseStream struct {
 type streamSet struct {
 	s     *Server
 	slots chan struct{}
+	every time.Duration // the heartbeat; tests shorten it before a stream opens
 
 	mu      sync.Mutex
 	all     map[*sseStream]struct{}
@@ -65,7 +68,7 @@ type streamSet struct {
 }
 
 func newStreamSet(s *Server) *streamSet {
-	return &streamSet{s: s, slots: make(chan struct{}, streamSenders), all: map[*sseStream]struct{}{}}
+	return &streamSet{s: s, slots: make(chan struct{}, streamSenders), every: heartbeat, all: map[*sseStream]struct{}{}}
 }
 
 // add keeps a stream and starts the heartbeat when it is the first; false
@@ -112,7 +115,7 @@ func (ss *streamSet) snapshot() []*sseStream {
 // beat writes the heartbeats while streams are open, and closes them all
 // when the hub closes (server shutdown); it ends when no stream is left.
 func (ss *streamSet) beat() {
-	tick := time.NewTicker(heartbeat)
+	tick := time.NewTicker(ss.every)
 	defer tick.Stop()
 	for {
 		select {
@@ -126,7 +129,7 @@ func (ss *streamSet) beat() {
 			return
 		case <-tick.C:
 			for _, st := range ss.snapshot() {
-				ss.run(func() { st.write([]byte(": ping\n\n")) })
+				ss.run(st.heartbeat)
 			}
 			ss.mu.Lock()
 			if len(ss.all) == 0 {
@@ -159,6 +162,35 @@ func (st *sseStream) wake() {
 	}
 }
 
+// heartbeat ends the stream when its session no longer stands (signed
+// out, reset, deleted, deactivated: app.SessionStands), and otherwise
+// writes a comment line.
+func (st *sseStream) heartbeat() {
+	ctx, cancel := context.WithTimeout(context.Background(), streamWriteTimeout)
+	defer cancel()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return
+	}
+	if !st.signedIn(ctx) {
+		st.closeLocked()
+		return
+	}
+	st.writeLocked([]byte(": ping\n\n"))
+}
+
+// signedIn reports whether the stream's session still stands; an error of
+// the database ends the stream too (the browser comes back and is
+// authenticated afresh).
+func (st *sseStream) signedIn(ctx context.Context) bool {
+	err := st.set.s.app.SessionStands(ctx, st.token, st.viewer)
+	if err != nil && !errors.Is(err, portal.ErrUnauthenticated) {
+		st.set.s.log.Info("message stream", "err", err)
+	}
+	return err == nil
+}
+
 // send writes the messages after the last one sent.
 func (st *sseStream) send() {
 	ctx, cancel := context.WithTimeout(context.Background(), streamWriteTimeout)
@@ -169,7 +201,8 @@ func (st *sseStream) send() {
 		return
 	}
 	// Reading marks the messages read: a page that is gone must not.
-	if !st.alive() {
+	// Nor may a stream whose session was revoked since the last heartbeat.
+	if !st.alive() || !st.signedIn(ctx) {
 		st.closeLocked()
 		return
 	}

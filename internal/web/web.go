@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path"
@@ -52,6 +53,10 @@ type Config struct {
 	// session cookie is not looked up for it, and its token is no session
 	// here; the security headers, metrics and access log still apply.
 	API http.Handler
+	// TrustedProxies are the reverse proxies in front of the portal: a
+	// request from one of them is from the client its X-Forwarded-For
+	// names (clientIP). Empty: every request is from its peer.
+	TrustedProxies []netip.Prefix
 }
 
 // Server serves the HTML interface.
