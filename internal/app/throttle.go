@@ -122,3 +122,139 @@ func quota(ctx context.Context, tx *store.Tx, key string, limit int, now time.Ti
 	a.Count++
 	return true, tx.SetAttempts(ctx, key, a)
 }
+
+// Codes by address (SECURITY.md): every sign-up starts a new pending claim
+// with its own code, so the quotas of codes and of wrong tries are kept by
+// the normalised address the code goes to, whatever account or claim asks,
+// and by the client's IP. A quota applies to any address, with an account
+// or without, so a refusal tells nothing about accounts.
+const (
+	codeMailsPerAddressHour = 5   // codes and invitations mailed to one address
+	codeMailsPerAddressDay  = 20  //
+	codeMailsPerIPHour      = 30  // … asked from one IP
+	wrongCodesPerAddressDay = 20  // wrong codes typed for one address
+	wrongCodesPerIPDay      = 100 // … from one IP
+	codeDay                 = 24 * time.Hour
+	// existsNoticeEvery is how often a sign-up to a registered address
+	// mails its owner "you already have an account".
+	existsNoticeEvery = time.Hour
+)
+
+// windowed is the counter under key, started afresh when its window has
+// passed.
+func windowed(ctx context.Context, tx *store.Tx, key string, window time.Duration, now time.Time) (store.Attempts, error) {
+	a, err := tx.Attempts(ctx, key)
+	if err != nil {
+		return a, fmt.Errorf("throttle %s: %w", key, err)
+	}
+	if now.Sub(a.WindowStart) >= window {
+		a = store.Attempts{WindowStart: now}
+	}
+	return a, nil
+}
+
+type limit struct {
+	key    string
+	max    int
+	window time.Duration
+}
+
+// takeAll counts one under every limit, or none when any is used up: then
+// it answers *ErrThrottled with the wait until all are free again. Keys
+// are locked in the order given, so concurrent requests take turns.
+func takeAll(ctx context.Context, tx *store.Tx, now time.Time, limits ...limit) error {
+	counters := make([]store.Attempts, len(limits))
+	var wait time.Duration
+	for i, l := range limits {
+		if err := tx.LockKey(ctx, l.key); err != nil {
+			return err
+		}
+		a, err := windowed(ctx, tx, l.key, l.window, now)
+		if err != nil {
+			return err
+		}
+		if a.Count >= l.max {
+			wait = max(wait, a.WindowStart.Add(l.window).Sub(now))
+		}
+		counters[i] = a
+	}
+	if wait > 0 {
+		return &ErrThrottled{RetryAfter: wait}
+	}
+	for i, l := range limits {
+		counters[i].Count++
+		if err := tx.SetAttempts(ctx, l.key, counters[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// takeCodeMail takes one code (or invitation) mail to the address from its
+// quotas and from those of the IP asking (none when ip is "": an admin's
+// invitation); *ErrThrottled when used up.
+func takeCodeMail(ctx context.Context, tx *store.Tx, now time.Time, emailNorm, ip string) error {
+	limits := []limit{{"codes:addr-hour:" + emailNorm, codeMailsPerAddressHour, time.Hour},
+		{"codes:addr-day:" + emailNorm, codeMailsPerAddressDay, codeDay}}
+	if ip != "" {
+		limits = append(limits, limit{"codes:ip-hour:" + ip, codeMailsPerIPHour, time.Hour})
+	}
+	return takeAll(ctx, tx, now, limits...)
+}
+
+func wrongCodeLimits(emailNorm, ip string) []limit {
+	limits := []limit{{"codes:wrong-addr:" + emailNorm, wrongCodesPerAddressDay, codeDay}}
+	if ip != "" {
+		limits = append(limits, limit{"codes:wrong-ip:" + ip, wrongCodesPerIPDay, codeDay})
+	}
+	return limits
+}
+
+// codeTriesLeft answers *ErrThrottled when the address or the IP has used
+// up its wrong codes of the day: then no code is checked, not even a right
+// one.
+func codeTriesLeft(ctx context.Context, tx *store.Tx, now time.Time, emailNorm, ip string) error {
+	var wait time.Duration
+	for _, l := range wrongCodeLimits(emailNorm, ip) {
+		if err := tx.LockKey(ctx, l.key); err != nil {
+			return err
+		}
+		a, err := windowed(ctx, tx, l.key, l.window, now)
+		if err != nil {
+			return err
+		}
+		if a.Count >= l.max {
+			wait = max(wait, a.WindowStart.Add(l.window).Sub(now))
+		}
+	}
+	if wait > 0 {
+		return &ErrThrottled{RetryAfter: wait}
+	}
+	return nil
+}
+
+// wrongCode counts a wrong code against the address and the IP.
+func wrongCode(ctx context.Context, tx *store.Tx, now time.Time, emailNorm, ip string) error {
+	for _, l := range wrongCodeLimits(emailNorm, ip) {
+		a, err := windowed(ctx, tx, l.key, l.window, now)
+		if err != nil {
+			return err
+		}
+		a.Count++
+		if err := tx.SetAttempts(ctx, l.key, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// existsNoticeDue reports whether the "you already have an account" notice
+// may go to the address now (at most once per existsNoticeEvery), and
+// counts it.
+func existsNoticeDue(ctx context.Context, tx *store.Tx, now time.Time, emailNorm string) (bool, error) {
+	err := takeAll(ctx, tx, now, limit{"codes:exists-notice:" + emailNorm, 1, existsNoticeEvery})
+	if _, ok := IsThrottled(err); ok {
+		return false, nil
+	}
+	return err == nil, err
+}
