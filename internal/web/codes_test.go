@@ -142,24 +142,27 @@ func TestSignUpCodeGuessesPerAddress(t *testing.T) {
 }
 
 // TestForgotPasswordQuotaPerAddress: reset codes share the address quota,
-// and a known and an unknown address are throttled alike.
+// wrong reset codes count against the address, and a known and an unknown
+// address are throttled alike.
 func TestForgotPasswordQuotaPerAddress(t *testing.T) {
 	clock := storetest.SuiteClock()
 	t0 := clock.Now()
 	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
 		clock.Set(t0)
 		e := newEnv(t, db, "")
-		forgot := func(email string) resp {
-			return do(t, e.client(t), "POST", e.srv.URL+"/unohtunut-salasana", url.Values{"email": {email}})
+		forgot := func(c *http.Client, email string) resp {
+			return do(t, c, "POST", e.srv.URL+"/unohtunut-salasana", url.Values{"email": {email}})
 		}
+		clients := map[string]*http.Client{}
 		for range 5 {
 			for _, email := range []string{"matti@example.fi", "tuntematon@example.fi"} {
-				if r := forgot(email); r.StatusCode != http.StatusSeeOther {
+				clients[email] = e.client(t)
+				if r := forgot(clients[email], email); r.StatusCode != http.StatusSeeOther {
 					t.Fatalf("forgot %s: %d", email, r.StatusCode)
 				}
 			}
 		}
-		known, unknown := forgot("matti@example.fi"), forgot("tuntematon@example.fi")
+		known, unknown := forgot(e.client(t), "matti@example.fi"), forgot(e.client(t), "tuntematon@example.fi")
 		if known.StatusCode != http.StatusTooManyRequests || !strings.Contains(known.body, tryAgainFi(t0.Add(time.Hour))) {
 			t.Fatalf("6th reset code in an hour: %d, want 429", known.StatusCode)
 		}
@@ -169,6 +172,33 @@ func TestForgotPasswordQuotaPerAddress(t *testing.T) {
 		}
 		if n := e.mails.count("reset_code", "matti@example.fi"); n != 5 {
 			t.Errorf("reset codes: %d, want 5", n)
+		}
+		// Wrong reset codes count against the address typed, known or not:
+		// after 20 even the right one is refused, in the same words.
+		code := e.mails.code(t, "reset_code", "matti@example.fi")
+		last := map[string]resp{}
+		for _, email := range []string{"matti@example.fi", "tuntematon@example.fi"} {
+			for i := range 21 {
+				try := fmt.Sprintf("%06d", (i+1)*7919)
+				if try == code {
+					try = "999999"
+				}
+				if i == 20 {
+					try = code
+				}
+				r := do(t, clients[email], "POST", e.srv.URL+"/unohtunut-salasana/koodi", url.Values{"code": {try}, "password": {strong}})
+				if want := http.StatusUnprocessableEntity; i < 20 && r.StatusCode != want {
+					t.Fatalf("%s wrong code %d: %d", email, i+1, r.StatusCode)
+				}
+				last[email] = r
+			}
+		}
+		if r := last["matti@example.fi"]; r.StatusCode != http.StatusTooManyRequests || !strings.Contains(r.body, tryAgainFi(t0.Add(24*time.Hour))) {
+			t.Fatalf("right reset code after 20 wrong ones: %d, want 429", r.StatusCode)
+		}
+		known, unknown = last["matti@example.fi"], last["tuntematon@example.fi"]
+		if blank(known, "matti@example.fi") != blank(unknown, "tuntematon@example.fi") {
+			t.Errorf("throttled reset answers differ:\n%s\n---\n%s", comparable(known), comparable(unknown))
 		}
 	})
 }
