@@ -112,8 +112,9 @@ func normalizeCode(s string) string {
 }
 
 // issueCode makes a code for an account (within quotas) and mails it. When
-// a quota is used up nothing is sent and nothing is said, so the answer
-// does not differ.
+// an account's quota is used up nothing is sent and nothing is said, so the
+// answer does not differ. The caller has taken the address's quota first
+// (takeCodeMail), for any address, before looking up who owns it.
 func (a *App) issueCode(ctx context.Context, tx *store.Tx, accountID int64, purpose, email, mailKind string, c Client) error {
 	now := tx.Now()
 	for _, q := range []struct {
@@ -145,24 +146,41 @@ func (a *App) mail(ctx context.Context, tx *store.Tx, kind, lang, to string, dat
 }
 
 // checkCode verifies a typed code against the account's active code of a
-// purpose; a wrong one counts a try (five kill it).
-func (a *App) checkCode(ctx context.Context, tx *store.Tx, accountID int64, purpose, typed string) (store.Code, error) {
+// purpose; a wrong one counts a try (five kill it). Every failed try also
+// counts against the address the code is for (emailNorm, or the code's own
+// address when "") and the IP, across accounts and pending claims: when
+// their tries of the day are used up, no code is checked (*ErrThrottled).
+func (a *App) checkCode(ctx context.Context, tx *store.Tx, accountID int64, purpose, typed, emailNorm, ip string) (store.Code, error) {
+	now := tx.Now()
 	c, err := tx.ActiveCode(ctx, accountID, purpose)
-	if errors.Is(err, portal.ErrNotFound) {
-		return c, ErrCodeInvalid
-	}
-	if err != nil {
+	found := err == nil
+	if err != nil && !errors.Is(err, portal.ErrNotFound) {
 		return c, err
 	}
-	if !tx.Now().Before(c.ExpiresAt) || c.Tries >= CodeMaxTries {
+	if emailNorm == "" {
+		if !found {
+			return c, ErrCodeInvalid
+		}
+		emailNorm = c.EmailNorm
+	}
+	if err := codeTriesLeft(ctx, tx, now, emailNorm, ip); err != nil {
+		return c, err
+	}
+	wrong := func() (store.Code, error) {
+		if err := wrongCode(ctx, tx, now, emailNorm, ip); err != nil {
+			return c, err
+		}
 		return c, ErrCodeInvalid
+	}
+	if !found || !now.Before(c.ExpiresAt) || c.Tries >= CodeMaxTries {
+		return wrong()
 	}
 	code := normalizeCode(typed)
 	if code == "" || subtle.ConstantTimeCompare(codeHash(accountID, purpose, code), c.CodeHash) != 1 {
 		if err := tx.CodeTried(ctx, c.ID, CodeMaxTries); err != nil {
 			return c, err
 		}
-		return c, ErrCodeInvalid
+		return wrong()
 	}
 	if err := tx.UseCode(ctx, c.ID); err != nil {
 		if errors.Is(err, portal.ErrNotFound) {
@@ -243,13 +261,19 @@ func (a *App) SignUp(ctx context.Context, email, password string, c Client) (tok
 // its session and mails the code (or, when the address is taken, a notice
 // to its owner).
 func (a *App) startSignUp(ctx context.Context, tx *store.Tx, clean, hash string, tokenHash []byte, c Client) error {
+	norm := portal.NormalizeEmail(clean)
+	// The address's code quota counts every sign-up, with an account or
+	// without, so a refusal tells nothing about accounts.
+	if err := takeCodeMail(ctx, tx, tx.Now(), norm, c.IP); err != nil {
+		return err
+	}
 	owner, err := tx.VerifiedAccountByEmail(ctx, clean)
 	exists := err == nil
 	if err != nil && !errors.Is(err, portal.ErrNotFound) {
 		return err
 	}
 	// Claims on this address older than a week are dead: clear them.
-	if err := tx.DeleteStalePendingClaims(ctx, portal.NormalizeEmail(clean), tx.Now().Add(-PendingClaimLifetime)); err != nil {
+	if err := tx.DeleteStalePendingClaims(ctx, norm, tx.Now().Add(-PendingClaimLifetime)); err != nil {
 		return err
 	}
 	id, err := tx.CreateAccount(ctx, portal.Account{Email: clean, PasswordHash: hash, Language: c.Lang})
@@ -261,6 +285,10 @@ func (a *App) startSignUp(ctx context.Context, tx *store.Tx, clean, hash string,
 		return err
 	}
 	if exists {
+		// The owner hears of sign-ups at most once an hour.
+		if due, err := existsNoticeDue(ctx, tx, tx.Now(), norm); err != nil || !due {
+			return err
+		}
 		lang := owner.Language
 		if lang == "" {
 			lang = c.Lang
@@ -276,6 +304,9 @@ func (a *App) ResendSignupCode(ctx context.Context, v Viewer, c Client) error {
 		return nil
 	}
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if err := takeCodeMail(ctx, tx, tx.Now(), v.EmailNorm, c.IP); err != nil {
+			return err
+		}
 		if _, err := tx.VerifiedAccountByEmail(ctx, v.Email); err == nil {
 			return nil // the address is someone's: never send codes for it
 		}
@@ -293,14 +324,14 @@ func (a *App) ResendSignupCode(ctx context.Context, v Viewer, c Client) error {
 // sessions, every other session of this account ends, and the session gets
 // a new token (returned). The customer records of the address appear at
 // once, because the link is derived from the verified email.
-func (a *App) VerifySignup(ctx context.Context, v Viewer, typed string) (string, error) {
+func (a *App) VerifySignup(ctx context.Context, v Viewer, typed string, c Client) (string, error) {
 	if v.Verified {
 		return "", ErrCodeInvalid
 	}
 	token, tokenHash := newToken()
 	var codeErr error
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := a.checkCode(ctx, tx, v.AccountID, PurposeSignup, typed); err != nil {
+		if _, err := a.checkCode(ctx, tx, v.AccountID, PurposeSignup, typed, v.EmailNorm, c.IP); err != nil {
 			if errors.Is(err, ErrCodeInvalid) {
 				codeErr = err
 				return nil // keep the counted try
@@ -341,6 +372,10 @@ func (a *App) RequestReset(ctx context.Context, email string, c Client) error {
 	}
 	clean, _ := portal.CheckEmail(email)
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		// The quota of any address, with an account or without.
+		if err := takeCodeMail(ctx, tx, tx.Now(), portal.NormalizeEmail(clean), c.IP); err != nil {
+			return err
+		}
 		acc, err := tx.VerifiedAccountByEmail(ctx, clean)
 		if errors.Is(err, portal.ErrNotFound) {
 			return nil
@@ -374,16 +409,26 @@ func (a *App) ResetPassword(ctx context.Context, email, typed, password string, 
 	var codeErr error
 	var accountID int64
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		acc, err := tx.VerifiedAccountByEmail(ctx, clean)
-		if errors.Is(err, portal.ErrNotFound) || clean == "" {
+		if clean == "" {
 			codeErr = ErrCodeInvalid
 			return nil
+		}
+		// Tries count against the address typed, with an account or
+		// without, so a refusal tells nothing about accounts.
+		norm := portal.NormalizeEmail(clean)
+		if err := codeTriesLeft(ctx, tx, tx.Now(), norm, c.IP); err != nil {
+			return err
+		}
+		acc, err := tx.VerifiedAccountByEmail(ctx, clean)
+		if errors.Is(err, portal.ErrNotFound) {
+			codeErr = ErrCodeInvalid
+			return wrongCode(ctx, tx, tx.Now(), norm, c.IP)
 		}
 		if err != nil {
 			return err
 		}
 		accountID = acc.ID
-		if _, err := a.checkCode(ctx, tx, acc.ID, PurposeReset, typed); err != nil {
+		if _, err := a.checkCode(ctx, tx, acc.ID, PurposeReset, typed, norm, c.IP); err != nil {
 			if errors.Is(err, ErrCodeInvalid) {
 				codeErr = err
 				return nil
@@ -489,6 +534,9 @@ func (a *App) RequestEmailChange(ctx context.Context, v Viewer, newEmail string,
 		return InvalidInput{{"email", "error.email.same"}}
 	}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if err := takeCodeMail(ctx, tx, tx.Now(), portal.NormalizeEmail(clean), c.IP); err != nil {
+			return err
+		}
 		// A taken address gets no code; the answer stays the same.
 		if _, err := tx.VerifiedAccountByEmail(ctx, clean); err == nil {
 			return nil
@@ -512,7 +560,7 @@ func (a *App) ConfirmEmailChange(ctx context.Context, v Viewer, typed string, c 
 	}
 	var codeErr error
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		code, err := a.checkCode(ctx, tx, v.AccountID, PurposeEmailChange, typed)
+		code, err := a.checkCode(ctx, tx, v.AccountID, PurposeEmailChange, typed, "", c.IP)
 		if errors.Is(err, ErrCodeInvalid) {
 			codeErr = err
 			return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -109,11 +110,11 @@ func TestSignUpVerifyLinksRecords(t *testing.T) {
 		if !sixDigits.MatchString(code) {
 			t.Fatalf("code %q", code)
 		}
-		if _, err := w.app.VerifySignup(ctx, v, "000000"); !errors.Is(err, ErrCodeInvalid) && code != "000000" {
+		if _, err := w.app.VerifySignup(ctx, v, "000000", Client{}); !errors.Is(err, ErrCodeInvalid) && code != "000000" {
 			t.Errorf("wrong code: %v", err)
 		}
 		spaced := code[:3] + " " + code[3:]
-		tok2, err := w.app.VerifySignup(ctx, v, spaced)
+		tok2, err := w.app.VerifySignup(ctx, v, spaced, Client{})
 		if err != nil {
 			t.Fatalf("verify with %q: %v", spaced, err)
 		}
@@ -129,7 +130,7 @@ func TestSignUpVerifyLinksRecords(t *testing.T) {
 			t.Errorf("after verification sees %v, want site %d", siteIDs(sums), site)
 		}
 		// The code is single-use.
-		if _, err := w.app.VerifySignup(ctx, v, code); !errors.Is(err, ErrCodeInvalid) {
+		if _, err := w.app.VerifySignup(ctx, v, code, Client{}); !errors.Is(err, ErrCodeInvalid) {
 			t.Errorf("reused code: %v", err)
 		}
 		// Records that arrive later with the same address link on arrival.
@@ -198,7 +199,7 @@ func TestSignUpExistingAddress(t *testing.T) {
 		}
 		v, _ := w.app.Authenticate(ctx, tok)
 		for _, guess := range []string{"000000", "123456", "999999"} {
-			if _, err := w.app.VerifySignup(ctx, v, guess); !errors.Is(err, ErrCodeInvalid) {
+			if _, err := w.app.VerifySignup(ctx, v, guess, Client{}); !errors.Is(err, ErrCodeInvalid) {
 				t.Errorf("claim on a taken address verified with %s: %v", guess, err)
 			}
 		}
@@ -222,7 +223,7 @@ func TestAttackerSignsUpFirst(t *testing.T) {
 		victim, _ := w.app.SignUp(ctx, "uusi@example.fi", newPassword, client)
 		vv, _ := w.app.Authenticate(ctx, victim)
 		code := m.last(t, "signup_code", "uusi@example.fi").data["code"]
-		tok, err := w.app.VerifySignup(ctx, vv, code)
+		tok, err := w.app.VerifySignup(ctx, vv, code, Client{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,7 +257,7 @@ func TestCodeRules(t *testing.T) {
 		code := m.last(t, "signup_code", "uusi@example.fi").data["code"]
 		// Expired after ten minutes.
 		clock.Advance(CodeLifetime + time.Second)
-		if _, err := w.app.VerifySignup(ctx, v, code); !errors.Is(err, ErrCodeInvalid) {
+		if _, err := w.app.VerifySignup(ctx, v, code, Client{}); !errors.Is(err, ErrCodeInvalid) {
 			t.Errorf("expired code: %v", err)
 		}
 		// A new code; five wrong tries kill it, even the right one then fails.
@@ -267,15 +268,15 @@ func TestCodeRules(t *testing.T) {
 			wrong = "111111"
 		}
 		for range CodeMaxTries {
-			w.app.VerifySignup(ctx, v, wrong)
+			w.app.VerifySignup(ctx, v, wrong, Client{})
 		}
-		if _, err := w.app.VerifySignup(ctx, v, code); !errors.Is(err, ErrCodeInvalid) {
+		if _, err := w.app.VerifySignup(ctx, v, code, Client{}); !errors.Is(err, ErrCodeInvalid) {
 			t.Errorf("code after %d wrong tries: %v", CodeMaxTries, err)
 		}
 		// A code of another purpose does not verify a sign-up.
 		w.app.RequestReset(ctx, "matti@example.fi", client)
 		resetCode := m.last(t, "reset_code", "matti@example.fi").data["code"]
-		if _, err := w.app.VerifySignup(ctx, v, resetCode); !errors.Is(err, ErrCodeInvalid) {
+		if _, err := w.app.VerifySignup(ctx, v, resetCode, Client{}); !errors.Is(err, ErrCodeInvalid) {
 			t.Errorf("reset code verified a sign-up: %v", err)
 		}
 		// Only the newest code works.
@@ -284,43 +285,45 @@ func TestCodeRules(t *testing.T) {
 		w.app.ResendSignupCode(ctx, v, client)
 		newest := m.last(t, "signup_code", "uusi@example.fi").data["code"]
 		if old != newest {
-			if _, err := w.app.VerifySignup(ctx, v, old); !errors.Is(err, ErrCodeInvalid) {
+			if _, err := w.app.VerifySignup(ctx, v, old, Client{}); !errors.Is(err, ErrCodeInvalid) {
 				t.Errorf("an older code still works: %v", err)
 			}
 		}
-		if _, err := w.app.VerifySignup(ctx, v, newest); err != nil {
+		if _, err := w.app.VerifySignup(ctx, v, newest, Client{}); err != nil {
 			t.Errorf("newest code: %v", err)
 		}
 	})
 }
 
-// TestCodeQuota: a stranger cannot use up the owner's codes from one place,
-// and a scripted sweep of resends sends at most the quota.
+// TestCodeQuota: codes are counted by the address they go to, from any
+// place (SECURITY.md, codes by address): 5 an hour, 20 a day, then
+// *ErrThrottled with the wait; a scripted sweep sends at most the quota.
 func TestCodeQuota(t *testing.T) {
 	clock := storetest.NewClock(t0)
 	db := storetest.Open(t, store.SQLite, clock.Now)
 	w, m, _ := accountsWorld(t, db, clock)
 	ctx := context.Background()
-	for range 10 {
-		w.app.RequestReset(ctx, "matti@example.fi", Client{IP: "203.0.113.9"})
+	for i := range 10 {
+		err := w.app.RequestReset(ctx, "matti@example.fi", Client{IP: "203.0.113." + strconv.Itoa(i)})
+		if th, ok := IsThrottled(err); i >= codeMailsPerAddressHour && (!ok || th.RetryAfter != time.Hour) {
+			t.Errorf("request %d: %v, want a wait of an hour", i+1, err)
+		}
 	}
-	if n := m.count("reset_code"); n != codesPerAccountIP {
-		t.Errorf("from one IP: %d codes, want %d", n, codesPerAccountIP)
+	if n := m.count("reset_code"); n != codeMailsPerAddressHour {
+		t.Errorf("in an hour: %d codes, want %d", n, codeMailsPerAddressHour)
 	}
-	w.app.RequestReset(ctx, "matti@example.fi", Client{IP: "198.51.100.1"})
-	if n := m.count("reset_code"); n != codesPerAccountIP+1 {
-		t.Errorf("the owner elsewhere got no code: %d", n)
+	for h := 1; h < 6; h++ {
+		clock.Set(t0.Add(time.Duration(h) * (time.Hour + time.Minute)))
+		for range 10 {
+			w.app.RequestReset(ctx, "matti@example.fi", Client{IP: "203.0.113.9"})
+		}
 	}
-	for i := range 40 {
-		w.app.RequestReset(ctx, "matti@example.fi", Client{IP: "203.0.113." + string(rune('a'+i))})
+	if n := m.count("reset_code"); n != codeMailsPerAddressDay {
+		t.Errorf("in a day: %d codes, want %d", n, codeMailsPerAddressDay)
 	}
-	if n := m.count("reset_code"); n != codesPerAccount {
-		t.Errorf("per account: %d codes, want %d", n, codesPerAccount)
-	}
-	clock.Advance(codeWindow + time.Minute)
-	w.app.RequestReset(ctx, "matti@example.fi", Client{IP: "203.0.113.9"})
-	if n := m.count("reset_code"); n != codesPerAccount+1 {
-		t.Errorf("after an hour: %d", n)
+	clock.Set(t0.Add(codeDay))
+	if err := w.app.RequestReset(ctx, "matti@example.fi", Client{IP: "203.0.113.9"}); err != nil || m.count("reset_code") != codeMailsPerAddressDay+1 {
+		t.Errorf("the next day: %v, %d codes", err, m.count("reset_code"))
 	}
 }
 

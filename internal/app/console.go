@@ -279,6 +279,10 @@ func (a *App) InviteStaff(ctx context.Context, v Viewer, providerID int64, email
 		acc, err := tx.VerifiedAccountByEmail(ctx, clean)
 		switch {
 		case errors.Is(err, portal.ErrNotFound):
+			// Invitations count in the address's quota of code mails.
+			if err := takeCodeMail(ctx, tx, tx.Now(), portal.NormalizeEmail(clean), ""); err != nil {
+				return err
+			}
 			id, err := tx.PutStaffInvite(ctx, store.StaffInvite{Email: clean, ProviderID: providerID, Name: name, InvitedBy: v.AccountID})
 			if err != nil {
 				return err
@@ -308,6 +312,9 @@ func (a *App) InviteStaff(ctx context.Context, v Viewer, providerID int64, email
 		var invalid InvalidInput
 		if errors.As(err, &invalid) {
 			return false, invalid
+		}
+		if th, ok := IsThrottled(err); ok {
+			return false, th
 		}
 		return false, fmt.Errorf("invite staff: %w", err)
 	}

@@ -222,7 +222,7 @@ func TestStaffInvites(t *testing.T) {
 			t.Errorf("an unverified claim on an invited address is %s", pend.Role)
 		}
 		code := m.last(t, "signup_code", "ulla@example.fi").data["code"]
-		tok, err = w.app.VerifySignup(ctx, pend, code)
+		tok, err = w.app.VerifySignup(ctx, pend, code, Client{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -146,7 +146,7 @@ func TestLegacyBridge(t *testing.T) {
 		if _, err := w.app.LegacySignIn(ctx, "uusi.vanha", "Vanha-Salasana", client); err != nil {
 			t.Errorf("before verification: %v", err)
 		}
-		tok2, err := w.app.VerifySignup(ctx, v, code)
+		tok2, err := w.app.VerifySignup(ctx, v, code, Client{})
 		if err != nil {
 			t.Fatal(err)
 		}

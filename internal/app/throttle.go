@@ -173,12 +173,28 @@ func passwordKey(accountID int64) string { return "password:acct:" + strconv.For
 // blocked the password is not checked at all. The answer is an
 // InvalidInput of the field "current".
 func (a *App) checkPassword(ctx context.Context, acc portal.Account, password string, c Client) error {
-	now := a.db.Now()
-	keys := []string{signInKeyIP(c.IP), signInKeyAccount(acc.EmailNorm, c.IP), passwordKey(acc.ID)}
+	accKey, pwKey := signInKeyAccount(acc.EmailNorm, c.IP), passwordKey(acc.ID)
+	// As claimSignIn: the block check and the failure count are one step,
+	// counters locked in one order (IP, address, account).
 	var wait time.Duration
-	err := a.db.Read(ctx, func(tx *store.Tx) (err error) {
-		wait, err = longestBlock(ctx, tx, now, keys...)
-		return err
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		now := tx.Now()
+		for _, k := range []string{signInKeyIP(c.IP), accKey, pwKey} {
+			at, err := tx.LockAttempts(ctx, k)
+			if err != nil {
+				return fmt.Errorf("throttle %s: %w", k, err)
+			}
+			if at.BlockedUntil.After(now) {
+				wait = max(wait, at.BlockedUntil.Sub(now))
+			}
+		}
+		if wait > 0 {
+			return nil
+		}
+		if err := failSignIn(ctx, tx, now, c.IP, accKey); err != nil {
+			return err
+		}
+		return fail(ctx, tx, pwKey, freeFailuresPerAccountIP, now)
 	})
 	if err != nil {
 		return fmt.Errorf("check password: %w", err)
@@ -187,25 +203,154 @@ func (a *App) checkPassword(ctx context.Context, acc portal.Account, password st
 		a.log.Info("password check throttled", "account", acc.ID, "wait_s", int(wait.Seconds()))
 		return InvalidInput{{"current", "error.password.throttled"}}
 	}
-	_, checkErr := a.hasher.Check(ctx, acc.PasswordHash, password)
+	if _, err := a.hasher.Check(ctx, acc.PasswordHash, password); err != nil {
+		a.log.Info("password check failed", "account", acc.ID)
+		return InvalidInput{{"current", "error.password.wrong"}}
+	}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		if checkErr == nil {
-			if err := tx.ClearAttempts(ctx, signInKeyAccount(acc.EmailNorm, c.IP)); err != nil {
-				return err
-			}
-			return tx.ClearAttempts(ctx, passwordKey(acc.ID))
-		}
-		if err := failSignIn(ctx, tx, now, c.IP, signInKeyAccount(acc.EmailNorm, c.IP)); err != nil {
+		if err := succeedSignIn(ctx, tx, c.IP, accKey); err != nil {
 			return err
 		}
-		return fail(ctx, tx, passwordKey(acc.ID), freeFailuresPerAccountIP, now)
+		return tx.ClearAttempts(ctx, pwKey)
 	})
 	if err != nil {
 		return fmt.Errorf("check password: %w", err)
 	}
-	if checkErr != nil {
-		a.log.Info("password check failed", "account", acc.ID)
-		return InvalidInput{{"current", "error.password.wrong"}}
+	return nil
+}
+
+// Codes by address (SECURITY.md): every sign-up starts a new pending claim
+// with its own code, so the quotas of codes and of wrong tries are kept by
+// the normalised address the code goes to, whatever account or claim asks,
+// and by the client's IP. A quota applies to any address, with an account
+// or without, so a refusal tells nothing about accounts.
+const (
+	codeMailsPerAddressHour = 5   // codes and invitations mailed to one address
+	codeMailsPerAddressDay  = 20  //
+	codeMailsPerIPHour      = 30  // … asked from one IP
+	wrongCodesPerAddressDay = 20  // wrong codes typed for one address
+	wrongCodesPerIPDay      = 100 // … from one IP
+	codeDay                 = 24 * time.Hour
+	// existsNoticeEvery is how often a sign-up to a registered address
+	// mails its owner "you already have an account".
+	existsNoticeEvery = time.Hour
+)
+
+// windowed is the counter under key, started afresh when its window has
+// passed.
+func windowed(ctx context.Context, tx *store.Tx, key string, window time.Duration, now time.Time) (store.Attempts, error) {
+	a, err := tx.Attempts(ctx, key)
+	if err != nil {
+		return a, fmt.Errorf("throttle %s: %w", key, err)
+	}
+	if now.Sub(a.WindowStart) >= window {
+		a = store.Attempts{WindowStart: now}
+	}
+	return a, nil
+}
+
+type limit struct {
+	key    string
+	max    int
+	window time.Duration
+}
+
+// takeAll counts one under every limit, or none when any is used up: then
+// it answers *ErrThrottled with the wait until all are free again. Keys
+// are locked in the order given, so concurrent requests take turns.
+func takeAll(ctx context.Context, tx *store.Tx, now time.Time, limits ...limit) error {
+	counters := make([]store.Attempts, len(limits))
+	var wait time.Duration
+	for i, l := range limits {
+		if err := tx.LockKey(ctx, l.key); err != nil {
+			return err
+		}
+		a, err := windowed(ctx, tx, l.key, l.window, now)
+		if err != nil {
+			return err
+		}
+		if a.Count >= l.max {
+			wait = max(wait, a.WindowStart.Add(l.window).Sub(now))
+		}
+		counters[i] = a
+	}
+	if wait > 0 {
+		return &ErrThrottled{RetryAfter: wait}
+	}
+	for i, l := range limits {
+		counters[i].Count++
+		if err := tx.SetAttempts(ctx, l.key, counters[i]); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// takeCodeMail takes one code (or invitation) mail to the address from its
+// quotas and from those of the IP asking (none when ip is "": an admin's
+// invitation); *ErrThrottled when used up.
+func takeCodeMail(ctx context.Context, tx *store.Tx, now time.Time, emailNorm, ip string) error {
+	limits := []limit{{"codes:addr-hour:" + emailNorm, codeMailsPerAddressHour, time.Hour},
+		{"codes:addr-day:" + emailNorm, codeMailsPerAddressDay, codeDay}}
+	if ip != "" {
+		limits = append(limits, limit{"codes:ip-hour:" + ip, codeMailsPerIPHour, time.Hour})
+	}
+	return takeAll(ctx, tx, now, limits...)
+}
+
+func wrongCodeLimits(emailNorm, ip string) []limit {
+	limits := []limit{{"codes:wrong-addr:" + emailNorm, wrongCodesPerAddressDay, codeDay}}
+	if ip != "" {
+		limits = append(limits, limit{"codes:wrong-ip:" + ip, wrongCodesPerIPDay, codeDay})
+	}
+	return limits
+}
+
+// codeTriesLeft answers *ErrThrottled when the address or the IP has used
+// up its wrong codes of the day: then no code is checked, not even a right
+// one.
+func codeTriesLeft(ctx context.Context, tx *store.Tx, now time.Time, emailNorm, ip string) error {
+	var wait time.Duration
+	for _, l := range wrongCodeLimits(emailNorm, ip) {
+		if err := tx.LockKey(ctx, l.key); err != nil {
+			return err
+		}
+		a, err := windowed(ctx, tx, l.key, l.window, now)
+		if err != nil {
+			return err
+		}
+		if a.Count >= l.max {
+			wait = max(wait, a.WindowStart.Add(l.window).Sub(now))
+		}
+	}
+	if wait > 0 {
+		return &ErrThrottled{RetryAfter: wait}
+	}
+	return nil
+}
+
+// wrongCode counts a wrong code against the address and the IP.
+func wrongCode(ctx context.Context, tx *store.Tx, now time.Time, emailNorm, ip string) error {
+	for _, l := range wrongCodeLimits(emailNorm, ip) {
+		a, err := windowed(ctx, tx, l.key, l.window, now)
+		if err != nil {
+			return err
+		}
+		a.Count++
+		if err := tx.SetAttempts(ctx, l.key, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// existsNoticeDue reports whether the "you already have an account" notice
+// may go to the address now (at most once per existsNoticeEvery), and
+// counts it.
+func existsNoticeDue(ctx context.Context, tx *store.Tx, now time.Time, emailNorm string) (bool, error) {
+	err := takeAll(ctx, tx, now, limit{"codes:exists-notice:" + emailNorm, 1, existsNoticeEvery})
+	if _, ok := IsThrottled(err); ok {
+		return false, nil
+	}
+	return err == nil, err
 }

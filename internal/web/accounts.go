@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,8 @@ type form struct {
 	Errors    map[string]string
 	FormError string
 	Notice    string
+	// Until is when to try again, for a FormError that says so.
+	Until string
 }
 
 func newForm() form { return form{Values: map[string]string{}, Errors: map[string]string{}} }
@@ -78,6 +81,23 @@ func (f form) ErrorFields() []string {
 	return append(out, rest...)
 }
 
+// throttled tells the form when to try again if err is *app.ErrThrottled
+// (a code quota used up): the minute in Helsinki time, in the page's
+// language. It sets Retry-After too.
+func (s *Server) throttled(w http.ResponseWriter, r *http.Request, v *viewer, f *form, err error) bool {
+	th, ok := app.IsThrottled(err)
+	if !ok {
+		return false
+	}
+	at := s.app.Now().Add(th.RetryAfter)
+	if m := at.Truncate(time.Minute); m.Before(at) {
+		at = m.Add(time.Minute)
+	}
+	f.FormError, f.Until = "codes.throttled", s.texts(r, v).When(at)
+	w.Header().Set("Retry-After", strconv.Itoa(int(th.RetryAfter.Seconds()+0.999)))
+	return true
+}
+
 // fromInvalid copies the use case's field errors into the form.
 func (f *form) fromInvalid(err error) bool {
 	var bad app.InvalidInput
@@ -124,6 +144,9 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request, _ *viewer) error
 	p := accountPage{layout: s.base(r, nil, "signup.title"), Form: newForm()}
 	p.Form.Values["email"] = clip(email, 2*portal.MaxEmailLength)
 	token, err := s.app.SignUp(r.Context(), email, password, s.client(r))
+	if s.throttled(w, r, nil, &p.Form, err) {
+		return s.render(w, r, http.StatusTooManyRequests, "signup", p)
+	}
 	if p.Form.fromInvalid(err) {
 		return s.render(w, r, http.StatusUnprocessableEntity, "signup", p)
 	}
@@ -156,12 +179,16 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, v *viewer) error
 		return err
 	}
 	code := r.PostForm.Get("code")
-	token, err := s.app.VerifySignup(r.Context(), v.Viewer, code)
+	token, err := s.app.VerifySignup(r.Context(), v.Viewer, code, s.client(r))
 	if errors.Is(err, app.ErrCodeInvalid) {
 		p := accountPage{layout: s.base(r, v, "verify.title"), Form: newForm(), Email: v.Email}
 		p.Form.Values["code"] = clip(code, 20)
 		p.Form.Errors["code"] = "error.code.invalid"
 		return s.render(w, r, http.StatusUnprocessableEntity, "verify", p)
+	}
+	if p := (accountPage{layout: s.base(r, v, "verify.title"), Form: newForm(), Email: v.Email}); s.throttled(w, r, v, &p.Form, err) {
+		p.Form.Values["code"] = clip(code, 20)
+		return s.render(w, r, http.StatusTooManyRequests, "verify", p)
 	}
 	if err != nil {
 		return err
@@ -174,6 +201,10 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, v *viewer) error
 
 func (s *Server) resendCode(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	if err := s.app.ResendSignupCode(r.Context(), v.Viewer, s.client(r)); err != nil {
+		p := accountPage{layout: s.base(r, v, "verify.title"), Form: newForm(), Email: v.Email}
+		if s.throttled(w, r, v, &p.Form, err) {
+			return s.render(w, r, http.StatusTooManyRequests, "verify", p)
+		}
 		return err
 	}
 	http.Redirect(w, r, "/vahvista?lahetetty=1", http.StatusSeeOther)
@@ -200,6 +231,9 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request, v *viewer) error
 	p := accountPage{layout: s.base(r, v, "forgot.title"), Form: newForm()}
 	p.Form.Values["email"] = clip(email, 2*portal.MaxEmailLength)
 	err := s.app.RequestReset(r.Context(), email, s.client(r))
+	if s.throttled(w, r, v, &p.Form, err) {
+		return s.render(w, r, http.StatusTooManyRequests, "forgot", p)
+	}
 	if p.Form.fromInvalid(err) {
 		return s.render(w, r, http.StatusUnprocessableEntity, "forgot", p)
 	}
@@ -250,6 +284,8 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request, v *viewer) error 
 	case errors.Is(err, app.ErrCodeInvalid):
 		p.Form.Errors["code"] = "error.code.invalid"
 		return s.render(w, r, http.StatusUnprocessableEntity, "reset", p)
+	case s.throttled(w, r, v, &p.Form, err):
+		return s.render(w, r, http.StatusTooManyRequests, "reset", p)
 	case p.Form.fromInvalid(err):
 		return s.render(w, r, http.StatusUnprocessableEntity, "reset", p)
 	case err != nil:
@@ -390,6 +426,9 @@ func (s *Server) requestEmailChange(w http.ResponseWriter, r *http.Request, v *v
 		v.AuthAt = s.app.Now()
 		err = s.app.RequestEmailChange(r.Context(), v.Viewer, email, s.client(r))
 	}
+	if s.throttled(w, r, v, &p.Email, err) {
+		return s.render(w, r, http.StatusTooManyRequests, "profile", p)
+	}
 	if p.Email.fromInvalid(err) {
 		return s.render(w, r, http.StatusUnprocessableEntity, "profile", p)
 	}
@@ -453,6 +492,8 @@ func (s *Server) confirmEmailChange(w http.ResponseWriter, r *http.Request, v *v
 		p.Form.Errors["code"] = "error.code.invalid"
 	case errors.Is(err, app.ErrReauthenticate):
 		p.Form.FormError = "emailchange.expired"
+	case s.throttled(w, r, v, &p.Form, err):
+		return s.render(w, r, http.StatusTooManyRequests, "emailchange", p)
 	default:
 		return err
 	}

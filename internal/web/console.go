@@ -268,7 +268,10 @@ func (s *Server) consoleInviteStaff(w http.ResponseWriter, r *http.Request, v *v
 		return nil
 	}
 	f := newForm()
-	if !f.fromInvalid(err) {
+	status := http.StatusUnprocessableEntity
+	if s.throttled(w, r, v, &f, err) {
+		status = http.StatusTooManyRequests
+	} else if !f.fromInvalid(err) {
 		return err
 	}
 	f.Values["email"], f.Values["name"] = clip(strings.TrimSpace(email), 2*portal.MaxEmailLength), clip(name, 4*app.MaxStaffName)
@@ -276,7 +279,7 @@ func (s *Server) consoleInviteStaff(w http.ResponseWriter, r *http.Request, v *v
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "consoleprovider", p)
+	return s.render(w, r, status, "consoleprovider", p)
 }
 
 func (s *Server) consoleStaffActive(w http.ResponseWriter, r *http.Request, v *viewer) error {

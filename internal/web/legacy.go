@@ -110,14 +110,17 @@ func (s *Server) legacySignUp(w http.ResponseWriter, r *http.Request, _ *viewer)
 		p.Form.FormError = "legacy.ticket"
 		return s.render(w, r, http.StatusUnprocessableEntity, "legacy", p)
 	}
-	if p.Form.fromInvalid(err) {
-		email, terr := s.app.LegacyTicketEmail(r.Context(), ticket)
-		if terr != nil {
-			return terr
-		}
-		p.Step, p.Ticket, p.MaskedEmail = "signup", ticket, mail.MaskEmail(email)
-		p.Title = p.L.T("legacy.signup.title")
-		return s.render(w, r, http.StatusUnprocessableEntity, "legacy", p)
+	status := http.StatusUnprocessableEntity
+	if s.throttled(w, r, nil, &p.Form, err) {
+		status = http.StatusTooManyRequests
+	} else if !p.Form.fromInvalid(err) {
+		return err
 	}
-	return err
+	email, terr := s.app.LegacyTicketEmail(r.Context(), ticket)
+	if terr != nil {
+		return terr
+	}
+	p.Step, p.Ticket, p.MaskedEmail = "signup", ticket, mail.MaskEmail(email)
+	p.Title = p.L.T("legacy.signup.title")
+	return s.render(w, r, status, "legacy", p)
 }
