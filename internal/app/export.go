@@ -107,7 +107,9 @@ type ExportPayer struct {
 	SharePercent string `json:"share_percent"`
 }
 
-// Export gathers the viewer's data.
+// Export gathers the viewer's own data (the download of GDPR access and
+// portability): the account and what hangs on it, and the customer
+// records that are the viewer's own as a customer.
 func (a *App) Export(ctx context.Context, v Viewer) (Export, error) {
 	var out Export
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
@@ -127,7 +129,9 @@ func (a *App) Export(ctx context.Context, v Viewer) (Export, error) {
 		if out.Notifications, err = exportNotifications(ctx, tx, v.AccountID); err != nil {
 			return err
 		}
-		sites, err := tx.Sites(ctx, v.scope())
+		// Only the person's own customer records: staff and admins are
+		// not customers, and the homes in their scope are not their data.
+		sites, err := tx.Sites(ctx, v.customerScope())
 		if err != nil {
 			return err
 		}

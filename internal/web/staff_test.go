@@ -1,0 +1,100 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+	"asiakassivu/internal/store/storetest"
+)
+
+// TestStaffAreNotCustomers: staff and admins are not customers. Sari,
+// staff of the provider of koti, and a chain admin open the customer
+// pages of koti (a site in their scope, with a door code): every GET sends
+// them to their own pages without showing anything of the site, every POST
+// is refused, and the data download holds none of the homes in their
+// scope. What staff may see (the home's thread) is still theirs, and every
+// such read is audited; their own profile still works.
+func TestStaffAreNotCustomers(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		ctx := context.Background()
+		koti := e.sites["koti"]
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			return tx.SetAccess(ctx, koti, portal.AccessInstructions{DoorCode: "B7741", Pets: "Kissa Mirri"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		sari := e.client(t)
+		e.signIn(t, sari, "sari@kotikulma.example")
+		boss := e.addAdmin(t)
+		site := "/kohteet/" + strconv.FormatInt(koti, 10)
+		visit := site + "/palveluvuorot/" + strconv.FormatInt(e.visits["koti"], 10)
+		gets := []string{"/", "/kohteet", site, site + "/palveluvuorot", visit, site + "/palaute", site + "/laskut",
+			site + "/laskut/1", site + "/laskut/1/pdf", "/vuosikooste", "/vuosikooste/pdf", "/kotitalousvahennys",
+			"/profiili/omat-tiedot.json"}
+		posts := []string{site + "/ohjeet", visit + "/lisatieto", visit + "/peru", visit + "/arvio", visit + "/siirto",
+			site + "/palaute", "/kotitalousvahennys"}
+		secrets := []string{"B7741", "Kissa Mirri", "Kohde koti", "Kohde mokki", "Kohde matti", "Hämeenkatu"}
+		for _, who := range []struct {
+			name   string
+			client *http.Client
+			home   string
+		}{{"staff", sari, "/tuottaja"}, {"admin", boss, "/yllapito"}} {
+			for _, path := range gets {
+				r := do(t, who.client, "GET", e.srv.URL+path, nil)
+				if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != who.home {
+					t.Errorf("GET %s as %s: %d %q, want 303 to %s", path, who.name, r.StatusCode, r.Header.Get("Location"), who.home)
+				}
+				for _, s := range secrets {
+					if strings.Contains(r.body, s) {
+						t.Errorf("GET %s as %s shows %q", path, who.name, s)
+					}
+				}
+			}
+			for _, path := range posts {
+				r := do(t, who.client, "POST", e.srv.URL+path, url.Values{"access_door_code": {"0000"}, "comment": {"x"},
+					"rating": {"5"}, "note": {"x"}, "sequence": {"0"}, "option": {"1"}})
+				if r.StatusCode != http.StatusNotFound && r.StatusCode != http.StatusForbidden {
+					t.Errorf("POST %s as %s: %d, want 404 or 403", path, who.name, r.StatusCode)
+				}
+			}
+			// Their own profile is theirs.
+			if r := do(t, who.client, "GET", e.srv.URL+"/profiili", nil); r.StatusCode != http.StatusOK ||
+				strings.Contains(r.body, "/profiili/omat-tiedot.json") {
+				t.Errorf("GET /profiili as %s: %d, offers the customer data download: %v", who.name, r.StatusCode,
+					strings.Contains(r.body, "/profiili/omat-tiedot.json"))
+			}
+		}
+		var door string
+		db.Read(ctx, func(tx *store.Tx) error {
+			s, err := tx.Site(ctx, store.Scope{All: true}, koti)
+			door = s.Site.Access.DoorCode
+			return err
+		})
+		if door != "B7741" {
+			t.Errorf("the door code was changed by staff or admin: %q", door)
+		}
+		// The thread of the home stays the staff member's, and reading it
+		// is audited.
+		audits := func() int64 {
+			var n int64
+			db.Read(ctx, func(tx *store.Tx) error {
+				return tx.QueryInt(ctx, `SELECT count(*) FROM audit_log WHERE actor_role = 'staff' AND site_id = $1`, &n, koti)
+			})
+			return n
+		}
+		before := audits()
+		if r := do(t, sari, "GET", e.srv.URL+site+"/viestit", nil); r.StatusCode != http.StatusOK {
+			t.Errorf("staff's thread of koti: %d", r.StatusCode)
+		}
+		if audits() != before+1 {
+			t.Errorf("staff's read of koti's thread is not audited: %d rows, had %d", audits(), before)
+		}
+	})
+}
