@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
@@ -95,6 +96,81 @@ func TestStaffAreNotCustomers(t *testing.T) {
 		}
 		if audits() != before+1 {
 			t.Errorf("staff's read of koti's thread is not audited: %d rows, had %d", audits(), before)
+		}
+	})
+}
+
+// TestDataDownloadIsComplete: the customer's download holds everything of
+// theirs (GDPR access and portability): the messages of their thread,
+// visit notes, ratings, move requests, portal feedback, the consent's
+// history, the calendar feed (never its token) and passkeys (names and
+// dates). TestExportCoversEveryTable in internal/app keeps the list of
+// tables complete.
+func TestDataDownloadIsComplete(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		ctx := context.Background()
+		c := e.client(t)
+		e.signIn(t, c, "matti@example.fi")
+		site := "/kohteet/" + strconv.FormatInt(e.sites["matti"], 10)
+		visit := site + "/palveluvuorot/" + strconv.FormatInt(e.visits["matti"], 10)
+		for _, step := range []struct{ path, field, value string }{
+			{site + "/viestit", "body", "Viesti-TERVEISET-42"},
+			{visit + "/lisatieto", "note", "Huomio-AVAIN-RUUKUSSA"},
+			{"/palaute", "message", "Portaalipalaute-FONTTI"},
+		} {
+			if r := do(t, c, "POST", e.srv.URL+step.path, url.Values{step.field: {step.value}}); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("POST %s: %d", step.path, r.StatusCode)
+			}
+		}
+		r := do(t, c, "POST", e.srv.URL+"/profiili/kalenteri", url.Values{})
+		feed := feedURL.FindStringSubmatch(r.body)
+		if feed == nil {
+			t.Fatalf("no feed address shown")
+		}
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			acc, err := tx.VerifiedAccountByEmail(ctx, "matti@example.fi")
+			if err != nil {
+				return err
+			}
+			if _, err := tx.UpsertFeedback(ctx, store.Feedback{SiteID: e.sites["matti"], VisitID: e.visits["matti"], AuthorAccountID: acc.ID,
+				Source: "portal", ExternalID: "visit-test", Rating: 4, Comment: "Arvio-HYVA"}); err != nil {
+				return err
+			}
+			if _, err := tx.CreateMoveRequest(ctx, portal.MoveRequest{VisitID: e.visits["matti"], AccountID: acc.ID,
+				Options: []time.Time{e.at(10, 12, 0)}, Message: "Siirto-ILTAPAIVAAN"}); err != nil {
+				return err
+			}
+			s, err := tx.Site(ctx, store.Scope{All: true}, e.sites["matti"])
+			if err != nil {
+				return err
+			}
+			if err := tx.AddConsentEvent(ctx, store.ConsentEvent{CustomerID: s.Site.CustomerID, Enabled: true, TextVersion: "suostumus-v7",
+				PayerCount: 1, ActorAccountID: acc.ID}); err != nil {
+				return err
+			}
+			_, err = tx.AddPasskey(ctx, store.Passkey{AccountID: acc.ID, CredentialID: []byte("matin-avain"), Name: "Matin-PUHELIN",
+				Data: `{"secret":"Avaindata-EI-VIENTIIN"}`})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = do(t, c, "GET", e.srv.URL+"/profiili/omat-tiedot.json", nil)
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("download: %d", r.StatusCode)
+		}
+		for _, want := range []string{`"messages"`, "Viesti-TERVEISET-42", "Huomio-AVAIN-RUUKUSSA", `"rating": 4`, "Arvio-HYVA",
+			`"move_requests"`, "Siirto-ILTAPAIVAAN", `"portal_feedback"`, "Portaalipalaute-FONTTI", `"deduction_consent_history"`,
+			"suostumus-v7", `"calendar_feed"`, `"passkeys"`, "Matin-PUHELIN", `"customer"`, `"name": "matti"`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("the download lacks %s", want)
+			}
+		}
+		for _, never := range []string{feed[1], "Avaindata-EI-VIENTIIN", "Kohde koti", "Kohde pekka"} {
+			if strings.Contains(r.body, never) {
+				t.Errorf("the download holds %q", never)
+			}
 		}
 	})
 }
