@@ -11,6 +11,7 @@ const (
 	pending                   // any session, also an unverified sign-up's
 	firstFactor               // a verified account's session, also before its second factor (setting one up, giving it)
 	signedIn                  // a verified account's session; others are sent to sign in or to verify
+	thread                    // a home's thread: its customer and the provider's staff; admins as for customer
 	customer                  // a customer's page: staff and admins are sent to their own pages (GET) or get 404
 	admin                     // a chain admin's session; anyone else gets 404 (the console is not there for them)
 )
@@ -83,9 +84,9 @@ func (s *Server) routes() []route {
 		{"POST", "/kohteet/{site}/palveluvuorot/{visit}/peru", customer, s.cancelVisit},
 		{"POST", "/kohteet/{site}/palveluvuorot/{visit}/arvio", customer, s.rateVisit},
 		{"POST", "/kohteet/{site}/palveluvuorot/{visit}/siirto", customer, s.requestMove},
-		{"GET", "/kohteet/{site}/viestit", signedIn, s.messages},
-		{"POST", "/kohteet/{site}/viestit", signedIn, s.postMessage},
-		{"GET", "/kohteet/{site}/viestit/tapahtumat", signedIn, s.messageEvents},
+		{"GET", "/kohteet/{site}/viestit", thread, s.messages},
+		{"POST", "/kohteet/{site}/viestit", thread, s.postMessage},
+		{"GET", "/kohteet/{site}/viestit/tapahtumat", thread, s.messageEvents},
 		{"GET", "/kohteet/{site}/palaute", customer, s.feedback},
 		{"POST", "/kohteet/{site}/palaute", customer, s.giveFeedback},
 		{"GET", "/kohteet/{site}/laskut", customer, s.billing},

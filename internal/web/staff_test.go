@@ -65,6 +65,18 @@ func TestStaffAreNotCustomers(t *testing.T) {
 					t.Errorf("POST %s as %s: %d, want 404 or 403", path, who.name, r.StatusCode)
 				}
 			}
+			// The home's thread is the customer's and the provider staff's:
+			// an admin is sent to the console from it too.
+			if who.name == "admin" {
+				for _, path := range []string{site + "/viestit", site + "/viestit/tapahtumat"} {
+					if r := do(t, boss, "GET", e.srv.URL+path, nil); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/yllapito" {
+						t.Errorf("GET %s as admin: %d %q, want 303 to /yllapito", path, r.StatusCode, r.Header.Get("Location"))
+					}
+				}
+				if r := do(t, boss, "POST", e.srv.URL+site+"/viestit", url.Values{"body": {"x"}}); r.StatusCode != http.StatusNotFound {
+					t.Errorf("POST %s/viestit as admin: %d, want 404", site, r.StatusCode)
+				}
+			}
 			// Their own profile is theirs.
 			if r := do(t, who.client, "GET", e.srv.URL+"/profiili", nil); r.StatusCode != http.StatusOK ||
 				strings.Contains(r.body, "/profiili/omat-tiedot.json") {

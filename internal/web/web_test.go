@@ -770,8 +770,11 @@ func TestTenantIsolation(t *testing.T) {
 			if !ok {
 				who = []caller{mattiC}
 			}
-			if rt.access == customer {
+			switch rt.access {
+			case customer:
 				who = append(who, sariC, berttaC)
+			case thread: // staff of another provider
+				who = append(who, berttaC)
 			}
 			for _, cl := range who {
 				for _, fill := range foreign[ic.param] {
