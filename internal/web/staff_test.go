@@ -186,3 +186,29 @@ func TestDataDownloadIsComplete(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffLiveThreadIsAudited: what a staff member's open thread page
+// receives live is a read of the customer's messages too, and audited.
+func TestStaffLiveThreadIsAudited(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		ctx := context.Background()
+		maija, sari := e.client(t), e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		e.signIn(t, sari, "sari@kotikulma.example")
+		thread := e.srv.URL + threadPath(e.sites["koti"])
+		ch := openStream(t, sari, thread+"/tapahtumat", "")
+		do(t, maija, "POST", thread, url.Values{"body": {"Elävä viesti"}})
+		if ev := nextEvent(t, ch); !strings.Contains(ev.data, "Elävä viesti") {
+			t.Fatalf("staff's stream got %+v", ev)
+		}
+		var n int64
+		db.Read(ctx, func(tx *store.Tx) error {
+			return tx.QueryInt(ctx, `SELECT count(*) FROM audit_log WHERE actor_role = 'staff' AND action = 'thread.read' AND site_id = $1`,
+				&n, e.sites["koti"])
+		})
+		if n != 1 {
+			t.Errorf("audit rows of the staff member's live read: %d, want 1", n)
+		}
+	})
+}
