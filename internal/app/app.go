@@ -130,6 +130,17 @@ func (v Viewer) scope() store.Scope {
 	return store.Scope{EmailNorm: v.EmailNorm}
 }
 
+// customerScope is the records that are the viewer's own as a customer:
+// a verified customer's, matched by the normalised email. Staff and admins
+// are not customers (PRODUCT.md): customer billing, consent and the data
+// download are not theirs, so for them it matches nothing.
+func (v Viewer) customerScope() store.Scope {
+	if !v.Verified || v.Role != portal.RoleCustomer {
+		return store.Scope{}
+	}
+	return store.Scope{EmailNorm: v.EmailNorm}
+}
+
 // audited reports whether the viewer's reads of customer data go to the
 // audit log (staff and admins).
 func (v Viewer) audited() bool { return v.Role == portal.RoleAdmin || v.Role == portal.RoleStaff }

@@ -18,14 +18,13 @@ type Billing struct {
 	Invoices []store.InvoiceRow
 }
 
-// SiteBilling lists the billing summaries of a site the viewer may see
-// (the customer, and read-only the site's provider staff), issued in year
-// (0 for all years).
+// SiteBilling lists the billing summaries of a customer's own site,
+// issued in year (0 for all years). Billing is not staff's or admins'.
 func (a *App) SiteBilling(ctx context.Context, v Viewer, siteID int64, year int) (Billing, error) {
 	out := Billing{Year: year}
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		if out.Site, err = tx.Site(ctx, v.scope(), siteID); err != nil {
+		if out.Site, err = tx.Site(ctx, v.customerScope(), siteID); err != nil {
 			return err
 		}
 		if out.Years, err = tx.InvoiceYears(ctx, siteID); err != nil {
@@ -37,10 +36,7 @@ func (a *App) SiteBilling(ctx context.Context, v Viewer, siteID int64, year int)
 	if err != nil {
 		return out, fmt.Errorf("billing of site %d: %w", siteID, err)
 	}
-	if v.audited() {
-		err = a.audit(ctx, v, "billing.list", out.Site.Site.CustomerID, siteID)
-	}
-	return out, err
+	return out, nil
 }
 
 // InvoiceDetail is one billing summary with what its page shows.
@@ -55,13 +51,13 @@ type InvoiceDetail struct {
 	NetCents       int64
 }
 
-// SiteInvoice returns one billing summary of a site the viewer may see,
-// with its lines; portal.ErrNotFound when either is not theirs.
+// SiteInvoice returns one billing summary of a customer's own site, with
+// its lines; portal.ErrNotFound when either is not theirs.
 func (a *App) SiteInvoice(ctx context.Context, v Viewer, siteID, invoiceID int64) (InvoiceDetail, error) {
 	var out InvoiceDetail
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		if out.Site, err = tx.Site(ctx, v.scope(), siteID); err != nil {
+		if out.Site, err = tx.Site(ctx, v.customerScope(), siteID); err != nil {
 			return err
 		}
 		if out.Invoice, err = tx.InvoiceOfSite(ctx, siteID, invoiceID); err != nil {
@@ -82,10 +78,7 @@ func (a *App) SiteInvoice(ctx context.Context, v Viewer, siteID, invoiceID int64
 			out.OtherCents += l.TotalCents
 		}
 	}
-	if v.audited() {
-		err = a.audit(ctx, v, "invoice.view", out.Site.Site.CustomerID, siteID)
-	}
-	return out, err
+	return out, nil
 }
 
 // StatementSite is one site's part of a yearly statement.

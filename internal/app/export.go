@@ -17,6 +17,12 @@ type Export struct {
 	Account    ExportAccount    `json:"account"`
 	Devices    []ExportDevice   `json:"devices"`
 	Customers  []ExportCustomer `json:"customer_records"`
+	// Passkeys are the account's passkeys, names and dates only.
+	Passkeys []ExportPasskey `json:"passkeys"`
+	// CalendarFeed says whether the account has a calendar feed and
+	// since when; its address (a secret) is never in the download.
+	CalendarFeed   *ExportCalendarFeed    `json:"calendar_feed,omitempty"`
+	PortalFeedback []ExportPortalFeedback `json:"portal_feedback"`
 
 	// Notifications: push.go.
 	Notifications ExportNotifications `json:"notifications"`
@@ -37,14 +43,77 @@ type ExportDevice struct {
 	LastUsedAt time.Time `json:"last_used_at"`
 }
 
+// ExportPasskey is one passkey: its name and dates, never its key.
+type ExportPasskey struct {
+	Name       string    `json:"name"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at,omitzero"`
+}
+
+// ExportCalendarFeed is the account's calendar feed, without its address.
+type ExportCalendarFeed struct {
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ExportPortalFeedback is one piece of feedback about the portal.
+type ExportPortalFeedback struct {
+	CreatedAt      time.Time `json:"created_at"`
+	Message        string    `json:"message"`
+	ContactAllowed bool      `json:"contact_allowed"`
+	ContactEmail   string    `json:"contact_email,omitempty"`
+	Page           string    `json:"page,omitempty"`
+}
+
 // ExportCustomer is one linked customer record with its site's data.
 type ExportCustomer struct {
+	Customer  ExportRecord     `json:"customer"`
 	Site      ExportSite       `json:"site"`
 	Contracts []ExportContract `json:"contracts"`
 	Visits    []ExportVisit    `json:"visits"`
 	Invoices  []ExportInvoice  `json:"billing_summaries"`
 	Feedback  []ExportFeedback `json:"feedback"`
 	Consent   *ExportConsent   `json:"deduction_consent,omitempty"`
+	// ConsentHistory is every change of the deduction consent.
+	ConsentHistory []ExportConsentEvent `json:"deduction_consent_history"`
+	Messages       []ExportMessage      `json:"messages"`
+	MoveRequests   []ExportMoveRequest  `json:"move_requests"`
+}
+
+// ExportRecord is the company's customer record the site belongs to.
+type ExportRecord struct {
+	Name              string   `json:"name"`
+	Email             string   `json:"email"`
+	Phone             string   `json:"phone,omitempty"`
+	ExtranetUsernames []string `json:"old_extranet_usernames,omitempty"`
+}
+
+// ExportConsentEvent is one change of the deduction consent (identity
+// codes are never in the history; it counts the payers).
+type ExportConsentEvent struct {
+	At          time.Time `json:"at"`
+	Enabled     bool      `json:"enabled"`
+	TextVersion string    `json:"text_version"`
+	Payers      int       `json:"payers"`
+}
+
+// ExportMessage is one message of the site's thread.
+type ExportMessage struct {
+	At     time.Time `json:"at"`
+	Author string    `json:"author"`
+	Name   string    `json:"author_name,omitempty"`
+	Body   string    `json:"body"`
+}
+
+// ExportMoveRequest is one request to move a visit.
+type ExportMoveRequest struct {
+	VisitStart time.Time   `json:"visit_start"`
+	CreatedAt  time.Time   `json:"created_at"`
+	Status     string      `json:"status"`
+	Options    []time.Time `json:"proposed_times"`
+	Message    string      `json:"message,omitempty"`
+	Answer     string      `json:"answer,omitempty"`
+	ChosenAt   time.Time   `json:"chosen_time,omitzero"`
+	AnsweredAt time.Time   `json:"answered_at,omitzero"`
 }
 
 // ExportSite is a site with its access instructions and provider.
@@ -72,6 +141,8 @@ type ExportVisit struct {
 	Status string    `json:"status"`
 	Worker string    `json:"worker_first_name"`
 	Note   string    `json:"your_note,omitempty"`
+	// ProviderNote is the provider's note on the visit.
+	ProviderNote string `json:"provider_note,omitempty"`
 }
 
 // ExportInvoice is one billing summary with its lines.
@@ -107,7 +178,9 @@ type ExportPayer struct {
 	SharePercent string `json:"share_percent"`
 }
 
-// Export gathers the viewer's data.
+// Export gathers the viewer's own data (the download of GDPR access and
+// portability): the account and what hangs on it, and the customer
+// records that are the viewer's own as a customer.
 func (a *App) Export(ctx context.Context, v Viewer) (Export, error) {
 	var out Export
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
@@ -127,7 +200,12 @@ func (a *App) Export(ctx context.Context, v Viewer) (Export, error) {
 		if out.Notifications, err = exportNotifications(ctx, tx, v.AccountID); err != nil {
 			return err
 		}
-		sites, err := tx.Sites(ctx, v.scope())
+		if err := exportAccountData(ctx, tx, v.AccountID, &out); err != nil {
+			return err
+		}
+		// Only the person's own customer records: staff and admins are
+		// not customers, and the homes in their scope are not their data.
+		sites, err := tx.Sites(ctx, v.customerScope())
 		if err != nil {
 			return err
 		}
@@ -148,7 +226,31 @@ func (a *App) Export(ctx context.Context, v Viewer) (Export, error) {
 
 func (a *App) exportSite(ctx context.Context, tx *store.Tx, s store.SiteWithProvider) (ExportCustomer, error) {
 	c := ExportCustomer{Site: ExportSite{Name: s.Site.Name, Address: s.Site.Address(), Provider: s.Provider.Name,
-		AccessInstructions: s.Site.Access}}
+		AccessInstructions: s.Site.Access}, ConsentHistory: []ExportConsentEvent{}, Messages: []ExportMessage{},
+		MoveRequests: []ExportMoveRequest{}}
+	record, err := tx.CustomerByID(ctx, s.Site.CustomerID)
+	if err != nil {
+		return c, err
+	}
+	c.Customer = ExportRecord{Name: record.Name, Email: record.Email, Phone: record.Phone}
+	if c.Customer.ExtranetUsernames, err = tx.LegacyUsernamesOf(ctx, record.ID); err != nil {
+		return c, err
+	}
+	messages, err := tx.MessagesOfSite(ctx, s.Site.ID)
+	if err != nil {
+		return c, err
+	}
+	for _, m := range messages {
+		c.Messages = append(c.Messages, ExportMessage{At: m.CreatedAt, Author: m.AuthorKind, Name: m.AuthorName, Body: m.Body})
+	}
+	history, err := tx.ConsentHistory(ctx, record.ID)
+	if err != nil {
+		return c, err
+	}
+	for _, h := range history {
+		c.ConsentHistory = append(c.ConsentHistory, ExportConsentEvent{At: h.At, Enabled: h.Enabled, TextVersion: h.TextVersion,
+			Payers: h.PayerCount})
+	}
 	contracts, err := tx.ContractsOfSite(ctx, s.Site.ID)
 	if err != nil {
 		return c, err
@@ -161,9 +263,20 @@ func (a *App) exportSite(ctx context.Context, tx *store.Tx, s store.SiteWithProv
 	if err != nil {
 		return c, err
 	}
+	starts := map[int64]time.Time{}
 	for _, vi := range visits {
+		starts[vi.ID] = vi.StartsAt
 		c.Visits = append(c.Visits, ExportVisit{Start: vi.StartsAt, End: vi.EndsAt, Status: string(vi.Status),
-			Worker: vi.WorkerFirstName, Note: vi.CustomerNote})
+			Worker: vi.WorkerFirstName, Note: vi.CustomerNote, ProviderNote: vi.ProviderNote})
+	}
+	moves, err := tx.MoveRequestsOfSite(ctx, s.Site.ID)
+	if err != nil {
+		return c, err
+	}
+	for _, m := range moves {
+		c.MoveRequests = append(c.MoveRequests, ExportMoveRequest{VisitStart: starts[m.VisitID], CreatedAt: m.CreatedAt,
+			Status: string(m.Status), Options: m.Options, Message: m.Message, Answer: m.Answer, ChosenAt: m.ChosenAt,
+			AnsweredAt: m.AnsweredAt})
 	}
 	invoices, err := tx.InvoicesOfSite(ctx, s.Site.ID)
 	if err != nil {
@@ -199,6 +312,35 @@ func (a *App) exportSite(ctx context.Context, tx *store.Tx, s store.SiteWithProv
 	return c, nil
 }
 
+// exportAccountData adds what hangs on the account itself: passkeys (names
+// and dates), the calendar feed (never its address) and portal feedback.
+func exportAccountData(ctx context.Context, tx *store.Tx, accountID int64, out *Export) error {
+	out.Passkeys, out.PortalFeedback = []ExportPasskey{}, []ExportPortalFeedback{}
+	passkeys, err := tx.PasskeysOf(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	for _, p := range passkeys {
+		out.Passkeys = append(out.Passkeys, ExportPasskey{Name: p.Name, CreatedAt: p.CreatedAt, LastUsedAt: p.LastUsedAt})
+	}
+	since, err := tx.CalendarFeedSince(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if !since.IsZero() {
+		out.CalendarFeed = &ExportCalendarFeed{CreatedAt: since}
+	}
+	feedback, err := tx.PortalFeedbackOf(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	for _, f := range feedback {
+		out.PortalFeedback = append(out.PortalFeedback, ExportPortalFeedback{CreatedAt: f.CreatedAt, Message: f.Message,
+			ContactAllowed: f.ContactAllowed, ContactEmail: f.ContactEmail, Page: f.Page})
+	}
+	return nil
+}
+
 // maskIdentityCode shows only the birth date of a sealed identity code:
 // "010190-****". Without the key it shows nothing of it.
 func (a *App) maskIdentityCode(sealed []byte) string {
@@ -208,4 +350,59 @@ func (a *App) maskIdentityCode(sealed []byte) string {
 		}
 	}
 	return "******-****"
+}
+
+// ExportSections names, for each table that holds a person's data, the
+// section of the download that carries it (TestExportCoversEveryTable).
+var ExportSections = map[string]string{
+	"accounts":                  "account",
+	"sessions":                  "devices",
+	"push_subscriptions":        "notifications.devices",
+	"notification_preferences":  "notifications.kinds_on",
+	"sites":                     "customer_records[].site",
+	"contracts":                 "customer_records[].contracts",
+	"visits":                    "customer_records[].visits",
+	"invoices":                  "customer_records[].billing_summaries",
+	"invoice_lines":             "customer_records[].billing_summaries[].lines",
+	"feedback":                  "customer_records[].feedback",
+	"deduction_consents":        "customer_records[].deduction_consent",
+	"deduction_payers":          "customer_records[].deduction_consent.payers (identity codes masked)",
+	"customers":                 "customer_records[].customer",
+	"legacy_credentials":        "customer_records[].customer.old_extranet_usernames (never the password hash)",
+	"threads":                   "customer_records[].messages",
+	"messages":                  "customer_records[].messages",
+	"move_requests":             "customer_records[].move_requests",
+	"deduction_consent_history": "customer_records[].deduction_consent_history",
+	"passkeys":                  "passkeys (names and dates, never the key)",
+	"calendar_feeds":            "calendar_feed (the date, never the address)",
+	"portal_feedback":           "portal_feedback",
+}
+
+// ExportExempt says, for each other table, why the download holds
+// nothing of it.
+var ExportExempt = map[string]string{
+	"one_time_codes":      "hashes of 10-minute codes: secrets, not content",
+	"known_devices":       "hashes of a random device cookie for sign-in throttling; the signed-in devices are under devices",
+	"read_markers":        "a pointer to the last message read, no content of its own",
+	"providers":           "the service companies; a home's provider's name is under site",
+	"provider_staff":      "staff membership, the chain's employment record; staff and admins are not customers and have no download",
+	"chain_admins":        "admin membership, the chain's own record; admins are not customers and have no download",
+	"staff_invites":       "invitations of staff by the chain; staff have no customer data to download",
+	"chain_policies":      "the chain's terms, the same for everyone",
+	"deduction_rules":     "the yearly deduction rules, the same for everyone",
+	"deduction_exports":   "runs of the yearly report: dates, counts and file names, no person's data",
+	"reminder_runs":       "days the reminders were sent: dates and counts",
+	"jobs":                "the outbox's work queue: ids of what to send, gone once done",
+	"throttle":            "sign-in and code throttling counters that expire within the hour",
+	"audit_log":           "the company's accountability log of staff and admin reads and changes, without the data",
+	"changes":             "the journal for the ERP, of changes the sections already hold",
+	"change_counter":      "the journal's sequence number",
+	"import_rows":         "digests of imported rows, for idempotent re-runs",
+	"import_runs":         "import reports: file names, checksums and counts",
+	"api_tokens":          "the ERP integration's bearer tokens, no person's data",
+	"vapid_keys":          "the server's Web Push key pair",
+	"legacy_tickets":      "hashes of minutes-long tickets of the old extranet sign-in",
+	"webauthn_ceremonies": "passkey challenges that expire within minutes",
+	"totp_secrets":        "an authenticator app's secret (staff and admins): a credential, never shown",
+	"recovery_codes":      "hashes of second-factor recovery codes: credentials, never shown",
 }

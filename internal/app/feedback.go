@@ -132,6 +132,9 @@ func (a *App) FeedbackHistory(ctx context.Context, v Viewer, siteID int64) (port
 	if err != nil {
 		return site, nil, fmt.Errorf("feedback of site %d: %w", siteID, err)
 	}
+	if v.audited() {
+		return site, out, a.audit(ctx, v, "feedback.list", site.CustomerID, siteID)
+	}
 	return site, out, nil
 }
 

@@ -119,16 +119,23 @@ func (a *App) Thread(ctx context.Context, v Viewer, siteID, before int64) (Threa
 }
 
 // MessagesAfter returns the messages of a site's thread after message
-// after, for a live page, and marks them read: the page is open.
+// after, for a live page, and marks them read: the page is open. A staff
+// member's or admin's live read is audited like the page's.
 func (a *App) MessagesAfter(ctx context.Context, v Viewer, siteID, after int64) ([]store.Message, error) {
 	var out []store.Message
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Site(ctx, v.scope(), siteID); err != nil {
+		s, err := tx.Site(ctx, v.scope(), siteID)
+		if err != nil {
 			return err
 		}
-		var err error
 		if out, err = tx.MessagesAfter(ctx, siteID, after, MessagesPerPage); err != nil || len(out) == 0 {
 			return err
+		}
+		if v.audited() {
+			if err := tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: "thread.read",
+				CustomerID: s.Site.CustomerID, SiteID: siteID}); err != nil {
+				return err
+			}
 		}
 		return tx.MarkRead(ctx, out[0].ThreadID, v.AccountID, out[len(out)-1].ID)
 	})

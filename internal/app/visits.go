@@ -61,6 +61,9 @@ func (a *App) SiteVisits(ctx context.Context, v Viewer, siteID int64, upcoming b
 	if err != nil {
 		return out, fmt.Errorf("visits of site %d: %w", siteID, err)
 	}
+	if v.audited() {
+		return out, a.audit(ctx, v, "visits.list", out.Site.CustomerID, siteID)
+	}
 	return out, nil
 }
 
@@ -85,6 +88,9 @@ func (a *App) Visit(ctx context.Context, v Viewer, siteID, visitID int64) (Visit
 	err := a.db.Read(ctx, func(tx *store.Tx) error { return a.visitDetail(ctx, tx, v, siteID, visitID, false, &d) })
 	if err != nil {
 		return d, fmt.Errorf("visit %d: %w", visitID, err)
+	}
+	if v.audited() {
+		return d, a.audit(ctx, v, "visit.read", d.Site.CustomerID, siteID)
 	}
 	return d, nil
 }

@@ -130,10 +130,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, v *viewer) error {
 		http.Redirect(w, r, "/kirjaudu", http.StatusSeeOther)
 	case !v.Verified:
 		http.Redirect(w, r, "/vahvista", http.StatusSeeOther)
-	case v.Role == portal.RoleStaff:
-		http.Redirect(w, r, "/tuottaja", http.StatusSeeOther)
-	case v.Role == portal.RoleAdmin:
-		http.Redirect(w, r, consolePath, http.StatusSeeOther)
+	case v.Role != portal.RoleCustomer:
+		http.Redirect(w, r, ownHome(v.Role), http.StatusSeeOther)
 	default:
 		if id := s.rememberedSite(r, v.Sites); id != 0 {
 			http.Redirect(w, r, sitePath(id), http.StatusSeeOther)
@@ -142,6 +140,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, v *viewer) error {
 		http.Redirect(w, r, "/kohteet", http.StatusSeeOther)
 	}
 	return nil
+}
+
+// ownHome is where a signed-in person's own pages start: provider staff
+// at the provider's pages, chain admins at the console.
+func ownHome(role portal.Role) string {
+	if role == portal.RoleAdmin {
+		return consolePath
+	}
+	return "/tuottaja"
 }
 
 func (s *Server) signInForm(w http.ResponseWriter, r *http.Request, v *viewer) error {

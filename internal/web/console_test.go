@@ -364,14 +364,14 @@ func TestConsoleFeedbackAndAudit(t *testing.T) {
 		do(t, maija, "POST", e.srv.URL+"/palaute", url.Values{"message": {"Fontti voisi olla isompi"}, "contact": {"yes"}})
 		sari := e.client(t)
 		e.signIn(t, sari, "sari@kotikulma.example")
-		do(t, sari, "GET", e.srv.URL+"/kohteet/"+strconv.FormatInt(e.sites["koti"], 10), nil) // audited: site.view
+		do(t, sari, "GET", e.srv.URL+"/kohteet/"+strconv.FormatInt(e.sites["koti"], 10)+"/viestit", nil) // audited: thread.read
 		boss := e.addAdmin(t)
 		r := do(t, boss, "GET", e.srv.URL+"/yllapito/palaute", nil)
 		if r.StatusCode != 200 || !strings.Contains(r.body, "Fontti voisi olla isompi") || !strings.Contains(r.body, "maija@example.fi") {
 			t.Errorf("feedback inbox: %d\n%s", r.StatusCode, r.body)
 		}
 		r = do(t, boss, "GET", e.srv.URL+"/yllapito/tapahtumaloki?tekija=sari", nil)
-		if !strings.Contains(r.body, "Kohde katsottu") || !strings.Contains(r.body, "sari@kotikulma.example (henkilöstö)") ||
+		if !strings.Contains(r.body, "Viestiketju luettu") || !strings.Contains(r.body, "sari@kotikulma.example (henkilöstö)") ||
 			strings.Contains(r.body, "Palaute Asiakassivusta luettu") {
 			t.Errorf("audit log by actor:\n%s", r.body)
 		}
@@ -383,13 +383,13 @@ func TestConsoleFeedbackAndAudit(t *testing.T) {
 		iso, fin := today.Format("2006-01-02"), today.Format("2.1.2006")
 		tomorrow, yesterday := today.AddDate(0, 0, 1).Format("2006-01-02"), today.AddDate(0, 0, -1).Format("2006-01-02")
 		for _, q := range []string{"asiakas=" + strconv.FormatInt(koti, 10), "asiakas=KOT", "alkaen=" + iso + "&paattyen=" + fin} {
-			if r := do(t, boss, "GET", e.srv.URL+"/yllapito/tapahtumaloki?"+q, nil); !strings.Contains(r.body, "Kohde katsottu") {
-				t.Errorf("audit log ?%s lacks the site view", q)
+			if r := do(t, boss, "GET", e.srv.URL+"/yllapito/tapahtumaloki?"+q, nil); !strings.Contains(r.body, "Viestiketju luettu") {
+				t.Errorf("audit log ?%s lacks the thread read", q)
 			}
 		}
 		for _, q := range []string{"asiakas=999999", "tekija=nobody", "alkaen=" + tomorrow, "paattyen=" + yesterday} {
-			if r := do(t, boss, "GET", e.srv.URL+"/yllapito/tapahtumaloki?"+q, nil); strings.Contains(r.body, "Kohde katsottu") {
-				t.Errorf("audit log ?%s shows the site view", q)
+			if r := do(t, boss, "GET", e.srv.URL+"/yllapito/tapahtumaloki?"+q, nil); strings.Contains(r.body, "Viestiketju luettu") {
+				t.Errorf("audit log ?%s shows the thread read", q)
 			}
 		}
 		r = do(t, boss, "GET", e.srv.URL+"/yllapito/tapahtumaloki?alkaen=eilen&paattyen=2026-01-01", nil)

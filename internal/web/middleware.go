@@ -115,6 +115,16 @@ func (s *Server) handle(rt route) http.Handler {
 		case rt.access == admin && v.Role != portal.RoleAdmin:
 			s.renderError(w, r, http.StatusNotFound, "")
 			return
+		case rt.access == customer && v.Role != portal.RoleCustomer, rt.access == thread && v.Role == portal.RoleAdmin:
+			// Staff and admins are not customers: a customer page (for an
+			// admin also a home's thread) sends them to their own pages,
+			// and they change nothing there.
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, ownHome(v.Role), http.StatusSeeOther)
+				return
+			}
+			s.renderError(w, r, http.StatusNotFound, "")
+			return
 		}
 		if err := rt.handle(w, r, v); err != nil {
 			s.fail(w, r, err)

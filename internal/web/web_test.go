@@ -581,8 +581,8 @@ var isolation = map[string]isoCase{
 	"POST /profiili/laitteet/{session}/kirjaudu-ulos":      {param: "session"},
 	"POST /profiili/laitteet/kirjaudu-ulos-muualta":        {none: "the caller's own sessions"},
 	"POST /profiili/poista":                                {none: "the caller's own account"},
-	"GET /profiili/omat-tiedot.json":                       {none: "the caller's own data (checked below)"},
-	"GET /kohteet":                                         {none: "lists own sites only (checked below)"},
+	"GET /profiili/omat-tiedot.json":                       {none: "the caller's own customer data; staff are sent away (checked below)"},
+	"GET /kohteet":                                         {none: "lists own sites only; staff are sent away (checked below)"},
 	"GET /kohteet/{site}":                                  {param: "site"},
 	"POST /kohteet/{site}/palveluvuorot/{visit}/arvio":     {param: "site+visit"},
 	"GET /kohteet/{site}/palaute":                          {param: "site"},
@@ -749,13 +749,21 @@ func TestTenantIsolation(t *testing.T) {
 		// provider's routes by matti too (a customer, even with his own
 		// visit) and by bertta, staff of the other provider (provider ↔
 		// provider).
+		// Customer pages are tried by staff too: sari, whose provider
+		// looks after koti, mokki and matti, and bertta; staff are not
+		// customers, so a GET sends them to their own pages and a POST
+		// gets 404, showing nothing either way.
+		sari := e.client(t)
+		e.signIn(t, sari, "sari@kotikulma.example")
 		type caller struct {
 			name   string
 			client *http.Client
 			never  []string // what the caller's answers must never show
+			staff  bool
 		}
-		mattiC := caller{"matti", c, []string{"Kohde koti", "Kohde mokki"}}
-		berttaC := caller{"bertta", bertta, []string{"Kohde koti", "Kohde mokki", "Kohde matti", "Kiitos, koti on siisti"}}
+		mattiC := caller{"matti", c, []string{"Kohde koti", "Kohde mokki"}, false}
+		berttaC := caller{"bertta", bertta, []string{"Kohde koti", "Kohde mokki", "Kohde matti", "Kiitos, koti on siisti"}, true}
+		sariC := caller{"sari", sari, []string{"Kohde koti", "Kohde mokki", "Hämeenkatu"}, true}
 		callers := map[string][]caller{"provider visit": {mattiC, berttaC}, "feedback": {mattiC, berttaC}}
 		for _, rt := range s.routes() {
 			ic := isolation[rt.method+" "+rt.pattern]
@@ -765,6 +773,12 @@ func TestTenantIsolation(t *testing.T) {
 			who, ok := callers[ic.param]
 			if !ok {
 				who = []caller{mattiC}
+			}
+			switch rt.access {
+			case customer:
+				who = append(who, sariC, berttaC)
+			case thread: // staff of another provider
+				who = append(who, berttaC)
 			}
 			for _, cl := range who {
 				for _, fill := range foreign[ic.param] {
@@ -778,7 +792,11 @@ func TestTenantIsolation(t *testing.T) {
 							"start": {"09:00"}, "end": {"10:00"}, "decision": {"accept"}, "option": {"1"}}
 					}
 					r := do(t, cl.client, rt.method, e.srv.URL+path, form)
-					if r.StatusCode != http.StatusNotFound {
+					if cl.staff && rt.access == customer && rt.method == "GET" {
+						if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/tuottaja" {
+							t.Errorf("%s %s as %s: %d %q, want 303 to /tuottaja", rt.method, path, cl.name, r.StatusCode, r.Header.Get("Location"))
+						}
+					} else if r.StatusCode != http.StatusNotFound {
 						t.Errorf("%s %s as %s: %d, want 404", rt.method, path, cl.name, r.StatusCode)
 					}
 					for _, secret := range cl.never {
@@ -816,6 +834,14 @@ func TestTenantIsolation(t *testing.T) {
 		r = do(t, c, "GET", e.srv.URL+"/profiili/omat-tiedot.json", nil)
 		if r.StatusCode != 200 || strings.Contains(r.body, "Kohde koti") || !strings.Contains(r.body, "Kohde matti") {
 			t.Errorf("matti's data export is wrong: %d", r.StatusCode)
+		}
+		// Staff have no customer pages and no customer data to download,
+		// however many homes their provider looks after.
+		for _, path := range []string{"/kohteet", "/profiili/omat-tiedot.json", "/vuosikooste", "/kotitalousvahennys"} {
+			r := do(t, sari, "GET", e.srv.URL+path, nil)
+			if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/tuottaja" || strings.Contains(r.body, "Kohde") {
+				t.Errorf("%s as sari: %d %q", path, r.StatusCode, r.Header.Get("Location"))
+			}
 		}
 	})
 }
