@@ -76,13 +76,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	hasher := app.NewHasher(app.DefaultArgon2)
+	// With --smtp the portal sends real mail: no demo sign-ins printed and
+	// no development outbox, whatever the mode.
+	trial := (c.dev || c.demo) && c.mailer.smtp == ""
 	if c.demo {
-		if err := loadDemo(ctx, db, hasher, sealer, stdout, log); err != nil {
+		signIns := stdout
+		if !trial {
+			signIns = io.Discard
+			fmt.Fprintln(stdout, "Demo data: with --smtp the demo sign-ins are not printed and there is no /dev/posti.")
+		}
+		if err := loadDemo(ctx, db, hasher, sealer, signIns, log); err != nil {
 			return err
 		}
 	}
 	// Outgoing mail: the worker sends what use cases queued in the outbox.
-	sender, outbox, err := c.mailer.sender((c.dev || c.demo) && isLoopback(c.addr), db.Now, log)
+	sender, outbox, err := c.mailer.sender(trial && isLoopback(c.addr), db.Now, log)
 	if err != nil {
 		return err
 	}

@@ -174,6 +174,16 @@ func parseServe(args []string, getenv func(string) string) (serveConfig, error) 
 		return c, usageError{fmt.Errorf("--base-url %q: want http(s)://host[:port]", c.baseURL)}
 	}
 	c.base = u
+	// --demo (known passwords) and --dev (templates from disk, the
+	// development outbox) are for trying the portal; an https base URL
+	// is a production layout.
+	if u.Scheme == "https" && (c.demo || c.dev) {
+		mode := "--demo"
+		if c.dev {
+			mode = "--dev"
+		}
+		return c, usageError{fmt.Errorf("%s is for trying the portal on this machine; it is refused with an https --base-url (a production layout)", mode)}
+	}
 	if c.secretKeyFile == "" {
 		c.secretKeyFile = filepath.Join(c.dataDir, "secret.key")
 	}

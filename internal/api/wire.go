@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"regexp"
 	"slices"
@@ -184,7 +185,12 @@ func (c *checker) email(field, s string) string {
 		return ""
 	}
 	clean, err := portal.CheckEmail(s)
-	if err != nil {
+	switch {
+	case errors.Is(err, portal.ErrEmailNotASCII):
+		c.fail(field, "must be an email address whose part before the @ is ASCII after NFC (a look-alike of another address is refused)")
+	case errors.Is(err, portal.ErrEmailMixedScript):
+		c.fail(field, "must be an email address whose domain labels do not mix scripts (an ASCII domain, or a Unicode domain in one script; it is stored in its IDNA form)")
+	case err != nil:
 		c.fail(field, "must be an email address")
 	}
 	return clean

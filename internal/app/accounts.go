@@ -200,9 +200,22 @@ func emailProblem(email string) string {
 	case len(email) > portal.MaxEmailLength:
 		return "error.email.long"
 	case err != nil:
-		return "error.email.invalid"
+		return emailErrorKey(err, "error.email.invalid")
 	}
 	return ""
+}
+
+// emailErrorKey returns the text key for an error of portal.CheckEmail: the
+// look-alike refusals have their own texts, any other error the form's
+// own key.
+func emailErrorKey(err error, other string) string {
+	switch {
+	case errors.Is(err, portal.ErrEmailNotASCII):
+		return "error.email.ascii"
+	case errors.Is(err, portal.ErrEmailMixedScript):
+		return "error.email.mixedScript"
+	}
+	return other
 }
 
 // CheckSignInForm reports what is missing or malformed in a sign-in form,
@@ -528,7 +541,7 @@ func (a *App) RequestEmailChange(ctx context.Context, v Viewer, newEmail string,
 	}
 	clean, err := portal.CheckEmail(newEmail)
 	if err != nil {
-		return InvalidInput{{"email", "error.email.invalid"}}
+		return InvalidInput{{"email", emailErrorKey(err, "error.email.invalid")}}
 	}
 	if portal.NormalizeEmail(clean) == v.EmailNorm {
 		return InvalidInput{{"email", "error.email.same"}}

@@ -85,7 +85,7 @@ func CheckProvider(in ProviderInput) (ProviderInput, InvalidInput) {
 	}
 	if in.Email != "" {
 		if clean, err := portal.CheckEmail(in.Email); err != nil {
-			bad = append(bad, FieldError{"provider_email", "error.provider.email"})
+			bad = append(bad, FieldError{"provider_email", emailErrorKey(err, "error.provider.email")})
 		} else {
 			in.Email = clean
 		}
@@ -256,7 +256,7 @@ func (a *App) InviteStaff(ctx context.Context, v Viewer, providerID int64, email
 	var bad InvalidInput
 	clean, emailErr := portal.CheckEmail(email)
 	if emailErr != nil {
-		bad = append(bad, FieldError{"email", "error.staff.email"})
+		bad = append(bad, FieldError{"email", emailErrorKey(emailErr, "error.staff.email")})
 	}
 	name = strings.TrimSpace(name)
 	switch {

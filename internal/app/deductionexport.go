@@ -182,10 +182,12 @@ func recordsByType(base DeductionRecord, r store.ExportRow, contracts []portal.C
 	return out
 }
 
-// ReportCSV renders the report as CSV, one row per record and payer.
+// ReportCSV renders the report as CSV, one row per record and payer. Every
+// cell goes through portal.SpreadsheetCell: names and addresses come from
+// people and the ERP, and the file is opened in spreadsheets.
 func ReportCSV(rep DeductionReport) ([]byte, error) {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	w := spreadsheetCSV{csv.NewWriter(&buf)}
 	w.Write([]string{"year", "business_id", "company_name", "work_type", "site_address", "contract_date",
 		"first_payment_date", "last_payment_date", "total_paid_cents", "work_share_cents", "payer_name",
 		"payer_identity_code", "payer_share_bp"})
@@ -202,6 +204,18 @@ func ReportCSV(rep DeductionReport) ([]byte, error) {
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
+}
+
+// spreadsheetCSV is a CSV writer whose cells cannot be read as formulas
+// (portal.SpreadsheetCell); every CSV the product writes uses it.
+type spreadsheetCSV struct{ *csv.Writer }
+
+func (w spreadsheetCSV) Write(row []string) error {
+	safe := make([]string, len(row))
+	for i, cell := range row {
+		safe[i] = portal.SpreadsheetCell(cell)
+	}
+	return w.Writer.Write(safe)
 }
 
 // ExportDeduction builds the year's report, hands its CSV and JSON to the

@@ -306,7 +306,7 @@ func (a *App) exportSite(ctx context.Context, tx *store.Tx, s store.SiteWithProv
 	}
 	c.Consent = &ExportConsent{Enabled: consent.Enabled, TextVersion: consent.TextVersion}
 	for _, p := range consent.Payers {
-		c.Consent.Payers = append(c.Consent.Payers, ExportPayer{Name: p.Name, IdentityCode: a.maskIdentityCode(p.IdentityCodeEnc),
+		c.Consent.Payers = append(c.Consent.Payers, ExportPayer{Name: p.Name, IdentityCode: a.maskSealed(p.IdentityCodeEnc),
 			SharePercent: fmt.Sprintf("%d,%02d", p.ShareBP/100, p.ShareBP%100)})
 	}
 	return c, nil
@@ -339,17 +339,6 @@ func exportAccountData(ctx context.Context, tx *store.Tx, accountID int64, out *
 			ContactAllowed: f.ContactAllowed, ContactEmail: f.ContactEmail, Page: f.Page})
 	}
 	return nil
-}
-
-// maskIdentityCode shows only the birth date of a sealed identity code:
-// "010190-****". Without the key it shows nothing of it.
-func (a *App) maskIdentityCode(sealed []byte) string {
-	if a.sealer != nil {
-		if plain, err := a.sealer.Open(sealed); err == nil && len(plain) == 11 {
-			return string(plain[:7]) + "****"
-		}
-	}
-	return "******-****"
 }
 
 // ExportSections names, for each table that holds a person's data, the

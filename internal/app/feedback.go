@@ -195,7 +195,7 @@ func (a *App) GivePortalFeedback(ctx context.Context, v *Viewer, in PortalFeedba
 		}
 		clean, err := portal.CheckEmail(email)
 		if err != nil {
-			return InvalidInput{{"email", "error.email.invalid"}}
+			return InvalidInput{{"email", emailErrorKey(err, "error.email.invalid")}}
 		}
 		f.ContactEmail = clean
 	}

@@ -182,7 +182,12 @@ func (f *fields) email(col string) string {
 		return ""
 	}
 	e, err := portal.CheckEmail(s)
-	if err != nil {
+	switch {
+	case errors.Is(err, portal.ErrEmailNotASCII):
+		f.fail("bad email %q in %s: the part before the @ must be ASCII (letters a–z) after NFC", s, col)
+	case errors.Is(err, portal.ErrEmailMixedScript):
+		f.fail("bad email %q in %s: a label of the domain mixes scripts", s, col)
+	case err != nil:
 		f.fail("bad email %q in %s", s, col)
 	}
 	return e

@@ -49,7 +49,10 @@ func ValidHetu(s string) bool {
 }
 
 // MaskHetu shows an identity code with only its century sign and check
-// character: "******-***T". Anything else shows as stars.
+// character: "******-***T". Anything else shows as stars. It is the one
+// way a code is shown to a person: the consent page and the data download
+// (app's maskSealed); only the yearly deduction export, a server command,
+// holds codes in clear.
 func MaskHetu(s string) string {
 	if len(s) != 11 {
 		return "***********"

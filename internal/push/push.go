@@ -56,16 +56,19 @@ type Resolver interface {
 }
 
 // CheckEndpoint reports whether the server may send to endpoint: an https
-// URL whose host is a public address, or a name all of whose addresses are
-// public. Hosts in allow are accepted as they are; only tests name one
+// URL on port 443 (PushPort) whose host is a public address, or a name all
+// of whose addresses are public. Hosts in allow are accepted as they are; only tests name one
 // (their push service listens on loopback).
 func CheckEndpoint(ctx context.Context, endpoint string, r Resolver, allow []string) error {
-	host, err := endpointHost(endpoint)
+	host, port, err := endpointHost(endpoint)
 	if err != nil {
 		return err
 	}
 	if slices.Contains(allow, host) {
 		return nil
+	}
+	if port != "" && port != PushPort {
+		return fmt.Errorf("%w: port %s is not %s", ErrEndpoint, port, PushPort)
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
 		if !Public(a) {
@@ -82,35 +85,41 @@ func CheckEndpoint(ctx context.Context, endpoint string, r Resolver, allow []str
 	return err
 }
 
+// PushPort is the only port the server sends to: push services listen on
+// https's own port, and an endpoint on another port of a public address
+// (a mail relay, an admin console) is not a push service. Only the
+// test-only allow-list (the loopback test service) reaches other ports.
+const PushPort = "443"
+
 // endpointHost parses an endpoint and returns its host (without port or
-// brackets).
-func endpointHost(endpoint string) (string, error) {
+// brackets) and its port as written ("" when none).
+func endpointHost(endpoint string) (string, string, error) {
 	if endpoint == "" || len(endpoint) > MaxEndpointLength {
-		return "", fmt.Errorf("%w: empty or too long", ErrEndpoint)
+		return "", "", fmt.Errorf("%w: empty or too long", ErrEndpoint)
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrEndpoint, err)
+		return "", "", fmt.Errorf("%w: %w", ErrEndpoint, err)
 	}
 	switch {
 	case u.Scheme != "https":
-		return "", fmt.Errorf("%w: scheme %q is not https", ErrEndpoint, u.Scheme)
+		return "", "", fmt.Errorf("%w: scheme %q is not https", ErrEndpoint, u.Scheme)
 	case u.Opaque != "" || u.Host == "":
-		return "", fmt.Errorf("%w: no host", ErrEndpoint)
+		return "", "", fmt.Errorf("%w: no host", ErrEndpoint)
 	case u.User != nil:
 		// https://push.example@10.0.0.1/ reads as one host and is another.
-		return "", fmt.Errorf("%w: user information in the URL", ErrEndpoint)
+		return "", "", fmt.Errorf("%w: user information in the URL", ErrEndpoint)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return "", fmt.Errorf("%w: port %q", ErrEndpoint, p)
+			return "", "", fmt.Errorf("%w: port %q", ErrEndpoint, p)
 		}
 	}
 	host := strings.ToLower(u.Hostname())
 	if host == "" {
-		return "", fmt.Errorf("%w: no host", ErrEndpoint)
+		return "", "", fmt.Errorf("%w: no host", ErrEndpoint)
 	}
-	return host, nil
+	return host, u.Port(), nil
 }
 
 // plausibleName accepts a dotted DNS name whose last label is not all

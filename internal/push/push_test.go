@@ -95,6 +95,10 @@ func TestCheckEndpoint(t *testing.T) {
 		{"", false},
 		{"https://fcm.googleapis.com/" + strings.Repeat("a", push.MaxEndpointLength), false},
 		{"https://93.184.215.14/push", true},
+		{"https://93.184.215.14:443/push", true},
+		{"https://93.184.215.14:8443/push", false},
+		{"https://fcm.googleapis.com:25/push", false},
+		{"https://[2a00:1450:400f:80d::200a]:444/push", false},
 		{"https://[2a00:1450:400f:80d::200a]/push", true},
 	}
 	for _, c := range cases {
@@ -284,6 +288,21 @@ func (readCloser) Close() error { return nil }
 // TestClientRefusesPrivateAddresses: the sending client checks the
 // addresses it connects to, so an endpoint whose name later points inside
 // (DNS rebinding) is not reached.
+// TestClientSendsOnly443: the client itself refuses another port, for a
+// subscription stored before the check; nothing is dialled.
+func TestClientSendsOnly443(t *testing.T) {
+	svc := pushtest.New(t)
+	keys, _ := push.GenerateKeys()
+	sub := svc.Subscribe(t)
+	client := push.NewClient(push.ClientOptions{TLS: svc.TLS(), Resolver: fakeResolver{"push.example.com": {"93.184.215.14"}}})
+	s := sender(t, svc, keys, client)
+	ps := push.Subscription{Endpoint: "https://push.example.com:8443/push/x", P256dh: sub.P256dh(), Auth: sub.Auth()}
+	if err := s.Send(context.Background(), ps, push.Message{Title: "x", URL: "/"}); !errors.Is(err, push.ErrEndpoint) ||
+		!strings.Contains(err.Error(), "port 8443") {
+		t.Errorf("port 8443: %v", err)
+	}
+}
+
 func TestClientRefusesPrivateAddresses(t *testing.T) {
 	svc := pushtest.New(t)
 	keys, _ := push.GenerateKeys()

@@ -91,6 +91,9 @@ func NewClient(o ClientOptions) *http.Client {
 		if slices.Contains(o.Allow, host) {
 			return d.DialContext(ctx, network, addr)
 		}
+		if port != PushPort {
+			return nil, fmt.Errorf("%w: port %s is not %s", ErrEndpoint, port, PushPort)
+		}
 		var addrs []netip.Addr
 		if a, err := netip.ParseAddr(host); err == nil {
 			if !Public(a) {

@@ -45,7 +45,8 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // middleware adds the security headers to every response, refuses
 // cross-origin state changes, bounds bodies, recovers from panics and logs
-// each request (path only, never the query, which may carry a next link).
+// each request by its route pattern (never the path, which may carry a
+// calendar feed's token, nor the query, which may carry a next link).
 func (s *Server) middleware(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -71,16 +72,26 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		defer func() {
 			if p := recover(); p != nil {
 				ref := reference()
-				s.log.Error("panic", "ref", ref, "panic", p, "path", r.URL.Path)
+				s.log.Error("panic", "ref", ref, "panic", p, "route", logRoute(r))
 				s.renderError(sw, r, http.StatusInternalServerError, ref)
 			}
 			took := time.Since(start)
 			s.metrics.observe(r, sw.status, took)
-			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			s.log.Info("request", "method", r.Method, "route", logRoute(r), "status", sw.status,
 				"ms", took.Milliseconds())
 		}()
 		protected.ServeHTTP(sw, r)
 	})
+}
+
+// logRoute is what the log says of a request's address: the route pattern
+// the mux matched ("GET /kalenteri/{token}"), or "unmatched". The path is
+// never logged: a calendar feed's path is its secret.
+func logRoute(r *http.Request) string {
+	if r.Pattern == "" {
+		return "unmatched"
+	}
+	return r.Pattern
 }
 
 // viewer is the signed-in person of a request and the session token.
@@ -170,7 +181,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			return
 		}
 		ref := reference()
-		s.log.Error("request failed", "ref", ref, "path", r.URL.Path, "err", err)
+		s.log.Error("request failed", "ref", ref, "route", logRoute(r), "err", err)
 		s.renderError(w, r, http.StatusInternalServerError, ref)
 	}
 }
