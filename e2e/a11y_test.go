@@ -109,17 +109,17 @@ func TestAccessibility(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkAxe(t, ctx, axe, "visits")
-			step("visit", chromedp.Click(chromedp.CSS("ul.visits h2 a")), chromedp.WaitVisible(chromedp.CSS("p.crumbs")))
+			step("visit", leavePage(chromedp.Click(chromedp.CSS("ul.visits h2 a"))), chromedp.WaitVisible(chromedp.CSS("p.crumbs")))
 			step("visit, move form opened", chromedp.Click(chromedp.CSS("details#move > summary")), chromedp.WaitVisible(chromedp.CSS("#move-option1")))
 			visit("/kohteet", "sites")
 			visit("/profiili", "profile")
 			visit("/asenna", "install, signed in")
 			// The provider's pages, as the demo's staff member.
-			step("signed out", chromedp.Click(chromedp.CSS("details.menu > summary")), chromedp.Click(chromedp.CSS("form.signout button")),
+			step("signed out", chromedp.Click(chromedp.CSS("details.menu > summary")), leavePage(chromedp.Click(chromedp.CSS("form.signout button"))),
 				chromedp.WaitVisible(chromedp.CSS("#password")))
 			signInTo(t, ctx, srv.url, "tuottaja@demo.example", "demo-salasana-2025", "nav.tabs")
 			checkAxe(t, ctx, axe, "provider's visits")
-			step("provider's visit", chromedp.Click(chromedp.CSS("ul.visits a")), chromedp.WaitVisible(chromedp.CSS("p.crumbs")))
+			step("provider's visit", leavePage(chromedp.Click(chromedp.CSS("ul.visits a"))), chromedp.WaitVisible(chromedp.CSS("p.crumbs")))
 			visit("/tuottaja/palaute", "provider's feedback")
 			visit("/kaksivaihe/kayttoon", "second factor: set up")
 		})

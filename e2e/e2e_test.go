@@ -197,7 +197,11 @@ func signIn(t *testing.T, ctx context.Context, base, email, password string) {
 }
 
 // signInTo signs in and waits for what the front page leads to (waitFor
-// is a CSS selector).
+// is a CSS selector). It returns only when the sign-in has arrived there:
+// the answer to the password, and to each authenticator code, is a new
+// page, and it is read only once it has loaded (see leavePage), so that
+// neither the sign-in page nor a second-factor page still on its way passes
+// for the destination.
 func signInTo(t *testing.T, ctx context.Context, base, email, password, waitFor string) {
 	t.Helper()
 	err := chromedp.Do(ctx,
@@ -207,35 +211,56 @@ func signInTo(t *testing.T, ctx context.Context, base, email, password, waitFor 
 		chromedp.Clear(chromedp.CSS("#email")),
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS(`form[action="/kirjaudu"] button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(waitFor+`, form[action="/kaksivaihe"] #code`)),
+		leavePage(chromedp.Click(chromedp.CSS(`form[action="/kirjaudu"] button[type=submit]`))),
 	)
 	if err != nil {
 		t.Fatalf("sign in as %s: %v", email, err)
 	}
 	// Staff and admins give the authenticator code of the demo next.
 	for try := 0; ; try++ {
-		onCode, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector('form[action="/kaksivaihe"] #code')`))
-		if !onCode {
-			break
+		at, err := chromedp.Run(ctx, chromedp.Evaluate[struct{ Page, Errors string }](`({
+			page: document.querySelector('form[action="/kaksivaihe"] #code') ? "code"
+				: document.querySelector('form[action="/kirjaudu"]') ? "signin" : "",
+			errors: document.querySelector(".error-summary")?.innerText ?? "",
+		})`))
+		switch {
+		case err != nil:
+			t.Fatalf("sign in as %s: reading the page: %v", email, err)
+		case at.Page == "signin":
+			t.Fatalf("sign in as %s: the password was not accepted: %s", email, at.Errors)
+		case at.Page != "code":
+		case try == 6:
+			t.Fatalf("sign in as %s: no authenticator code was accepted: %s", email, at.Errors)
+		default:
+			err := chromedp.Do(ctx,
+				chromedp.SetValue(chromedp.CSS("#code"), demoCode(try)),
+				leavePage(chromedp.Click(chromedp.CSS(`form[action="/kaksivaihe"] button[type=submit]`))),
+			)
+			if err != nil {
+				t.Fatalf("second factor of %s: %v", email, err)
+			}
+			continue
 		}
-		if try == 6 {
-			t.Fatalf("sign in as %s: no authenticator code was accepted", email)
-		}
-		// The old page is marked, so that the wait is for the next one.
-		err := chromedp.Do(ctx,
-			chromedp.SetValue(chromedp.CSS("#code"), demoCode(try)),
-			chromedp.Evaluate[chromedp.Void](`document.body.dataset.e2eOld = "1"`),
-			chromedp.Click(chromedp.CSS(`form[action="/kaksivaihe"] button[type=submit]`)),
-			chromedp.WaitReady(chromedp.CSS(`body:not([data-e2e-old])`)),
-		)
-		if err != nil {
-			t.Fatalf("second factor of %s: %v", email, err)
-		}
+		break
 	}
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(waitFor))); err != nil {
 		t.Fatalf("sign in as %s: %v", email, err)
 	}
+}
+
+// leavePage runs steps that leave the page (a click on a link, on a submit
+// button, or on a button whose script goes on to another page) and waits
+// until the page they lead to, after its redirects, has loaded. The wait is
+// for the navigation itself (chromedp.RunResponse: the new document's load
+// event), not for an element: an element that the old page has too (an h1,
+// the menu) is no sign of having left it, a page read while it is still
+// coming in is read in part, and a navigation started before the load
+// aborts this one.
+func leavePage(steps ...chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.RunResponse(ctx, steps...)
+		return err
+	})
 }
 
 // demoCode is an authenticator code of the demo's staff and admin accounts
@@ -288,7 +313,8 @@ func TestDemoCustomerSeesThreeSites(t *testing.T) {
 			// Switch to the second site: the dashboard follows.
 			h1Before, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
 			err = chromedp.Do(ctx,
-				chromedp.Click(chromedp.CSS(`.switcher > li:nth-child(2) a`)),
+				// Every page has the menu: the wait is for the next page.
+				leavePage(chromedp.Click(chromedp.CSS(`.switcher > li:nth-child(2) a`))),
 				chromedp.WaitVisible(chromedp.CSS("details.menu")),
 			)
 			if err != nil {

@@ -27,11 +27,11 @@ func TestLegacyCustomerMovesOver(t *testing.T) {
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.url+"/kirjaudu"),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/kirjaudu/extranet"]`)),
-		chromedp.Click(chromedp.CSS(`a[href="/kirjaudu/extranet"]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`a[href="/kirjaudu/extranet"]`))),
 		chromedp.WaitVisible(chromedp.CSS("#username")),
 		chromedp.SendKeys(chromedp.CSS("#username"), demo.LegacyUsername),
 		chromedp.SendKeys(chromedp.CSS("#password"), "väärä salasana"),
-		chromedp.Click(chromedp.CSS(`form[action="/kirjaudu/extranet"] button[type=submit]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`form[action="/kirjaudu/extranet"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS(".error-summary")),
 	)
 	if err != nil {
@@ -46,7 +46,7 @@ func TestLegacyCustomerMovesOver(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#password"), demo.LegacyPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/kirjaudu/extranet"] button[type=submit]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`form[action="/kirjaudu/extranet"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/kirjaudu/extranet/uusi-tili"] #password`)),
 	)
 	if err != nil {
@@ -59,7 +59,7 @@ func TestLegacyCustomerMovesOver(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS(`form[action="/kirjaudu/extranet/uusi-tili"] button[type=submit]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`form[action="/kirjaudu/extranet/uusi-tili"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS("#code")),
 	)
 	if err != nil {
@@ -68,7 +68,7 @@ func TestLegacyCustomerMovesOver(t *testing.T) {
 	code := smtp.WaitFor(t, email, 30*time.Second).Code()
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#code"), code),
-		chromedp.Click(chromedp.CSS(`form[action="/vahvista"] button[type=submit]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`form[action="/vahvista"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS("#h-next")),
 	)
 	if err != nil {
@@ -90,7 +90,7 @@ func TestLegacyCustomerMovesOver(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#username")),
 		chromedp.SendKeys(chromedp.CSS("#username"), demo.LegacyUsername),
 		chromedp.SendKeys(chromedp.CSS("#password"), demo.LegacyPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/kirjaudu/extranet"] button[type=submit]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`form[action="/kirjaudu/extranet"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS(".error-summary")),
 	)
 	if err != nil {

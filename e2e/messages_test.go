@@ -50,7 +50,7 @@ func TestMessagesLive(t *testing.T) {
 	// The staff member writes; the customer's open page shows it.
 	err = chromedp.Do(staff,
 		chromedp.SendKeys(chromedp.CSS("#message-body"), "Hei Maija! Aino tulee huomenna vartin myöhemmin."),
-		chromedp.Click(chromedp.CSS(`form[action$="/viestit"] button[type=submit]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`form[action$="/viestit"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)),
 	)
 	if err != nil {
@@ -68,7 +68,7 @@ func TestMessagesLive(t *testing.T) {
 	}
 	err = chromedp.Do(customer,
 		chromedp.SendKeys(chromedp.CSS("#message-body"), "Selvä, kiitos tiedosta!"),
-		chromedp.Click(chromedp.CSS(`form[action$="/viestit"] button[type=submit]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`form[action$="/viestit"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)),
 	)
 	if err != nil {
@@ -98,7 +98,7 @@ func TestMessagesLive(t *testing.T) {
 	// A new message while the customer is elsewhere counts as unread.
 	err = chromedp.Do(staff, chromedp.Navigate(home+"/viestit"), chromedp.WaitVisible(chromedp.CSS("#message-body")),
 		chromedp.SendKeys(chromedp.CSS("#message-body"), "Muistathan avaimen."),
-		chromedp.Click(chromedp.CSS(`form[action$="/viestit"] button[type=submit]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`form[action$="/viestit"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)))
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -51,14 +50,9 @@ func TestEveryPageFitsANarrowPhone(t *testing.T) {
 				}
 				seen[p] = true
 				shapes[shape]++
-				// A navigation that meets one still under way (the sign-in's
-				// last redirect) is aborted: it is tried once more.
-				err := chromedp.Do(ctx, chromedp.Navigate(srv.url+path), chromedp.WaitReady(chromedp.CSS("body")))
-				if err != nil && strings.Contains(err.Error(), "ERR_ABORTED") {
-					time.Sleep(200 * time.Millisecond)
-					err = chromedp.Do(ctx, chromedp.Navigate(srv.url+path), chromedp.WaitReady(chromedp.CSS("body")))
-				}
-				if err != nil {
+				// signInTo returns once its last page is in: no navigation
+				// of the sign-in is left under way to abort this one.
+				if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+path), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
 					t.Fatalf("%s: %v", path, err)
 				}
 				// The elements that reach past the right edge, for the

@@ -23,11 +23,12 @@ func TestNewcomerSignsUp(t *testing.T) {
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.url+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/luo-tili"]`)),
-		chromedp.Click(chromedp.CSS(`a[href="/luo-tili"]`)),
+		// The sign-in page has an #email too: the wait is for the next page.
+		leavePage(chromedp.Click(chromedp.CSS(`a[href="/luo-tili"]`))),
 		chromedp.WaitVisible(chromedp.CSS("#email")),
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS(`form[action="/luo-tili"] button[type=submit]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`form[action="/luo-tili"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS("#code")),
 	)
 	if err != nil {
@@ -41,7 +42,7 @@ func TestNewcomerSignsUp(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#code"), code[:3]+" "+code[3:]),
-		chromedp.Click(chromedp.CSS(`form[action="/vahvista"] button[type=submit]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`form[action="/vahvista"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS("#h-next")),
 	)
 	if err != nil {

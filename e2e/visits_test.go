@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -24,14 +25,22 @@ func openVisitOn(t *testing.T, ctx context.Context, day string) {
 	t.Helper()
 	js := fmt.Sprintf(`(() => { for (const a of document.querySelectorAll("ul.visits h2 a")) {
 		if (a.textContent.includes(%q)) { a.click(); return true } } return false })()`, day)
-	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
-	if err != nil || !ok {
+	if err := chromedp.Do(ctx, leavePage(clickBy(js)), chromedp.WaitVisible(chromedp.CSS("p.crumbs"))); err != nil {
 		list, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-		t.Fatalf("no visit on %s in the list (%v):\n%s", day, err, list)
+		t.Fatalf("the visit on %s: %v\n%s", day, err, list)
 	}
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("p.crumbs"))); err != nil {
-		t.Fatal(err)
-	}
+}
+
+// clickBy is an action that clicks with a script, which returns whether it
+// found what to click.
+func clickBy(js string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		ok, err := chromedp.Evaluate[bool](js)(ctx, tg)
+		if err == nil && !ok {
+			err = errors.New("nothing to click")
+		}
+		return err
+	})
 }
 
 // openParentsVisits switches the signed-in demo customer to her parent's
@@ -45,14 +54,16 @@ func openParentsVisits(t *testing.T, ctx context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { for (const a of document.querySelectorAll(".switcher a")) {
-		if (a.textContent.includes("Äidin koti")) { a.click(); return true } } return false })()`))
-	if err != nil || !ok {
-		t.Fatalf("no parent's home in the menu: %v", err)
+	// The page before was a home's dashboard too: the waits are for the
+	// next page.
+	err = chromedp.Do(ctx, leavePage(clickBy(`(() => { for (const a of document.querySelectorAll(".switcher a")) {
+		if (a.textContent.includes("Äidin koti")) { a.click(); return true } } return false })()`)))
+	if err != nil {
+		t.Fatalf("the parent's home from the menu: %v", err)
 	}
 	err = chromedp.Do(ctx,
 		chromedp.WaitVisible(chromedp.CSS("#h-next")),
-		chromedp.Click(chromedp.CSS(`nav.sections a[href$="/palveluvuorot"]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`nav.sections a[href$="/palveluvuorot"]`))),
 		chromedp.WaitVisible(chromedp.CSS("ul.visits")),
 	)
 	if err != nil {
@@ -93,7 +104,7 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 	}
 	shot(t, ctx, "visit-free-cancel")
 	err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`form[action$="/peru"] button[type=submit]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`form[action$="/peru"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)),
 	)
 	if err != nil {
@@ -106,7 +117,7 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 	cancelledURL, _ := chromedp.Run(ctx, chromedp.Location())
 
 	// +2 days: the fee is shown before confirming; nothing is cancelled.
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS("p.crumbs a")), chromedp.WaitVisible(chromedp.CSS("ul.visits")))
+	err = chromedp.Do(ctx, leavePage(chromedp.Click(chromedp.CSS("p.crumbs a"))), chromedp.WaitVisible(chromedp.CSS("ul.visits")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +139,7 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#move-option1"), proposed),
 		chromedp.SetValue(chromedp.CSS("#move-time1"), "13:00"),
 		chromedp.SendKeys(chromedp.CSS("#move-message"), "Äidillä on silloin lääkäri."),
-		chromedp.Click(chromedp.CSS(`form[action$="/siirto"] button[type=submit]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`form[action$="/siirto"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)),
 	)
 	if err != nil {
@@ -139,14 +150,14 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 	}
 
 	// A past visit: rate it.
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS("p.crumbs a")), chromedp.WaitVisible(chromedp.CSS("ul.visits")),
-		chromedp.Click(chromedp.CSS(`nav.tabs a[href="?menneet=1"]`)), chromedp.WaitVisible(chromedp.CSS(`nav.tabs a[aria-current][href="?menneet=1"]`)))
+	err = chromedp.Do(ctx, leavePage(chromedp.Click(chromedp.CSS("p.crumbs a"))), chromedp.WaitVisible(chromedp.CSS("ul.visits")),
+		leavePage(chromedp.Click(chromedp.CSS(`nav.tabs a[href="?menneet=1"]`))), chromedp.WaitVisible(chromedp.CSS(`nav.tabs a[aria-current][href="?menneet=1"]`)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	rated := false
 	for i := 1; i <= 4 && !rated; i++ {
-		err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf("ul.visits > li:nth-child(%d) h2 a", i))),
+		err := chromedp.Do(ctx, leavePage(chromedp.Click(chromedp.CSS(fmt.Sprintf("ul.visits > li:nth-child(%d) h2 a", i)))),
 			chromedp.WaitVisible(chromedp.CSS("p.crumbs")))
 		if err != nil {
 			t.Fatal(err)
@@ -155,7 +166,7 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 			err = chromedp.Do(ctx,
 				chromedp.Click(chromedp.CSS(`input[name=rating][value="5"]`)),
 				chromedp.SendKeys(chromedp.CSS("#comment"), "Sanna oli taas ihana, kiitos!"),
-				chromedp.Click(chromedp.CSS(`form[action$="/arvio"] button[type=submit]`)),
+				leavePage(chromedp.Click(chromedp.CSS(`form[action$="/arvio"] button[type=submit]`))),
 				chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)),
 			)
 			if err != nil {
@@ -176,7 +187,7 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 
 	// The staff member of the home's provider sees both.
 	staff := browser(t, 1280, 900)
-	signInTo(t, staff, srv.url, "lahimmainen@demo.example", "demo-salasana-2025", "h1")
+	signInTo(t, staff, srv.url, "lahimmainen@demo.example", "demo-salasana-2025", "nav.tabs")
 	text = mainText(t, staff)
 	if !strings.Contains(text, "Kohteidesi palveluvuorot") || !strings.Contains(text, "Peruttu (asiakkaan perumana)") ||
 		!strings.Contains(text, "Siirtopyynnöt") {
@@ -194,8 +205,9 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 		t.Errorf("staff's page of the cancelled visit:\n%s", text)
 	}
 	shot(t, staff, "provider-visit")
-	err = chromedp.Do(staff, chromedp.Click(chromedp.CSS("p.crumbs a")), chromedp.WaitVisible(chromedp.CSS("nav.tabs")),
-		chromedp.Click(chromedp.CSS(`nav.tabs a[href="/tuottaja/palaute"]`)), chromedp.WaitVisible(chromedp.CSS(`nav.tabs a[aria-current][href="/tuottaja/palaute"]`)))
+	err = chromedp.Do(staff, leavePage(chromedp.Click(chromedp.CSS("p.crumbs a"))), chromedp.WaitVisible(chromedp.CSS("nav.tabs")),
+		leavePage(chromedp.Click(chromedp.CSS(`nav.tabs a[href="/tuottaja/palaute"]`))),
+		chromedp.WaitVisible(chromedp.CSS(`nav.tabs a[aria-current][href="/tuottaja/palaute"]`)))
 	if err != nil {
 		t.Fatal(err)
 	}
