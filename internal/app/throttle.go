@@ -236,10 +236,11 @@ const (
 	existsNoticeEvery = time.Hour
 )
 
-// windowed is the counter under key, started afresh when its window has
-// passed.
+// windowed is the counter under key, locked until the write transaction
+// ends (so concurrent requests take turns), started afresh when its
+// window has passed.
 func windowed(ctx context.Context, tx *store.Tx, key string, window time.Duration, now time.Time) (store.Attempts, error) {
-	a, err := tx.Attempts(ctx, key)
+	a, err := tx.LockAttempts(ctx, key)
 	if err != nil {
 		return a, fmt.Errorf("throttle %s: %w", key, err)
 	}
@@ -256,15 +257,12 @@ type limit struct {
 }
 
 // takeAll counts one under every limit, or none when any is used up: then
-// it answers *ErrThrottled with the wait until all are free again. Keys
-// are locked in the order given, so concurrent requests take turns.
+// it answers *ErrThrottled with the wait until all are free again. The
+// counters are locked in the order given.
 func takeAll(ctx context.Context, tx *store.Tx, now time.Time, limits ...limit) error {
 	counters := make([]store.Attempts, len(limits))
 	var wait time.Duration
 	for i, l := range limits {
-		if err := tx.LockKey(ctx, l.key); err != nil {
-			return err
-		}
 		a, err := windowed(ctx, tx, l.key, l.window, now)
 		if err != nil {
 			return err
@@ -312,9 +310,6 @@ func wrongCodeLimits(emailNorm, ip string) []limit {
 func codeTriesLeft(ctx context.Context, tx *store.Tx, now time.Time, emailNorm, ip string) error {
 	var wait time.Duration
 	for _, l := range wrongCodeLimits(emailNorm, ip) {
-		if err := tx.LockKey(ctx, l.key); err != nil {
-			return err
-		}
 		a, err := windowed(ctx, tx, l.key, l.window, now)
 		if err != nil {
 			return err
