@@ -367,6 +367,14 @@ func (a *App) ResetStaffSecondFactor(ctx context.Context, v Viewer, providerID, 
 		if err != nil {
 			return err
 		}
+		acc, err := tx.AccountByID(ctx, account)
+		if err != nil {
+			return err
+		}
+		// The staff member is told, as of any factor removed.
+		if err := a.mail(ctx, tx, factorRemoved, acc.Language, acc.Email, map[string]string{"factor": factorAll}); err != nil {
+			return err
+		}
 		return adminAudit(ctx, tx, v, "staff.mfa_reset", 0, fmt.Sprintf("provider %d, staff %d, account %d", providerID, staffID, account))
 	})
 	if err != nil {

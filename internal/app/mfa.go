@@ -77,6 +77,7 @@ const (
 	factorRemoved       = "factor_removed_notice"
 	factorPasskey       = "passkey"
 	factorAuthenticator = "authenticator"
+	factorAll           = "all" // an admin's reset of every factor
 )
 
 // ErrPasskeySuspended means the passkey was suspended by a password reset:

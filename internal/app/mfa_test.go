@@ -106,7 +106,8 @@ func TestResetStaffSecondFactor(t *testing.T) {
 		w := newWorld(t, db, clock)
 		sealer, _ := NewSealer(make([]byte, 32))
 		w.app.sealer = sealer
-		w.app.mailer = &recMailer{}
+		mails := &recMailer{}
+		w.app.mailer = mails
 		staff := w.signIn(t, "staff@example.fi")
 		setup, err := w.app.StartTOTP(ctx, staff)
 		if err != nil {
@@ -136,6 +137,10 @@ func TestResetStaffSecondFactor(t *testing.T) {
 		}
 		if n := auditCount(t, db, "staff.mfa_reset"); n != 1 {
 			t.Errorf("audited %d times", n)
+		}
+		// The staff member is told, as of any factor removed.
+		if m := mails.last(t, "factor_removed_notice", "staff@example.fi"); m.data["factor"] != "all" {
+			t.Errorf("reset notice: %+v", m)
 		}
 		if v := w.signIn(t, "staff@example.fi"); !v.NeedsSecondFactor() {
 			t.Error("after the reset a password alone is enough")

@@ -61,6 +61,8 @@ const (
 const (
 	FactorPasskey       = "passkey"
 	FactorAuthenticator = "authenticator"
+	// FactorAll is an admin's reset of every way to confirm the sign-in.
+	FactorAll = "all"
 )
 
 // required lists the data keys of each kind.
@@ -106,7 +108,8 @@ type view struct {
 	Visit    string
 	Reason   string
 	Provider string
-	Passkey  bool              // the factor of a factor notice is a passkey (else an authenticator app)
+	Passkey  bool              // the factor of a factor notice is a passkey
+	AllGone  bool              // … is every factor, reset by an admin (else an authenticator app)
 	Body     htmltemplate.HTML // the layout's content
 }
 
@@ -157,10 +160,10 @@ func Render(kind, lang string, data map[string]string) (Message, error) {
 		return Message{}, fmt.Errorf("render mail %s: the code is not six digits", kind)
 	}
 	if slices.Contains(need, "factor") {
-		if f := data["factor"]; f != FactorPasskey && f != FactorAuthenticator {
+		if f := data["factor"]; f != FactorPasskey && f != FactorAuthenticator && (f != FactorAll || kind != FactorRemovedNotice) {
 			return Message{}, fmt.Errorf("render mail %s: unknown factor %q", kind, f)
 		}
-		v.Passkey = data["factor"] == FactorPasskey
+		v.Passkey, v.AllGone = data["factor"] == FactorPasskey, data["factor"] == FactorAll
 	}
 	if kind == EmailChangedNotice && strings.TrimSpace(data["new_email"]) != "" {
 		v.NewEmail = MaskEmail(data["new_email"])

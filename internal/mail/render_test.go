@@ -191,4 +191,15 @@ func TestFactorNotices(t *testing.T) {
 			t.Errorf("%s: an unknown factor was rendered", kind)
 		}
 	}
+	// An admin's reset removes every factor; nothing adds them all.
+	for _, lang := range mail.Langs() {
+		m, err := mail.Render(mail.FactorRemovedNotice, lang, map[string]string{"factor": mail.FactorAll})
+		if err != nil || !strings.Contains(m.Text, map[string]string{"fi": "kaikki", "sv": "alla", "en": "every"}[lang]) ||
+			strings.Contains(m.Text, map[string]string{"fi": "todennussovellus. ", "sv": "appen togs just", "en": "app was just"}[lang]) {
+			t.Errorf("reset notice in %s: %v\n%s", lang, err, m.Text)
+		}
+	}
+	if _, err := mail.Render(mail.FactorAddedNotice, "fi", map[string]string{"factor": mail.FactorAll}); err == nil {
+		t.Error("an added notice for every factor was rendered")
+	}
 }
