@@ -260,12 +260,7 @@ func TestConsentFormKeepsCodes(t *testing.T) {
 	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, "")
 		ctx := context.Background()
-		var customer int64
-		db.Read(ctx, func(tx *store.Tx) error {
-			s, err := tx.Site(ctx, store.Scope{All: true}, e.sites["koti"])
-			customer = s.Site.CustomerID
-			return err
-		})
+		customer := e.customerOf(t, "koti")
 		const codeA, codeB = "131052-308T", "010101A123N"
 		maija := e.client(t)
 		e.signIn(t, maija, "maija@example.fi")

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -173,13 +172,7 @@ func TestSessionPasswordChecksThrottled(t *testing.T) {
 	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
 		clock.Set(storetest.Start())
 		e := newEnv(t, db, "")
-		ctx := context.Background()
-		var customer int64
-		db.Read(ctx, func(tx *store.Tx) error {
-			s, err := tx.Site(ctx, store.Scope{All: true}, e.sites["koti"])
-			customer = s.Site.CustomerID
-			return err
-		})
+		customer := e.customerOf(t, "koti")
 		maija := e.client(t)
 		e.signIn(t, maija, "maija@example.fi")
 		tries := []struct {

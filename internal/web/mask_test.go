@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -20,13 +19,7 @@ import (
 func TestIdentityCodeMaskedOneWay(t *testing.T) {
 	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, "")
-		ctx := context.Background()
-		var customer int64
-		db.Read(ctx, func(tx *store.Tx) error {
-			s, err := tx.Site(ctx, store.Scope{All: true}, e.sites["koti"])
-			customer = s.Site.CustomerID
-			return err
-		})
+		customer := e.customerOf(t, "koti")
 		const code = "131052-308T"
 		maija := e.client(t)
 		e.signIn(t, maija, "maija@example.fi")

@@ -214,6 +214,22 @@ func (e *env) at(n, h, m int) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day()+n, h, m, 0, 0, portal.Helsinki)
 }
 
+// customerOf returns the id of the customer record of a site of the env.
+func (e *env) customerOf(t *testing.T, site string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	err := e.db.Read(ctx, func(tx *store.Tx) error {
+		s, err := tx.Site(ctx, store.Scope{All: true}, e.sites[site])
+		id = s.Site.CustomerID
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 // visitAt is when the visits of koti, mokki and matti start.
 func (e *env) visitAt() time.Time { return e.at(3, 9, 0) }
 
