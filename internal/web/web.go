@@ -23,6 +23,7 @@ import (
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/mail"
 	"asiakassivu/internal/realtime"
+	"asiakassivu/internal/web/sse"
 )
 
 //go:embed templates static
@@ -57,6 +58,10 @@ type Config struct {
 	// request from one of them is from the client its X-Forwarded-For
 	// names (clientIP). Empty: every request is from its peer.
 	TrustedProxies []netip.Prefix
+	// PlainStreams keeps HTTP/1 message streams in their requests, as
+	// HTTP/2 ones are, instead of taking their connections over (sse): for
+	// measuring the memory that saves.
+	PlainStreams bool
 }
 
 // Server serves the HTML interface.
@@ -72,8 +77,8 @@ type Server struct {
 	handler http.Handler // mux wrapped in the middleware, built once
 	pwa     pwa
 	metrics *metrics
-	buffers bufferPool // for rendering pages
-	streams *streamSet // open message streams
+	buffers bufferPool   // for rendering pages
+	streams *sse.Streams // open message streams
 }
 
 // New parses the templates (failing fast on an error) and registers every
@@ -100,7 +105,8 @@ func New(cfg Config, a *app.App) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(cfg.PoolStats)
-	s.streams = newStreamSet(s)
+	s.streams = sse.New(cfg.Hub.Done())
+	s.streams.Plain = cfg.PlainStreams
 	if !s.secure {
 		s.log.Warn("base URL is not https: session cookies are sent without __Host- prefix and Secure flag")
 	}
