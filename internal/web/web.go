@@ -23,6 +23,7 @@ import (
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/mail"
 	"asiakassivu/internal/realtime"
+	"asiakassivu/internal/web/icon"
 	"asiakassivu/internal/web/sse"
 )
 
@@ -189,7 +190,7 @@ func (s *Server) page(lang i18n.Lang, name string) (*template.Template, error) {
 type assets struct {
 	urls  map[string]string // "style.css" → "/static/style.3f2a9c1b.css"
 	files map[string]string // "style.3f2a9c1b.css" → "style.css"
-	icons []appIcon         // generated (icons.go), not in static/
+	icons []icon.Icon       // drawn at start-up, not in static/
 }
 
 func loadAssets() (assets, error) {
@@ -208,13 +209,23 @@ func loadAssets() (assets, error) {
 	if err != nil {
 		return a, err
 	}
-	if a.icons, err = appIcons(); err != nil {
+	if a.icons, err = icon.All(themeColor, backgroundColor); err != nil {
 		return a, fmt.Errorf("app icons: %w", err)
 	}
 	for _, ic := range a.icons {
-		a.add(ic.name, ic.png)
+		a.add(ic.Name, ic.PNG)
 	}
 	return a, nil
+}
+
+// generated returns the content of a drawn icon by its plain name.
+func (a assets) generated(name string) ([]byte, bool) {
+	for _, ic := range a.icons {
+		if ic.Name == name {
+			return ic.PNG, true
+		}
+	}
+	return nil, false
 }
 
 // add gives a file its content-hashed name.
