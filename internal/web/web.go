@@ -24,6 +24,7 @@ import (
 	"asiakassivu/internal/mail"
 	"asiakassivu/internal/realtime"
 	"asiakassivu/internal/web/icon"
+	"asiakassivu/internal/web/metrics"
 	"asiakassivu/internal/web/sse"
 )
 
@@ -77,7 +78,7 @@ type Server struct {
 	mux     *http.ServeMux
 	handler http.Handler // mux wrapped in the middleware, built once
 	pwa     pwa
-	metrics *metrics
+	metrics *metrics.Metrics
 	buffers bufferPool   // for rendering pages
 	streams *sse.Streams // open message streams
 }
@@ -105,7 +106,7 @@ func New(cfg Config, a *app.App) (*Server, error) {
 	if s.pwa, err = s.buildPWA(); err != nil {
 		return nil, err
 	}
-	s.metrics = newMetrics(cfg.PoolStats)
+	s.metrics = metrics.New(cfg.PoolStats)
 	s.streams = sse.New(cfg.Hub.Done())
 	s.streams.Plain = cfg.PlainStreams
 	if !s.secure {
