@@ -9,7 +9,8 @@
 // Over HTTP/2 a stream is a plain handler that stays in its request and
 // flushes each event through http.ResponseController (plain.go). Over
 // HTTP/1 its connection is taken from net/http once the head is written
-// (hijack.go), which holds 10 000 streams in a quarter of the memory.
+// (hijack.go), which holds 10 000 streams in under a quarter of the
+// memory (126 MB resident against 566 MB).
 package sse
 
 import (
