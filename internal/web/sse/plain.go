@@ -2,6 +2,7 @@ package sse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -28,12 +29,13 @@ func (s *Streams) addPlain(n int) bool {
 func (s *Streams) serve(w http.ResponseWriter, r *http.Request, f Feed, subscribe Subscribe, last int64) error {
 	rc := http.NewResponseController(w)
 	// The server's read and write timeouts are for requests: a stream
-	// has none but those of its own writes.
-	if err := rc.SetReadDeadline(time.Time{}); err != nil {
-		return fmt.Errorf("event stream: %w", err)
-	}
-	if err := rc.SetWriteDeadline(time.Time{}); err != nil {
-		return fmt.Errorf("event stream: %w", err)
+	// has none but those of its own writes. A writer that cannot say
+	// (ErrNotSupported) keeps them: the stream ends at the timeout and
+	// the browser comes back.
+	for _, set := range []func(time.Time) error{rc.SetReadDeadline, rc.SetWriteDeadline} {
+		if err := set(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return fmt.Errorf("event stream: %w", err)
+		}
 	}
 	wake := make(chan struct{}, 1)
 	// Subscribe before the first read, so that an event in between wakes
