@@ -152,7 +152,7 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request, v *viewer) 
 func (s *Server) newRecoveryCodes(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	codes, err := s.app.NewRecoveryCodes(r.Context(), v.Viewer)
 	if errors.Is(err, app.ErrReauthenticate) {
-		http.Redirect(w, r, "/profiili?uudelleen=1#kirjautuminen", http.StatusSeeOther)
+		http.Redirect(w, r, "/profiili?ok=uudelleen#kirjautuminen", http.StatusSeeOther)
 		return nil
 	}
 	if err != nil {
@@ -165,7 +165,7 @@ func (s *Server) newRecoveryCodes(w http.ResponseWriter, r *http.Request, v *vie
 
 // factorsReauth is where a change of factors that needs a recent sign-in
 // sends the person: the profile says so.
-const factorsReauth = "/profiili?tunnistus=1#kirjautuminen"
+const factorsReauth = "/profiili?ok=tunnistus#kirjautuminen"
 
 func (s *Server) removePasskey(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	id, err := pathID(r, "passkey")
@@ -173,7 +173,7 @@ func (s *Server) removePasskey(w http.ResponseWriter, r *http.Request, v *viewer
 		return err
 	}
 	if err := s.app.RemovePasskey(r.Context(), v.Viewer, id); errors.Is(err, portal.ErrConflict) {
-		http.Redirect(w, r, "/profiili?viimeinen=1#kirjautuminen", http.StatusSeeOther)
+		http.Redirect(w, r, "/profiili?ok=viimeinen#kirjautuminen", http.StatusSeeOther)
 		return nil
 	} else if errors.Is(err, app.ErrReauthenticate) {
 		http.Redirect(w, r, factorsReauth, http.StatusSeeOther)
