@@ -132,10 +132,10 @@ type formFlow struct {
 	// where to go and the key of the notice to show there (see notices; ""
 	// for none).
 	Run func(in url.Values) (to, notice string, err error)
-	// Refuse turns an error of the use case other than bad input or a used
-	// up quota into the form's errors and returns the status to answer
-	// with; 0 when err is no refusal, which then becomes an error page. It
-	// may be nil.
+	// Refuse turns an error of the use case that this form answers in its
+	// own way into the form's errors and returns the status to answer with,
+	// or 0 to leave err to the common answers: bad input (422) and a used up
+	// quota (429); any other error becomes an error page. It may be nil.
 	Refuse func(err error, f *form) int
 	// Page shows the page again around the refused form f (its errors set;
 	// it copies what was typed into f.Values), with status.
@@ -144,8 +144,8 @@ type formFlow struct {
 
 // postForm is the one flow of a posted form: parse, run the use case, then
 // a redirect with a notice on success, or the page again with the errors:
-// 422 for bad input (app.InvalidInput), 429 with Retry-After for a used up
-// quota, or what Refuse says.
+// what Refuse says, else 422 for bad input (app.InvalidInput) or 429 with
+// Retry-After for a used up quota.
 func (s *Server) postForm(w http.ResponseWriter, r *http.Request, v *viewer, fl formFlow) error {
 	if err := r.ParseForm(); err != nil {
 		return err
@@ -156,15 +156,16 @@ func (s *Server) postForm(w http.ResponseWriter, r *http.Request, v *viewer, fl 
 		return nil
 	}
 	f := newForm(fl.Fields...)
-	status := http.StatusUnprocessableEntity
+	status := 0
+	if fl.Refuse != nil {
+		status = fl.Refuse(err, &f)
+	}
 	switch {
+	case status != 0:
 	case s.throttled(w, r, v, &f, err):
 		status = http.StatusTooManyRequests
 	case f.fromInvalid(err):
-	case fl.Refuse != nil:
-		if status = fl.Refuse(err, &f); status == 0 {
-			return err
-		}
+		status = http.StatusUnprocessableEntity
 	default:
 		return err
 	}
