@@ -160,7 +160,7 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request, v *viewer) 
 func (s *Server) newRecoveryCodes(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	codes, err := s.app.NewRecoveryCodes(r.Context(), v.Viewer)
 	if errors.Is(err, app.ErrReauthenticate) {
-		http.Redirect(w, r, "/profiili?ok=uudelleen#kirjautuminen", http.StatusSeeOther)
+		redirectNotice(w, r, "/profiili#kirjautuminen", "uudelleen")
 		return nil
 	}
 	if err != nil {
@@ -181,7 +181,7 @@ func (s *Server) removePasskey(w http.ResponseWriter, r *http.Request, v *viewer
 		return err
 	}
 	if err := s.app.RemovePasskey(r.Context(), v.Viewer, id); errors.Is(err, portal.ErrConflict) {
-		http.Redirect(w, r, "/profiili?ok=viimeinen#kirjautuminen", http.StatusSeeOther)
+		redirectNotice(w, r, "/profiili#kirjautuminen", "viimeinen")
 		return nil
 	} else if errors.Is(err, app.ErrReauthenticate) {
 		http.Redirect(w, r, factorsReauth, http.StatusSeeOther)
