@@ -39,7 +39,7 @@ type form struct {
 // error came. Name the fields when the use case checks them in another
 // order than the page shows them.
 func newForm(fields ...string) form {
-	return form{Values: map[string]string{}, Errors: map[string]string{}, order: fields}
+	return form{Values: map[string]string{}, Errors: map[string]string{}, order: slices.Clone(fields)}
 }
 
 // HasErrors reports whether anything is wrong.
