@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -317,7 +318,6 @@ type consentPage struct {
 	Consents []app.ConsentView
 	Form     form
 	Customer int64 // the record the form's errors belong to
-	Saved    bool
 }
 
 func (s *Server) consentPage(r *http.Request, v *viewer) (consentPage, error) {
@@ -335,7 +335,6 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request, v *viewer) erro
 	if err != nil {
 		return err
 	}
-	p.Saved = r.URL.Query().Get("ok") == "1"
 	return s.render(w, r, http.StatusOK, "consent", p)
 }
 
@@ -345,63 +344,63 @@ func (s *Server) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) e
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
-	f := r.PostForm
-	customer, err := strconv.ParseInt(f.Get("customer"), 10, 64)
+	customer, err := strconv.ParseInt(r.PostForm.Get("customer"), 10, 64)
 	if err != nil || customer <= 0 {
 		return portal.ErrNotFound
 	}
-	enabled := f.Get("enabled") == "1"
-	var payers []app.PayerInput
-	for _, n := range []string{"1", "2"} {
-		name, code := f.Get("payer"+n+"name"), f.Get("payer"+n+"code")
-		if n == "2" && strings.TrimSpace(name) == "" && strings.TrimSpace(code) == "" {
-			continue
-		}
-		pct, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.Get("payer"+n+"share")), "%")))
-		// An empty code keeps the stored code of the payer the row showed.
-		payers = append(payers, app.PayerInput{Name: name, IdentityCode: code, ShareBP: pct * 100,
-			Keep: clip(f.Get("payer"+n+"keep"), 64)})
-	}
-	if len(payers) == 1 && strings.TrimSpace(f.Get("payer1share")) == "" {
-		payers[0].ShareBP = 10000
-	}
-	if pw := f.Get("current"); pw != "" {
-		err = s.app.Reauthenticate(r.Context(), v.Viewer, pw, s.client(r))
-		if err == nil {
-			v.AuthAt = s.app.Now()
-		}
-	}
-	if err == nil {
-		err = s.app.SetConsent(r.Context(), v.Viewer, customer, enabled, payers)
-	}
-	if err == nil {
-		http.Redirect(w, r, "/kotitalousvahennys?ok=1", http.StatusSeeOther)
-		return nil
-	}
-	p, perr := s.consentPage(r, v)
-	if perr != nil {
-		return perr
-	}
-	p.Customer = customer
-	owned := false
-	for _, c := range p.Consents {
-		owned = owned || c.CustomerID == customer
-	}
-	if !owned {
-		return portal.ErrNotFound
-	}
-	// Names and shares come back; identity codes are never echoed.
-	for _, k := range []string{"payer1name", "payer2name", "payer1share", "payer2share"} {
-		p.Form.Values[k] = clip(f.Get(k), 2*app.MaxPayerName)
-	}
-	switch {
-	case errors.Is(err, app.ErrReauthenticate):
-		p.Form.Errors["current"] = "consent.error.password"
-	case p.Form.fromInvalid(err):
-	default:
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "consent", p)
+	return s.postForm(w, r, v, formFlow{
+		Fields: []string{"payer1name", "payer1code", "payer1share", "payer2name", "payer2code", "payer2share", "current"},
+		Run: func(f url.Values) (string, string, error) {
+			enabled := f.Get("enabled") == "1"
+			var payers []app.PayerInput
+			for _, n := range []string{"1", "2"} {
+				name, code := f.Get("payer"+n+"name"), f.Get("payer"+n+"code")
+				if n == "2" && strings.TrimSpace(name) == "" && strings.TrimSpace(code) == "" {
+					continue
+				}
+				pct, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.Get("payer"+n+"share")), "%")))
+				// An empty code keeps the stored code of the payer the row showed.
+				payers = append(payers, app.PayerInput{Name: name, IdentityCode: code, ShareBP: pct * 100,
+					Keep: clip(f.Get("payer"+n+"keep"), 64)})
+			}
+			if len(payers) == 1 && strings.TrimSpace(f.Get("payer1share")) == "" {
+				payers[0].ShareBP = 10000
+			}
+			if pw := f.Get("current"); pw != "" {
+				if err := s.app.Reauthenticate(r.Context(), v.Viewer, pw, s.client(r)); err != nil {
+					return "", "", err
+				}
+				v.AuthAt = s.app.Now()
+			}
+			return "/kotitalousvahennys", "suostumus", s.app.SetConsent(r.Context(), v.Viewer, customer, enabled, payers)
+		},
+		Refuse: func(err error, f *form) int {
+			if errors.Is(err, app.ErrReauthenticate) {
+				f.fail("current", "consent.error.password")
+				return http.StatusUnprocessableEntity
+			}
+			return 0
+		},
+		Page: func(f form, status int) error {
+			p, err := s.consentPage(r, v)
+			if err != nil {
+				return err
+			}
+			owned := false
+			for _, c := range p.Consents {
+				owned = owned || c.CustomerID == customer
+			}
+			if !owned {
+				return portal.ErrNotFound
+			}
+			// Names and shares come back; identity codes are never echoed.
+			for _, k := range []string{"payer1name", "payer2name", "payer1share", "payer2share"} {
+				f.Values[k] = clip(r.PostForm.Get(k), 2*app.MaxPayerName)
+			}
+			p.Form, p.Customer = f, customer
+			return s.render(w, r, status, "consent", p)
+		},
+	})
 }
 
 // Pct shows a share in basis points as a percentage: "50" or "33,5".

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +25,6 @@ type messagesPage struct {
 	layout
 	app.Thread
 	Form form
-	Sent bool
 	// Events is the address of the live stream, starting after the last
 	// message shown.
 	Events string
@@ -89,7 +89,6 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request, v *viewer) err
 	if err != nil {
 		return err
 	}
-	p.Sent = r.URL.Query().Get("ok") == "1"
 	return s.render(w, r, http.StatusOK, "messages", p)
 }
 
@@ -100,28 +99,28 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, v *viewer) 
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	body := r.PostForm.Get("body")
-	_, err = s.app.PostMessage(r.Context(), v.Viewer, site, body)
-	if err == nil {
-		http.Redirect(w, r, threadPath(site)+"?ok=1#viesti", http.StatusSeeOther)
-		return nil
-	}
-	p, perr := s.messagesPage(r, v, site)
-	if perr != nil {
-		return perr
-	}
-	p.Form.Values["body"] = clip(body, 8*app.MaxNoteLength)
-	switch {
-	case p.Form.fromInvalid(err):
-	case errors.Is(err, app.ErrThreadClosed):
-		p.Form.FormError = "messages.closed"
-	default:
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "messages", p)
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			_, err := s.app.PostMessage(r.Context(), v.Viewer, site, in.Get("body"))
+			return threadPath(site), "viesti", err
+		},
+		Refuse: func(err error, f *form) int {
+			if errors.Is(err, app.ErrThreadClosed) {
+				f.FormError = "messages.closed"
+				return http.StatusUnprocessableEntity
+			}
+			return 0
+		},
+		Page: func(f form, status int) error {
+			p, err := s.messagesPage(r, v, site)
+			if err != nil {
+				return err
+			}
+			f.Values["body"] = clip(r.PostForm.Get("body"), 8*app.MaxNoteLength)
+			p.Form = f
+			return s.render(w, r, status, "messages", p)
+		},
+	})
 }
 
 // messageEvents opens a stream of a site's new messages as server-sent

@@ -32,7 +32,7 @@ func TestMessagesPages(t *testing.T) {
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("post: %d\n%s", r.StatusCode, r.body)
 		}
-		r = do(t, maija, "GET", thread+"?ok=1", nil)
+		r = do(t, maija, "GET", thread+"?ok=viesti", nil)
 		if !strings.Contains(r.body, "&lt;script&gt;alert(1)&lt;/script&gt; https://esimerkki.example") ||
 			strings.Contains(r.body, `<a href="https://esimerkki.example`) || !strings.Contains(r.body, "Viesti on lähetetty.") {
 			t.Errorf("thread page does not show the message as plain text:\n%s", r.body)
