@@ -104,7 +104,7 @@ func (in Importer) Import(ctx context.Context, x *legacy.Export, opt Options) (*
 	for _, k := range legacy.Kinds {
 		rep.Counts[k] = &Counts{}
 	}
-	p := newImportPlan(x, rep, in.Sealer)
+	p := newImportPlan(x, rep, in.Sealer, portal.DateOf(in.DB.Now()))
 	p.check()
 	im := &importer{in: in, p: p, rep: rep, opt: opt, provIDs: map[string]int64{}}
 	err := in.DB.Read(ctx, func(tx *store.Tx) error {
@@ -204,6 +204,7 @@ type importPlan struct {
 	x       *legacy.Export
 	rep     *Report
 	sealer  *app.Sealer
+	today   portal.Date // for payers' birth dates (portal.CheckPayerHetu)
 	refused map[legacy.Kind]map[string]legacy.Pos
 
 	providers   []*legacy.Provider
@@ -223,9 +224,9 @@ type importPlan struct {
 	payersOf    map[string][]*legacy.Payer       // by consent
 }
 
-func newImportPlan(x *legacy.Export, rep *Report, sealer *app.Sealer) *importPlan {
+func newImportPlan(x *legacy.Export, rep *Report, sealer *app.Sealer, today portal.Date) *importPlan {
 	nc, ns, ni := len(x.Customers), len(x.Sites), len(x.Invoices)
-	return &importPlan{x: x, rep: rep, sealer: sealer, refused: map[legacy.Kind]map[string]legacy.Pos{},
+	return &importPlan{x: x, rep: rep, sealer: sealer, today: today, refused: map[legacy.Kind]map[string]legacy.Pos{},
 		provider: map[string]*legacy.Provider{}, customer: make(map[string]*legacy.Customer, nc),
 		site: make(map[string]*legacy.Site, ns), invoice: make(map[string]*legacy.Invoice, ni), consent: map[string]*legacy.Consent{},
 		sitesOf: make(map[string][]*legacy.Site, nc), contractsOf: make(map[string][]*legacy.Contract, ns),
@@ -382,6 +383,9 @@ func (p *importPlan) check() {
 					l.Position, same.ID, same.Pos)
 			case !r.CreditNote && (l.QuantityMilli < 0) != (l.UnitPriceCents < 0) && l.QuantityMilli != 0 && l.UnitPriceCents != 0:
 				p.refuse(legacy.InvoiceLines, l.Pos, l.ID, true, "negative amount on an invoice that is not a credit note")
+			case p.site[r.Site] != nil && p.vatReason(r.Site, l) != "":
+				// VAT by date is checked on the way in, as the ERP API does.
+				p.refuse(legacy.InvoiceLines, l.Pos, l.ID, true, "vat_rate: %s", p.vatReason(r.Site, l))
 			default:
 				kept = append(kept, l)
 				continue
@@ -422,10 +426,18 @@ func (p *importPlan) check() {
 		share := 0
 		for _, pa := range payersOf[r.ID] {
 			share += pa.ShareBP
+			if why := payerCodeReason[portal.CheckPayerHetu(pa.IdentityCode, p.today)]; why != "" {
+				// Never the code itself: it is personal data.
+				p.refuse(legacy.Payers, pa.Pos, pa.ID, true, "%s", why)
+				if _, ok := badPayers[r.ID]; !ok {
+					badPayers[r.ID] = legacy.RowError{Pos: pa.Pos, Kind: legacy.Payers, ID: pa.ID}
+				}
+			}
 		}
 		prev := p.consentOf[r.Customer]
 		e, badPayer := badPayers[r.ID]
-		switch n := len(payersOf[r.ID]); {
+		ps := payersOf[r.ID]
+		switch n := len(ps); {
 		case p.customer[r.Customer] == nil:
 			reason = p.missing(legacy.Customers, r.Customer)
 		case prev != nil:
@@ -434,6 +446,8 @@ func (p *importPlan) check() {
 			reason = fmt.Sprintf("its payer %q was refused (%s)", e.ID, e.Pos)
 		case n > 2:
 			reason = fmt.Sprintf("%d payers: at most two", n)
+		case n == 2 && ps[0].IdentityCode == ps[1].IdentityCode:
+			reason = fmt.Sprintf("its payers %q and %q are the same person (the same identity code)", ps[0].ID, ps[1].ID)
 		case r.Enabled && n == 0:
 			reason = "enabled without payers"
 		case n > 0 && share != 10000:
@@ -451,9 +465,32 @@ func (p *importPlan) check() {
 	}
 	for _, r := range payers {
 		if p.consent[r.Consent] == nil {
-			p.refuse(legacy.Payers, r.Pos, r.ID, true, "%s", p.missing(legacy.Consents, r.Consent))
+			if _, refused := p.refused[legacy.Payers][r.ID]; !refused {
+				p.refuse(legacy.Payers, r.Pos, r.ID, true, "%s", p.missing(legacy.Consents, r.Consent))
+			}
 		}
 	}
+}
+
+// payerCodeReason is the refusal of a payer row whose identity code the
+// reader took (a valid henkilötunnus) but a consent outside demo data
+// cannot use (portal.CheckPayerHetu).
+var payerCodeReason = map[portal.HetuProblem]string{
+	portal.HetuTemporary: "identity_code is a temporary or test code (individual number 900–999)",
+	portal.HetuFuture:    "identity_code has a birth date in the future",
+}
+
+// vatReason is why a line's VAT rate does not fit its performance date
+// (portal.CheckVATRate, 0 % only on a VAT-free contract of the site in
+// force that day), or "".
+func (p *importPlan) vatReason(site string, l *legacy.InvoiceLine) string {
+	vatFree := false
+	for _, k := range p.contractsOf[site] {
+		if k.VATFree && (portal.Contract{Start: k.Start, End: k.End}).Active(l.PerformedOn) {
+			vatFree = true
+		}
+	}
+	return portal.CheckVATRate(l.VATRateBP, l.PerformedOn, vatFree)
 }
 
 func percent(bp int) string {
