@@ -12,6 +12,7 @@ import (
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/legacy"
+	"asiakassivu/internal/legacyimport"
 	"asiakassivu/internal/store"
 )
 
@@ -30,7 +31,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	fs := flag.NewFlagSet("import legacy", flag.ContinueOnError)
 	d.register(fs)
 	fs.BoolVar(&dryRun, "dry-run", false, "check everything and print the report, but write nothing")
-	fs.IntVar(&batch, "batch", app.DefaultImportBatch, "customers per transaction")
+	fs.IntVar(&batch, "batch", legacyimport.DefaultBatch, "customers per transaction")
 	fs.StringVar(&secretKeyFile, "secret-key-file", "", "file holding the data encryption key (default: secret.key in the data directory)")
 	paths, err := parseWithArgs(fs, args[1:], getenv)
 	if err != nil {
@@ -66,10 +67,10 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	a := app.New(db, app.NewHasher(app.DefaultArgon2), log, app.WithSealer(sealer))
+	im := legacyimport.Importer{DB: db, Hasher: app.NewHasher(app.DefaultArgon2), Sealer: sealer}
 	bar := newProgress(stderr, "customers")
 	bar.every = time.Second
-	rep, err := a.ImportLegacy(ctx, x, app.ImportOptions{DryRun: dryRun, BatchSize: batch, Progress: bar.update})
+	rep, err := im.Import(ctx, x, legacyimport.Options{DryRun: dryRun, BatchSize: batch, Progress: bar.update})
 	bar.done()
 	if err != nil {
 		return err
@@ -107,7 +108,7 @@ func parseWithArgs(fs *flag.FlagSet, args []string, getenv func(string) string) 
 }
 
 // printImportReport writes the refused rows and the summary per kind.
-func printImportReport(w io.Writer, rep *app.ImportReport, took time.Duration) {
+func printImportReport(w io.Writer, rep *legacyimport.Report, took time.Duration) {
 	if len(rep.Refused) > 0 {
 		fmt.Fprintf(w, "Refused rows (%d):\n", len(rep.Refused))
 		for _, e := range rep.Refused {

@@ -176,6 +176,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		ref   *app.ErrReference
 		scope *app.ErrScope
 		mbe   *http.MaxBytesError
+		vat   *portal.VATRateError
 	)
 	switch {
 	case errors.As(err, &ae):
@@ -191,6 +192,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			msg = "the record with this ERP id is deleted"
 		}
 		ae = &apiError{Status: http.StatusUnprocessableEntity, Code: "unknown_reference", Message: msg, Field: ref.Field}
+	case errors.As(err, &vat):
+		ae = &apiError{Status: http.StatusUnprocessableEntity, Code: "vat_rate", Message: vat.Reason + "; nothing was changed",
+			Field: "lines[" + strconv.Itoa(vat.Line) + "].vat_rate_bp"}
 	case errors.As(err, &mbe):
 		ae = &apiError{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
 			Message: "the body is larger than " + strconv.FormatInt(mbe.Limit, 10) + " bytes"}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -138,6 +139,7 @@ func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enable
 			return InvalidInput{{"payer1name", "consent.error.payers"}}
 		}
 		shares := make([]int, len(payers))
+		today := portal.DateOf(a.db.Now())
 		for i, p := range payers {
 			n := fmt.Sprint(i + 1)
 			name := strings.TrimSpace(p.Name)
@@ -148,11 +150,14 @@ func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enable
 			if strings.TrimSpace(p.IdentityCode) == "" && p.Keep != "" {
 				code = ""
 				kept++
-			} else if !portal.ValidHetu(code) {
-				bad = append(bad, FieldError{"payer" + n + "code", "consent.error.code"})
+			} else if problem := portal.CheckPayerHetu(code, today); problem != portal.HetuOK {
+				bad = append(bad, FieldError{"payer" + n + "code", hetuMessage[problem]})
 			}
 			shares[i] = p.ShareBP
 			payers[i].Name, payers[i].IdentityCode = name, code
+		}
+		if len(payers) == 2 && payers[0].IdentityCode != "" && payers[0].IdentityCode == payers[1].IdentityCode {
+			bad = append(bad, FieldError{"payer2code", "consent.error.samePerson"})
 		}
 		if !portal.CheckShares(shares) {
 			bad = append(bad, FieldError{"payer1share", "consent.error.shares"})
@@ -183,6 +188,9 @@ func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enable
 			if err := keepCodes(ctx, tx, customerID, payers, sealed); err != nil {
 				return err
 			}
+			if same, err := a.samePerson(sealed); err != nil || same {
+				return cmp.Or(err, error(InvalidInput{{"payer2code", "consent.error.samePerson"}}))
+			}
 		}
 		if enabled {
 			if _, err := tx.SetDeductionConsent(ctx, customerID, true, false, ConsentTextVersion, sealed); err != nil {
@@ -212,6 +220,30 @@ func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enable
 			CustomerID: customerID, Enabled: enabled, Payers: count, CodesKept: kept, TextVersion: ConsentTextVersion})
 		return err
 	})
+}
+
+// hetuMessage is the message of each problem of a payer's identity code.
+var hetuMessage = map[portal.HetuProblem]string{
+	portal.HetuInvalid:   "consent.error.code",
+	portal.HetuTemporary: "consent.error.codeTemporary",
+	portal.HetuFuture:    "consent.error.codeFuture",
+}
+
+// samePerson reports whether two payers' sealed codes are one person's
+// (a kept code is compared opened: the same code sealed twice differs).
+func (a *App) samePerson(sealed []store.Payer) (bool, error) {
+	if len(sealed) != 2 {
+		return false, nil
+	}
+	var codes [2]string
+	for i, p := range sealed {
+		plain, err := a.sealer.Open(p.IdentityCodeEnc)
+		if err != nil {
+			return false, fmt.Errorf("consent: open payer code: %w", err)
+		}
+		codes[i] = string(plain)
+	}
+	return codes[0] == codes[1], nil
 }
 
 // keepCodes gives each payer whose code was left empty the sealed code of

@@ -18,11 +18,15 @@ import (
 	"asiakassivu/internal/store"
 )
 
-// DeductionPayer is a payer in the yearly report, identity code in clear.
+// DeductionPayer is a payer in the yearly report, identity code in clear,
+// with their share in basis points and their part of the record's amounts
+// in euros (portal.SplitCents: an odd cent goes to the first payer).
 type DeductionPayer struct {
 	Name         string `json:"name"`
 	IdentityCode string `json:"identity_code"`
 	ShareBP      int    `json:"share_bp"`
+	TotalPaidEUR string `json:"total_paid_eur"`
+	WorkShareEUR string `json:"work_share_eur"`
 }
 
 // DeductionRecord is one consenting customer's site and work type in the
@@ -110,18 +114,47 @@ func (a *App) BuildDeductionReport(ctx context.Context, year int) (DeductionRepo
 			if err != nil {
 				return err
 			}
-			lines, err := tx.SiteLinesPaidInYear(ctx, r.SiteID, year)
+			all, err := tx.SiteLinesPaidInYear(ctx, r.SiteID, year)
 			if err != nil {
 				return err
 			}
+			// The row is one provider's invoices of the site: its lines only.
+			lines := slices.DeleteFunc(all, func(l store.PaidLine) bool { return l.BusinessID != r.BusinessID })
 			base := DeductionRecord{CustomerID: r.CustomerID, BusinessID: r.BusinessID, CompanyName: r.ProviderName,
-				SiteAddress: portal.Site{Street: r.Street, PostalCode: r.PostalCode, City: r.City}.Address(),
-				Payers:      payers[r.CustomerID]}
-			rep.Records = append(rep.Records, recordsByType(base, r, contracts, lines)...)
+				SiteAddress: portal.Site{Street: r.Street, PostalCode: r.PostalCode, City: r.City}.Address()}
+			for _, rec := range recordsByType(base, r, contracts, lines) {
+				rec.Payers = payerAmounts(payers[r.CustomerID], rec)
+				rep.Records = append(rep.Records, rec)
+			}
 		}
 		return nil
 	})
 	return rep, err
+}
+
+// payerAmounts copies a record's payers with each one's part of its total
+// paid and work share in euros, split by their shares.
+func payerAmounts(payers []DeductionPayer, rec DeductionRecord) []DeductionPayer {
+	out := slices.Clone(payers)
+	shares := make([]int, len(out))
+	for i, p := range out {
+		shares[i] = p.ShareBP
+	}
+	paid, work := portal.SplitCents(rec.TotalPaidCents, shares), portal.SplitCents(rec.WorkShareCents, shares)
+	for i := range out {
+		out[i].TotalPaidEUR, out[i].WorkShareEUR = euros(paid[i]), euros(work[i])
+	}
+	return out
+}
+
+// euros writes cents as euros with a point and two decimals ("-12.05"), as
+// machines read them.
+func euros(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
 }
 
 // recordsByType splits one site's year into a record per work type: each
@@ -190,7 +223,7 @@ func ReportCSV(rep DeductionReport) ([]byte, error) {
 	w := spreadsheetCSV{csv.NewWriter(&buf)}
 	w.Write([]string{"year", "business_id", "company_name", "work_type", "site_address", "contract_date",
 		"first_payment_date", "last_payment_date", "total_paid_cents", "work_share_cents", "payer_name",
-		"payer_identity_code", "payer_share_bp"})
+		"payer_identity_code", "payer_share_bp", "payer_total_paid_eur", "payer_work_share_eur"})
 	for _, r := range rep.Records {
 		ps := r.Payers
 		if len(ps) == 0 {
@@ -199,7 +232,7 @@ func ReportCSV(rep DeductionReport) ([]byte, error) {
 		for _, p := range ps {
 			w.Write([]string{strconv.Itoa(rep.Year), r.BusinessID, r.CompanyName, r.WorkType, r.SiteAddress, r.ContractDate,
 				r.FirstPayment, r.LastPayment, strconv.FormatInt(r.TotalPaidCents, 10), strconv.FormatInt(r.WorkShareCents, 10),
-				p.Name, p.IdentityCode, strconv.Itoa(p.ShareBP)})
+				p.Name, p.IdentityCode, strconv.Itoa(p.ShareBP), p.TotalPaidEUR, p.WorkShareEUR})
 		}
 	}
 	w.Flush()

@@ -90,3 +90,12 @@ func LoadOrCreateKey(path string) (key []byte, created bool, err error) {
 	}
 	return key, false, nil
 }
+
+// DerivedKey returns a key derived from the sealer's key for one purpose,
+// named by label (the legacy import's keyed digests): the encryption of
+// label under the all-zero nonce, which Seal never uses (its nonces are
+// random), is a value only the key's holder can compute.
+func (s *Sealer) DerivedKey(label string) []byte {
+	nonce := make([]byte, s.aead.NonceSize())
+	return s.aead.Seal(nil, nonce, []byte(label), nil)
+}

@@ -472,7 +472,9 @@ func (a *App) SyncVisit(ctx context.Context, in Integration, m SyncMeta, siteRef
 func closed(s portal.VisitStatus) bool { return s.Cancelled() || s == portal.VisitDone }
 
 // SyncInvoice writes a billing summary with its lines from the ERP, naming
-// its site by the site's ERP id (the customer record is the site's). A new
+// its site by the site's ERP id (the customer record is the site's). A
+// line whose VAT rate does not fit its performance date refuses the whole
+// summary with a *portal.VATRateError naming the line. A new
 // summary queues the "new billing summary" push to the accounts that see
 // it, in the same transaction.
 func (a *App) SyncInvoice(ctx context.Context, in Integration, m SyncMeta, siteRef string, inv portal.Invoice) (Synced[portal.Invoice], error) {
@@ -488,6 +490,15 @@ func (a *App) SyncInvoice(ctx context.Context, in Integration, m SyncMeta, siteR
 			return 0, 0, 0, err
 		}
 		if err := checkScope(ctx, tx, in, "sites", 0, site.ProviderID, "site_id", siteRef); err != nil {
+			return 0, 0, 0, err
+		}
+		// VAT by date is checked on the way in: a line whose rate does not
+		// fit its performance day refuses the summary (portal.VATRateError).
+		contracts, err := tx.ContractsOfSite(ctx, inv.SiteID)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		if err := portal.CheckInvoiceVAT(inv.Lines, contracts); err != nil {
 			return 0, 0, 0, err
 		}
 		inv.CustomerID = site.CustomerID

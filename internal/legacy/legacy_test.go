@@ -83,7 +83,7 @@ func TestGoodExport(t *testing.T) {
 	if c := csv.Credentials[0]; c.Params != c.Hash[:29] || c.Canonical != c.Hash {
 		t.Errorf("credential split = %+v", c)
 	}
-	if p := csv.Payers[1]; p.ShareBP != 4000 || p.IdentityCode != "220392A789T" {
+	if p := csv.Payers[1]; p.ShareBP != 4000 || p.IdentityCode != "220392-789T" {
 		t.Errorf("payer = %+v", p)
 	}
 	js, err := ReadPath("testdata/good.json")

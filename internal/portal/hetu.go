@@ -59,3 +59,39 @@ func MaskHetu(s string) string {
 	}
 	return "******" + s[6:7] + "***" + s[10:]
 }
+
+// HetuProblem is why an identity code cannot be a deduction payer's.
+type HetuProblem string
+
+// The identity-code problems of a payer, each with its own message.
+const (
+	HetuOK        HetuProblem = ""
+	HetuInvalid   HetuProblem = "invalid"   // not a henkilötunnus (ValidHetu)
+	HetuTemporary HetuProblem = "temporary" // individual number 900–999: temporary or test codes
+	HetuFuture    HetuProblem = "future"    // a birth date after today
+)
+
+// CheckPayerHetu is the rule for a deduction payer's identity code outside
+// demo data (a consent saved in the portal, a consent imported from the old
+// extranet): a valid code (normalised) whose individual number is not one
+// of the temporary or test codes 900–999 and whose birth date is not after
+// today (in Helsinki). The demo data's codes are 900–999 on purpose and are
+// written without this check.
+func CheckPayerHetu(s string, today Date) HetuProblem {
+	if !ValidHetu(s) {
+		return HetuInvalid
+	}
+	if s[7] == '9' {
+		return HetuTemporary
+	}
+	if today.Before(hetuBirthDate(s)) {
+		return HetuFuture
+	}
+	return HetuOK
+}
+
+// hetuBirthDate is the birth date of a valid code.
+func hetuBirthDate(s string) Date {
+	num := func(i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') }
+	return NewDate(hetuCentury[s[6]]+num(4), time.Month(num(2)), num(0))
+}

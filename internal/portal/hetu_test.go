@@ -73,3 +73,34 @@ func TestMaskHetu(t *testing.T) {
 		t.Error("normalise")
 	}
 }
+
+// TestCheckPayerHetu: a payer's code outside demo data is refused when it
+// is no henkilötunnus, when its individual number is 900–999 (temporary and
+// test codes) or when its birth date is after today; today and a number
+// 002–899 pass.
+func TestCheckPayerHetu(t *testing.T) {
+	today := NewDate(2026, 12, 7)
+	for _, c := range []struct {
+		code string
+		want HetuProblem
+	}{
+		{"131052-308T", HetuOK},
+		{hetuWithCheck("131052-002"), HetuOK},
+		{hetuWithCheck("131052-899"), HetuOK},
+		{hetuWithCheck("071226A123"), HetuOK}, // born today
+		{hetuWithCheck("131052-900"), HetuTemporary},
+		{hetuWithCheck("131052-999"), HetuTemporary},
+		{hetuWithCheck("290200A902"), HetuTemporary},
+		{hetuWithCheck("081226A123"), HetuFuture}, // tomorrow
+		{hetuWithCheck("010127A123"), HetuFuture},
+		{hetuWithCheck("010150E123"), HetuFuture}, // 2050
+		{hetuWithCheck("081226A923"), HetuTemporary},
+		{"131052-308U", HetuInvalid},
+		{"", HetuInvalid},
+		{hetuWithCheck("131052-001"), HetuInvalid},
+	} {
+		if got := CheckPayerHetu(c.code, today); got != c.want {
+			t.Errorf("%s: %q, want %q", c.code, got, c.want)
+		}
+	}
+}

@@ -105,13 +105,16 @@ type PaidLine struct {
 	Description string
 	TotalCents  int64
 	IsWork      bool
+	// BusinessID is the invoice's provider's business id as issued.
+	BusinessID string
 }
 
 // paidLines lists the lines of the billing summaries paid in a year that
 // also meet cond (on l, invoice line; i, invoice; s, site; c, customer),
 // by site, payment date and position; args are cond's, from $3.
 func (tx *Tx) paidLines(ctx context.Context, year int, cond string, args ...any) ([]PaidLine, error) {
-	rows, err := tx.query(ctx, `SELECT i.site_id, i.id, i.paid_on, l.performed_on, l.description, l.total_cents, l.is_work
+	rows, err := tx.query(ctx, `SELECT i.site_id, i.id, i.paid_on, l.performed_on, l.description, l.total_cents, l.is_work,
+		coalesce(i.provider_business_id, '')
 		FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id JOIN sites s ON s.id = i.site_id
 		JOIN customers c ON c.id = s.customer_id
 		WHERE i.paid_on >= $1 AND i.paid_on < $2 AND i.deleted_at IS NULL AND `+cond+`
@@ -119,7 +122,7 @@ func (tx *Tx) paidLines(ctx context.Context, year int, cond string, args ...any)
 		append([]any{dateArg(portal.NewDate(year, 1, 1)), dateArg(portal.NewDate(year+1, 1, 1))}, args...)...)
 	return scanAll(rows, err, func(r *sql.Rows) (PaidLine, error) {
 		var l PaidLine
-		err := r.Scan(&l.SiteID, &l.InvoiceID, dateCol{&l.PaidOn}, dateCol{&l.PerformedOn}, &l.Description, &l.TotalCents, &l.IsWork)
+		err := r.Scan(&l.SiteID, &l.InvoiceID, dateCol{&l.PaidOn}, dateCol{&l.PerformedOn}, &l.Description, &l.TotalCents, &l.IsWork, &l.BusinessID)
 		return l, err
 	})
 }
@@ -198,7 +201,9 @@ func (tx *Tx) ConsentHistory(ctx context.Context, customerID int64) ([]ConsentEv
 }
 
 // ExportRow is what the yearly report holds of one consenting customer
-// record and one of its sites.
+// record, one of its sites and one provider that issued its invoices (the
+// business id and name the invoices carry as issued): a site whose
+// provider changed within the year has a row per provider.
 type ExportRow struct {
 	CustomerID     int64
 	CustomerName   string
@@ -217,15 +222,16 @@ type ExportRow struct {
 // DeductionExportRows lists, per site of every customer record whose
 // consent is on, what was paid in a year (sites with payments only).
 func (tx *Tx) DeductionExportRows(ctx context.Context, year int) ([]ExportRow, error) {
-	rows, err := tx.query(ctx, `SELECT c.id, c.name, s.id, s.street, s.postal_code, s.city, p.business_id, p.name,
+	rows, err := tx.query(ctx, `SELECT c.id, c.name, s.id, s.street, s.postal_code, s.city,
+		coalesce(i.provider_business_id, ''), coalesce(i.provider_name, ''),
 		min(i.paid_on), max(i.paid_on), sum(i.total_cents), sum(`+workShareOf("i.id")+`)
 		FROM deduction_consents dc JOIN customers c ON c.id = dc.customer_id
-		JOIN sites s ON s.customer_id = c.id JOIN providers p ON p.id = s.provider_id
+		JOIN sites s ON s.customer_id = c.id
 		JOIN invoices i ON i.site_id = s.id
 		WHERE dc.enabled AND i.paid_on >= $1 AND i.paid_on < $2
 			AND c.deleted_at IS NULL AND s.deleted_at IS NULL AND i.deleted_at IS NULL
-		GROUP BY c.id, c.name, s.id, s.street, s.postal_code, s.city, p.business_id, p.name
-		ORDER BY c.id, s.id`, dateArg(portal.NewDate(year, 1, 1)), dateArg(portal.NewDate(year+1, 1, 1)))
+		GROUP BY c.id, c.name, s.id, s.street, s.postal_code, s.city, coalesce(i.provider_business_id, ''), coalesce(i.provider_name, '')
+		ORDER BY c.id, s.id, min(i.paid_on)`, dateArg(portal.NewDate(year, 1, 1)), dateArg(portal.NewDate(year+1, 1, 1)))
 	return scanAll(rows, err, func(r *sql.Rows) (ExportRow, error) {
 		var e ExportRow
 		err := r.Scan(&e.CustomerID, &e.CustomerName, &e.SiteID, &e.Street, &e.PostalCode, &e.City, &e.BusinessID,

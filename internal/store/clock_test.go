@@ -17,13 +17,13 @@ import (
 // clock, each for a reason that is not a decision of the portal's: how
 // long something took (logs, metrics, reports) or a network deadline.
 var wallClockAllowed = map[string]string{
-	"web/middleware.go":         "request latency for the log and the metrics",
-	"web/sse/hijack.go":         "write and read deadlines of taken-over connections",
-	"web/sse/plain.go":          "write deadlines of open streams",
-	"app/importlegacy.go":       "how long each file took, for the import report",
-	"store/backup.go":           "how long the backup took, for its report",
-	"mail/mailtest/mailtest.go": "the test SMTP server's certificate validity",
-	"push/pushtest/pushtest.go": "the test push service checks tokens signed on the wall clock by the push library",
+	"web/middleware.go":            "request latency for the log and the metrics",
+	"web/sse/hijack.go":            "write and read deadlines of taken-over connections",
+	"web/sse/plain.go":             "write deadlines of open streams",
+	"legacyimport/legacyimport.go": "how long each file took, for the import report",
+	"store/backup.go":              "how long the backup took, for its report",
+	"mail/mailtest/mailtest.go":    "the test SMTP server's certificate validity",
+	"push/pushtest/pushtest.go":    "the test push service checks tokens signed on the wall clock by the push library",
 }
 
 // wallClockFuncs are the functions of package time that read the wall

@@ -130,6 +130,9 @@ func (tx *Tx) UpsertInvoices(ctx context.Context, invs []portal.Invoice) ([]int6
 		for _, id := range ids[lo:hi] {
 			args = append(args, id)
 		}
+		if _, err := tx.exec(ctx, stampProvider+`id IN `+tx.values(1, hi-lo), args...); err != nil {
+			return err
+		}
 		_, err := tx.exec(ctx, `DELETE FROM invoice_lines WHERE invoice_id IN `+tx.values(1, hi-lo), args...)
 		return err
 	}); err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 // Bulk writes and reads for the import of the old extranet's export
-// (app.ImportLegacy): many rows per statement, as in demo_bulk.go, with
+// (legacyimport.Importer): many rows per statement, as in demo_bulk.go, with
 // the ids of written rows handed back by their external ids.
 
 // ImportRow is what an import last wrote for one (source, kind, legacy

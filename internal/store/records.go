@@ -81,6 +81,15 @@ const (
 			is_credit_note = excluded.is_credit_note, total_cents = excluded.total_cents, updated_at = excluded.updated_at`
 )
 
+// stampProvider, followed by a condition on the invoices' ids, gives each
+// new invoice its provider as issued (business id and name): the site's
+// provider at the time of the first write. A later write keeps them, so a
+// change of the site's provider does not move invoices already issued.
+const stampProvider = `UPDATE invoices SET
+		provider_business_id = (SELECT p.business_id FROM sites s JOIN providers p ON p.id = s.provider_id WHERE s.id = invoices.site_id),
+		provider_name = (SELECT p.name FROM sites s JOIN providers p ON p.id = s.provider_id WHERE s.id = invoices.site_id)
+	WHERE provider_business_id IS NULL AND `
+
 // UpsertVisit writes a visit; a change of time or status bumps its
 // sequence (for calendar feeds).
 func (tx *Tx) UpsertVisit(ctx context.Context, v portal.Visit) (int64, error) {
@@ -96,6 +105,9 @@ func (tx *Tx) UpsertInvoice(ctx context.Context, inv portal.Invoice) (int64, err
 		dateArg(inv.PeriodEnd), dateArg(inv.IssuedOn), dateArg(inv.DueOn), dateArg(inv.PaidOn), string(inv.Status),
 		inv.IsCreditNote, inv.TotalCents, tx.now)
 	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.exec(ctx, stampProvider+`id = $1`, id); err != nil {
 		return 0, err
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM invoice_lines WHERE invoice_id = $1`, id); err != nil {

@@ -1,4 +1,10 @@
-package app
+// Package legacyimport writes the old Customer Extranet's export, as package
+// legacy reads it, into the portal's database (PRODUCT.md C8,
+// docs/legacy-import.md): the plan that checks every row and refuses what
+// cannot be used, the digests that make a re-run write nothing, and the
+// batches that each commit whole. It is called by the import command; the
+// portal's password hasher and sealer come from package app.
+package legacyimport
 
 import (
 	"cmp"
@@ -15,41 +21,42 @@ import (
 	"sync"
 	"time"
 
+	"asiakassivu/internal/app"
 	"asiakassivu/internal/legacy"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
 
-// DefaultImportBatch is how many customers (with everything that hangs on
+// DefaultBatch is how many customers (with everything that hangs on
 // them) one import transaction writes: large enough that the per-commit
 // cost disappears, small enough that a killed import loses little.
-const DefaultImportBatch = 500
+const DefaultBatch = 500
 
-// ImportOptions steer ImportLegacy.
-type ImportOptions struct {
+// Options steer Import.
+type Options struct {
 	// DryRun reads and checks everything against the database and reports
 	// what a real run would do, without writing (or hashing) anything.
 	DryRun bool
-	// BatchSize is customers per transaction (DefaultImportBatch if 0).
+	// BatchSize is customers per transaction (DefaultBatch if 0).
 	BatchSize int
 	// Progress, if set, is called after each batch with the customers done
 	// and the total.
 	Progress func(done, total int)
 }
 
-// ImportCounts are what an import did with the rows of one kind.
-type ImportCounts struct {
+// Counts are what an import did with the rows of one kind.
+type Counts struct {
 	Inserted, Updated, Unchanged, Refused int
 }
 
-// ImportReport is the outcome of ImportLegacy: counts per kind and every
+// Report is the outcome of Import: counts per kind and every
 // refused row as "file:line: reason", in file order.
-type ImportReport struct {
+type Report struct {
 	DryRun   bool
 	RunID    int64 // import_runs row; 0 when nothing was written
 	Files    []string
 	Checksum string
-	Counts   map[legacy.Kind]*ImportCounts
+	Counts   map[legacy.Kind]*Counts
 	Refused  []legacy.RowError
 	Batches  int
 	// Hashed is how many credentials were wrapped in argon2id, and
@@ -60,7 +67,7 @@ type ImportReport struct {
 }
 
 // Changed reports whether the run inserted or updated anything.
-func (r *ImportReport) Changed() bool {
+func (r *Report) Changed() bool {
 	for _, c := range r.Counts {
 		if c.Inserted+c.Updated > 0 {
 			return true
@@ -69,7 +76,17 @@ func (r *ImportReport) Changed() bool {
 	return false
 }
 
-// ImportLegacy imports the old extranet's export (PRODUCT.md C8,
+// Importer imports the old extranet's export into the portal's database:
+// credentials are wrapped with the portal's password hasher and identity
+// codes sealed with its sealer (without one, consents with payers are
+// refused).
+type Importer struct {
+	DB     *store.DB
+	Hasher *app.Hasher
+	Sealer *app.Sealer
+}
+
+// Import imports the old extranet's export (PRODUCT.md C8,
 // docs/legacy-import.md). Rows are keyed by (legacy.Source, legacy id):
 // a row whose digest equals the one recorded by the last import is left
 // alone, so a re-run writes nothing and reports every row unchanged. A
@@ -79,18 +96,18 @@ func (r *ImportReport) Changed() bool {
 // invoices, feedback and consents in one transaction; a run that writes is
 // recorded in import_runs and the audit log. The error is for failures of
 // the database or the context only: what was committed stays.
-func (a *App) ImportLegacy(ctx context.Context, x *legacy.Export, opt ImportOptions) (*ImportReport, error) {
+func (in Importer) Import(ctx context.Context, x *legacy.Export, opt Options) (*Report, error) {
 	if opt.BatchSize <= 0 {
-		opt.BatchSize = DefaultImportBatch
+		opt.BatchSize = DefaultBatch
 	}
-	rep := &ImportReport{DryRun: opt.DryRun, Files: x.Files, Checksum: x.Checksum, Counts: map[legacy.Kind]*ImportCounts{}}
+	rep := &Report{DryRun: opt.DryRun, Files: x.Files, Checksum: x.Checksum, Counts: map[legacy.Kind]*Counts{}}
 	for _, k := range legacy.Kinds {
-		rep.Counts[k] = &ImportCounts{}
+		rep.Counts[k] = &Counts{}
 	}
-	p := newImportPlan(x, rep, a.sealer)
+	p := newImportPlan(x, rep, in.Sealer, portal.DateOf(in.DB.Now()))
 	p.check()
-	im := &importer{a: a, p: p, rep: rep, opt: opt, provIDs: map[string]int64{}}
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
+	im := &importer{in: in, p: p, rep: rep, opt: opt, provIDs: map[string]int64{}}
+	err := in.DB.Read(ctx, func(tx *store.Tx) error {
 		seen, err := tx.HasImportRows(ctx, legacy.Source)
 		im.fresh = !seen
 		return err
@@ -142,7 +159,7 @@ func (a *App) ImportLegacy(ctx context.Context, x *legacy.Export, opt ImportOpti
 		if r.err != nil {
 			cancel()
 			if next != nil {
-				<-next // the report is not touched once ImportLegacy returns
+				<-next // the report is not touched once Import returns
 			}
 			return rep, r.err
 		}
@@ -163,11 +180,11 @@ func (a *App) ImportLegacy(ctx context.Context, x *legacy.Export, opt ImportOpti
 	})
 	if rep.RunID != 0 {
 		body, _ := json.Marshal(struct {
-			Counts  map[legacy.Kind]*ImportCounts
+			Counts  map[legacy.Kind]*Counts
 			Refused int
 			Hashed  int
 		}{rep.Counts, len(rep.Refused), rep.Hashed})
-		err := a.db.Write(ctx, func(tx *store.Tx) error {
+		err := in.DB.Write(ctx, func(tx *store.Tx) error {
 			if err := tx.FinishImportRun(ctx, rep.RunID, string(body)); err != nil {
 				return err
 			}
@@ -185,8 +202,9 @@ func (a *App) ImportLegacy(ctx context.Context, x *legacy.Export, opt ImportOpti
 // imported, indexed by their parents, and the refusals.
 type importPlan struct {
 	x       *legacy.Export
-	rep     *ImportReport
-	sealer  *Sealer
+	rep     *Report
+	sealer  *app.Sealer
+	today   portal.Date // for payers' birth dates (portal.CheckPayerHetu)
 	refused map[legacy.Kind]map[string]legacy.Pos
 
 	providers   []*legacy.Provider
@@ -206,9 +224,9 @@ type importPlan struct {
 	payersOf    map[string][]*legacy.Payer       // by consent
 }
 
-func newImportPlan(x *legacy.Export, rep *ImportReport, sealer *Sealer) *importPlan {
+func newImportPlan(x *legacy.Export, rep *Report, sealer *app.Sealer, today portal.Date) *importPlan {
 	nc, ns, ni := len(x.Customers), len(x.Sites), len(x.Invoices)
-	return &importPlan{x: x, rep: rep, sealer: sealer, refused: map[legacy.Kind]map[string]legacy.Pos{},
+	return &importPlan{x: x, rep: rep, sealer: sealer, today: today, refused: map[legacy.Kind]map[string]legacy.Pos{},
 		provider: map[string]*legacy.Provider{}, customer: make(map[string]*legacy.Customer, nc),
 		site: make(map[string]*legacy.Site, ns), invoice: make(map[string]*legacy.Invoice, ni), consent: map[string]*legacy.Consent{},
 		sitesOf: make(map[string][]*legacy.Site, nc), contractsOf: make(map[string][]*legacy.Contract, ns),
@@ -365,6 +383,9 @@ func (p *importPlan) check() {
 					l.Position, same.ID, same.Pos)
 			case !r.CreditNote && (l.QuantityMilli < 0) != (l.UnitPriceCents < 0) && l.QuantityMilli != 0 && l.UnitPriceCents != 0:
 				p.refuse(legacy.InvoiceLines, l.Pos, l.ID, true, "negative amount on an invoice that is not a credit note")
+			case p.site[r.Site] != nil && p.vatReason(r.Site, l) != "":
+				// VAT by date is checked on the way in, as the ERP API does.
+				p.refuse(legacy.InvoiceLines, l.Pos, l.ID, true, "vat_rate: %s", p.vatReason(r.Site, l))
 			default:
 				kept = append(kept, l)
 				continue
@@ -405,10 +426,18 @@ func (p *importPlan) check() {
 		share := 0
 		for _, pa := range payersOf[r.ID] {
 			share += pa.ShareBP
+			if why := payerCodeReason[portal.CheckPayerHetu(pa.IdentityCode, p.today)]; why != "" {
+				// Never the code itself: it is personal data.
+				p.refuse(legacy.Payers, pa.Pos, pa.ID, true, "%s", why)
+				if _, ok := badPayers[r.ID]; !ok {
+					badPayers[r.ID] = legacy.RowError{Pos: pa.Pos, Kind: legacy.Payers, ID: pa.ID}
+				}
+			}
 		}
 		prev := p.consentOf[r.Customer]
 		e, badPayer := badPayers[r.ID]
-		switch n := len(payersOf[r.ID]); {
+		ps := payersOf[r.ID]
+		switch n := len(ps); {
 		case p.customer[r.Customer] == nil:
 			reason = p.missing(legacy.Customers, r.Customer)
 		case prev != nil:
@@ -417,6 +446,8 @@ func (p *importPlan) check() {
 			reason = fmt.Sprintf("its payer %q was refused (%s)", e.ID, e.Pos)
 		case n > 2:
 			reason = fmt.Sprintf("%d payers: at most two", n)
+		case n == 2 && ps[0].IdentityCode == ps[1].IdentityCode:
+			reason = fmt.Sprintf("its payers %q and %q are the same person (the same identity code)", ps[0].ID, ps[1].ID)
 		case r.Enabled && n == 0:
 			reason = "enabled without payers"
 		case n > 0 && share != 10000:
@@ -434,9 +465,32 @@ func (p *importPlan) check() {
 	}
 	for _, r := range payers {
 		if p.consent[r.Consent] == nil {
-			p.refuse(legacy.Payers, r.Pos, r.ID, true, "%s", p.missing(legacy.Consents, r.Consent))
+			if _, refused := p.refused[legacy.Payers][r.ID]; !refused {
+				p.refuse(legacy.Payers, r.Pos, r.ID, true, "%s", p.missing(legacy.Consents, r.Consent))
+			}
 		}
 	}
+}
+
+// payerCodeReason is the refusal of a payer row whose identity code the
+// reader took (a valid henkilötunnus) but a consent outside demo data
+// cannot use (portal.CheckPayerHetu).
+var payerCodeReason = map[portal.HetuProblem]string{
+	portal.HetuTemporary: "identity_code is a temporary or test code (individual number 900–999)",
+	portal.HetuFuture:    "identity_code has a birth date in the future",
+}
+
+// vatReason is why a line's VAT rate does not fit its performance date
+// (portal.CheckVATRate, 0 % only on a VAT-free contract of the site in
+// force that day), or "".
+func (p *importPlan) vatReason(site string, l *legacy.InvoiceLine) string {
+	vatFree := false
+	for _, k := range p.contractsOf[site] {
+		if k.VATFree && (portal.Contract{Start: k.Start, End: k.End}).Active(l.PerformedOn) {
+			vatFree = true
+		}
+	}
+	return portal.CheckVATRate(l.VATRateBP, l.PerformedOn, vatFree)
 }
 
 func percent(bp int) string {
@@ -503,15 +557,13 @@ func (d *digester) keyed() []byte {
 	return m.Sum(nil)[:16]
 }
 
-// digestKey derives the HMAC key of keyed digests from the sealer's key:
-// the encryption of a fixed text under a fixed nonce (used for nothing
-// else) is a value only the key's holder can compute.
-func digestKey(s *Sealer) []byte {
+// digestKey derives the HMAC key of keyed digests from the sealer's key
+// (app.Sealer.DerivedKey): a value only the key's holder can compute.
+func digestKey(s *app.Sealer) []byte {
 	if s == nil {
 		return nil
 	}
-	nonce := make([]byte, s.aead.NonceSize())
-	return s.aead.Seal(nil, nonce, []byte("asiakassivu legacy import digest key v1"), nil)
+	return s.DerivedKey("asiakassivu legacy import digest key v1")
 }
 
 // status is what an import does with one row.
@@ -532,10 +584,10 @@ type item[T any] struct {
 }
 
 type importer struct {
-	a       *App
+	in      Importer
 	p       *importPlan
-	rep     *ImportReport
-	opt     ImportOptions
+	rep     *Report
+	opt     Options
 	dg      digester
 	provIDs map[string]int64
 	keyed   bool
@@ -566,7 +618,7 @@ func (im *importer) prehash(ctx context.Context) error {
 	if len(items) == 0 {
 		return nil
 	}
-	err := im.a.db.Read(ctx, func(tx *store.Tx) error { return classify(ctx, tx, legacy.Credentials, items, im.fresh) })
+	err := im.in.DB.Read(ctx, func(tx *store.Tx) error { return classify(ctx, tx, legacy.Credentials, items, im.fresh) })
 	if err != nil {
 		return err
 	}
@@ -582,7 +634,7 @@ func (im *importer) prehash(ctx context.Context) error {
 		go func() {
 			for j := range queue {
 				start := time.Now()
-				j.wrapped, j.err = im.a.hasher.Hash(ctx, j.canonical)
+				j.wrapped, j.err = im.in.Hasher.Hash(ctx, j.canonical)
 				j.took = time.Since(start)
 				close(j.done)
 			}
@@ -629,7 +681,7 @@ func classify[T any](ctx context.Context, tx *store.Tx, k legacy.Kind, items []i
 	return nil
 }
 
-func count[T any](c *ImportCounts, items []item[T]) {
+func count[T any](c *Counts, items []item[T]) {
 	for _, it := range items {
 		switch it.st {
 		case stInserted:
@@ -680,20 +732,20 @@ func (im *importer) providers(ctx context.Context) error {
 			digest: im.dg.reset().s(r.ID, r.Name, r.BusinessID, r.City, r.Phone, r.Email).sum()}
 		keys[i] = r.ID
 	}
-	err := im.a.db.Read(ctx, func(tx *store.Tx) error { return classify(ctx, tx, legacy.Providers, items, im.fresh) })
+	err := im.in.DB.Read(ctx, func(tx *store.Tx) error { return classify(ctx, tx, legacy.Providers, items, im.fresh) })
 	if err != nil {
 		return err
 	}
 	count(im.rep.Counts[legacy.Providers], items)
 	ch := changed(items)
 	if im.opt.DryRun || len(ch) == 0 {
-		return im.a.db.Read(ctx, func(tx *store.Tx) error {
+		return im.in.DB.Read(ctx, func(tx *store.Tx) error {
 			ids, err := tx.ExternalIDs(ctx, "providers", legacy.Source, keys)
 			im.provIDs = ids
 			return err
 		})
 	}
-	return im.a.db.Write(ctx, func(tx *store.Tx) error {
+	return im.in.DB.Write(ctx, func(tx *store.Tx) error {
 		if err := im.startRun(ctx, tx); err != nil {
 			return err
 		}
@@ -777,7 +829,7 @@ func (im *importer) collect(customers []*legacy.Customer) *batchItems {
 func (im *importer) prepare(ctx context.Context, customers []*legacy.Customer) (func(context.Context) error, error) {
 	b := im.collect(customers)
 	var taken map[string]string // username_norm → credential id, in the database
-	err := im.a.db.Read(ctx, func(tx *store.Tx) error {
+	err := im.in.DB.Read(ctx, func(tx *store.Tx) error {
 		for _, err := range []error{
 			classify(ctx, tx, legacy.Customers, b.customers, im.fresh), classify(ctx, tx, legacy.Sites, b.sites, im.fresh),
 			classify(ctx, tx, legacy.Contracts, b.contracts, im.fresh), classify(ctx, tx, legacy.Credentials, b.creds, im.fresh),
@@ -866,7 +918,7 @@ func (im *importer) prepare(ctx context.Context, customers []*legacy.Customer) (
 			}
 			wg.Go(func() {
 				start := time.Now()
-				wrapped[i], errs[i] = im.a.hasher.Hash(ctx, it.row.Canonical)
+				wrapped[i], errs[i] = im.in.Hasher.Hash(ctx, it.row.Canonical)
 				took[i] = time.Since(start)
 			})
 		}
@@ -891,7 +943,7 @@ func (im *importer) prepare(ctx context.Context, customers []*legacy.Customer) (
 		}
 	}
 	return func(ctx context.Context) error {
-		return im.a.db.Write(ctx, func(tx *store.Tx) error {
+		return im.in.DB.Write(ctx, func(tx *store.Tx) error {
 			if err := im.startRun(ctx, tx); err != nil {
 				return err
 			}

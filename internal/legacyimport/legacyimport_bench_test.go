@@ -1,4 +1,4 @@
-package app
+package legacyimport
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"asiakassivu/internal/app"
 	"asiakassivu/internal/legacy"
 	"asiakassivu/internal/legacy/legacygen"
 	"asiakassivu/internal/store"
@@ -28,7 +29,7 @@ func cpuTime() time.Duration {
 // every thousandth customer) into a fresh SQLite file, then imports it
 // again, which must report everything unchanged. Run it once with
 //
-//	go test -run '^$' -bench ImportLegacy100k -benchtime 1x -timeout 30m ./internal/app
+//	go test -run '^$' -bench ImportLegacy100k -benchtime 1x -timeout 30m ./internal/legacyimport
 //
 // ASIAKASSIVU_IMPORT_CUSTOMERS changes the number of customers and
 // ASIAKASSIVU_IMPORT_CREDENTIAL_EVERY the share with credentials. The
@@ -52,13 +53,13 @@ func BenchmarkImportLegacy100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	sealer, _ := NewSealer([]byte("0123456789abcdef0123456789abcdef"))
+	sealer, _ := app.NewSealer([]byte("0123456789abcdef0123456789abcdef"))
 	var first, again, read, cpu time.Duration
-	var rep *ImportReport
+	var rep *Report
 	for b.Loop() {
 		b.StopTimer()
 		db := storetest.Open(b, store.SQLite, nil)
-		a := New(db, NewHasher(DefaultArgon2), nil, WithSealer(sealer))
+		a := Importer{DB: db, Hasher: app.NewHasher(app.DefaultArgon2), Sealer: sealer}
 		b.StartTimer()
 		start, cpu0 := time.Now(), cpuTime()
 		x, err := legacy.ReadPath(dir)
@@ -66,7 +67,7 @@ func BenchmarkImportLegacy100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		read += time.Since(start)
-		if rep, err = a.ImportLegacy(ctx, x, ImportOptions{}); err != nil {
+		if rep, err = a.Import(ctx, x, Options{}); err != nil {
 			b.Fatal(err)
 		}
 		first += time.Since(start)
@@ -79,7 +80,7 @@ func BenchmarkImportLegacy100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rep2, err := a.ImportLegacy(ctx, x, ImportOptions{})
+		rep2, err := a.Import(ctx, x, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
