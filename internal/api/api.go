@@ -172,9 +172,9 @@ func (s *Server) authenticate(r *http.Request) (app.Integration, error) {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var (
 		ae    *apiError
-		stale *app.ErrStale
-		ref   *app.ErrReference
-		scope *app.ErrScope
+		stale *app.StaleError
+		ref   *app.ReferenceError
+		scope *app.ScopeError
 		mbe   *http.MaxBytesError
 	)
 	switch {

@@ -152,7 +152,7 @@ func (s *Server) cancelVisit(w http.ResponseWriter, r *http.Request, v *viewer) 
 	fee, _ := strconv.ParseInt(r.PostForm.Get("fee"), 10, 64)
 	shown := app.ShownTerms{Sequence: seq, Deadline: time.Unix(deadline, 0), FeeCents: fee}
 	_, err = s.app.CancelVisit(r.Context(), v.Viewer, site, visit, r.PostForm.Get("illness") == "yes", shown)
-	var changed *app.ErrTermsChanged
+	var changed *app.TermsChangedError
 	switch {
 	case err == nil:
 		http.Redirect(w, r, visitPath(site, visit)+"?ok=peruttu", http.StatusSeeOther)
