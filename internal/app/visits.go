@@ -115,8 +115,7 @@ func (a *App) visitDetail(ctx context.Context, tx *store.Tx, v Viewer, siteID, v
 	d.Policy = portal.CancelPolicy{DeadlineDays: p.CancelDeadlineDays, LateFeePercent: p.LateFeePercent}
 	d.Terms = portal.CancellationTerms(d.Visit, d.Policy, tx.Now(), illness)
 	d.Closed = portal.Closed(d.Visit, tx.Now())
-	d.Move, err = latestMove(ctx, tx, visitID)
-	return err
+	return setLatestMove(ctx, tx, visitID, &d.Move)
 }
 
 // ShownTerms are the terms the customer saw when confirming a cancellation.
