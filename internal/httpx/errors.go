@@ -73,7 +73,7 @@ func classify(err error) Failure {
 		return Failure{Code: "canceled"}
 	case errors.Is(err, portal.ErrUnavailable):
 		return Failure{Status: http.StatusServiceUnavailable, Code: "unavailable",
-			Message: "the service is unavailable for a moment; try again after Retry-After seconds",
+			Message:    "the service is unavailable for a moment; try again after Retry-After seconds",
 			RetryAfter: UnavailableRetry, Logged: true}
 	case errors.As(err, &mbe):
 		return Failure{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
