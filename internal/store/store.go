@@ -451,6 +451,9 @@ func unreachable(err error) bool {
 	if errors.Is(err, portal.ErrUnavailable) {
 		return false // marked already
 	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false // the request's own end, not the database's (a deadline is a net.Error too)
+	}
 	var (
 		ce *pgconn.ConnectError
 		ne net.Error
