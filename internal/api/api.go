@@ -7,10 +7,7 @@
 package api
 
 import (
-	"context"
-	"crypto/rand"
 	_ "embed"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -19,6 +16,7 @@ import (
 	"strings"
 
 	"asiakassivu/internal/app"
+	"asiakassivu/internal/httpx"
 	"asiakassivu/internal/portal"
 )
 
@@ -167,56 +165,29 @@ func (s *Server) authenticate(r *http.Request) (app.Integration, error) {
 	return in, err
 }
 
-// fail is the one mapping from errors to API answers; unexpected errors
-// are logged with a reference and answered without their text.
+// fail answers an error: the API's own refusals (*apiError: bad input,
+// no token, no route) as they are, every other error as internal/httpx's
+// table says, the same status and code the pages give it. Unexpected
+// errors are logged with a reference and answered without their text.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var (
-		ae    *apiError
-		stale *app.ErrStale
-		ref   *app.ErrReference
-		scope *app.ErrScope
-		mbe   *http.MaxBytesError
-		vat   *portal.VATRateError
-	)
-	switch {
-	case errors.As(err, &ae):
-	case errors.As(err, &scope):
-		ae = &apiError{Status: http.StatusForbidden, Code: "forbidden", Message: scope.Error() + "; nothing was changed",
-			Field: scope.Field}
-	case errors.As(err, &stale):
-		ae = &apiError{Status: http.StatusConflict, Code: "stale_version", Message: stale.Error() +
-			" (or the same version with other content); nothing was changed", Field: "version"}
-	case errors.As(err, &ref):
-		msg := "no record has this ERP id"
-		if ref.Deleted {
-			msg = "the record with this ERP id is deleted"
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		f := httpx.Classify(err)
+		f.Log(s.log, r.Method+" "+r.URL.Path, err)
+		if f.Status == 0 {
+			return // the client went away
 		}
-		ae = &apiError{Status: http.StatusUnprocessableEntity, Code: "unknown_reference", Message: msg, Field: ref.Field}
-	case errors.As(err, &vat):
-		ae = &apiError{Status: http.StatusUnprocessableEntity, Code: "vat_rate", Message: vat.Reason + "; nothing was changed",
-			Field: "lines[" + strconv.Itoa(vat.Line) + "].vat_rate_bp"}
-	case errors.As(err, &mbe):
-		ae = &apiError{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
-			Message: "the body is larger than " + strconv.FormatInt(mbe.Limit, 10) + " bytes"}
-	case errors.Is(err, portal.ErrNotFound):
-		ae = &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "no such record"}
-	case errors.Is(err, context.Canceled):
-		return
-	default:
-		ref := reference()
-		s.log.Error("api request failed", "ref", ref, "method", r.Method, "path", r.URL.Path, "err", err)
-		ae = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error, reference " + ref}
+		f.SetRetryAfter(w.Header())
+		msg := f.Message
+		if f.Ref != "" {
+			msg += ", reference " + f.Ref
+		}
+		ae = &apiError{Status: f.Status, Code: f.Code, Message: msg, Field: f.Field}
 	}
 	if ae.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="asiakassivu"`)
 	}
 	writeJSON(w, ae.Status, errorOut{Error: errorBody{Code: ae.Code, Message: ae.Message, Field: ae.Field}})
-}
-
-func reference() string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -149,7 +149,7 @@ func (a *App) mail(ctx context.Context, tx *store.Tx, kind, lang, to string, dat
 // purpose; a wrong one counts a try (five kill it). Every failed try also
 // counts against the address the code is for (emailNorm, or the code's own
 // address when "") and the IP, across accounts and pending claims: when
-// their tries of the day are used up, no code is checked (*ErrThrottled).
+// their tries of the day are used up, no code is checked (*ThrottledError).
 func (a *App) checkCode(ctx context.Context, tx *store.Tx, accountID int64, purpose, typed, emailNorm, ip string) (store.Code, error) {
 	now := tx.Now()
 	c, err := tx.ActiveCode(ctx, accountID, purpose)

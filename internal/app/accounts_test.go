@@ -297,7 +297,7 @@ func TestCodeRules(t *testing.T) {
 
 // TestCodeQuota: codes are counted by the address they go to, from any
 // place (SECURITY.md, codes by address): 5 an hour, 20 a day, then
-// *ErrThrottled with the wait; a scripted sweep sends at most the quota.
+// *ThrottledError with the wait; a scripted sweep sends at most the quota.
 func TestCodeQuota(t *testing.T) {
 	clock := storetest.NewClock(t0)
 	db := storetest.Open(t, store.SQLite, clock.Now)

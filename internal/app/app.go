@@ -149,7 +149,7 @@ func (v Viewer) audited() bool { return v.Role == portal.RoleAdmin || v.Role == 
 // device. It returns the session token and the device token (new when the
 // device had none) for the cookies. Wrong credentials give
 // portal.ErrUnauthenticated, with the same hashing work for an unknown
-// address as for a known one; too many failures give *ErrThrottled, keyed
+// address as for a known one; too many failures give *ThrottledError, keyed
 // by (address, IP) and by IP so the answer does not depend on whether the
 // address has an account. A device that has signed in to the account
 // before is exempt from both delays, so a stranger cannot lock the owner
@@ -198,7 +198,7 @@ func (a *App) SignIn(ctx context.Context, email, password string, c Client) (tok
 	}
 	if wait > 0 {
 		a.log.Info("sign-in throttled", "wait_s", int(wait.Seconds()))
-		return "", "", &ErrThrottled{RetryAfter: wait}
+		return "", "", &ThrottledError{RetryAfter: wait}
 	}
 	failed := func(reason string, accountID int64) (string, string, error) {
 		if known {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -41,6 +42,9 @@ func (a *App) RevokeCalendarFeed(ctx context.Context, v Viewer) error {
 func (a *App) CalendarFeedSince(ctx context.Context, v Viewer) (time.Time, error) {
 	var t time.Time
 	err := a.db.Read(ctx, func(tx *store.Tx) (err error) { t, err = tx.CalendarFeedSince(ctx, v.AccountID); return err })
+	if errors.Is(err, portal.ErrNotFound) {
+		return time.Time{}, nil
+	}
 	return t, err
 }
 

@@ -180,7 +180,9 @@ func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enable
 		}
 	}
 	return a.db.Write(ctx, func(tx *store.Tx) error {
-		if !ownsCustomer(ctx, tx, v, customerID) {
+		if owns, err := ownsCustomer(ctx, tx, v, customerID); err != nil {
+			return err
+		} else if !owns {
 			return portal.ErrNotFound
 		}
 		count := len(sealed)
@@ -279,16 +281,16 @@ func keepCodes(ctx context.Context, tx *store.Tx, customerID int64, payers []Pay
 }
 
 // ownsCustomer reports whether one of the viewer's sites belongs to the
-// customer record.
-func ownsCustomer(ctx context.Context, tx *store.Tx, v Viewer, customerID int64) bool {
+// customer record; a database error is returned, never read as "no".
+func ownsCustomer(ctx context.Context, tx *store.Tx, v Viewer, customerID int64) (bool, error) {
 	sites, err := tx.Sites(ctx, v.scope())
 	if err != nil {
-		return false
+		return false, err
 	}
 	for _, s := range sites {
 		if s.Site.CustomerID == customerID {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }

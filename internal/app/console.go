@@ -387,7 +387,10 @@ func (a *App) ResetStaffSecondFactor(ctx context.Context, v Viewer, providerID, 
 // was invited (within the verification's transaction).
 func (a *App) acceptStaffInvite(ctx context.Context, tx *store.Tx, accountID int64, emailNorm string) error {
 	in, err := tx.AcceptStaffInvite(ctx, accountID, emailNorm)
-	if err != nil || in.ID == 0 {
+	if errors.Is(err, portal.ErrNotFound) {
+		return nil // no invitation: an ordinary account
+	}
+	if err != nil {
 		return err
 	}
 	return tx.Audit(ctx, store.AuditEntry{ActorAccountID: accountID, ActorRole: string(portal.RoleStaff), Action: "staff.invite_accepted",

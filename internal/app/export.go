@@ -324,11 +324,11 @@ func exportAccountData(ctx context.Context, tx *store.Tx, accountID int64, out *
 		out.Passkeys = append(out.Passkeys, ExportPasskey{Name: p.Name, CreatedAt: p.CreatedAt, LastUsedAt: p.LastUsedAt})
 	}
 	since, err := tx.CalendarFeedSince(ctx, accountID)
-	if err != nil {
-		return err
-	}
-	if !since.IsZero() {
+	switch {
+	case err == nil:
 		out.CalendarFeed = &ExportCalendarFeed{CreatedAt: since}
+	case !errors.Is(err, portal.ErrNotFound):
+		return err
 	}
 	feedback, err := tx.PortalFeedbackOf(ctx, accountID)
 	if err != nil {

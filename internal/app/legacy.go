@@ -112,7 +112,7 @@ func (a *App) LegacySignIn(ctx context.Context, username, password string, c Cli
 	}
 	if wait > 0 {
 		a.log.Info("legacy sign-in throttled", "wait_s", int(wait.Seconds()))
-		return LegacyTicket{}, &ErrThrottled{RetryAfter: wait}
+		return LegacyTicket{}, &ThrottledError{RetryAfter: wait}
 	}
 	refuse := func(reason string) (LegacyTicket, error) {
 		// Counted already, by claimSignIn.

@@ -183,9 +183,9 @@ func (a *App) PostMessage(ctx context.Context, v Viewer, siteID int64, text stri
 		if side == "provider" {
 			name, err = tx.StaffName(ctx, v.AccountID)
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, portal.ErrNotFound) {
 			return err
-		}
+		} // no name of record: the message goes without one
 		thread, err := tx.EnsureThread(ctx, siteID)
 		if err != nil {
 			return err

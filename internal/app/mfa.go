@@ -274,7 +274,7 @@ func (a *App) secondFactor(ctx context.Context, v Viewer, check func(tx *store.T
 	case err != nil:
 		return fmt.Errorf("second factor: %w", err)
 	case wait > 0:
-		return &ErrThrottled{RetryAfter: wait}
+		return &ThrottledError{RetryAfter: wait}
 	case !passed:
 		if err := a.db.Write(ctx, func(tx *store.Tx) error {
 			return fail(ctx, tx, mfaKey(v.AccountID), freeFailuresPerAccountIP, tx.Now())

@@ -104,14 +104,15 @@ func (a *App) RequestMove(ctx context.Context, v Viewer, siteID, visitID int64, 
 	return nil
 }
 
-// latestMove returns the newest move request of a visit, or nil.
-func latestMove(ctx context.Context, tx *store.Tx, visitID int64) (*portal.MoveRequest, error) {
+// setLatestMove points *dst at the newest move request of a visit and
+// leaves it nil when there is none (the store answers portal.ErrNotFound).
+func setLatestMove(ctx context.Context, tx *store.Tx, visitID int64, dst **portal.MoveRequest) error {
 	m, err := tx.LatestMoveRequest(ctx, visitID)
-	if errors.Is(err, portal.ErrNotFound) {
-		return nil, nil
+	switch {
+	case err == nil:
+		*dst = &m
+	case !errors.Is(err, portal.ErrNotFound):
+		return err
 	}
-	if err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return nil
 }

@@ -129,7 +129,7 @@ func (a *App) providerVisit(ctx context.Context, tx *store.Tx, provider, visitID
 		return err
 	}
 	d.Site = s.Site
-	if d.Move, err = latestMove(ctx, tx, visitID); err != nil {
+	if err := setLatestMove(ctx, tx, visitID, &d.Move); err != nil {
 		return err
 	}
 	now := tx.Now()

@@ -255,7 +255,7 @@ func TestProviderChanges(t *testing.T) {
 			t.Errorf("rescheduled visit %+v", after.Visit)
 		}
 		// The customer's cancel form from before the move is refused.
-		if _, err := w.app.CancelVisit(ctx, maija, site, later, false, shownOf(before)); !errors.As(err, new(*ErrTermsChanged)) {
+		if _, err := w.app.CancelVisit(ctx, maija, site, later, false, shownOf(before)); !errors.As(err, new(*TermsChangedError)) {
 			t.Errorf("cancel on old terms after a reschedule: %v", err)
 		}
 		// Cancel needs a reason; a provider's cancellation costs nothing.

@@ -38,16 +38,16 @@ type Integration struct {
 	ProviderRef string
 }
 
-// ErrScope refuses a write by a provider-scoped token to a record that is
+// ScopeError refuses a write by a provider-scoped token to a record that is
 // not its provider's (or that would become another provider's); Field is
 // the JSON field (or "id", the path's) that names it.
-type ErrScope struct {
+type ScopeError struct {
 	Provider string
 	Field    string
 	Ref      string
 }
 
-func (e *ErrScope) Error() string {
+func (e *ScopeError) Error() string {
 	return fmt.Sprintf("this token may write only the records of provider %q; %s %q is not one of them", e.Provider, e.Field, e.Ref)
 }
 
@@ -68,7 +68,7 @@ func checkScope(ctx context.Context, tx *store.Tx, in Integration, table string,
 	if in.ProviderID == 0 {
 		return nil
 	}
-	refuse := &ErrScope{Provider: in.ProviderRef, Field: field, Ref: ref}
+	refuse := &ScopeError{Provider: in.ProviderRef, Field: field, Ref: ref}
 	if id == 0 && table == "providers" {
 		return refuse
 	}
@@ -240,23 +240,23 @@ const (
 	SyncUnchanged                        // the same copy again: nothing written
 )
 
-// ErrStale means the ERP sent a copy older than the one applied, or a
+// StaleError means the ERP sent a copy older than the one applied, or a
 // different copy under the same version; nothing was changed.
-type ErrStale struct{ Stored, Sent int64 }
+type StaleError struct{ Stored, Sent int64 }
 
-func (e *ErrStale) Error() string {
+func (e *StaleError) Error() string {
 	return fmt.Sprintf("version %d is not newer than the stored version %d", e.Sent, e.Stored)
 }
 
-// ErrReference means a copy names a record the portal does not have (or
+// ReferenceError means a copy names a record the portal does not have (or
 // that the ERP deleted) by the ERP's id; Field is the JSON field naming it.
-type ErrReference struct {
+type ReferenceError struct {
 	Field   string
 	Ref     string
 	Deleted bool
 }
 
-func (e *ErrReference) Error() string {
+func (e *ReferenceError) Error() string {
 	if e.Deleted {
 		return fmt.Sprintf("%s %q names a deleted record", e.Field, e.Ref)
 	}
@@ -273,7 +273,7 @@ type Synced[T any] struct {
 }
 
 // syncRecord runs one upsert: it takes the record's lock, compares versions
-// (ErrStale, or SyncUnchanged for the same copy again), lets write apply
+// (StaleError, or SyncUnchanged for the same copy again), lets write apply
 // the copy (given the stored state; zero ID when new), records the new
 // version and audits the write, all in one transaction. read returns the
 // record as stored.
@@ -299,7 +299,7 @@ func syncRecord[T any](ctx context.Context, a *App, in Integration, table string
 		switch {
 		case st.ID == 0:
 		case m.Version < st.Version || (m.Version == st.Version && m.Digest != st.Digest):
-			return &ErrStale{Stored: st.Version, Sent: m.Version}
+			return &StaleError{Stored: st.Version, Sent: m.Version}
 		case m.Version == st.Version:
 			out = Synced[T]{Outcome: SyncUnchanged, Version: st.Version, DeletedAt: st.DeletedAt}
 			out.Record, err = read(tx, st.ID)
@@ -335,13 +335,13 @@ func syncRecord[T any](ctx context.Context, a *App, in Integration, table string
 func ref(ctx context.Context, tx *store.Tx, table, field, externalID string) (int64, error) {
 	st, err := tx.ERPStateOf(ctx, table, ERPSource, externalID)
 	if errors.Is(err, portal.ErrNotFound) {
-		return 0, &ErrReference{Field: field, Ref: externalID}
+		return 0, &ReferenceError{Field: field, Ref: externalID}
 	}
 	if err != nil {
 		return 0, err
 	}
 	if !st.DeletedAt.IsZero() {
-		return 0, &ErrReference{Field: field, Ref: externalID, Deleted: true}
+		return 0, &ReferenceError{Field: field, Ref: externalID, Deleted: true}
 	}
 	return st.ID, nil
 }
@@ -445,7 +445,7 @@ func (a *App) SyncVisit(ctx context.Context, in Integration, m SyncMeta, siteRef
 				return 0, 0, 0, err
 			}
 			if k.SiteID != v.SiteID {
-				return 0, 0, 0, &ErrReference{Field: "contract_id", Ref: contractRef}
+				return 0, 0, 0, &ReferenceError{Field: "contract_id", Ref: contractRef}
 			}
 		}
 		if st.ID != 0 {

@@ -11,17 +11,17 @@ import (
 	"asiakassivu/internal/store"
 )
 
-// ErrThrottled means too many attempts: the person must wait. It carries
+// ThrottledError means too many attempts: the person must wait. It carries
 // how long, so the page can say so.
-type ErrThrottled struct{ RetryAfter time.Duration }
+type ThrottledError struct{ RetryAfter time.Duration }
 
-func (e *ErrThrottled) Error() string {
+func (e *ThrottledError) Error() string {
 	return "too many attempts; retry after " + e.RetryAfter.String()
 }
 
-// IsThrottled reports whether err is an ErrThrottled and returns it.
-func IsThrottled(err error) (*ErrThrottled, bool) {
-	var t *ErrThrottled
+// IsThrottled reports whether err is a ThrottledError and returns it.
+func IsThrottled(err error) (*ThrottledError, bool) {
+	var t *ThrottledError
 	ok := errors.As(err, &t)
 	return t, ok
 }
@@ -257,7 +257,7 @@ type limit struct {
 }
 
 // takeAll counts one under every limit, or none when any is used up: then
-// it answers *ErrThrottled with the wait until all are free again. The
+// it answers *ThrottledError with the wait until all are free again. The
 // counters are locked in the order given.
 func takeAll(ctx context.Context, tx *store.Tx, now time.Time, limits ...limit) error {
 	counters := make([]store.Attempts, len(limits))
@@ -273,7 +273,7 @@ func takeAll(ctx context.Context, tx *store.Tx, now time.Time, limits ...limit) 
 		counters[i] = a
 	}
 	if wait > 0 {
-		return &ErrThrottled{RetryAfter: wait}
+		return &ThrottledError{RetryAfter: wait}
 	}
 	for i, l := range limits {
 		counters[i].Count++
@@ -286,7 +286,7 @@ func takeAll(ctx context.Context, tx *store.Tx, now time.Time, limits ...limit) 
 
 // takeCodeMail takes one code (or invitation) mail to the address from its
 // quotas and from those of the IP asking (none when ip is "": an admin's
-// invitation); *ErrThrottled when used up.
+// invitation); *ThrottledError when used up.
 func takeCodeMail(ctx context.Context, tx *store.Tx, now time.Time, emailNorm, ip string) error {
 	limits := []limit{{"codes:addr-hour:" + emailNorm, codeMailsPerAddressHour, time.Hour},
 		{"codes:addr-day:" + emailNorm, codeMailsPerAddressDay, codeDay}}
@@ -304,7 +304,7 @@ func wrongCodeLimits(emailNorm, ip string) []limit {
 	return limits
 }
 
-// codeTriesLeft answers *ErrThrottled when the address or the IP has used
+// codeTriesLeft answers *ThrottledError when the address or the IP has used
 // up its wrong codes of the day: then no code is checked, not even a right
 // one.
 func codeTriesLeft(ctx context.Context, tx *store.Tx, now time.Time, emailNorm, ip string) error {
@@ -319,7 +319,7 @@ func codeTriesLeft(ctx context.Context, tx *store.Tx, now time.Time, emailNorm, 
 		}
 	}
 	if wait > 0 {
-		return &ErrThrottled{RetryAfter: wait}
+		return &ThrottledError{RetryAfter: wait}
 	}
 	return nil
 }

@@ -22,12 +22,12 @@ const MaxNoteLength = 1000
 // at but not changed.
 var ErrReadOnly = errors.New("site is read-only")
 
-// ErrTermsChanged means the cancellation terms changed between showing and
+// TermsChangedError means the cancellation terms changed between showing and
 // confirming (the provider moved the visit, or the deadline passed); the
 // new terms come with it.
-type ErrTermsChanged struct{ Terms portal.CancelTerms }
+type TermsChangedError struct{ Terms portal.CancelTerms }
 
-func (e *ErrTermsChanged) Error() string { return "cancellation terms changed" }
+func (e *TermsChangedError) Error() string { return "cancellation terms changed" }
 
 // VisitList is one page of a site's visits.
 type VisitList struct {
@@ -114,8 +114,7 @@ func (a *App) visitDetail(ctx context.Context, tx *store.Tx, v Viewer, siteID, v
 	d.Policy = portal.CancelPolicy{DeadlineDays: p.CancelDeadlineDays, LateFeePercent: p.LateFeePercent}
 	d.Terms = portal.CancellationTerms(d.Visit, d.Policy, tx.Now(), illness)
 	d.Closed = portal.Closed(d.Visit, tx.Now())
-	d.Move, err = latestMove(ctx, tx, visitID)
-	return err
+	return setLatestMove(ctx, tx, visitID, &d.Move)
 }
 
 // ShownTerms are the terms the customer saw when confirming a cancellation.
@@ -127,14 +126,14 @@ type ShownTerms struct {
 
 // CancelVisit cancels a visit for the customer on the terms they were
 // shown. If the terms differ now (the visit was moved, or the deadline
-// passed), nothing changes and *ErrTermsChanged carries the new terms.
+// passed), nothing changes and *TermsChangedError carries the new terms.
 // The cancellation and its fee go to the changes journal for the ERP.
 func (a *App) CancelVisit(ctx context.Context, v Viewer, siteID, visitID int64, illness bool, shown ShownTerms) (portal.CancelTerms, error) {
 	if v.Role != portal.RoleCustomer {
 		return portal.CancelTerms{}, portal.ErrForbidden
 	}
 	var d VisitDetail
-	var changed *ErrTermsChanged
+	var changed *TermsChangedError
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		if err := a.visitDetail(ctx, tx, v, siteID, visitID, illness, &d); err != nil {
 			return err
@@ -144,7 +143,7 @@ func (a *App) CancelVisit(ctx context.Context, v Viewer, siteID, visitID int64, 
 		}
 		if d.Terms.Refused != "" || d.Visit.Sequence != shown.Sequence || !d.Terms.Deadline.Equal(shown.Deadline) ||
 			(!illness && d.Terms.FeeCents != shown.FeeCents) {
-			changed = &ErrTermsChanged{Terms: d.Terms}
+			changed = &TermsChangedError{Terms: d.Terms}
 			return nil
 		}
 		if err := tx.CancelVisitByCustomer(ctx, visitID, d.Visit.Sequence); err != nil {

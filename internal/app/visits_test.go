@@ -78,7 +78,7 @@ func TestCancelVisit(t *testing.T) {
 		}
 		// Cancel twice: refused, the new terms say why.
 		_, err = w.app.CancelVisit(ctx, maija, site, later, false, shownOf(d))
-		var changed *ErrTermsChanged
+		var changed *TermsChangedError
 		if !errors.As(err, &changed) || changed.Terms.Refused != portal.CancelRefusedCancelled {
 			t.Errorf("second cancel: %v", err)
 		}

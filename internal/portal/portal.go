@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// Domain errors. Stores and use cases wrap them with %w; the web layer maps
-// them to HTTP statuses in one place.
+// Domain errors. Stores and use cases wrap them with %w; internal/httpx maps
+// them to HTTP statuses in one place for the web pages and the API.
 var (
 	// ErrNotFound means the thing does not exist or the caller may not see it;
 	// the two are deliberately indistinguishable.
@@ -21,6 +21,11 @@ var (
 	ErrUnauthenticated = errors.New("unauthenticated")
 	// ErrForbidden means the caller is known but may not do this.
 	ErrForbidden = errors.New("forbidden")
+	// ErrUnavailable means the database cannot be reached (PostgreSQL
+	// refuses or lost the connection, the SQLite file cannot be opened or
+	// read). It is never a domain answer: nothing was decided, the request
+	// may be retried.
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // Helsinki is the time zone in which every time is shown and every local

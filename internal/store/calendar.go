@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"asiakassivu/internal/portal"
@@ -24,14 +23,11 @@ func (tx *Tx) DeleteCalendarToken(ctx context.Context, accountID int64) error {
 	return err
 }
 
-// CalendarFeedSince returns when the account's feed was made (zero when it
-// has none).
+// CalendarFeedSince returns when the account's feed was made, or
+// portal.ErrNotFound when it has none.
 func (tx *Tx) CalendarFeedSince(ctx context.Context, accountID int64) (time.Time, error) {
 	var t time.Time
 	err := tx.queryRow(ctx, `SELECT created_at FROM calendar_feeds WHERE account_id = $1`, accountID).Scan(timeCol{&t})
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, nil
-	}
 	return t, mapErr(err)
 }
 

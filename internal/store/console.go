@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
@@ -158,17 +157,14 @@ func (tx *Tx) OpenInvites(ctx context.Context, providerID int64) ([]StaffInvite,
 
 // AcceptStaffInvite makes the account staff of the provider that invited
 // its address, when an open invitation of an active provider exists, and
-// marks it accepted. It returns the invitation (zero ID when there was
-// none).
+// marks it accepted. It returns the invitation, or portal.ErrNotFound when
+// there is none.
 func (tx *Tx) AcceptStaffInvite(ctx context.Context, accountID int64, emailNorm string) (StaffInvite, error) {
 	var in StaffInvite
 	err := tx.queryRow(ctx, `SELECT i.id, i.email, i.provider_id, i.name, i.invited_by, i.created_at
 		FROM staff_invites i JOIN providers p ON p.id = i.provider_id
 		WHERE i.email_norm = $1 AND i.accepted_at IS NULL AND p.active`, emailNorm).
 		Scan(&in.ID, &in.Email, &in.ProviderID, &in.Name, idCol{&in.InvitedBy}, timeCol{&in.CreatedAt})
-	if errors.Is(err, sql.ErrNoRows) {
-		return StaffInvite{}, nil
-	}
 	if err != nil {
 		return StaffInvite{}, mapErr(err)
 	}

@@ -93,23 +93,19 @@ func (tx *Tx) ClaimThreadEmail(ctx context.Context, threadID int64, side string,
 }
 
 // AuthorName is the name a customer account writes under: the name on
-// the oldest customer record with its address.
+// the oldest customer record with its address; portal.ErrNotFound when it
+// has none.
 func (tx *Tx) AuthorName(ctx context.Context, emailNorm string) (string, error) {
 	var name string
 	err := tx.queryRow(ctx, `SELECT name FROM customers WHERE email_norm = $1 AND deleted_at IS NULL ORDER BY id LIMIT 1`, emailNorm).Scan(&name)
-	if err == sql.ErrNoRows {
-		return "", nil
-	}
 	return name, mapErr(err)
 }
 
-// StaffName is the name a staff member writes under.
+// StaffName is the name a staff member writes under; portal.ErrNotFound
+// for an account that is not staff.
 func (tx *Tx) StaffName(ctx context.Context, accountID int64) (string, error) {
 	var name string
 	err := tx.queryRow(ctx, `SELECT name FROM provider_staff WHERE account_id = $1`, accountID).Scan(&name)
-	if err == sql.ErrNoRows {
-		return "", nil
-	}
 	return name, mapErr(err)
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -155,17 +154,10 @@ func nextVisitID(site, now string) string {
 }
 
 // NextVisit returns the first visit of a site that has not ended by now and
-// is not cancelled, or nil when there is none.
-func (tx *Tx) NextVisit(ctx context.Context, siteID int64, now time.Time) (*portal.Visit, error) {
-	v, err := scanVisit(tx.queryRow(ctx, `SELECT `+visitCols+` FROM visits WHERE id = `+nextVisitID("$1", "$2"),
+// is not cancelled; portal.ErrNotFound when there is none.
+func (tx *Tx) NextVisit(ctx context.Context, siteID int64, now time.Time) (portal.Visit, error) {
+	return scanVisit(tx.queryRow(ctx, `SELECT `+visitCols+` FROM visits WHERE id = `+nextVisitID("$1", "$2"),
 		siteID, now.UTC()))
-	if errors.Is(err, portal.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
 }
 
 const invoiceCols = `id, customer_id, site_id, source, external_id, number, period_start, period_end, issued_on, due_on,
@@ -190,17 +182,10 @@ func latestInvoiceID(site string) string {
 	return `(SELECT id FROM invoices WHERE site_id = ` + site + ` AND deleted_at IS NULL ORDER BY issued_on DESC, id DESC LIMIT 1)`
 }
 
-// LatestInvoice returns the most recently issued billing summary of a site,
-// or nil when there is none.
-func (tx *Tx) LatestInvoice(ctx context.Context, siteID int64) (*portal.Invoice, error) {
-	i, err := scanInvoice(tx.queryRow(ctx, `SELECT `+invoiceCols+` FROM invoices WHERE id = `+latestInvoiceID("$1"), siteID))
-	if errors.Is(err, portal.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &i, nil
+// LatestInvoice returns the most recently issued billing summary of a site;
+// portal.ErrNotFound when there is none.
+func (tx *Tx) LatestInvoice(ctx context.Context, siteID int64) (portal.Invoice, error) {
+	return scanInvoice(tx.queryRow(ctx, `SELECT `+invoiceCols+` FROM invoices WHERE id = `+latestInvoiceID("$1"), siteID))
 }
 
 // siteSummaryCols and siteSummaryFrom read sites with their provider, next

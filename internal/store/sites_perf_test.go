@@ -75,10 +75,14 @@ func TestSiteSummariesMatchTheirParts(t *testing.T) {
 					if want.Contracts, err = tx.ContractsOfSite(ctx, s.Site.ID); err != nil {
 						return err
 					}
-					if want.NextVisit, err = tx.NextVisit(ctx, s.Site.ID, now); err != nil {
+					if v, err := tx.NextVisit(ctx, s.Site.ID, now); err == nil {
+						want.NextVisit = &v
+					} else if !errors.Is(err, portal.ErrNotFound) {
 						return err
 					}
-					if want.LatestInvoice, err = tx.LatestInvoice(ctx, s.Site.ID); err != nil {
+					if inv, err := tx.LatestInvoice(ctx, s.Site.ID); err == nil {
+						want.LatestInvoice = &inv
+					} else if !errors.Is(err, portal.ErrNotFound) {
 						return err
 					}
 					if !reflect.DeepEqual(sums[i], want) {

@@ -2,7 +2,8 @@
 // the default) or PostgreSQL (pgx), with one SQL text for both engines.
 // Every use case runs in one transaction: Read for queries, Write for
 // changes. Driver errors are mapped to portal.ErrNotFound and
-// portal.ErrConflict.
+// portal.ErrConflict; a database that cannot be reached to
+// portal.ErrUnavailable (see unreachable).
 //
 // # One clock
 //
@@ -19,17 +20,21 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/url"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -112,7 +117,7 @@ func Open(ctx context.Context, dsn string, clock func() time.Time) (*DB, error) 
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		p.SetMaxOpenConns(20)
-		p.SetMaxIdleConns(20)
+		p.SetMaxIdleConns(20) // as many as open (CloseIdle restores this)
 		p.SetConnMaxIdleTime(5 * time.Minute)
 		db.engine, db.w, db.r = Postgres, p, p
 	} else {
@@ -121,6 +126,7 @@ func Open(ctx context.Context, dsn string, clock func() time.Time) (*DB, error) 
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
 		w.SetConnMaxIdleTime(0)
 		r, err := sql.Open("sqlite", SQLiteDSN(dsn, false))
 		if err != nil {
@@ -246,14 +252,34 @@ func (tx *Tx) Now() time.Time { return tx.now }
 // no consistency. fn must not write.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	if db.engine == Postgres {
-		return fn(&Tx{db: db, pool: db.r, now: db.now()})
+		return marked(fn(&Tx{db: db, pool: db.r, now: db.now()}))
 	}
-	return db.run(ctx, db.r, fn)
+	return marked(db.run(ctx, db.r, fn))
 }
 
 // Write runs fn in a write transaction and commits when fn returns nil.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.w, fn)
+	return marked(db.run(ctx, db.w, fn))
+}
+
+// marked wraps an error that says the database is unreachable, and that no
+// store method has marked yet (a driver error a use case got from rows it
+// scanned itself), with portal.ErrUnavailable.
+func marked(err error) error {
+	if err != nil && unreachable(err) {
+		return fmt.Errorf("%w: %w", portal.ErrUnavailable, err)
+	}
+	return err
+}
+
+// CloseIdle closes the pools' idle connections; the next use opens new
+// ones. An outage then shows at the next request instead of when a stale
+// connection is next tried (the outage tests use it).
+func (db *DB) CloseIdle() {
+	for _, p := range []*sql.DB{db.w, db.r} {
+		p.SetMaxIdleConns(0)
+		p.SetMaxIdleConns(p.Stats().MaxOpenConnections) // as Open sets them: every open connection kept
+	}
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, fn func(*Tx) error) (err error) {
@@ -396,6 +422,9 @@ func mapErr(err error) error {
 	if err == nil {
 		return nil
 	}
+	if unreachable(err) {
+		return fmt.Errorf("%w: %w", portal.ErrUnavailable, err)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: %w", portal.ErrNotFound, err)
 	}
@@ -411,6 +440,41 @@ func mapErr(err error) error {
 		return fmt.Errorf("%w: %w", portal.ErrConflict, err)
 	}
 	return err
+}
+
+// unreachable reports whether err says the database cannot be reached
+// rather than answering: PostgreSQL refusing a connection, or one lost
+// mid-use (network errors, the server shutting down, class 08 codes);
+// SQLite unable to open or read its file. The store is the one place that
+// tells these apart, so no caller has to guess (portal.ErrUnavailable).
+func unreachable(err error) bool {
+	if errors.Is(err, portal.ErrUnavailable) {
+		return false // marked already
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false // the request's own end, not the database's (a deadline is a net.Error too)
+	}
+	var (
+		ce *pgconn.ConnectError
+		ne net.Error
+		pe *pgconn.PgError
+		se *sqlite.Error
+	)
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne), errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.EPIPE):
+		return true
+	case errors.As(err, &pe):
+		// 08: connection exception; 57P01-03: shutting down or starting up.
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	case errors.As(err, &se):
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR:
+			return true
+		}
+	}
+	return false
 }
 
 // scanAll reads every row with scan.

@@ -145,14 +145,14 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if next == nil || !next.StartsAt.Equal(start.AddDate(0, 0, 7)) || next.Status != portal.VisitPlanned {
+			if !next.StartsAt.Equal(start.AddDate(0, 0, 7)) || next.Status != portal.VisitPlanned {
 				t.Errorf("next visit = %+v", next)
 			}
 			inv, err := tx.LatestInvoice(ctx, f.site)
 			if err != nil {
 				return err
 			}
-			if inv == nil || inv.DueOn != portal.NewDate(2026, 11, 16) || !inv.PaidOn.IsZero() || inv.Number != "2026-000001" {
+			if inv.DueOn != portal.NewDate(2026, 11, 16) || !inv.PaidOn.IsZero() || inv.Number != "2026-000001" {
 				t.Errorf("latest invoice = %+v", inv)
 			}
 			lines, err := tx.InvoiceLines(ctx, inv.ID)

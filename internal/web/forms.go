@@ -105,7 +105,7 @@ func (f *form) fromInvalid(err error) bool {
 	return true
 }
 
-// throttled tells the form when to try again if err is *app.ErrThrottled
+// throttled tells the form when to try again if err is *app.ThrottledError
 // (a code quota used up): the minute in Helsinki time, in the page's
 // language. It sets Retry-After too.
 func (s *Server) throttled(w http.ResponseWriter, r *http.Request, v *viewer, f *form, err error) bool {

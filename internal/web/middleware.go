@@ -1,9 +1,6 @@
 package web
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
@@ -11,6 +8,7 @@ import (
 	"time"
 
 	"asiakassivu/internal/app"
+	"asiakassivu/internal/httpx"
 	"asiakassivu/internal/portal"
 )
 
@@ -71,7 +69,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		} // the API bounds its own bodies (larger: billing summaries with their lines)
 		defer func() {
 			if p := recover(); p != nil {
-				ref := reference()
+				ref := httpx.Reference()
 				s.log.Error("panic", "ref", ref, "panic", p, "route", logRoute(r))
 				s.renderError(sw, r, http.StatusInternalServerError, ref)
 			}
@@ -109,7 +107,13 @@ func (s *Server) handle(rt route) http.Handler {
 		}
 		var v *viewer
 		if rt.access != open {
-			v = s.viewerOf(w, r)
+			var err error
+			if v, err = s.viewerOf(w, r); err != nil {
+				// Not a signed-out visitor: the session could not be read
+				// (the database is down). Answer so, keep the cookie.
+				s.fail(w, r, err)
+				return
+			}
 		}
 		switch {
 		case rt.access > public && v == nil:
@@ -143,51 +147,36 @@ func (s *Server) handle(rt route) http.Handler {
 	})
 }
 
-// viewerOf returns the request's signed-in person, or nil.
-func (s *Server) viewerOf(w http.ResponseWriter, r *http.Request) *viewer {
+// viewerOf returns the request's signed-in person, or nil for a visitor
+// who is not signed in. Any other error (the database cannot be reached)
+// is returned, never read as "signed out".
+func (s *Server) viewerOf(w http.ResponseWriter, r *http.Request) (*viewer, error) {
 	c, err := r.Cookie(s.sessionCookieName())
 	if err != nil || c.Value == "" {
-		return nil
+		return nil, nil
 	}
 	v, err := s.app.Authenticate(r.Context(), c.Value)
+	if errors.Is(err, portal.ErrUnauthenticated) {
+		return nil, nil
+	}
 	if err != nil {
-		if !errors.Is(err, portal.ErrUnauthenticated) {
-			s.log.Error("authenticate", "err", err)
-		}
-		return nil
+		return nil, err
 	}
 	if v.Refreshed {
 		s.setSessionCookie(w, c.Value)
 	}
-	return &viewer{Viewer: v, token: c.Value}
+	return &viewer{Viewer: v, token: c.Value}, nil
 }
 
-// fail is the one mapping from errors to responses: domain errors to their
-// status, anything else to 500 with a reference id that is in the log.
+// fail answers a handler's error as internal/httpx's table says: the
+// status, Retry-After where it applies, one log line for a logged cause
+// (with the reference the page shows), and the error page.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, portal.ErrNotFound):
-		s.renderError(w, r, http.StatusNotFound, "")
-	case errors.Is(err, portal.ErrForbidden):
-		s.renderError(w, r, http.StatusForbidden, "")
-	case errors.Is(err, portal.ErrConflict):
-		s.renderError(w, r, http.StatusConflict, "")
-	case errors.Is(err, context.Canceled):
-		// The client went away; nothing to answer.
-	default:
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.renderError(w, r, http.StatusRequestEntityTooLarge, "")
-			return
-		}
-		ref := reference()
-		s.log.Error("request failed", "ref", ref, "route", logRoute(r), "err", err)
-		s.renderError(w, r, http.StatusInternalServerError, ref)
+	f := httpx.Classify(err)
+	f.Log(s.log, logRoute(r), err)
+	if f.Status == 0 {
+		return // the client went away; nothing to answer
 	}
-}
-
-func reference() string {
-	b := make([]byte, 4)
-	rand.Read(b)
-	return hex.EncodeToString(b)
+	f.SetRetryAfter(w.Header())
+	s.renderError(w, r, f.Status, f.Ref)
 }

@@ -85,9 +85,13 @@ type errorPage struct {
 // links it to the log line that has the details.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, ref string) {
 	key := "errorpage.500"
-	switch status {
-	case http.StatusNotFound, http.StatusForbidden, http.StatusConflict, http.StatusRequestEntityTooLarge:
+	switch {
+	case status == http.StatusUnauthorized, status == http.StatusNotFound, status == http.StatusForbidden,
+		status == http.StatusConflict, status == http.StatusRequestEntityTooLarge, status == http.StatusTooManyRequests,
+		status == http.StatusServiceUnavailable:
 		key = "errorpage." + strconv.Itoa(status)
+	case status >= 400 && status < 500:
+		key = "errorpage.400"
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	l := s.texts(r, nil)

@@ -139,7 +139,7 @@ func (s *Server) cancelVisit(w http.ResponseWriter, r *http.Request, v *viewer) 
 	if err != nil {
 		return err
 	}
-	var changed *app.ErrTermsChanged
+	var changed *app.TermsChangedError
 	return s.postForm(w, r, v, formFlow{
 		Run: func(in url.Values) (string, string, error) {
 			seq, _ := strconv.Atoi(in.Get("sequence"))
