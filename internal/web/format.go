@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/portal"
@@ -19,7 +21,7 @@ type texts struct{ i18n.Printer }
 func (s *Server) funcs(l texts) template.FuncMap {
 	return template.FuncMap{
 		"asset":         s.assets.url,
-		"tel":           tel,
+		"tel":           func(p string) template.URL { return template.URL(tel(p)) },
 		"t":             l.T,
 		"n":             l.N,
 		"lang":          func() string { return string(l.Lang) },
@@ -211,12 +213,12 @@ func (l texts) ContractState(c portal.Contract, today portal.Date) string {
 
 // tel turns a phone number into a tel: link target. Only digits and a
 // leading plus pass, which is what makes the URL safe to mark as such.
-func tel(phone string) template.URL {
+func tel(phone string) templ.SafeURL {
 	var b strings.Builder
 	for i, r := range phone {
 		if r >= '0' && r <= '9' || r == '+' && i == 0 {
 			b.WriteRune(r)
 		}
 	}
-	return template.URL("tel:" + b.String())
+	return templ.SafeURL("tel:" + b.String())
 }

@@ -28,6 +28,7 @@ type layout struct {
 	// Notice is the text key of the notice after a redirect (see notices),
 	// shown first in the page's main part.
 	Notice string
+	assets assets
 }
 
 // language is the language a page is rendered in.
@@ -36,18 +37,24 @@ func (l layout) language() i18n.Lang { return l.L.Lang }
 // render executes a page into a buffer first, so that a template error
 // becomes a clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data interface{ language() i18n.Lang }) error {
-	t, err := s.page(data.language(), name)
-	if err != nil {
-		return err
-	}
 	buf := s.buffers.get()
 	defer s.buffers.put(buf)
-	if err := t.Execute(buf, data); err != nil {
-		return err
+	if c, err := component(name, data); err == nil {
+		if err := c.Render(r.Context(), buf); err != nil {
+			return err
+		}
+	} else {
+		t, err := s.page(data.language(), name)
+		if err != nil {
+			return err
+		}
+		if err := t.Execute(buf, data); err != nil {
+			return err
+		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, err = w.Write(buf.Bytes())
+	_, err := w.Write(buf.Bytes())
 	return err
 }
 
@@ -96,7 +103,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	w.Header().Set("Cache-Control", "no-store")
 	l := s.texts(r, nil)
 	title := l.T(key + ".title")
-	p := errorPage{layout: layout{L: l, Title: title, Today: s.today()}, Status: status,
+	p := errorPage{layout: layout{L: l, Title: title, Today: s.today(), assets: s.assets}, Status: status,
 		TextKey: key + ".text", Reference: ref}
 	if err := s.render(w, r, status, "error", p); err != nil {
 		s.log.Error("render error page", "err", err)
@@ -129,7 +136,7 @@ func (s *Server) texts(r *http.Request, v *viewer) texts {
 // base returns the shared page data of a request.
 func (s *Server) base(r *http.Request, v *viewer, titleKey string) layout {
 	l := s.texts(r, v)
-	p := layout{L: l, Title: l.T(titleKey), Viewer: v, Today: s.today(), Path: localPath(r.URL.RequestURI()), Notice: noticeOf(r)}
+	p := layout{L: l, Title: l.T(titleKey), Viewer: v, Today: s.today(), Path: localPath(r.URL.RequestURI()), Notice: noticeOf(r), assets: s.assets}
 	// Before the second factor nothing but the way out is offered.
 	if v != nil && v.Verified && !v.NeedsSecondFactor() {
 		p.MenuSites = v.Sites

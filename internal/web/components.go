@@ -1,0 +1,87 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/a-h/templ"
+
+	"asiakassivu/internal/portal"
+)
+
+// The pages are templ components (the *.templ files beside this one,
+// compiled to *_templ.go by `go tool templ generate`). Each takes its
+// typed page struct; the texts come from the page's layout.L (the
+// reader's language), the formats (money, dates, statuses) from its
+// methods, and static file URLs from layout.asset.
+
+// views are the page components by the name handlers render them with.
+// Each checks its data's type: a mismatch is an error, not a half page.
+var views = map[string]func(data any) (templ.Component, bool){
+	"error":  view(errorView),
+	"signin": view(signinView),
+	"forgot": view(forgotView),
+	"site":   view(siteView),
+}
+
+// view adapts a typed page component to views.
+func view[T any](c func(T) templ.Component) func(any) (templ.Component, bool) {
+	return func(data any) (templ.Component, bool) {
+		p, ok := data.(T)
+		if !ok {
+			return nil, false
+		}
+		return c(p), true
+	}
+}
+
+// component returns the page component name for data.
+func component(name string, data any) (templ.Component, error) {
+	v, ok := views[name]
+	if !ok {
+		return nil, fmt.Errorf("no page %q", name)
+	}
+	c, ok := v(data)
+	if !ok {
+		return nil, fmt.Errorf("page %q: data of type %T", name, data)
+	}
+	return c, nil
+}
+
+// lang is the page's language code.
+func (l layout) lang() string { return string(l.L.Lang) }
+
+// asset is the content-hashed URL of a static file.
+func (l layout) asset(name string) string { return l.assets.url(name) }
+
+// siteName is what names a site in lists: its name, else its street.
+func siteName(s portal.Site) string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return s.Street
+}
+
+// queryEscape escapes s for a query parameter's value.
+func queryEscape(s string) string { return url.QueryEscape(s) }
+
+// siteSummary and portalDate shorten the component signatures.
+type (
+	siteSummary = portal.SiteSummary
+	portalDate  = portal.Date
+)
+
+// describedBy is an input's aria-describedby: its hint's and error's ids.
+func describedBy(id string, hint, err bool) string {
+	switch {
+	case hint && err:
+		return id + "-hint " + id + "-error"
+	case hint:
+		return id + "-hint"
+	}
+	return id + "-error"
+}
+
+// mailto is the link target that writes to address; its scheme is fixed,
+// so whatever the address holds cannot make it another kind of URL.
+func mailto(address string) templ.SafeURL { return templ.SafeURL("mailto:" + address) }
