@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -18,10 +19,18 @@ import (
 // views are the page components by the name handlers render them with.
 // Each checks its data's type: a mismatch is an error, not a half page.
 var views = map[string]func(data any) (templ.Component, bool){
-	"error":  view(errorView),
-	"signin": view(signinView),
-	"forgot": view(forgotView),
-	"site":   view(siteView),
+	"error":       view(errorView),
+	"signin":      view(signinView),
+	"forgot":      view(forgotView),
+	"site":        view(siteView),
+	"sites":       view(sitesView),
+	"signup":      view(signupView),
+	"verify":      view(verifyView),
+	"reset":       view(resetView),
+	"emailchange": view(emailChangeView),
+	"offline":     view(offlineView),
+	"install":     view(installView),
+	"calendar":    view(calendarView),
 }
 
 // view adapts a typed page component to views.
@@ -85,3 +94,20 @@ func describedBy(id string, hint, err bool) string {
 // mailto is the link target that writes to address; its scheme is fixed,
 // so whatever the address holds cannot make it another kind of URL.
 func mailto(address string) templ.SafeURL { return templ.SafeURL("mailto:" + address) }
+
+// webcal is the link target of a calendar feed address: only a webcal:
+// URL passes (the one calendarPage makes), anything else links nowhere.
+func webcal(u string) templ.SafeURL {
+	if strings.HasPrefix(u, "webcal://") {
+		return templ.SafeURL(u)
+	}
+	return "about:invalid#webcal"
+}
+
+// visitAndWorker is a visit's time and, when known, who does it.
+func (l texts) visitAndWorker(v portal.Visit) string {
+	if v.WorkerFirstName == "" {
+		return l.VisitTime(v)
+	}
+	return l.VisitTime(v) + ", " + l.T("site.worker", "name", v.WorkerFirstName)
+}
