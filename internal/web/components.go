@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -110,4 +111,37 @@ func (l texts) visitAndWorker(v portal.Visit) string {
 		return l.VisitTime(v)
 	}
 	return l.VisitTime(v) + ", " + l.T("site.worker", "name", v.WorkerFirstName)
+}
+
+// siteLine names a site with its address: "Koti, Pispalan valtatie 40,
+// 33250 Tampere".
+func siteLine(s portal.Site) string {
+	if s.Name != "" {
+		return s.Name + ", " + s.Address()
+	}
+	return s.Address()
+}
+
+// workerSuffix is " – by Sanna" when the worker is known.
+func workerSuffix(l texts, name string) string {
+	if name == "" {
+		return ""
+	}
+	return " – " + l.T("site.worker", "name", name)
+}
+
+// aboutVisit says, after feedback's time, that it is about a visit.
+func aboutVisit(l texts, visit int64) string {
+	if visit == 0 {
+		return ""
+	}
+	return " – " + l.T("feedback.aboutVisit")
+}
+
+// visitsPager is the address of another page of the visits list.
+func visitsPager(upcoming bool, page int) templ.SafeURL {
+	if upcoming {
+		return templ.SafeURL("?sivu=" + strconv.Itoa(page))
+	}
+	return templ.SafeURL("?menneet=1&sivu=" + strconv.Itoa(page))
 }
