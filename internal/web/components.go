@@ -9,6 +9,7 @@ import (
 	"github.com/a-h/templ"
 
 	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
 )
 
 // The pages are templ components (the *.templ files beside this one,
@@ -144,4 +145,50 @@ func visitsPager(upcoming bool, page int) templ.SafeURL {
 		return templ.SafeURL("?sivu=" + strconv.Itoa(page))
 	}
 	return templ.SafeURL("?menneet=1&sivu=" + strconv.Itoa(page))
+}
+
+// providerVisit shortens the component signatures.
+type providerVisit = store.ProviderVisit
+
+// withProvider is " – with Kotikulma Oy" after a thread's address, for
+// the customer's side.
+func withProvider(l texts, staff bool, provider string) string {
+	if staff {
+		return ""
+	}
+	return " – " + l.T("messages.with", "provider", provider)
+}
+
+// placeLine is a site's name (when it has one), street and city.
+func placeLine(name, street, city string) string {
+	if name != "" {
+		return name + ", " + street + ", " + city
+	}
+	return street + ", " + city
+}
+
+// providerStatus names a visit's status for the provider: a cancellation
+// says who cancelled.
+func (l texts) providerStatus(st portal.VisitStatus) string {
+	if st.Cancelled() {
+		return l.T("provider.status." + string(st))
+	}
+	return l.VisitStatus(st)
+}
+
+// formOf is the reply form of feedback id: the one that failed, else an
+// empty one.
+func (p providerFeedbackPage) formOf(id int64) form {
+	if p.FormFor == id {
+		return p.Form
+	}
+	return p.Blank
+}
+
+// siteNameAndAddress is a site's name (when it has one) and address.
+func siteNameAndAddress(name string, s portal.Site) string {
+	if name != "" {
+		return name + ", " + s.Address()
+	}
+	return s.Address()
 }

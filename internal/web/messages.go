@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -31,7 +30,7 @@ type messagesPage struct {
 	Staff  bool
 }
 
-// messageItem is the data of the "message-item" template: one message as
+// messageItem is the data of messageItemView: one message as
 // the viewer sees it.
 type messageItem struct {
 	L    texts
@@ -139,11 +138,7 @@ func (s *Server) messageEvents(w http.ResponseWriter, r *http.Request, v *viewer
 		last = id
 	}
 	l := s.texts(r, v)
-	t, err := s.page(l.Lang, "messages")
-	if err != nil {
-		return err
-	}
-	f := &messageFeed{s: s, viewer: v.Viewer, token: strings.Clone(v.token), site: site, l: l, side: v.Side(), t: t}
+	f := &messageFeed{s: s, viewer: v.Viewer, token: strings.Clone(v.token), site: site, l: l, side: v.Side()}
 	return s.streams.Serve(w, r, f, func(wake func()) func() { return s.cfg.Hub.Subscribe(site, wake) }, last)
 }
 
@@ -155,7 +150,6 @@ type messageFeed struct {
 	site   int64
 	l      texts
 	side   string
-	t      *template.Template
 }
 
 // Stands reports whether the stream's session still stands (signed out,
@@ -182,7 +176,7 @@ func (f *messageFeed) After(ctx context.Context, last int64) ([]sse.Event, error
 	var item bytes.Buffer
 	for i, m := range msgs {
 		item.Reset()
-		if err := f.t.ExecuteTemplate(&item, "message-item", newItem(f.l, f.side, m)); err != nil {
+		if err := messageItemView(newItem(f.l, f.side, m)).Render(ctx, &item); err != nil {
 			f.s.log.Error("message stream", "err", err)
 			return nil, err
 		}
