@@ -192,3 +192,19 @@ func siteNameAndAddress(name string, s portal.Site) string {
 	}
 	return s.Address()
 }
+
+// orText is s, or else when s is empty.
+func orText(s, orElse string) string {
+	if s != "" {
+		return s
+	}
+	return orElse
+}
+
+// thisDevice marks the device the page is seen on.
+func thisDevice(l texts, this bool) string {
+	if !this {
+		return ""
+	}
+	return " – " + l.T("profile.devices.this")
+}

@@ -3,11 +3,13 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"html/template"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
@@ -18,9 +20,14 @@ import (
 // without JavaScript), and the passkeys' JSON endpoints used by
 // static/passkey.js.
 
-// TOTPLink is the otpauth:// address of the new secret; html/template
-// allows only web schemes by itself, and this one is made by the app.
-func (p mfaPage) TOTPLink() template.URL { return template.URL(p.TOTP.URI) }
+// TOTPLink is the otpauth:// address of the new secret, made by the app;
+// templ allows only web schemes by itself, so this one is checked here.
+func (p mfaPage) TOTPLink() templ.SafeURL {
+	if strings.HasPrefix(p.TOTP.URI, "otpauth://totp/") {
+		return templ.SafeURL(p.TOTP.URI)
+	}
+	return "about:invalid#otpauth"
+}
 
 // mfaPage is the data of the second-factor pages. Step is "verify",
 // "enrol", "totp" (the new secret and its first code) or "codes" (the
