@@ -208,3 +208,49 @@ func thisDevice(l texts, this bool) string {
 	}
 	return " – " + l.T("profile.devices.this")
 }
+
+// creditPrefix names a credit note before its number.
+func creditPrefix(l texts, credit bool) string {
+	if !credit {
+		return ""
+	}
+	return l.T("invoice.credit") + " "
+}
+
+// parenthesised is " (s)", or nothing for an empty s.
+func parenthesised(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
+}
+
+// statementPDF is the address of a year's statement as a PDF.
+func statementPDF(year, split int) templ.SafeURL {
+	u := "/vuosikooste/pdf?vuosi=" + strconv.Itoa(year)
+	if split != 0 {
+		u += "&jako=" + strconv.Itoa(split)
+	}
+	return templ.SafeURL(u)
+}
+
+// consentSites names the sites of a consent's record: "Koti, Address;
+// Mökki, Address".
+func consentSites(sites []portal.Site) string {
+	var b strings.Builder
+	for i, s := range sites {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(siteLine(s))
+	}
+	return b.String()
+}
+
+// onOff says whether a consent was given.
+func onOff(l texts, on bool) string {
+	if on {
+		return l.T("consent.on")
+	}
+	return l.T("consent.off")
+}
