@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -253,4 +254,66 @@ func onOff(l texts, on bool) string {
 		return l.T("consent.on")
 	}
 	return l.T("consent.off")
+}
+
+// activeText says whether a provider or staff member is active.
+func activeText(l texts, active bool) string {
+	if active {
+		return l.T("console.active")
+	}
+	return l.T("console.inactive")
+}
+
+// policiesUpdated is " Updated …" after the policies' intro, once saved.
+func policiesUpdated(l texts, at time.Time) string {
+	if at.IsZero() {
+		return ""
+	}
+	return " " + l.T("console.policies.updated", "time", l.When(at))
+}
+
+// feedbackWhere is the page and language of portal feedback, when known.
+func feedbackWhere(l texts, page, lang string) string {
+	var s string
+	if page != "" {
+		s += " · " + l.T("console.feedback.page", "page", page)
+	}
+	if lang != "" {
+		s += " · " + l.T("console.feedback.language", "lang", lang)
+	}
+	return s
+}
+
+// feedbackFrom says who gave portal feedback.
+func feedbackFrom(l texts, email string) string {
+	if email != "" {
+		return l.T("console.feedback.signedIn", "email", email)
+	}
+	return l.T("console.feedback.anonymous")
+}
+
+// feedbackContact says whether and where the giver may be contacted.
+func feedbackContact(l texts, allowed bool, email string) string {
+	if allowed && email != "" {
+		return l.T("console.feedback.contact", "email", email)
+	}
+	return l.T("console.feedback.noContact")
+}
+
+// auditTarget names the customer and site an audit row is about.
+func auditTarget(l texts, r auditRow) string {
+	var s string
+	if r.CustomerID != 0 {
+		s = l.T("console.audit.customerN", "id", r.CustomerID)
+		if r.CustomerName != "" {
+			s += " " + r.CustomerName
+		}
+	}
+	if r.SiteID != 0 {
+		if r.CustomerID != 0 {
+			s += ", "
+		}
+		s += l.T("console.audit.siteN", "id", r.SiteID)
+	}
+	return s
 }
