@@ -121,7 +121,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := registerPush(ctx, a, worker, c.mailer.mailFrom, log); err != nil {
 		return err
 	}
-	wc := web.Config{BaseURL: c.base, Dev: c.dev, TemplateDir: "internal/web/templates", Log: log,
+	wc := web.Config{BaseURL: c.base, Log: log,
 		PoolStats: db.PoolStats, DevOutbox: outbox, Hub: hub, API: api.New(a, api.Config{Log: log}),
 		TrustedProxies: c.trustedProxies, PlainStreams: c.plainStreams}
 	if c.demo && outbox != nil {

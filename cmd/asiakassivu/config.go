@@ -153,7 +153,7 @@ func parseServe(args []string, getenv func(string) string) (serveConfig, error) 
 	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the portal (default: http://ADDR, with localhost for a loopback or all-interfaces ADDR); https turns on secure cookies")
 	fs.StringVar(&c.secretKeyFile, "secret-key-file", "", "file holding the data encryption key (default: secret.key in the data directory; created if absent)")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo data into an empty database")
-	fs.BoolVar(&c.dev, "dev", false, "development mode: read templates from disk on every request")
+	fs.BoolVar(&c.dev, "dev", false, "development mode: mail goes to the development outbox at /dev/posti unless --smtp is set")
 	fs.Var(&c.trustedProxies, "trusted-proxy", "reverse proxies (CIDR[,CIDR]) whose X-Forwarded-For names the client")
 	fs.BoolVar(&c.plainStreams, "plain-streams", false, "keep HTTP/1 message streams in their requests as HTTP/2 ones are (about 4× the memory; for measuring)")
 	c.mailer.register(fs)
@@ -177,8 +177,8 @@ func parseServe(args []string, getenv func(string) string) (serveConfig, error) 
 		return c, usageError{fmt.Errorf("--base-url %q: want http(s)://host[:port]", c.baseURL)}
 	}
 	c.base = u
-	// --demo (known passwords) and --dev (templates from disk, the
-	// development outbox) are for trying the portal; an https base URL
+	// --demo (known passwords) and --dev (the development outbox) are for
+	// trying the portal; an https base URL
 	// is a production layout.
 	if u.Scheme == "https" && (c.demo || c.dev) {
 		mode := "--demo"

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"html/template"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -17,12 +15,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"text/template/parse"
 	"time"
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/demo"
-	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/store/storetest"
 )
@@ -286,82 +282,6 @@ func signInAll(t *testing.T, e *perfEnv) map[string]string {
 
 // perfNow is the fixed time of the page comparisons.
 var perfNow = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
-
-// TestFoldingKeepsPages renders every page of walkPages with the folded
-// templates and again with templates parsed without folding, and wants
-// the same bytes.
-func TestFoldingKeepsPages(t *testing.T) {
-	e := newPerfEnv(t, store.SQLite, func() time.Time { return perfNow })
-	srv := httptest.NewServer(e.srv)
-	defer srv.Close()
-	tokens := signInAll(t, e)
-	folded := walkPages(t, e, srv.URL, tokens)
-	unfolded, err := e.srv.parseTemplates(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Folding must have left the dashboard with a third less to evaluate
-	// at least (137 actions and conditions down to 80 when written).
-	before, after := countActions(unfolded[i18n.Finnish]["site"]), countActions(e.srv.pages[i18n.Finnish]["site"])
-	if after*3 > before*2 {
-		t.Errorf("dashboard templates: %d actions folded to %d", before, after)
-	}
-	e.srv.pages = unfolded
-	plain := walkPages(t, e, srv.URL, tokens)
-	if len(folded) != len(plain) || len(folded) < 100 {
-		t.Fatalf("got %d and %d pages", len(folded), len(plain))
-	}
-	for i := range folded {
-		if !bytes.Equal(folded[i].dump, plain[i].dump) {
-			t.Errorf("%s differs when folded:\n%s", folded[i].name, firstDiff(plain[i].dump, folded[i].dump))
-		}
-	}
-}
-
-// countActions counts the actions and conditions of a page: its layout and
-// main template.
-func countActions(t *template.Template) int {
-	n := 0
-	var walk func(parse.Node)
-	walk = func(node parse.Node) {
-		switch x := node.(type) {
-		case *parse.ListNode:
-			if x != nil {
-				for _, c := range x.Nodes {
-					walk(c)
-				}
-			}
-		case *parse.ActionNode:
-			n++
-		case *parse.IfNode:
-			n++
-			walk(x.List)
-			walk(x.ElseList)
-		case *parse.RangeNode:
-			n++
-			walk(x.List)
-			walk(x.ElseList)
-		case *parse.WithNode:
-			n++
-			walk(x.List)
-			walk(x.ElseList)
-		}
-	}
-	for _, name := range []string{"layout.html", "main"} {
-		walk(t.Lookup(name).Tree.Root)
-	}
-	return n
-}
-
-// firstDiff shows where two pages part.
-func firstDiff(want, got []byte) string {
-	n := 0
-	for n < len(want) && n < len(got) && want[n] == got[n] {
-		n++
-	}
-	from := max(0, n-80)
-	return fmt.Sprintf("want …%s…\ngot  …%s…", want[from:min(len(want), n+80)], got[from:min(len(got), n+80)])
-}
 
 // TestPerfDumpPages writes the pages of walkPages to the directory named by
 // ASIAKASSIVU_PERF_DUMP (skipped without it), at a fixed time, per engine:

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"html/template"
 	"strings"
 	"time"
 
@@ -13,40 +12,12 @@ import (
 )
 
 // texts is the language of one request: the translated strings plus the
-// portal's own formats (visit times, statuses) built on them. Templates
-// reach it as .L.
+// portal's own formats (visit times, statuses) built on them. Page
+// components reach it as p.L.
 type texts struct{ i18n.Printer }
 
-// funcs are the template functions of one language.
-func (s *Server) funcs(l texts) template.FuncMap {
-	return template.FuncMap{
-		"asset":         s.assets.url,
-		"tel":           func(p string) template.URL { return template.URL(tel(p)) },
-		"t":             l.T,
-		"n":             l.N,
-		"lang":          func() string { return string(l.Lang) },
-		"money":         l.Money,
-		"day":           l.Day,
-		"when":          l.When,
-		"visitTime":     l.VisitTime,
-		"rhythm":        l.Rhythm,
-		"visitStatus":   l.VisitStatus,
-		"invoiceStatus": l.InvoiceStatus,
-		"contractState": l.ContractState,
-		"dashboard":     l.dashboard,
-		"siteFacts":     func(sum portal.SiteSummary, today portal.Date) siteFacts { return siteFacts{sum, today} },
-		"field":         newField,
-		"textarea":      l.textArea,
-		"accessAreas":   l.accessAreas,
-		"errors":        func(f form, prefix string) formErrors { return formErrors{f, prefix} },
-		"inc":           func(i int) int { return i + 1 },
-		"list":          func(s ...string) []string { return s },
-		"dec":           func(i int) int { return i - 1 },
-	}
-}
-
 // dashboard is what the site page shows of a site summary, formatted in
-// the page's language: one template call instead of one per text.
+// the page's language.
 type dashboard struct {
 	VisitTime, VisitWorker, VisitStatus      string // of the next visit
 	InvoiceTotal, InvoiceText, InvoiceStatus string // of the latest billing summary
@@ -81,14 +52,8 @@ func (l texts) dashboard(sum portal.SiteSummary, today portal.Date) dashboard {
 	return d
 }
 
-// siteFacts is the data of the "site-facts" partial.
-type siteFacts struct {
-	Sum   portal.SiteSummary
-	Today portal.Date
-}
-
-// field is the data of the "field" partial: one labelled input with its
-// hint and error. Passwords are never echoed back.
+// field is the data of fieldView: one labelled input with its hint and
+// error. Passwords are never echoed back.
 type field struct {
 	ID, Name, Label, Type, Autocomplete string
 	Value, Error, Hint                  string
@@ -104,11 +69,9 @@ func newField(f form, id, name, label, typ, autocomplete, hint string) field {
 	return fd
 }
 
-// textArea is the data of the "textarea" partial: a labelled multi-line
-// input with an optional hint and its error ({max} characters). The texts
-// of the label, hint and error keys, the maxlength (four bytes a
-// character) and the aria-describedby ids come computed, each a template
-// call fewer.
+// textArea is the data of textAreaView: a labelled multi-line input with
+// an optional hint and its error ({max} characters), its texts, maxlength
+// (four bytes a character) and aria-describedby ids computed.
 type textArea struct {
 	ID, Name, Label, Hint, Value, Error string
 	Rows, Max                           int
@@ -135,8 +98,7 @@ func (l texts) textArea(f form, id, name, label, hint string, rows, max int) tex
 }
 
 // accessAreas are the text areas of the access instructions form f, in
-// order (made here, not one by one in the template: the dashboard shows
-// them on every visit).
+// order.
 func (l texts) accessAreas(f form) []textArea {
 	names := [...]string{"access_keys", "access_door_code", "access_pets", "access_parking", "access_other"}
 	out := make([]textArea, len(names))
@@ -144,13 +106,6 @@ func (l texts) accessAreas(f form) []textArea {
 		out[i] = l.textArea(f, name, name, "access."+name, "", 2, app.MaxAccessField)
 	}
 	return out
-}
-
-// formErrors is the data of the "errors" partial: the summary at the top
-// of a form that failed, linking to each field.
-type formErrors struct {
-	Form   form
-	Prefix string
 }
 
 // When formats a moment in Helsinki time: "28.11.2026 klo 18.40".

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -141,8 +142,9 @@ func (s *Server) serviceWorker() ([]byte, error) {
 }
 
 // releaseVersion hashes everything that can change the offline page or
-// the files the service worker keeps: the embedded templates and static
-// files, the generated icons and every text. A change to any of them
+// the files the service worker keeps: the embedded static files and
+// service worker template, the generated icons, every text and the
+// offline page as rendered in each language. A change to any of them
 // changes the service worker, so browsers fetch the new offline page.
 func (s *Server) releaseVersion() (string, error) {
 	h := sha256.New()
@@ -165,6 +167,13 @@ func (s *Server) releaseVersion() (string, error) {
 		p := s.catalog.Printer(l)
 		for _, k := range s.catalog.Keys(l) {
 			fmt.Fprintf(h, "%s\x00%s\x00%s\x00", l, k, p.T(k))
+		}
+		// The offline page is compiled in (offlineView), not an embedded
+		// file: its markup counts as rendered.
+		tx := texts{p}
+		page := offlinePage{layout: layout{L: tx, Title: tx.T("offline.title"), Path: offlinePath, NoIndex: true, assets: s.assets}}
+		if err := offlineView(page).Render(context.Background(), h); err != nil {
+			return "", err
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8]), nil

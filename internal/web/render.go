@@ -34,27 +34,22 @@ type layout struct {
 // language is the language a page is rendered in.
 func (l layout) language() i18n.Lang { return l.L.Lang }
 
-// render executes a page into a buffer first, so that a template error
-// becomes a clean 500 instead of half a page.
+// render renders the page component name (see views) with its data into a
+// buffer first, so that an error becomes a clean 500 instead of half a
+// page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data interface{ language() i18n.Lang }) error {
 	buf := s.buffers.get()
 	defer s.buffers.put(buf)
-	if c, err := component(name, data); err == nil {
-		if err := c.Render(r.Context(), buf); err != nil {
-			return err
-		}
-	} else {
-		t, err := s.page(data.language(), name)
-		if err != nil {
-			return err
-		}
-		if err := t.Execute(buf, data); err != nil {
-			return err
-		}
+	c, err := component(name, data)
+	if err != nil {
+		return err
+	}
+	if err := c.Render(r.Context(), buf); err != nil {
+		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(buf.Bytes())
 	return err
 }
 

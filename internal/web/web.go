@@ -1,6 +1,7 @@
 // Package web is the portal's HTML interface: every route is listed in
-// routes.go, each page has a typed data struct, templates and static files
-// are embedded (or read from disk with Config.Dev).
+// routes.go, each page has a typed data struct rendered by its templ
+// component (the *.templ files, compiled to *_templ.go by `go tool templ
+// generate`), and the static files are embedded.
 package web
 
 import (
@@ -9,13 +10,11 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"net/url"
-	"os"
 	"path"
 	"strings"
 
@@ -36,10 +35,7 @@ type Config struct {
 	// BaseURL is the public address; an https URL turns on __Host- and
 	// Secure cookies and HSTS.
 	BaseURL *url.URL
-	// Dev re-reads templates from TemplateDir on every request.
-	Dev         bool
-	TemplateDir string
-	Log         *slog.Logger
+	Log *slog.Logger
 	// PoolStats, when set, reports the database pools for /metrics.
 	PoolStats func() map[string]sql.DBStats
 	// DevOutbox, when set, is shown at /dev/posti (sent mail with its
@@ -74,7 +70,6 @@ type Server struct {
 	secure  bool
 	assets  assets
 	catalog *i18n.Catalog
-	pages   map[i18n.Lang]map[string]*template.Template
 	mux     *http.ServeMux
 	handler http.Handler // mux wrapped in the middleware, built once
 	pwa     pwa
@@ -100,9 +95,6 @@ func New(cfg Config, a *app.App) (*Server, error) {
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = s.parseTemplates(true); err != nil {
-		return nil, err
-	}
 	if s.pwa, err = s.buildPWA(); err != nil {
 		return nil, err
 	}
@@ -123,66 +115,6 @@ func New(cfg Config, a *app.App) (*Server, error) {
 // ServeHTTP runs every request through the common middleware.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
-}
-
-func (s *Server) templateFS() fs.FS {
-	if s.cfg.Dev && s.cfg.TemplateDir != "" {
-		return os.DirFS(s.cfg.TemplateDir)
-	}
-	sub, _ := fs.Sub(embedded, "templates")
-	return sub
-}
-
-// parseTemplates builds one template set per language and page: the
-// layout, the shared partials and the page, with the language's texts
-// bound into the template functions (t, n, money, …), so rendering looks
-// nothing up by name at run time; with fold, what is the same for every
-// request in the language is then folded into text (render_perf.go).
-func (s *Server) parseTemplates(fold bool) (map[i18n.Lang]map[string]*template.Template, error) {
-	fsys := s.templateFS()
-	names, err := fs.Glob(fsys, "*.html")
-	if err != nil {
-		return nil, err
-	}
-	all := map[i18n.Lang]map[string]*template.Template{}
-	for _, lang := range i18n.Langs {
-		funcs := s.funcs(texts{s.catalog.Printer(lang)})
-		pages := map[string]*template.Template{}
-		for _, n := range names {
-			if n == "layout.html" || n == "partials.html" {
-				continue
-			}
-			t, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, "layout.html", "partials.html", n)
-			if err != nil {
-				return nil, fmt.Errorf("template %s: %w", n, err)
-			}
-			if fold {
-				if err := foldConstants(t, funcs); err != nil {
-					return nil, fmt.Errorf("template %s: %w", n, err)
-				}
-			}
-			pages[strings.TrimSuffix(n, ".html")] = t
-		}
-		all[lang] = pages
-	}
-	return all, nil
-}
-
-// page returns the template set of a page in a language; with Config.Dev
-// the templates are read again from disk first.
-func (s *Server) page(lang i18n.Lang, name string) (*template.Template, error) {
-	pages := s.pages
-	if s.cfg.Dev {
-		var err error
-		if pages, err = s.parseTemplates(true); err != nil {
-			return nil, err
-		}
-	}
-	t, ok := pages[lang][name]
-	if !ok {
-		return nil, fmt.Errorf("no template %q in %q", name, lang)
-	}
-	return t, nil
 }
 
 // assets maps static file names to content-hashed URLs, served with
