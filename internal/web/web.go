@@ -35,7 +35,7 @@ type Config struct {
 	// BaseURL is the public address; an https URL turns on __Host- and
 	// Secure cookies and HSTS.
 	BaseURL *url.URL
-	Log *slog.Logger
+	Log     *slog.Logger
 	// PoolStats, when set, reports the database pools for /metrics.
 	PoolStats func() map[string]sql.DBStats
 	// DevOutbox, when set, is shown at /dev/posti (sent mail with its
