@@ -113,11 +113,11 @@ func validPhone(s string) bool {
 }
 
 // ConsoleProviders lists every provider with its counts of staff and sites.
-func (a *App) ConsoleProviders(ctx context.Context, v Viewer) ([]store.ProviderRow, error) {
+func (a *App) ConsoleProviders(ctx context.Context, v Viewer) ([]portal.ProviderSummary, error) {
 	if err := requireAdmin(v); err != nil {
 		return nil, err
 	}
-	var out []store.ProviderRow
+	var out []portal.ProviderSummary
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Providers(ctx)
@@ -395,11 +395,11 @@ func (a *App) acceptStaffInvite(ctx context.Context, tx *store.Tx, accountID int
 }
 
 // ConsolePolicies returns the chain policies for the console's form.
-func (a *App) ConsolePolicies(ctx context.Context, v Viewer) (store.Policies, error) {
+func (a *App) ConsolePolicies(ctx context.Context, v Viewer) (portal.ChainPolicies, error) {
 	if err := requireAdmin(v); err != nil {
-		return store.Policies{}, err
+		return portal.ChainPolicies{}, err
 	}
-	var p store.Policies
+	var p portal.ChainPolicies
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		p, err = tx.Policies(ctx)
@@ -415,9 +415,9 @@ type PolicyForm struct {
 
 // ChangePoliciesAsAdmin reads the policies form and applies it with
 // ChangePolicies (which checks the whole and audits the change).
-func (a *App) ChangePoliciesAsAdmin(ctx context.Context, v Viewer, f PolicyForm) (store.Policies, error) {
+func (a *App) ChangePoliciesAsAdmin(ctx context.Context, v Viewer, f PolicyForm) (portal.ChainPolicies, error) {
 	if err := requireAdmin(v); err != nil {
-		return store.Policies{}, err
+		return portal.ChainPolicies{}, err
 	}
 	var bad InvalidInput
 	var c PolicyChange
@@ -444,17 +444,17 @@ func (a *App) ChangePoliciesAsAdmin(ctx context.Context, v Viewer, f PolicyForm)
 	u := f.OrderServiceURL
 	c.OrderServiceURL = &u
 	if bad != nil {
-		return store.Policies{}, bad
+		return portal.ChainPolicies{}, bad
 	}
 	return a.ChangePolicies(ctx, v.AccountID, c)
 }
 
 // ConsoleDeductionRules lists the deduction rules by year and work type.
-func (a *App) ConsoleDeductionRules(ctx context.Context, v Viewer) ([]store.DeductionRule, error) {
+func (a *App) ConsoleDeductionRules(ctx context.Context, v Viewer) ([]portal.DeductionRule, error) {
 	if err := requireAdmin(v); err != nil {
 		return nil, err
 	}
-	var out []store.DeductionRule
+	var out []portal.DeductionRule
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.DeductionRules(ctx)
@@ -556,12 +556,12 @@ func parseHundredths(s string) (int64, bool) {
 // PortalFeedbackInbox returns a page (from 1) of the feedback about the
 // portal, newest first, and whether there are more. Reading it is audited:
 // the messages and contact addresses are personal data of portal users.
-func (a *App) PortalFeedbackInbox(ctx context.Context, v Viewer, page int) ([]store.PortalFeedbackRow, bool, error) {
+func (a *App) PortalFeedbackInbox(ctx context.Context, v Viewer, page int) ([]portal.PortalFeedback, bool, error) {
 	if err := requireAdmin(v); err != nil {
 		return nil, false, err
 	}
 	page = max(page, 1)
-	var out []store.PortalFeedbackRow
+	var out []portal.PortalFeedback
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		var err error
 		if out, err = tx.PortalFeedbackPage(ctx, ConsolePageSize+1, (page-1)*ConsolePageSize); err != nil {
@@ -589,7 +589,7 @@ type AuditQuery struct {
 
 // AuditPage is one page of the audit log.
 type AuditPage struct {
-	Rows []store.AuditRow
+	Rows []portal.AuditEntry
 	More bool
 	Page int
 }

@@ -1018,7 +1018,7 @@ func (im *importer) write(ctx context.Context, tx *store.Tx, b *batchItems, w *b
 	}
 	for _, it := range w.feedback {
 		r := it.row
-		if _, err := tx.UpsertFeedback(ctx, store.Feedback{SiteID: siteIDs[r.Site], Source: legacy.Source, ExternalID: r.ID,
+		if _, err := tx.UpsertFeedback(ctx, portal.Feedback{SiteID: siteIDs[r.Site], Source: legacy.Source, ExternalID: r.ID,
 			Rating: r.Rating, Comment: r.Comment, Reply: r.Reply, RepliedAt: r.RepliedAt, CreatedAt: r.CreatedAt}); err != nil {
 			return fmt.Errorf("import: feedback %q: %w", r.ID, err)
 		}

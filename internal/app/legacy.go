@@ -84,7 +84,7 @@ func (a *App) LegacySignIn(ctx context.Context, username, password string, c Cli
 	var (
 		found     store.LegacySignIn
 		foundErr  error
-		pol       store.Policies
+		pol       portal.ChainPolicies
 		wait      time.Duration
 		userKey   = legacyKey(username, c.IP)
 		today     portal.Date

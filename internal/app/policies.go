@@ -28,7 +28,7 @@ const (
 
 // CheckPolicies reports what is wrong with a set of policies, by field, in
 // text keys.
-func CheckPolicies(p store.Policies) InvalidInput {
+func CheckPolicies(p portal.ChainPolicies) InvalidInput {
 	var bad InvalidInput
 	if p.CancelDeadlineDays < 0 || p.CancelDeadlineDays > MaxCancelDeadlineDays {
 		bad = append(bad, FieldError{"cancel_deadline_days", "error.policy.deadline"})
@@ -50,8 +50,8 @@ func CheckPolicies(p store.Policies) InvalidInput {
 // ChangePolicies applies a change to the chain policies after checking the
 // result as a whole, and audits it with the old and new values; actor is
 // the admin's account (0 for the server command line).
-func (a *App) ChangePolicies(ctx context.Context, actor int64, c PolicyChange) (store.Policies, error) {
-	var out store.Policies
+func (a *App) ChangePolicies(ctx context.Context, actor int64, c PolicyChange) (portal.ChainPolicies, error) {
+	var out portal.ChainPolicies
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		old, err := tx.Policies(ctx)
 		if err != nil {

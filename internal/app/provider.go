@@ -89,7 +89,7 @@ type ProviderVisitDetail struct {
 	Visit  store.ProviderVisit
 	Site   portal.Site
 	Move   *portal.MoveRequest
-	Rating *store.Feedback
+	Rating *portal.Feedback
 	Closed string
 	// CanMarkDone is true once the visit has started and is still open.
 	CanMarkDone bool
@@ -176,7 +176,7 @@ func (a *App) providerChange(ctx context.Context, v Viewer, visitID int64, seq i
 			CustomerID: d.Site.CustomerID, SiteID: d.Site.ID, Data: string(raw)}); err != nil {
 			return err
 		}
-		if _, err := tx.PostSystemMessage(ctx, d.Site.ID, store.Message{Kind: kind, Data: string(raw), Body: body}); err != nil {
+		if _, err := tx.PostSystemMessage(ctx, d.Site.ID, portal.Message{Kind: kind, Data: string(raw), Body: body}); err != nil {
 			return err
 		}
 		// The customer's devices hear of a moved or cancelled visit; the
@@ -330,7 +330,7 @@ func (a *App) AnswerMove(ctx context.Context, v Viewer, visitID int64, seq int, 
 
 // ProviderFeedbackList returns a page of the feedback on the staff
 // member's sites, unanswered first.
-func (a *App) ProviderFeedbackList(ctx context.Context, v Viewer, page int) (list []store.ProviderFeedback, more bool, err error) {
+func (a *App) ProviderFeedbackList(ctx context.Context, v Viewer, page int) (list []portal.ProviderFeedback, more bool, err error) {
 	provider, err := v.staff()
 	if err != nil {
 		return nil, false, err

@@ -14,14 +14,6 @@ import (
 // portal-feedback inbox and the audit log. Who may call these is decided
 // in app.
 
-// ProviderRow is a provider in the console's list, with how many active
-// staff and sites it has.
-type ProviderRow struct {
-	portal.Provider
-	Staff int
-	Sites int
-}
-
 const providerCols = `p.id, p.source, p.external_id, p.name, p.business_id, p.city, p.phone, p.email, p.active`
 
 func scanProviderCols(r interface{ Scan(...any) error }, p *portal.Provider, more ...any) error {
@@ -30,13 +22,13 @@ func scanProviderCols(r interface{ Scan(...any) error }, p *portal.Provider, mor
 }
 
 // Providers lists every provider, active ones first, then by name.
-func (tx *Tx) Providers(ctx context.Context) ([]ProviderRow, error) {
+func (tx *Tx) Providers(ctx context.Context) ([]portal.ProviderSummary, error) {
 	rows, err := tx.query(ctx, `SELECT `+providerCols+`,
 		(SELECT COUNT(*) FROM provider_staff s WHERE s.provider_id = p.id AND s.active),
 		(SELECT COUNT(*) FROM sites t WHERE t.provider_id = p.id)
 		FROM providers p ORDER BY p.active DESC, LOWER(p.name), p.id`)
-	return scanAll(rows, err, func(r *sql.Rows) (ProviderRow, error) {
-		var p ProviderRow
+	return scanAll(rows, err, func(r *sql.Rows) (portal.ProviderSummary, error) {
+		var p portal.ProviderSummary
 		err := scanProviderCols(r, &p.Provider, &p.Staff, &p.Sites)
 		return p, err
 	})
@@ -179,28 +171,14 @@ func (tx *Tx) AcceptStaffInvite(ctx context.Context, accountID int64, emailNorm 
 	return in, err
 }
 
-// PortalFeedbackRow is one feedback about the portal, with the address of
-// the account that gave it (if it was signed in and still exists).
-type PortalFeedbackRow struct {
-	ID             int64
-	AccountID      int64
-	AccountEmail   string
-	Message        string
-	ContactAllowed bool
-	ContactEmail   string
-	Language       string
-	Page           string
-	CreatedAt      time.Time
-}
-
 // PortalFeedbackPage returns up to limit portal feedback rows, newest
 // first, after skipping offset.
-func (tx *Tx) PortalFeedbackPage(ctx context.Context, limit, offset int) ([]PortalFeedbackRow, error) {
+func (tx *Tx) PortalFeedbackPage(ctx context.Context, limit, offset int) ([]portal.PortalFeedback, error) {
 	rows, err := tx.query(ctx, `SELECT f.id, f.account_id, COALESCE(a.email, ''), f.message, f.contact_allowed, f.contact_email,
 		f.language, f.page, f.created_at FROM portal_feedback f LEFT JOIN accounts a ON a.id = f.account_id
 		ORDER BY f.created_at DESC, f.id DESC LIMIT $1 OFFSET $2`, limit, offset)
-	return scanAll(rows, err, func(r *sql.Rows) (PortalFeedbackRow, error) {
-		var f PortalFeedbackRow
+	return scanAll(rows, err, func(r *sql.Rows) (portal.PortalFeedback, error) {
+		var f portal.PortalFeedback
 		err := r.Scan(&f.ID, idCol{&f.AccountID}, &f.AccountEmail, &f.Message, &f.ContactAllowed, &f.ContactEmail,
 			&f.Language, &f.Page, timeCol{&f.CreatedAt})
 		return f, err
@@ -217,21 +195,6 @@ type AuditFilter struct {
 	CustomerName string
 	// From and Until bound the time: From ≤ at < Until.
 	From, Until time.Time
-}
-
-// AuditRow is one audit log entry with the actor's address and the
-// customer's name.
-type AuditRow struct {
-	ID             int64
-	At             time.Time
-	ActorAccountID int64
-	ActorEmail     string
-	ActorRole      string
-	Action         string
-	CustomerID     int64
-	CustomerName   string
-	SiteID         int64
-	Detail         string
 }
 
 // likePattern makes a LIKE pattern (escape \) that finds s anywhere.
@@ -252,7 +215,7 @@ func likePattern(s string) string {
 // AuditLog returns up to limit entries matching f, newest first, after
 // skipping offset. One SQL text serves every filter (an empty parameter
 // switches its condition off), so the statement is prepared once.
-func (tx *Tx) AuditLog(ctx context.Context, f AuditFilter, limit, offset int) ([]AuditRow, error) {
+func (tx *Tx) AuditLog(ctx context.Context, f AuditFilter, limit, offset int) ([]portal.AuditEntry, error) {
 	from, until := f.From, f.Until
 	if from.IsZero() {
 		from = time.Unix(0, 0)
@@ -269,8 +232,8 @@ func (tx *Tx) AuditLog(ctx context.Context, f AuditFilter, limit, offset int) ([
 		AND l.at >= $4 AND l.at < $5
 		ORDER BY l.at DESC, l.id DESC LIMIT $6 OFFSET $7`,
 		likePattern(portal.NormalizeEmail(f.Actor)), f.CustomerID, likePattern(strings.ToLower(strings.TrimSpace(f.CustomerName))), from.UTC(), until.UTC(), limit, offset)
-	return scanAll(rows, err, func(r *sql.Rows) (AuditRow, error) {
-		var e AuditRow
+	return scanAll(rows, err, func(r *sql.Rows) (portal.AuditEntry, error) {
+		var e portal.AuditEntry
 		err := r.Scan(&e.ID, timeCol{&e.At}, idCol{&e.ActorAccountID}, &e.ActorEmail, &e.ActorRole, &e.Action,
 			idCol{&e.CustomerID}, &e.CustomerName, idCol{&e.SiteID}, &e.Detail)
 		return e, err

@@ -59,22 +59,13 @@ func (tx *Tx) ProviderVisit(ctx context.Context, providerID, visitID int64) (Pro
 	return scanProviderVisit(tx.queryRow(ctx, providerVisitSelect+` AND v.id = $1 AND s.provider_id = $2`, visitID, providerID))
 }
 
-// ProviderFeedback is feedback as the provider's staff list it, with the
-// site it is about.
-type ProviderFeedback struct {
-	Feedback Feedback
-	SiteName string
-	Street   string
-	City     string
-}
-
 const providerFeedbackSelect = `SELECT f.id, f.site_id, f.visit_id, f.author_account_id, f.source, f.external_id, f.rating,
 	f.comment, f.reply, f.replied_at, f.created_at, s.name, s.street, s.city
 	FROM feedback f JOIN sites s ON s.id = f.site_id JOIN customers c ON c.id = s.customer_id
 	WHERE s.deleted_at IS NULL AND c.deleted_at IS NULL`
 
-func scanProviderFeedback(r interface{ Scan(...any) error }) (ProviderFeedback, error) {
-	var p ProviderFeedback
+func scanProviderFeedback(r interface{ Scan(...any) error }) (portal.ProviderFeedback, error) {
+	var p portal.ProviderFeedback
 	f := &p.Feedback
 	var rating sql.NullInt64
 	err := r.Scan(&f.ID, &f.SiteID, idCol{&f.VisitID}, idCol{&f.AuthorAccountID}, &f.Source, &f.ExternalID, &rating,
@@ -85,16 +76,16 @@ func scanProviderFeedback(r interface{ Scan(...any) error }) (ProviderFeedback, 
 
 // ProviderFeedbackList lists the feedback on a provider's sites, the
 // unanswered first, then newest first, a page at a time.
-func (tx *Tx) ProviderFeedbackList(ctx context.Context, providerID int64, limit, offset int) ([]ProviderFeedback, error) {
+func (tx *Tx) ProviderFeedbackList(ctx context.Context, providerID int64, limit, offset int) ([]portal.ProviderFeedback, error) {
 	rows, err := tx.query(ctx, providerFeedbackSelect+` AND s.provider_id = $1
 		ORDER BY CASE WHEN f.reply = '' THEN 0 ELSE 1 END, f.created_at DESC, f.id DESC LIMIT $2 OFFSET $3`,
 		providerID, limit, offset)
-	return scanAll(rows, err, func(r *sql.Rows) (ProviderFeedback, error) { return scanProviderFeedback(r) })
+	return scanAll(rows, err, func(r *sql.Rows) (portal.ProviderFeedback, error) { return scanProviderFeedback(r) })
 }
 
 // ProviderFeedbackItem returns one feedback on a provider's site, or
 // portal.ErrNotFound.
-func (tx *Tx) ProviderFeedbackItem(ctx context.Context, providerID, id int64) (ProviderFeedback, error) {
+func (tx *Tx) ProviderFeedbackItem(ctx context.Context, providerID, id int64) (portal.ProviderFeedback, error) {
 	return scanProviderFeedback(tx.queryRow(ctx, providerFeedbackSelect+` AND f.id = $1 AND s.provider_id = $2`, id, providerID))
 }
 

@@ -8,7 +8,6 @@ import (
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
-	"asiakassivu/internal/store"
 )
 
 // The chain admin's console under /yllapito. The routes are of access
@@ -92,7 +91,7 @@ func (s *Server) consoleHome(w http.ResponseWriter, r *http.Request, v *viewer) 
 
 type consoleProvidersPage struct {
 	layout
-	Providers []store.ProviderRow
+	Providers []portal.ProviderSummary
 	Form      form
 	Fields    []cfield
 	Notice    string
@@ -323,7 +322,7 @@ func (s *Server) consoleResetSecondFactor(w http.ResponseWriter, r *http.Request
 
 type consolePoliciesPage struct {
 	layout
-	Policies store.Policies
+	Policies portal.ChainPolicies
 	Form     form
 	// Cancel, Legacy and Order are the fields of the form's three groups.
 	Cancel, Legacy, Order []cfield
@@ -395,7 +394,7 @@ func (s *Server) consoleSavePolicies(w http.ResponseWriter, r *http.Request, v *
 
 // ruleRow is a deduction rule as the list shows it, with its edit link.
 type ruleRow struct {
-	store.DeductionRule
+	portal.DeductionRule
 	Rate, Max, Omavastuu string
 	Edit                 string
 }
@@ -491,7 +490,7 @@ func (s *Server) consoleSaveRule(w http.ResponseWriter, r *http.Request, v *view
 
 type consoleFeedbackPage struct {
 	layout
-	Feedback []store.PortalFeedbackRow
+	Feedback []portal.PortalFeedback
 	Page     int
 	More     bool
 }
@@ -509,7 +508,7 @@ func (s *Server) consoleFeedback(w http.ResponseWriter, r *http.Request, v *view
 
 // auditRow is an audit log entry in words.
 type auditRow struct {
-	store.AuditRow
+	portal.AuditEntry
 	// Who is the actor's address and role; What the action in words.
 	Who, What string
 }
@@ -572,7 +571,7 @@ func (s *Server) consoleAudit(w http.ResponseWriter, r *http.Request, v *viewer)
 		if k := "console.action." + e.Action; s.catalog.Has(k) {
 			what = l.T(k)
 		}
-		p.Rows = append(p.Rows, auditRow{AuditRow: e, Who: who, What: what})
+		p.Rows = append(p.Rows, auditRow{AuditEntry: e, Who: who, What: what})
 	}
 	return s.render(w, r, status, "consoleaudit", p)
 }

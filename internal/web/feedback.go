@@ -7,13 +7,12 @@ import (
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
-	"asiakassivu/internal/store"
 )
 
 type feedbackPage struct {
 	layout
 	Site     portal.Site
-	Feedback []store.Feedback
+	Feedback []portal.Feedback
 	Form     form
 	Saved    bool
 }

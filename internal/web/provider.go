@@ -7,7 +7,6 @@ import (
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
-	"asiakassivu/internal/store"
 )
 
 // The provider's side: staff see the visits of their own provider's sites
@@ -166,7 +165,7 @@ func (s *Server) answerMove(w http.ResponseWriter, r *http.Request, v *viewer) e
 
 type providerFeedbackPage struct {
 	layout
-	Feedback []store.ProviderFeedback
+	Feedback []portal.ProviderFeedback
 	Page     int
 	More     bool
 	// Form holds the reply that failed, for the feedback it was about.

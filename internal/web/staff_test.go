@@ -145,7 +145,7 @@ func TestDataDownloadIsComplete(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.UpsertFeedback(ctx, store.Feedback{SiteID: e.sites["matti"], VisitID: e.visits["matti"], AuthorAccountID: acc.ID,
+			if _, err := tx.UpsertFeedback(ctx, portal.Feedback{SiteID: e.sites["matti"], VisitID: e.visits["matti"], AuthorAccountID: acc.ID,
 				Source: "portal", ExternalID: "visit-test", Rating: 4, Comment: "Arvio-HYVA"}); err != nil {
 				return err
 			}

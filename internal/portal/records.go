@@ -1,0 +1,95 @@
+package portal
+
+import "time"
+
+// Message is one message of a site's thread.
+type Message struct {
+	ID              int64
+	ThreadID        int64
+	SiteID          int64 // read with the thread; adding a message needs ThreadID only
+	AuthorAccountID int64
+	AuthorKind      string
+	AuthorName      string
+	Body            string
+	// Kind and Data describe a system message (a visit moved, cancelled or
+	// done by the provider), so each reader sees it in their own language;
+	// Body then keeps a Finnish rendering for other systems.
+	Kind      string
+	Data      string // JSON
+	CreatedAt time.Time
+}
+
+// Feedback is one piece of feedback on a site's visit or service: a rating,
+// a comment and the provider's reply.
+type Feedback struct {
+	ID              int64
+	SiteID          int64
+	VisitID         int64
+	AuthorAccountID int64
+	Source          string
+	ExternalID      string
+	Rating          int // 0: none
+	Comment         string
+	Reply           string
+	RepliedAt       time.Time
+	CreatedAt       time.Time
+}
+
+// ProviderFeedback is feedback as the provider's staff list it, with the
+// site it is about.
+type ProviderFeedback struct {
+	Feedback Feedback
+	SiteName string
+	Street   string
+	City     string
+}
+
+// PortalFeedback is feedback about the portal itself. AccountEmail is the
+// address of the account that gave it, when it was signed in and the
+// account still exists (read back only).
+type PortalFeedback struct {
+	ID             int64
+	AccountID      int64
+	AccountEmail   string
+	Message        string
+	ContactAllowed bool
+	ContactEmail   string
+	Language       string
+	Page           string
+	CreatedAt      time.Time
+}
+
+// ChainPolicies are the chain-wide settings the chain admin keeps: the
+// cancellation deadline and late fee, the legacy bridge's dates and the
+// order service's address.
+type ChainPolicies struct {
+	CancelDeadlineDays int
+	LateFeePercent     int
+	LegacyCutover      Date
+	LegacyRetirement   Date
+	OrderServiceURL    string
+	UpdatedAt          time.Time
+}
+
+// ProviderSummary is a provider in the console's list, with how many active
+// staff and sites it has.
+type ProviderSummary struct {
+	Provider
+	Staff int
+	Sites int
+}
+
+// AuditEntry is one audit log entry with the actor's address and the
+// customer's name.
+type AuditEntry struct {
+	ID             int64
+	At             time.Time
+	ActorAccountID int64
+	ActorEmail     string
+	ActorRole      string
+	Action         string
+	CustomerID     int64
+	CustomerName   string
+	SiteID         int64
+	Detail         string
+}
