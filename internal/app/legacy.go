@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"asiakassivu/internal/legacy"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
@@ -123,14 +124,14 @@ func (a *App) LegacySignIn(ctx context.Context, username, password string, c Cli
 		a.hasher.CheckDummy(ctx, password)
 		return refuse("unknown")
 	}
-	legacy, err := portal.LegacyHash(found.Credential.Algorithm, found.Credential.Params, password)
+	oldHash, err := legacy.Hash(found.Credential.Algorithm, found.Credential.Params, password)
 	if err != nil {
 		a.hasher.CheckDummy(ctx, password)
 		return refuse("algorithm")
 	}
 	// The wrapped value is argon2id of the legacy hash, which is ASCII, so
 	// the hasher's normalisation leaves it as it is.
-	if _, err := a.hasher.Check(ctx, found.Credential.WrappedHash, legacy); err != nil {
+	if _, err := a.hasher.Check(ctx, found.Credential.WrappedHash, oldHash); err != nil {
 		return refuse("password")
 	}
 	switch {
