@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
@@ -84,7 +85,7 @@ func CheckProvider(in ProviderInput) (ProviderInput, InvalidInput) {
 		bad = append(bad, FieldError{"phone", "error.provider.phone"})
 	}
 	if in.Email != "" {
-		if clean, err := portal.CheckEmail(in.Email); err != nil {
+		if clean, err := emailaddr.Check(in.Email); err != nil {
 			bad = append(bad, FieldError{"provider_email", emailErrorKey(err, "error.provider.email")})
 		} else {
 			in.Email = clean
@@ -254,7 +255,7 @@ func (a *App) InviteStaff(ctx context.Context, v Viewer, providerID int64, email
 		return false, err
 	}
 	var bad InvalidInput
-	clean, emailErr := portal.CheckEmail(email)
+	clean, emailErr := emailaddr.Check(email)
 	if emailErr != nil {
 		bad = append(bad, FieldError{"email", emailErrorKey(emailErr, "error.staff.email")})
 	}
@@ -280,7 +281,7 @@ func (a *App) InviteStaff(ctx context.Context, v Viewer, providerID int64, email
 		switch {
 		case errors.Is(err, portal.ErrNotFound):
 			// Invitations count in the address's quota of code mails.
-			if err := takeCodeMail(ctx, tx, tx.Now(), portal.NormalizeEmail(clean), ""); err != nil {
+			if err := takeCodeMail(ctx, tx, tx.Now(), emailaddr.Normalize(clean), ""); err != nil {
 				return err
 			}
 			id, err := tx.PutStaffInvite(ctx, store.StaffInvite{Email: clean, ProviderID: providerID, Name: name, InvitedBy: v.AccountID})
@@ -605,7 +606,7 @@ func (a *App) AuditLog(ctx context.Context, v Viewer, q AuditQuery) (AuditPage, 
 	var f store.AuditFilter
 	var bad InvalidInput
 	f.Actor = strings.TrimSpace(q.Actor)
-	if len(f.Actor) > portal.MaxEmailLength {
+	if len(f.Actor) > emailaddr.MaxLength {
 		bad = append(bad, FieldError{"actor", "error.audit.actor"})
 	}
 	cust := strings.TrimSpace(q.Customer)
@@ -663,7 +664,7 @@ var ErrAlreadyAdmin = errors.New("already a chain admin")
 // operator commands). It returns portal.ErrNotFound when the address has
 // no verified account (sign up first) and ErrAlreadyAdmin when it is one.
 func (a *App) MakeAdmin(ctx context.Context, email string) error {
-	clean, err := portal.CheckEmail(email)
+	clean, err := emailaddr.Check(email)
 	if err != nil {
 		return InvalidInput{{"email", "error.staff.email"}}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
@@ -193,7 +194,7 @@ func (a *App) GivePortalFeedback(ctx context.Context, v *Viewer, in PortalFeedba
 		if email == "" && v != nil && v.Verified {
 			email = v.Email
 		}
-		clean, err := portal.CheckEmail(email)
+		clean, err := emailaddr.Check(email)
 		if err != nil {
 			return InvalidInput{{"email", emailErrorKey(err, "error.email.invalid")}}
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/legacy"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
@@ -139,7 +140,7 @@ func (a *App) LegacySignIn(ctx context.Context, username, password string, c Cli
 		return refuse("not eligible")
 	case found.VerifiedExists:
 		return refuse("new account exists")
-	case portal.NormalizeEmail(found.Email) == "":
+	case emailaddr.Normalize(found.Email) == "":
 		return refuse("no email on record")
 	}
 	token, hash := newToken()

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 )
 
@@ -129,7 +130,7 @@ type StaffInvite struct {
 // PutStaffInvite records the open invitation of an address, replacing an
 // earlier open one (there is at most one per address).
 func (tx *Tx) PutStaffInvite(ctx context.Context, in StaffInvite) (int64, error) {
-	norm := portal.NormalizeEmail(in.Email)
+	norm := emailaddr.Normalize(in.Email)
 	if _, err := tx.exec(ctx, `DELETE FROM staff_invites WHERE email_norm = $1 AND accepted_at IS NULL`, norm); err != nil {
 		return 0, err
 	}
@@ -231,7 +232,7 @@ func (tx *Tx) AuditLog(ctx context.Context, f AuditFilter, limit, offset int) ([
 		AND (CAST($3 AS TEXT) = '' OR LOWER(c.name) LIKE CAST($3 AS TEXT) ESCAPE '\')
 		AND l.at >= $4 AND l.at < $5
 		ORDER BY l.at DESC, l.id DESC LIMIT $6 OFFSET $7`,
-		likePattern(portal.NormalizeEmail(f.Actor)), f.CustomerID, likePattern(strings.ToLower(strings.TrimSpace(f.CustomerName))), from.UTC(), until.UTC(), limit, offset)
+		likePattern(emailaddr.Normalize(f.Actor)), f.CustomerID, likePattern(strings.ToLower(strings.TrimSpace(f.CustomerName))), from.UTC(), until.UTC(), limit, offset)
 	return scanAll(rows, err, func(r *sql.Rows) (portal.AuditEntry, error) {
 		var e portal.AuditEntry
 		err := r.Scan(&e.ID, timeCol{&e.At}, idCol{&e.ActorAccountID}, &e.ActorEmail, &e.ActorRole, &e.Action,

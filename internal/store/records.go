@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 )
 
@@ -27,7 +28,7 @@ func (tx *Tx) UpsertCustomer(ctx context.Context, c portal.Customer) (int64, err
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
 		ON CONFLICT (source, external_id) DO UPDATE SET name = excluded.name, email = excluded.email,
 			email_norm = excluded.email_norm, phone = excluded.phone, updated_at = excluded.updated_at
-		RETURNING id`, c.Source, c.ExternalID, c.Name, c.Email, portal.NormalizeEmail(c.Email), c.Phone, tx.now)
+		RETURNING id`, c.Source, c.ExternalID, c.Name, c.Email, emailaddr.Normalize(c.Email), c.Phone, tx.now)
 }
 
 // UpsertSite writes a site. Access instructions are the customer's to edit

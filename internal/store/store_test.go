@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/store/storetest"
@@ -243,7 +244,7 @@ func TestScopeFollowsEmail(t *testing.T) {
 		visible := func(email string) []int64 {
 			var ids []int64
 			db.Read(ctx, func(tx *store.Tx) error {
-				sites, err := tx.Sites(ctx, store.Scope{EmailNorm: portal.NormalizeEmail(email)})
+				sites, err := tx.Sites(ctx, store.Scope{EmailNorm: emailaddr.Normalize(email)})
 				if err != nil {
 					t.Fatal(err)
 				}

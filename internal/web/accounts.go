@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"asiakassivu/internal/app"
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/portal"
 )
@@ -128,7 +129,7 @@ func (s *Server) signUpForm(w http.ResponseWriter, r *http.Request, v *viewer) e
 	}
 	p := accountPage{layout: s.base(r, nil, "signup.title"), Form: newForm()}
 	p.Form.Values["email"] = r.URL.Query().Get("email")
-	if len(p.Form.Values["email"]) > portal.MaxEmailLength {
+	if len(p.Form.Values["email"]) > emailaddr.MaxLength {
 		p.Form.Values["email"] = ""
 	}
 	return s.render(w, r, http.StatusOK, "signup", p)
@@ -142,7 +143,7 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request, _ *viewer) error
 	}
 	email, password := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
 	p := accountPage{layout: s.base(r, nil, "signup.title"), Form: newForm()}
-	p.Form.Values["email"] = clip(email, 2*portal.MaxEmailLength)
+	p.Form.Values["email"] = clip(email, 2*emailaddr.MaxLength)
 	token, err := s.app.SignUp(r.Context(), email, password, s.client(r))
 	if s.throttled(w, r, nil, &p.Form, err) {
 		return s.render(w, r, http.StatusTooManyRequests, "signup", p)
@@ -215,7 +216,7 @@ func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request, v *viewer) e
 	p := accountPage{layout: s.base(r, v, "forgot.title"), Form: newForm()}
 	if c, err := r.Cookie(emailHintCookie); err == nil {
 		if e, err := url.QueryUnescape(c.Value); err == nil {
-			p.Form.Values["email"] = clip(e, portal.MaxEmailLength)
+			p.Form.Values["email"] = clip(e, emailaddr.MaxLength)
 		}
 	}
 	return s.render(w, r, http.StatusOK, "forgot", p)
@@ -229,7 +230,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request, v *viewer) error
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	p := accountPage{layout: s.base(r, v, "forgot.title"), Form: newForm()}
-	p.Form.Values["email"] = clip(email, 2*portal.MaxEmailLength)
+	p.Form.Values["email"] = clip(email, 2*emailaddr.MaxLength)
 	err := s.app.RequestReset(r.Context(), email, s.client(r))
 	if s.throttled(w, r, v, &p.Form, err) {
 		return s.render(w, r, http.StatusTooManyRequests, "forgot", p)
@@ -255,7 +256,7 @@ func (s *Server) resetEmail(r *http.Request) string {
 	if err != nil {
 		return ""
 	}
-	return clip(e, portal.MaxEmailLength)
+	return clip(e, emailaddr.MaxLength)
 }
 
 func (s *Server) resetForm(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -420,7 +421,7 @@ func (s *Server) requestEmailChange(w http.ResponseWriter, r *http.Request, v *v
 	if err != nil {
 		return err
 	}
-	p.Email.Values["email"] = clip(email, 2*portal.MaxEmailLength)
+	p.Email.Values["email"] = clip(email, 2*emailaddr.MaxLength)
 	err = s.app.Reauthenticate(r.Context(), v.Viewer, r.PostForm.Get("current"), s.client(r))
 	if err == nil {
 		v.AuthAt = s.app.Now()
@@ -452,7 +453,7 @@ func (s *Server) emailChangePage(r *http.Request, v *viewer) (emailChangePage, e
 	p := emailChangePage{layout: s.base(r, v, "emailchange.title"), Form: newForm()}
 	if c, err := r.Cookie("asiakassivu_newemail"); err == nil {
 		p.NewEmail, _ = url.QueryUnescape(c.Value)
-		p.NewEmail = clip(p.NewEmail, portal.MaxEmailLength)
+		p.NewEmail = clip(p.NewEmail, emailaddr.MaxLength)
 	}
 	var err error
 	p.Sites, err = s.app.Overview(r.Context(), v.Viewer)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"asiakassivu/internal/app"
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 )
 
@@ -160,7 +161,7 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request, v *viewer) e
 	p := signInPage{layout: s.base(r, nil, "signin.title"), Next: next}
 	if c, err := r.Cookie(emailHintCookie); err == nil {
 		if e, err := url.QueryUnescape(c.Value); err == nil {
-			if e, err := portal.CheckEmail(e); err == nil {
+			if e, err := emailaddr.Check(e); err == nil {
 				p.Email = e
 			}
 		}
@@ -174,7 +175,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, _ *viewer) error
 	}
 	email, password := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
 	p := signInPage{layout: s.base(r, nil, "signin.title"), Next: localPath(r.PostForm.Get("next"))}
-	if len(email) <= portal.MaxEmailLength*2 {
+	if len(email) <= emailaddr.MaxLength*2 {
 		p.Email = email // keep what was typed, unless it is absurdly long
 	}
 	if bad := app.CheckSignInForm(email, password); bad != nil {

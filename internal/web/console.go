@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"asiakassivu/internal/app"
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 )
 
@@ -273,7 +274,7 @@ func (s *Server) consoleInviteStaff(w http.ResponseWriter, r *http.Request, v *v
 	} else if !f.fromInvalid(err) {
 		return err
 	}
-	f.Values["email"], f.Values["name"] = clip(strings.TrimSpace(email), 2*portal.MaxEmailLength), clip(name, 4*app.MaxStaffName)
+	f.Values["email"], f.Values["name"] = clip(strings.TrimSpace(email), 2*emailaddr.MaxLength), clip(name, 4*app.MaxStaffName)
 	p, err := s.providerPage(r, v, nil, &f)
 	if err != nil {
 		return err
@@ -531,7 +532,7 @@ func (s *Server) consoleAudit(w http.ResponseWriter, r *http.Request, v *viewer)
 	page, _ := strconv.Atoi(q.Get("sivu"))
 	aq := app.AuditQuery{Actor: q.Get("tekija"), Customer: q.Get("asiakas"), From: q.Get("alkaen"), Until: q.Get("paattyen"), Page: page}
 	f := newForm()
-	f.Values["actor"], f.Values["customer"] = clip(aq.Actor, 2*portal.MaxEmailLength), clip(aq.Customer, 4*app.MaxProviderName)
+	f.Values["actor"], f.Values["customer"] = clip(aq.Actor, 2*emailaddr.MaxLength), clip(aq.Customer, 4*app.MaxProviderName)
 	f.Values["from"], f.Values["until"] = clip(aq.From, 40), clip(aq.Until, 40)
 	res, err := s.app.AuditLog(r.Context(), v.Viewer, aq)
 	status := http.StatusOK

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"asiakassivu/internal/app"
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 )
 
@@ -129,7 +130,7 @@ func (s *Server) givePortalFeedback(w http.ResponseWriter, r *http.Request, v *v
 	}
 	p := portalFeedbackPage{layout: s.base(r, v, "portalfeedback.title"), Form: newForm(), From: in.Page}
 	p.Form.Values["message"] = clip(in.Message, 4*app.MaxFeedbackChars)
-	p.Form.Values["email"] = clip(in.ContactEmail, 2*portal.MaxEmailLength)
+	p.Form.Values["email"] = clip(in.ContactEmail, 2*emailaddr.MaxLength)
 	if in.ContactAllowed {
 		p.Form.Values["contact"] = "yes"
 	}
