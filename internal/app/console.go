@@ -395,8 +395,8 @@ func (a *App) acceptStaffInvite(ctx context.Context, tx *store.Tx, accountID int
 		Detail: fmt.Sprintf("provider %d, invitation %d", in.ProviderID, in.ID)})
 }
 
-// ConsolePolicies returns the chain policies for the console's form.
-func (a *App) ConsolePolicies(ctx context.Context, v Viewer) (portal.ChainPolicies, error) {
+// ConsoleChainPolicies returns the chain policies for the console's form.
+func (a *App) ConsoleChainPolicies(ctx context.Context, v Viewer) (portal.ChainPolicies, error) {
 	if err := requireAdmin(v); err != nil {
 		return portal.ChainPolicies{}, err
 	}
@@ -409,19 +409,19 @@ func (a *App) ConsolePolicies(ctx context.Context, v Viewer) (portal.ChainPolici
 	return p, err
 }
 
-// PolicyForm is the policies form as typed.
-type PolicyForm struct {
+// ChainPolicyForm is the policies form as typed.
+type ChainPolicyForm struct {
 	CancelDeadlineDays, LateFeePercent, LegacyCutover, LegacyRetirement, OrderServiceURL string
 }
 
-// ChangePoliciesAsAdmin reads the policies form and applies it with
-// ChangePolicies (which checks the whole and audits the change).
-func (a *App) ChangePoliciesAsAdmin(ctx context.Context, v Viewer, f PolicyForm) (portal.ChainPolicies, error) {
+// ChangeChainPoliciesAsAdmin reads the policies form and applies it with
+// ChangeChainPolicies (which checks the whole and audits the change).
+func (a *App) ChangeChainPoliciesAsAdmin(ctx context.Context, v Viewer, f ChainPolicyForm) (portal.ChainPolicies, error) {
 	if err := requireAdmin(v); err != nil {
 		return portal.ChainPolicies{}, err
 	}
 	var bad InvalidInput
-	var c PolicyChange
+	var c ChainPolicyChange
 	if n, err := strconv.Atoi(strings.TrimSpace(f.CancelDeadlineDays)); err == nil {
 		c.CancelDeadlineDays = &n
 	} else {
@@ -447,7 +447,7 @@ func (a *App) ChangePoliciesAsAdmin(ctx context.Context, v Viewer, f PolicyForm)
 	if bad != nil {
 		return portal.ChainPolicies{}, bad
 	}
-	return a.ChangePolicies(ctx, v.AccountID, c)
+	return a.ChangeChainPolicies(ctx, v.AccountID, c)
 }
 
 // ConsoleDeductionRules lists the deduction rules by year and work type.

@@ -331,7 +331,7 @@ type consolePoliciesPage struct {
 }
 
 func (s *Server) policiesPage(r *http.Request, v *viewer, f *form) (consolePoliciesPage, error) {
-	pol, err := s.app.ConsolePolicies(r.Context(), v.Viewer)
+	pol, err := s.app.ConsoleChainPolicies(r.Context(), v.Viewer)
 	if err != nil {
 		return consolePoliciesPage{}, err
 	}
@@ -372,9 +372,9 @@ func (s *Server) consoleSavePolicies(w http.ResponseWriter, r *http.Request, v *
 		return err
 	}
 	pf := r.PostForm
-	in := app.PolicyForm{CancelDeadlineDays: pf.Get("cancel_deadline_days"), LateFeePercent: pf.Get("late_fee_percent"),
+	in := app.ChainPolicyForm{CancelDeadlineDays: pf.Get("cancel_deadline_days"), LateFeePercent: pf.Get("late_fee_percent"),
 		LegacyCutover: pf.Get("legacy_cutover"), LegacyRetirement: pf.Get("legacy_retirement"), OrderServiceURL: pf.Get("order_service_url")}
-	_, err := s.app.ChangePoliciesAsAdmin(r.Context(), v.Viewer, in)
+	_, err := s.app.ChangeChainPoliciesAsAdmin(r.Context(), v.Viewer, in)
 	if err == nil {
 		http.Redirect(w, r, consolePath+"/ehdot?ok=ehdot", http.StatusSeeOther)
 		return nil
