@@ -133,8 +133,8 @@ func (a *App) ConsoleProviders(ctx context.Context, v Viewer) ([]portal.Provider
 // ProviderDetail is a provider with its staff and open invitations.
 type ProviderDetail struct {
 	Provider portal.Provider
-	Staff    []store.StaffMember
-	Invites  []store.StaffInvite
+	Staff    []portal.StaffMember
+	Invites  []portal.StaffInvite
 }
 
 // ConsoleProvider returns one provider with its staff and invitations, or
@@ -284,7 +284,7 @@ func (a *App) InviteStaff(ctx context.Context, v Viewer, providerID int64, email
 			if err := takeCodeMail(ctx, tx, tx.Now(), emailaddr.Normalize(clean), ""); err != nil {
 				return err
 			}
-			id, err := tx.PutStaffInvite(ctx, store.StaffInvite{Email: clean, ProviderID: providerID, Name: name, InvitedBy: v.AccountID})
+			id, err := tx.PutStaffInvite(ctx, portal.StaffInvite{Email: clean, ProviderID: providerID, Name: name, InvitedBy: v.AccountID})
 			if err != nil {
 				return err
 			}

@@ -237,7 +237,7 @@ func TestStaffInvites(t *testing.T) {
 		if len(d.Invites) != 0 || len(d.Staff) != 2 {
 			t.Fatalf("after acceptance: %d invitations, %d staff", len(d.Invites), len(d.Staff))
 		}
-		var ulla store.StaffMember
+		var ulla portal.StaffMember
 		for _, s := range d.Staff {
 			if s.Email == "ulla@example.fi" {
 				ulla = s

@@ -1029,7 +1029,7 @@ func (im *importer) write(ctx context.Context, tx *store.Tx, b *batchItems, w *b
 		if _, err := tx.SetDeductionConsent(ctx, cid, r.Enabled, true, r.TextVersion, sealed[r.ID]); err != nil {
 			return fmt.Errorf("import: consent %q: %w", r.ID, err)
 		}
-		if err := tx.AddConsentEvent(ctx, store.ConsentEvent{CustomerID: cid, Enabled: r.Enabled, TextVersion: r.TextVersion,
+		if err := tx.AddConsentEvent(ctx, portal.ConsentEvent{CustomerID: cid, Enabled: r.Enabled, TextVersion: r.TextVersion,
 			PayerCount: len(sealed[r.ID])}); err != nil {
 			return fmt.Errorf("import: consent %q history: %w", r.ID, err)
 		}

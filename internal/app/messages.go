@@ -244,7 +244,7 @@ func (a *App) published(siteID int64) {
 
 // Inbox is a page of the provider's threads.
 type Inbox struct {
-	Threads []store.ThreadSummary
+	Threads []portal.ThreadSummary
 	Page    int
 	More    bool
 }

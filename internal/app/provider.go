@@ -40,9 +40,9 @@ func (v Viewer) staff() (int64, error) {
 // ones after today.
 type ProviderSchedule struct {
 	Day         portal.Date
-	Moves       []store.ProviderVisit
-	TodayVisits []store.ProviderVisit
-	Upcoming    []store.ProviderVisit
+	Moves       []portal.ProviderVisit
+	TodayVisits []portal.ProviderVisit
+	Upcoming    []portal.ProviderVisit
 	Page        int
 	More        bool
 }
@@ -86,7 +86,7 @@ func (a *App) ProviderVisits(ctx context.Context, v Viewer, page int) (ProviderS
 // site with its access instructions, the customer's note, the newest move
 // request and the customer's rating.
 type ProviderVisitDetail struct {
-	Visit  store.ProviderVisit
+	Visit  portal.ProviderVisit
 	Site   portal.Site
 	Move   *portal.MoveRequest
 	Rating *portal.Feedback

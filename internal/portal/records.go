@@ -93,3 +93,88 @@ type AuditEntry struct {
 	SiteID         int64
 	Detail         string
 }
+
+// SiteWithProvider is a site and its responsible provider.
+type SiteWithProvider struct {
+	Site     Site
+	Provider Provider
+}
+
+// InvoiceSummary is a billing summary in a list, with its work share (the
+// total of its work lines, VAT included).
+type InvoiceSummary struct {
+	Invoice        Invoice
+	WorkShareCents int64
+}
+
+// ConsentEvent is one change of a consent, kept for its history.
+type ConsentEvent struct {
+	CustomerID     int64
+	At             time.Time
+	Enabled        bool
+	TextVersion    string
+	PayerCount     int
+	ActorAccountID int64
+}
+
+// StaffMember is a provider's staff member, with the account's address.
+type StaffMember struct {
+	ID         int64
+	ProviderID int64
+	AccountID  int64
+	Email      string
+	Name       string
+	Active     bool
+	CreatedAt  time.Time
+}
+
+// StaffInvite is an invitation to become a provider's staff member once
+// the address has a verified account.
+type StaffInvite struct {
+	ID         int64
+	Email      string
+	ProviderID int64
+	Name       string
+	InvitedBy  int64
+	CreatedAt  time.Time
+}
+
+// ThreadSummary is one thread in the provider's inbox.
+type ThreadSummary struct {
+	SiteID       int64
+	SiteName     string
+	Street       string
+	City         string
+	CustomerName string
+	LastAt       time.Time
+	LastBody     string
+	LastKind     string
+	Unread       int
+}
+
+// Passkey is a stored WebAuthn credential: Data is the library's own
+// record of it (JSON), opaque here.
+type Passkey struct {
+	ID           int64
+	AccountID    int64
+	CredentialID []byte
+	Name         string
+	Data         string
+	CreatedAt    time.Time
+	LastUsedAt   time.Time
+	// SuspendedAt is when a password reset suspended the passkey (zero
+	// when it is not suspended).
+	SuspendedAt time.Time
+}
+
+// ProviderVisit is a visit as the provider's staff list it: with the
+// site's address and the customer's name, and whether the customer asks
+// to move it.
+type ProviderVisit struct {
+	Visit        Visit
+	SiteName     string
+	Street       string
+	City         string
+	CustomerName string
+	MovePending  bool
+}

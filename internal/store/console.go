@@ -65,35 +65,24 @@ func (tx *Tx) SetProviderActive(ctx context.Context, id int64, active bool) erro
 	return affected(res, err)
 }
 
-// StaffMember is one provider_staff row with the account's address.
-type StaffMember struct {
-	ID         int64
-	ProviderID int64
-	AccountID  int64
-	Email      string
-	Name       string
-	Active     bool
-	CreatedAt  time.Time
-}
-
 const staffCols = `s.id, s.provider_id, s.account_id, a.email, s.name, s.active, s.created_at`
 
-func scanStaff(r interface{ Scan(...any) error }) (StaffMember, error) {
-	var m StaffMember
+func scanStaff(r interface{ Scan(...any) error }) (portal.StaffMember, error) {
+	var m portal.StaffMember
 	err := r.Scan(&m.ID, &m.ProviderID, &m.AccountID, &m.Email, &m.Name, &m.Active, timeCol{&m.CreatedAt})
 	return m, mapErr(err)
 }
 
 // StaffMembers lists a provider's staff, active ones first.
-func (tx *Tx) StaffMembers(ctx context.Context, providerID int64) ([]StaffMember, error) {
+func (tx *Tx) StaffMembers(ctx context.Context, providerID int64) ([]portal.StaffMember, error) {
 	rows, err := tx.query(ctx, `SELECT `+staffCols+` FROM provider_staff s JOIN accounts a ON a.id = s.account_id
 		WHERE s.provider_id = $1 ORDER BY s.active DESC, LOWER(s.name), a.email_norm`, providerID)
-	return scanAll(rows, err, func(r *sql.Rows) (StaffMember, error) { return scanStaff(r) })
+	return scanAll(rows, err, func(r *sql.Rows) (portal.StaffMember, error) { return scanStaff(r) })
 }
 
 // StaffByAccount returns the staff row of an account (of any provider,
 // active or not) or portal.ErrNotFound.
-func (tx *Tx) StaffByAccount(ctx context.Context, accountID int64) (StaffMember, error) {
+func (tx *Tx) StaffByAccount(ctx context.Context, accountID int64) (portal.StaffMember, error) {
 	return scanStaff(tx.queryRow(ctx, `SELECT `+staffCols+` FROM provider_staff s JOIN accounts a ON a.id = s.account_id
 		WHERE s.account_id = $1`, accountID))
 }
@@ -116,20 +105,9 @@ func (tx *Tx) SetStaffActive(ctx context.Context, providerID, staffID int64, act
 	return affected(res, err)
 }
 
-// StaffInvite is an invitation to become a provider's staff member once
-// the address has a verified account.
-type StaffInvite struct {
-	ID         int64
-	Email      string
-	ProviderID int64
-	Name       string
-	InvitedBy  int64
-	CreatedAt  time.Time
-}
-
 // PutStaffInvite records the open invitation of an address, replacing an
 // earlier open one (there is at most one per address).
-func (tx *Tx) PutStaffInvite(ctx context.Context, in StaffInvite) (int64, error) {
+func (tx *Tx) PutStaffInvite(ctx context.Context, in portal.StaffInvite) (int64, error) {
 	norm := emailaddr.Normalize(in.Email)
 	if _, err := tx.exec(ctx, `DELETE FROM staff_invites WHERE email_norm = $1 AND accepted_at IS NULL`, norm); err != nil {
 		return 0, err
@@ -139,11 +117,11 @@ func (tx *Tx) PutStaffInvite(ctx context.Context, in StaffInvite) (int64, error)
 }
 
 // OpenInvites lists a provider's invitations not yet accepted, newest first.
-func (tx *Tx) OpenInvites(ctx context.Context, providerID int64) ([]StaffInvite, error) {
+func (tx *Tx) OpenInvites(ctx context.Context, providerID int64) ([]portal.StaffInvite, error) {
 	rows, err := tx.query(ctx, `SELECT id, email, provider_id, name, invited_by, created_at FROM staff_invites
 		WHERE provider_id = $1 AND accepted_at IS NULL ORDER BY created_at DESC, id DESC`, providerID)
-	return scanAll(rows, err, func(r *sql.Rows) (StaffInvite, error) {
-		var in StaffInvite
+	return scanAll(rows, err, func(r *sql.Rows) (portal.StaffInvite, error) {
+		var in portal.StaffInvite
 		err := r.Scan(&in.ID, &in.Email, &in.ProviderID, &in.Name, idCol{&in.InvitedBy}, timeCol{&in.CreatedAt})
 		return in, err
 	})
@@ -153,20 +131,20 @@ func (tx *Tx) OpenInvites(ctx context.Context, providerID int64) ([]StaffInvite,
 // its address, when an open invitation of an active provider exists, and
 // marks it accepted. It returns the invitation (zero ID when there was
 // none).
-func (tx *Tx) AcceptStaffInvite(ctx context.Context, accountID int64, emailNorm string) (StaffInvite, error) {
-	var in StaffInvite
+func (tx *Tx) AcceptStaffInvite(ctx context.Context, accountID int64, emailNorm string) (portal.StaffInvite, error) {
+	var in portal.StaffInvite
 	err := tx.queryRow(ctx, `SELECT i.id, i.email, i.provider_id, i.name, i.invited_by, i.created_at
 		FROM staff_invites i JOIN providers p ON p.id = i.provider_id
 		WHERE i.email_norm = $1 AND i.accepted_at IS NULL AND p.active`, emailNorm).
 		Scan(&in.ID, &in.Email, &in.ProviderID, &in.Name, idCol{&in.InvitedBy}, timeCol{&in.CreatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
-		return StaffInvite{}, nil
+		return portal.StaffInvite{}, nil
 	}
 	if err != nil {
-		return StaffInvite{}, mapErr(err)
+		return portal.StaffInvite{}, mapErr(err)
 	}
 	if err := tx.PutStaff(ctx, in.ProviderID, accountID, in.Name); err != nil {
-		return StaffInvite{}, err
+		return portal.StaffInvite{}, err
 	}
 	_, err = tx.exec(ctx, `UPDATE staff_invites SET accepted_at = $1, account_id = $2 WHERE id = $3`, tx.now, accountID, in.ID)
 	return in, err

@@ -122,23 +122,10 @@ func (tx *Tx) StaffOf(ctx context.Context, providerID int64) ([]int64, error) {
 	})
 }
 
-// ThreadSummary is one thread in the provider's inbox.
-type ThreadSummary struct {
-	SiteID       int64
-	SiteName     string
-	Street       string
-	City         string
-	CustomerName string
-	LastAt       time.Time
-	LastBody     string
-	LastKind     string
-	Unread       int
-}
-
 // ProviderInbox lists the threads of a provider's sites that have
 // messages, those with messages unread by the account first, then the
 // latest first.
-func (tx *Tx) ProviderInbox(ctx context.Context, providerID, accountID int64, limit, offset int) ([]ThreadSummary, error) {
+func (tx *Tx) ProviderInbox(ctx context.Context, providerID, accountID int64, limit, offset int) ([]portal.ThreadSummary, error) {
 	rows, err := tx.query(ctx, `SELECT s.id, s.name, s.street, s.city, c.name, last.created_at, last.body, last.author_kind,
 		(SELECT count(*) FROM messages u WHERE u.thread_id = t.id AND u.author_kind = 'customer'
 			AND u.id > COALESCE(rm.last_read_message_id, 0)) AS unread
@@ -149,8 +136,8 @@ func (tx *Tx) ProviderInbox(ctx context.Context, providerID, accountID int64, li
 		ORDER BY CASE WHEN (SELECT count(*) FROM messages u WHERE u.thread_id = t.id AND u.author_kind = 'customer'
 			AND u.id > COALESCE(rm.last_read_message_id, 0)) > 0 THEN 0 ELSE 1 END, last.id DESC
 		LIMIT $3 OFFSET $4`, providerID, accountID, limit, offset)
-	return scanAll(rows, err, func(r *sql.Rows) (ThreadSummary, error) {
-		var s ThreadSummary
+	return scanAll(rows, err, func(r *sql.Rows) (portal.ThreadSummary, error) {
+		var s portal.ThreadSummary
 		err := r.Scan(&s.SiteID, &s.SiteName, &s.Street, &s.City, &s.CustomerName, timeCol{&s.LastAt}, &s.LastBody, &s.LastKind, &s.Unread)
 		return s, err
 	})

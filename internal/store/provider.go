@@ -8,18 +8,6 @@ import (
 	"asiakassivu/internal/portal"
 )
 
-// ProviderVisit is a visit as the provider's staff list it: with the
-// site's address and the customer's name, and whether the customer asks
-// to move it.
-type ProviderVisit struct {
-	Visit        portal.Visit
-	SiteName     string
-	Street       string
-	City         string
-	CustomerName string
-	MovePending  bool
-}
-
 const providerVisitSelect = `SELECT v.id, v.site_id, v.contract_id, v.source, v.external_id, v.starts_at, v.ends_at, v.status,
 	v.service, v.worker_first_name, v.price_cents, v.customer_note, v.provider_note, v.sequence,
 	s.name, s.street, s.city, c.name,
@@ -27,8 +15,8 @@ const providerVisitSelect = `SELECT v.id, v.site_id, v.contract_id, v.source, v.
 	FROM visits v JOIN sites s ON s.id = v.site_id JOIN customers c ON c.id = s.customer_id
 	WHERE v.deleted_at IS NULL AND s.deleted_at IS NULL AND c.deleted_at IS NULL`
 
-func scanProviderVisit(r interface{ Scan(...any) error }) (ProviderVisit, error) {
-	var p ProviderVisit
+func scanProviderVisit(r interface{ Scan(...any) error }) (portal.ProviderVisit, error) {
+	var p portal.ProviderVisit
 	v := &p.Visit
 	err := r.Scan(&v.ID, &v.SiteID, idCol{&v.ContractID}, &v.Source, &v.ExternalID, timeCol{&v.StartsAt}, timeCol{&v.EndsAt},
 		&v.Status, &v.Service, &v.WorkerFirstName, &v.PriceCents, &v.CustomerNote, &v.ProviderNote, &v.Sequence,
@@ -38,24 +26,24 @@ func scanProviderVisit(r interface{ Scan(...any) error }) (ProviderVisit, error)
 
 // ProviderVisits lists the visits of a provider's sites starting in
 // [from, to), soonest first, a page at a time.
-func (tx *Tx) ProviderVisits(ctx context.Context, providerID int64, from, to time.Time, limit, offset int) ([]ProviderVisit, error) {
+func (tx *Tx) ProviderVisits(ctx context.Context, providerID int64, from, to time.Time, limit, offset int) ([]portal.ProviderVisit, error) {
 	rows, err := tx.query(ctx, providerVisitSelect+` AND s.provider_id = $1 AND v.starts_at >= $2 AND v.starts_at < $3
 		ORDER BY v.starts_at, v.id LIMIT $4 OFFSET $5`, providerID, from.UTC(), to.UTC(), limit, offset)
-	return scanAll(rows, err, func(r *sql.Rows) (ProviderVisit, error) { return scanProviderVisit(r) })
+	return scanAll(rows, err, func(r *sql.Rows) (portal.ProviderVisit, error) { return scanProviderVisit(r) })
 }
 
 // ProviderMoveRequests lists the visits of a provider's sites with a
 // pending move request, soonest visit first.
-func (tx *Tx) ProviderMoveRequests(ctx context.Context, providerID int64, limit int) ([]ProviderVisit, error) {
+func (tx *Tx) ProviderMoveRequests(ctx context.Context, providerID int64, limit int) ([]portal.ProviderVisit, error) {
 	rows, err := tx.query(ctx, providerVisitSelect+` AND s.provider_id = $1 AND EXISTS
 		(SELECT 1 FROM move_requests m WHERE m.visit_id = v.id AND m.status = 'pending')
 		ORDER BY v.starts_at, v.id LIMIT $2`, providerID, limit)
-	return scanAll(rows, err, func(r *sql.Rows) (ProviderVisit, error) { return scanProviderVisit(r) })
+	return scanAll(rows, err, func(r *sql.Rows) (portal.ProviderVisit, error) { return scanProviderVisit(r) })
 }
 
 // ProviderVisit returns a visit of one of the provider's sites, or
 // portal.ErrNotFound — the same answer for another provider's visit.
-func (tx *Tx) ProviderVisit(ctx context.Context, providerID, visitID int64) (ProviderVisit, error) {
+func (tx *Tx) ProviderVisit(ctx context.Context, providerID, visitID int64) (portal.ProviderVisit, error) {
 	return scanProviderVisit(tx.queryRow(ctx, providerVisitSelect+` AND v.id = $1 AND s.provider_id = $2`, visitID, providerID))
 }
 
