@@ -185,16 +185,19 @@ func latency(b *testing.B, from, to *server) {
 
 // BenchmarkOpenStreamsMemory opens 10 000 message streams against a
 // server process from this (separate) process and reports the server's
-// resident memory. Run with
+// resident memory: with the streams' connections taken over (as served
+// over HTTP/1) and kept in their requests (--plain-streams, as over
+// HTTP/2). Package sse keeps the taking over for the difference. Run with
 //
 //	go test ./e2e -run '^$' -bench OpenStreamsMemory -benchtime 1x
 func BenchmarkOpenStreamsMemory(b *testing.B) {
-	openStreams(b)
+	b.Run("taken-over", func(b *testing.B) { openStreams(b) })
+	b.Run("plain", func(b *testing.B) { openStreams(b, "--plain-streams") })
 }
 
-func openStreams(b *testing.B) {
+func openStreams(b *testing.B, serverArgs ...string) {
 	const streams = 10_000
-	s := startServer(b)
+	s := startServer(b, serverArgs...)
 	c := client(b, s.url, "asiakas@demo.example")
 	tr := &http.Transport{MaxConnsPerHost: 0, MaxIdleConnsPerHost: streams, DisableCompression: true}
 	c.Transport = tr

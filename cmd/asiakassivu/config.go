@@ -95,6 +95,8 @@ type serveConfig struct {
 	// trustedProxies: requests from these come from the client their
 	// X-Forwarded-For names (web.Config.TrustedProxies).
 	trustedProxies prefixList
+	// plainStreams: web.Config.PlainStreams.
+	plainStreams bool
 }
 
 // prefixList is a flag of CIDRs or single addresses, separated by commas.
@@ -153,6 +155,7 @@ func parseServe(args []string, getenv func(string) string) (serveConfig, error) 
 	fs.BoolVar(&c.demo, "demo", false, "load the demo data into an empty database")
 	fs.BoolVar(&c.dev, "dev", false, "development mode: read templates from disk on every request")
 	fs.Var(&c.trustedProxies, "trusted-proxy", "reverse proxies (CIDR[,CIDR]) whose X-Forwarded-For names the client")
+	fs.BoolVar(&c.plainStreams, "plain-streams", false, "keep HTTP/1 message streams in their requests as HTTP/2 ones are (about 4× the memory; for measuring)")
 	c.mailer.register(fs)
 	if err := parse(fs, args, getenv); err != nil {
 		return c, err

@@ -405,7 +405,7 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, in app.Integrat
 		if !json.Valid(data) {
 			data = json.RawMessage("{}")
 		}
-		out.Items = append(out.Items, changeOut{Seq: c.Seq, At: timeOut(c.At), Kind: c.Kind, Entity: c.Entity,
+		out.Items = append(out.Items, changeOut{Seq: c.Seq, At: timeOut(c.At), Kind: string(c.Kind), Entity: c.Entity,
 			EntityID: optString(c.EntityRef), CustomerID: optString(c.CustomerRef), SiteID: optString(c.SiteRef), Data: data})
 		out.Next = c.Seq
 	}

@@ -870,8 +870,8 @@ func TestChangesFeedConcurrentWriters(t *testing.T) {
 			go func() {
 				for i := range perWriter {
 					err := db.Write(ctx, func(tx *store.Tx) error {
-						if _, err := tx.AppendChange(ctx, store.Change{Kind: "visit.note", Entity: "visits", EntityID: visitID,
-							Data: fmt.Sprintf(`{"writer":%d,"i":%d}`, w, i)}); err != nil {
+						if _, err := tx.AppendChange(ctx, store.ChangeOf{}, portal.VisitNoteSet{VisitID: visitID, VisitExternalID: "v1",
+							Note: fmt.Sprintf("writer %d, note %d", w, i)}); err != nil {
 							return err
 						}
 						// Hold the transaction open a little, so the other

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -209,10 +208,8 @@ func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enable
 			CustomerID: customerID}); err != nil {
 			return err
 		}
-		data, _ := json.Marshal(map[string]any{"enabled": enabled, "payers": count, "codes_kept": kept,
-			"text_version": ConsentTextVersion})
-		_, err := tx.AppendChange(ctx, store.Change{Kind: "deduction.consent_changed", Entity: "deduction_consents",
-			EntityID: customerID, CustomerID: customerID, Data: string(data)})
+		_, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: customerID}, portal.DeductionConsentChanged{
+			CustomerID: customerID, Enabled: enabled, Payers: count, CodesKept: kept, TextVersion: ConsentTextVersion})
 		return err
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -70,9 +69,8 @@ func (a *App) RateVisit(ctx context.Context, v Viewer, siteID, visitID int64, ra
 		if err != nil {
 			return err
 		}
-		data, _ := json.Marshal(map[string]any{"rating": rating, "comment": comment, "visit_external_id": visit.ExternalID})
-		_, err = tx.AppendChange(ctx, store.Change{Kind: "feedback.visit", Entity: "feedback", EntityID: id,
-			CustomerID: s.Site.CustomerID, SiteID: siteID, Data: string(data)})
+		_, err = tx.AppendChange(ctx, store.ChangeOf{CustomerID: s.Site.CustomerID, SiteID: siteID},
+			portal.VisitRated{FeedbackID: id, VisitExternalID: visit.ExternalID, Rating: rating, Comment: comment})
 		return err
 	})
 	if err != nil {
@@ -105,9 +103,8 @@ func (a *App) SiteFeedback(ctx context.Context, v Viewer, siteID int64, comment 
 		if err != nil {
 			return err
 		}
-		data, _ := json.Marshal(map[string]any{"comment": comment})
-		_, err = tx.AppendChange(ctx, store.Change{Kind: "feedback.site", Entity: "feedback", EntityID: id,
-			CustomerID: s.Site.CustomerID, SiteID: siteID, Data: string(data)})
+		_, err = tx.AppendChange(ctx, store.ChangeOf{CustomerID: s.Site.CustomerID, SiteID: siteID},
+			portal.SiteFeedbackGiven{FeedbackID: id, Comment: comment})
 		return err
 	})
 	if err != nil {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -94,14 +93,9 @@ func (a *App) RequestMove(ctx context.Context, v Viewer, siteID, visitID int64, 
 		if err != nil {
 			return err
 		}
-		utc := make([]time.Time, len(times))
-		for i, t := range times {
-			utc[i] = t.UTC()
-		}
-		data, _ := json.Marshal(map[string]any{"request_id": id, "options": utc, "message": message,
-			"visit_external_id": d.Visit.ExternalID})
-		_, err = tx.AppendChange(ctx, store.Change{Kind: "visit.move_requested", Entity: "visits", EntityID: visitID,
-			CustomerID: d.Site.CustomerID, SiteID: siteID, Data: string(data)})
+		_, err = tx.AppendChange(ctx, store.ChangeOf{CustomerID: d.Site.CustomerID, SiteID: siteID},
+			portal.VisitMoveRequested{VisitID: visitID, VisitExternalID: d.Visit.ExternalID, RequestID: id, Options: times,
+				Message: message})
 		return err
 	})
 	if err != nil {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -144,11 +143,12 @@ func (a *App) providerVisit(ctx context.Context, tx *store.Tx, provider, visitID
 // the visit (only of their provider), lets change do its part, closes a
 // pending move request unless the change answered it, and writes the
 // changes journal, the audit log and a system message in the site's
-// thread, all in one transaction. seq is the visit's sequence the staff
+// thread, all in one transaction. change returns the event (of the given
+// kind) and the message's body. seq is the visit's sequence the staff
 // member saw; if the visit changed since, nothing changes and
 // portal.ErrConflict is returned.
-func (a *App) providerChange(ctx context.Context, v Viewer, visitID int64, seq int, kind string,
-	change func(tx *store.Tx, d *ProviderVisitDetail) (data map[string]any, body string, err error)) error {
+func (a *App) providerChange(ctx context.Context, v Viewer, visitID int64, seq int, kind portal.EventKind,
+	change func(tx *store.Tx, d *ProviderVisitDetail) (event portal.Event, body string, err error)) error {
 	provider, err := v.staff()
 	if err != nil {
 		return err
@@ -163,25 +163,31 @@ func (a *App) providerChange(ctx context.Context, v Viewer, visitID int64, seq i
 		if d.Visit.Visit.Sequence != seq {
 			return portal.ErrConflict
 		}
-		data, body, err := change(tx, &d)
+		event, body, err := change(tx, &d)
 		if err != nil {
 			return err
+		}
+		if event.Kind() != kind {
+			return fmt.Errorf("%s answered by a %s event", kind, event.Kind())
 		}
 		if err := tx.CloseMoveRequests(ctx, visitID); err != nil {
 			return err
 		}
-		data["visit_id"], data["visit_external_id"] = visitID, d.Visit.Visit.ExternalID
-		raw, _ := json.Marshal(data)
-		if _, err := tx.AppendChange(ctx, store.Change{Kind: kind, Entity: "visits", EntityID: visitID,
-			CustomerID: d.Site.CustomerID, SiteID: d.Site.ID, Data: string(raw)}); err != nil {
+		if _, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: d.Site.CustomerID, SiteID: d.Site.ID}, event); err != nil {
 			return err
 		}
-		if _, err := tx.PostSystemMessage(ctx, d.Site.ID, portal.Message{Kind: kind, Data: string(raw), Body: body}); err != nil {
+		// The thread's message keeps the event's data: the reader's page
+		// writes it in the reader's language.
+		data, err := store.EventData(event)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.PostSystemMessage(ctx, d.Site.ID, store.Message{Kind: string(kind), Data: data, Body: body}); err != nil {
 			return err
 		}
 		// The customer's devices hear of a moved or cancelled visit; the
 		// message in the thread tells the details.
-		if kind != "visit.done" {
+		if kind != portal.KindVisitMarkedDone {
 			readers, err := customerAccounts(ctx, tx, d.Site)
 			if err != nil {
 				return err
@@ -191,7 +197,7 @@ func (a *App) providerChange(ctx context.Context, v Viewer, visitID int64, seq i
 				return err
 			}
 		}
-		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: kind,
+		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: string(kind),
 			CustomerID: d.Site.CustomerID, SiteID: d.Site.ID, Detail: fmt.Sprint(visitID)})
 	})
 	if err != nil {
@@ -216,7 +222,7 @@ func (a *App) RescheduleVisit(ctx context.Context, v Viewer, visitID int64, seq 
 	case !end.After(start) || end.Sub(start) > MaxVisitLength:
 		return InvalidInput{{"end", "error.reschedule.window"}}
 	}
-	return a.providerChange(ctx, v, visitID, seq, "visit.rescheduled", func(tx *store.Tx, d *ProviderVisitDetail) (map[string]any, string, error) {
+	return a.providerChange(ctx, v, visitID, seq, portal.KindVisitRescheduled, func(tx *store.Tx, d *ProviderVisitDetail) (portal.Event, string, error) {
 		if d.Closed != "" {
 			return nil, "", InvalidInput{{"start", "move.refused." + d.Closed}}
 		}
@@ -227,7 +233,7 @@ func (a *App) RescheduleVisit(ctx context.Context, v Viewer, visitID int64, seq 
 		if err := tx.RescheduleVisit(ctx, visitID, seq, start, end); err != nil {
 			return nil, "", err
 		}
-		return map[string]any{"from": old.StartsAt.UTC(), "starts_at": start.UTC(), "ends_at": end.UTC()},
+		return portal.VisitRescheduled{VisitID: visitID, VisitExternalID: old.ExternalID, From: old.StartsAt, StartsAt: start, EndsAt: end},
 			fmt.Sprintf("Palveluntuottaja siirsi palveluvuoron %s: uusi aika %s–%s.", fiTime(old.StartsAt), fiTime(start),
 				end.In(portal.Helsinki).Format("15.04")), nil
 	})
@@ -241,7 +247,7 @@ func (a *App) CancelVisitForProvider(ctx context.Context, v Viewer, visitID int6
 	if err != nil {
 		return err
 	}
-	return a.providerChange(ctx, v, visitID, seq, "visit.cancelled_by_provider", func(tx *store.Tx, d *ProviderVisitDetail) (map[string]any, string, error) {
+	return a.providerChange(ctx, v, visitID, seq, portal.KindProviderCancelledVisit, func(tx *store.Tx, d *ProviderVisitDetail) (portal.Event, string, error) {
 		if d.Closed == portal.CancelRefusedCancelled || d.Closed == portal.CancelRefusedDone {
 			return nil, "", InvalidInput{{"reason", "visit.refused." + d.Closed}}
 		}
@@ -255,21 +261,22 @@ func (a *App) CancelVisitForProvider(ctx context.Context, v Viewer, visitID int6
 			"url": a.baseURL + visitPath(d.Site.ID, visitID)}); err != nil {
 			return nil, "", err
 		}
-		return map[string]any{"starts_at": d.Visit.Visit.StartsAt.UTC(), "reason": reason, "fee_cents": 0},
+		return portal.ProviderCancelledVisit{VisitID: visitID, VisitExternalID: d.Visit.Visit.ExternalID, StartsAt: d.Visit.Visit.StartsAt,
+				Reason: reason},
 			fmt.Sprintf("Palveluntuottaja perui palveluvuoron %s. Syy: %s", fiTime(d.Visit.Visit.StartsAt), reason), nil
 	})
 }
 
 // MarkVisitDone marks a started visit done.
 func (a *App) MarkVisitDone(ctx context.Context, v Viewer, visitID int64, seq int) error {
-	return a.providerChange(ctx, v, visitID, seq, "visit.done", func(tx *store.Tx, d *ProviderVisitDetail) (map[string]any, string, error) {
+	return a.providerChange(ctx, v, visitID, seq, portal.KindVisitMarkedDone, func(tx *store.Tx, d *ProviderVisitDetail) (portal.Event, string, error) {
 		if !d.CanMarkDone {
 			return nil, "", InvalidInput{{"", "error.done.early"}}
 		}
 		if err := tx.MarkVisitDone(ctx, visitID, seq); err != nil {
 			return nil, "", err
 		}
-		return map[string]any{"starts_at": d.Visit.Visit.StartsAt.UTC()},
+		return portal.VisitMarkedDone{VisitID: visitID, VisitExternalID: d.Visit.Visit.ExternalID, StartsAt: d.Visit.Visit.StartsAt},
 			fmt.Sprintf("Palveluvuoro %s on tehty.", fiTime(d.Visit.Visit.StartsAt)), nil
 	})
 }
@@ -282,11 +289,11 @@ func (a *App) AnswerMove(ctx context.Context, v Viewer, visitID int64, seq int, 
 	if err != nil {
 		return err
 	}
-	kind := "visit.move_declined"
+	kind := portal.KindVisitMoveDeclined
 	if accept {
-		kind = "visit.move_accepted"
+		kind = portal.KindVisitMoveAccepted
 	}
-	return a.providerChange(ctx, v, visitID, seq, kind, func(tx *store.Tx, d *ProviderVisitDetail) (map[string]any, string, error) {
+	return a.providerChange(ctx, v, visitID, seq, kind, func(tx *store.Tx, d *ProviderVisitDetail) (portal.Event, string, error) {
 		m := d.Move
 		if m == nil || m.ID != requestID || m.Status != portal.MovePending {
 			return nil, "", portal.ErrConflict
@@ -300,7 +307,8 @@ func (a *App) AnswerMove(ctx context.Context, v Viewer, visitID int64, seq int, 
 			if answer != "" {
 				body += " " + answer
 			}
-			return map[string]any{"request_id": m.ID, "starts_at": old.StartsAt.UTC(), "answer": answer}, body, nil
+			return portal.VisitMoveDeclined{VisitID: visitID, VisitExternalID: old.ExternalID, RequestID: m.ID, StartsAt: old.StartsAt,
+				Answer: answer}, body, nil
 		}
 		if option < 1 || option > len(m.Options) {
 			return nil, "", InvalidInput{{"option", "error.move.choose"}}
@@ -323,8 +331,8 @@ func (a *App) AnswerMove(ctx context.Context, v Viewer, visitID int64, seq int, 
 		if answer != "" {
 			body += " " + answer
 		}
-		return map[string]any{"request_id": m.ID, "from": old.StartsAt.UTC(), "starts_at": start.UTC(), "ends_at": end.UTC(),
-			"answer": answer}, body, nil
+		return portal.VisitMoveAccepted{VisitID: visitID, VisitExternalID: old.ExternalID, RequestID: m.ID, From: old.StartsAt,
+			StartsAt: start, EndsAt: end, Answer: answer}, body, nil
 	})
 }
 
@@ -374,10 +382,8 @@ func (a *App) ReplyToFeedback(ctx context.Context, v Viewer, feedbackID int64, r
 		if err != nil {
 			return err
 		}
-		data, _ := json.Marshal(map[string]any{"feedback_id": feedbackID, "feedback_external_id": f.Feedback.ExternalID,
-			"reply": reply})
-		if _, err := tx.AppendChange(ctx, store.Change{Kind: "feedback.replied", Entity: "feedback", EntityID: feedbackID,
-			CustomerID: s.Site.CustomerID, SiteID: s.Site.ID, Data: string(data)}); err != nil {
+		if _, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: s.Site.CustomerID, SiteID: s.Site.ID},
+			portal.FeedbackReplied{FeedbackID: feedbackID, FeedbackExternalID: f.Feedback.ExternalID, Reply: reply}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: "feedback.replied",

@@ -42,7 +42,7 @@ func local(t time.Time) LocalTime {
 	return LocalTime{l.Format("2006-01-02"), l.Format("15:04")}
 }
 
-func changesOfKind(t *testing.T, db *store.DB, kind string) []store.Change {
+func changesOfKind(t *testing.T, db *store.DB, kind portal.EventKind) []store.Change {
 	t.Helper()
 	var out []store.Change
 	db.Read(context.Background(), func(tx *store.Tx) error {
@@ -289,7 +289,7 @@ func TestProviderChanges(t *testing.T) {
 		if d, _ := w.app.Visit(ctx, maija, site, later); d.Visit.Status != portal.VisitDone {
 			t.Errorf("status after done: %s", d.Visit.Status)
 		}
-		for _, kind := range []string{"visit.rescheduled", "visit.cancelled_by_provider", "visit.done"} {
+		for _, kind := range []portal.EventKind{"visit.rescheduled", "visit.cancelled_by_provider", "visit.done"} {
 			if got := changesOfKind(t, db, kind); len(got) != 1 || got[0].SiteID != site {
 				t.Errorf("journal %s: %+v", kind, got)
 			}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -61,9 +60,8 @@ func (a *App) SetAccessInstructions(ctx context.Context, v Viewer, siteID int64,
 		if err := tx.SetAccess(ctx, siteID, in); err != nil {
 			return err
 		}
-		data, _ := json.Marshal(map[string]any{"fields": changed, "site_external_id": s.Site.ExternalID})
-		if _, err := tx.AppendChange(ctx, store.Change{Kind: "site.access_changed", Entity: "sites", EntityID: siteID,
-			CustomerID: s.Site.CustomerID, SiteID: siteID, Data: string(data)}); err != nil {
+		if _, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: s.Site.CustomerID, SiteID: siteID},
+			portal.SiteAccessChanged{SiteID: siteID, SiteExternalID: s.Site.ExternalID, Fields: changed}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role),

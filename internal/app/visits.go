@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -154,10 +153,9 @@ func (a *App) CancelVisit(ctx context.Context, v Viewer, siteID, visitID int64, 
 		if err := tx.CloseMoveRequests(ctx, visitID); err != nil {
 			return err
 		}
-		data, _ := json.Marshal(map[string]any{"fee_cents": d.Terms.FeeCents, "illness": d.Terms.Illness,
-			"deadline": d.Terms.Deadline.UTC(), "visit_external_id": d.Visit.ExternalID})
-		_, err := tx.AppendChange(ctx, store.Change{Kind: "visit.cancelled_by_customer", Entity: "visits", EntityID: visitID,
-			CustomerID: d.Site.CustomerID, SiteID: siteID, Data: string(data)})
+		_, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: d.Site.CustomerID, SiteID: siteID},
+			portal.CustomerCancelledVisit{VisitID: visitID, VisitExternalID: d.Visit.ExternalID, FeeCents: d.Terms.FeeCents,
+				Illness: d.Terms.Illness, Deadline: d.Terms.Deadline})
 		return err
 	})
 	if err != nil {
@@ -194,9 +192,8 @@ func (a *App) SetVisitNote(ctx context.Context, v Viewer, siteID, visitID int64,
 		if err := tx.SetCustomerNote(ctx, visitID, note); err != nil {
 			return err
 		}
-		data, _ := json.Marshal(map[string]string{"note": note, "visit_external_id": d.Visit.ExternalID})
-		_, err := tx.AppendChange(ctx, store.Change{Kind: "visit.note", Entity: "visits", EntityID: visitID,
-			CustomerID: d.Site.CustomerID, SiteID: siteID, Data: string(data)})
+		_, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: d.Site.CustomerID, SiteID: siteID},
+			portal.VisitNoteSet{VisitID: visitID, VisitExternalID: d.Visit.ExternalID, Note: note})
 		return err
 	})
 	if err != nil {

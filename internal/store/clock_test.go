@@ -18,7 +18,8 @@ import (
 // long something took (logs, metrics, reports) or a network deadline.
 var wallClockAllowed = map[string]string{
 	"web/middleware.go":         "request latency for the log and the metrics",
-	"web/stream.go":             "write and read deadlines of open connections",
+	"web/sse/hijack.go":         "write and read deadlines of taken-over connections",
+	"web/sse/plain.go":          "write deadlines of open streams",
 	"app/importlegacy.go":       "how long each file took, for the import report",
 	"store/backup.go":           "how long the backup took, for its report",
 	"mail/mailtest/mailtest.go": "the test SMTP server's certificate validity",

@@ -4,14 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"asiakassivu/internal/portal"
 )
 
 // Change is one row of the changes journal: something a person changed in
-// the portal that the ERP must learn about.
+// the portal that the ERP must learn about, as stored. It is written from
+// a portal.Event (AppendChange); Data is that event's JSON (EventData).
 type Change struct {
 	Seq        int64
 	At         time.Time
-	Kind       string // e.g. "visit.cancelled", "site.access_changed"
+	Kind       portal.EventKind
 	Entity     string // table of the changed row
 	EntityID   int64
 	CustomerID int64
@@ -19,21 +22,30 @@ type Change struct {
 	Data       string // JSON
 }
 
-// AppendChange adds a row to the changes journal, numbered from the
+// ChangeOf names whose records a change belongs to: the customer record
+// and, when the change concerns one site, that site (0: none). A feed
+// limited to one provider keeps a change by them.
+type ChangeOf struct {
+	CustomerID int64
+	SiteID     int64
+}
+
+// AppendChange adds event e to the changes journal, numbered from the
 // counter row. Updating the counter locks it until this transaction ends,
 // so numbers become visible in order and a reader paging by number never
 // skips one.
-func (tx *Tx) AppendChange(ctx context.Context, c Change) (int64, error) {
+func (tx *Tx) AppendChange(ctx context.Context, of ChangeOf, e portal.Event) (int64, error) {
+	entity, id, data, err := encodeEvent(e)
+	if err != nil {
+		return 0, err
+	}
 	var seq int64
 	if err := tx.queryRow(ctx, `UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value`).Scan(&seq); err != nil {
 		return 0, mapErr(err)
 	}
-	if c.Data == "" {
-		c.Data = "{}"
-	}
-	_, err := tx.exec(ctx, `INSERT INTO changes (seq, at, kind, entity, entity_id, customer_id, site_id, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, seq, tx.now, c.Kind, c.Entity, c.EntityID, nullID(c.CustomerID),
-		nullID(c.SiteID), c.Data)
+	_, err = tx.exec(ctx, `INSERT INTO changes (seq, at, kind, entity, entity_id, customer_id, site_id, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, seq, tx.now, string(e.Kind()), entity, id, nullID(of.CustomerID),
+		nullID(of.SiteID), data)
 	return seq, err
 }
 

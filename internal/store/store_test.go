@@ -328,7 +328,7 @@ func TestChangesJournal(t *testing.T) {
 		ctx := context.Background()
 		for i := range 3 {
 			err := db.Write(ctx, func(tx *store.Tx) error {
-				_, err := tx.AppendChange(ctx, store.Change{Kind: "visit.note", Entity: "visits", EntityID: int64(i + 1)})
+				_, err := tx.AppendChange(ctx, store.ChangeOf{}, portal.VisitNoteSet{VisitID: int64(i + 1)})
 				return err
 			})
 			if err != nil {
@@ -337,14 +337,14 @@ func TestChangesJournal(t *testing.T) {
 		}
 		boom := errors.New("boom")
 		err := db.Write(ctx, func(tx *store.Tx) error {
-			tx.AppendChange(ctx, store.Change{Kind: "x", Entity: "visits", EntityID: 9})
+			tx.AppendChange(ctx, store.ChangeOf{}, portal.VisitNoteSet{VisitID: 9})
 			return boom
 		})
 		if !errors.Is(err, boom) {
 			t.Fatal(err)
 		}
 		db.Write(ctx, func(tx *store.Tx) error {
-			_, err := tx.AppendChange(ctx, store.Change{Kind: "visit.cancelled", Entity: "visits", EntityID: 4, Data: `{"fee":0}`})
+			_, err := tx.AppendChange(ctx, store.ChangeOf{}, portal.CustomerCancelledVisit{VisitID: 4})
 			return err
 		})
 		var got []int64

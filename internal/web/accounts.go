@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,99 +18,13 @@ import (
 // reset. It is set the same way whether or not the address has an account.
 const resetCookie = "asiakassivu_reset"
 
-// form is the state of a form page: what was typed (never passwords), the
-// errors by field (text keys) and a message for the whole form.
-type form struct {
-	Values    map[string]string
-	Errors    map[string]string
-	FormError string
-	Notice    string
-	// Until is when to try again, for a FormError that says so.
-	Until string
-}
-
-func newForm() form { return form{Values: map[string]string{}, Errors: map[string]string{}} }
-
-// HasErrors reports whether anything is wrong.
-func (f form) HasErrors() bool { return len(f.Errors) > 0 || f.FormError != "" }
-
-// lengthLimits are the longest inputs the "too long" errors speak of, so
-// the summary at the top of a form gives the same number as the field.
-var lengthLimits = map[string]int{"error.note.long": app.MaxNoteLength, "error.comment.long": app.MaxFeedbackChars,
-	"error.access.long": app.MaxAccessField, "error.reason.long": app.MaxReasonLength, "error.password.long": app.MaxPasswordLen,
-	"error.message.long": portal.MaxMessageLength}
-
-// Max returns the length limit the error of a field speaks of.
-func (f form) Max(field string) int {
-	if n, ok := lengthLimits[f.Errors[field]]; ok {
-		return n
+// refuseCode puts a wrong or expired code on the code field.
+func refuseCode(err error, f *form) int {
+	if errors.Is(err, app.ErrCodeInvalid) {
+		f.fail("code", "error.code.invalid")
+		return http.StatusUnprocessableEntity
 	}
-	return app.MaxPasswordLen
-}
-
-// errorFieldOrder is the order of the forms' fields in an error summary:
-// the order in which the forms show them.
-var errorFieldOrder = []string{"username", "email", "current", "password", "code", "confirm", "note", "rating", "comment", "message",
-	"access_keys", "access_door_code", "access_pets", "access_parking", "access_other",
-	"option1", "option2", "option3", "option", "start", "end", "reason", "answer", "reply", "body",
-	// the admin console's
-	"name", "business_id", "city", "phone", "provider_email",
-	"cancel_deadline_days", "late_fee_percent", "legacy_cutover", "legacy_retirement", "order_service_url",
-	"year", "work_type", "rate", "max", "omavastuu", "actor", "customer", "from", "until",
-	// the deduction consent's
-	"payer1name", "payer1code", "payer1share", "payer2name", "payer2code", "payer2share"}
-
-// ErrorFields lists the fields with errors in a stable order for the
-// summary: those of errorFieldOrder in its order, then any other by name,
-// so that a field missing from the list still reaches the summary.
-func (f form) ErrorFields() []string {
-	var out []string
-	for _, k := range errorFieldOrder {
-		if f.Errors[k] != "" {
-			out = append(out, k)
-		}
-	}
-	var rest []string
-	for k, msg := range f.Errors {
-		if k != "" && msg != "" && !slices.Contains(errorFieldOrder, k) {
-			rest = append(rest, k)
-		}
-	}
-	slices.Sort(rest)
-	return append(out, rest...)
-}
-
-// throttled tells the form when to try again if err is *app.ErrThrottled
-// (a code quota used up): the minute in Helsinki time, in the page's
-// language. It sets Retry-After too.
-func (s *Server) throttled(w http.ResponseWriter, r *http.Request, v *viewer, f *form, err error) bool {
-	th, ok := app.IsThrottled(err)
-	if !ok {
-		return false
-	}
-	at := s.app.Now().Add(th.RetryAfter)
-	if m := at.Truncate(time.Minute); m.Before(at) {
-		at = m.Add(time.Minute)
-	}
-	f.FormError, f.Until = "codes.throttled", s.texts(r, v).When(at)
-	w.Header().Set("Retry-After", strconv.Itoa(int(th.RetryAfter.Seconds()+0.999)))
-	return true
-}
-
-// fromInvalid copies the use case's field errors into the form.
-func (f *form) fromInvalid(err error) bool {
-	var bad app.InvalidInput
-	if !errors.As(err, &bad) {
-		return false
-	}
-	for _, fe := range bad {
-		if fe.Field == "" {
-			f.FormError = fe.Key
-			continue
-		}
-		f.Errors[fe.Field] = fe.Key
-	}
-	return true
+	return 0
 }
 
 type accountPage struct {
@@ -138,25 +50,19 @@ func (s *Server) signUpForm(w http.ResponseWriter, r *http.Request, v *viewer) e
 // signUp answers alike whether or not the address has an account: a pending
 // sign-up session and the code page.
 func (s *Server) signUp(w http.ResponseWriter, r *http.Request, _ *viewer) error {
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	email, password := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
-	p := accountPage{layout: s.base(r, nil, "signup.title"), Form: newForm()}
-	p.Form.Values["email"] = clip(email, 2*emailaddr.MaxLength)
-	token, err := s.app.SignUp(r.Context(), email, password, s.client(r))
-	if s.throttled(w, r, nil, &p.Form, err) {
-		return s.render(w, r, http.StatusTooManyRequests, "signup", p)
-	}
-	if p.Form.fromInvalid(err) {
-		return s.render(w, r, http.StatusUnprocessableEntity, "signup", p)
-	}
-	if err != nil {
-		return err
-	}
-	s.setSessionCookie(w, token)
-	http.Redirect(w, r, "/vahvista", http.StatusSeeOther)
-	return nil
+	return s.postForm(w, r, nil, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			token, err := s.app.SignUp(r.Context(), strings.TrimSpace(in.Get("email")), in.Get("password"), s.client(r))
+			if err == nil {
+				s.setSessionCookie(w, token)
+			}
+			return "/vahvista", "", err
+		},
+		Page: func(f form, status int) error {
+			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*portal.MaxEmailLength)
+			return s.render(w, r, status, "signup", accountPage{layout: s.base(r, nil, "signup.title"), Form: f})
+		},
+	})
 }
 
 func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -164,11 +70,7 @@ func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request, v *viewer) e
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
-	p := accountPage{layout: s.base(r, v, "verify.title"), Form: newForm(), Email: v.Email}
-	if r.URL.Query().Get("lahetetty") == "1" {
-		p.Form.Notice = "verify.resent"
-	}
-	return s.render(w, r, http.StatusOK, "verify", p)
+	return s.render(w, r, http.StatusOK, "verify", accountPage{layout: s.base(r, v, "verify.title"), Form: newForm(), Email: v.Email})
 }
 
 func (s *Server) verify(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -176,40 +78,32 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, v *viewer) error
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	code := r.PostForm.Get("code")
-	token, err := s.app.VerifySignup(r.Context(), v.Viewer, code, s.client(r))
-	if errors.Is(err, app.ErrCodeInvalid) {
-		p := accountPage{layout: s.base(r, v, "verify.title"), Form: newForm(), Email: v.Email}
-		p.Form.Values["code"] = clip(code, 20)
-		p.Form.Errors["code"] = "error.code.invalid"
-		return s.render(w, r, http.StatusUnprocessableEntity, "verify", p)
-	}
-	if p := (accountPage{layout: s.base(r, v, "verify.title"), Form: newForm(), Email: v.Email}); s.throttled(w, r, v, &p.Form, err) {
-		p.Form.Values["code"] = clip(code, 20)
-		return s.render(w, r, http.StatusTooManyRequests, "verify", p)
-	}
-	if err != nil {
-		return err
-	}
-	s.setSessionCookie(w, token)
-	http.SetCookie(w, s.emailHint(v.Email))
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-	return nil
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			token, err := s.app.VerifySignup(r.Context(), v.Viewer, in.Get("code"), s.client(r))
+			if err == nil {
+				s.setSessionCookie(w, token)
+				http.SetCookie(w, s.emailHint(v.Email))
+			}
+			return "/", "", err
+		},
+		Refuse: refuseCode,
+		Page: func(f form, status int) error {
+			f.Values["code"] = clip(r.PostForm.Get("code"), 20)
+			return s.render(w, r, status, "verify", accountPage{layout: s.base(r, v, "verify.title"), Form: f, Email: v.Email})
+		},
+	})
 }
 
 func (s *Server) resendCode(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	if err := s.app.ResendSignupCode(r.Context(), v.Viewer, s.client(r)); err != nil {
-		p := accountPage{layout: s.base(r, v, "verify.title"), Form: newForm(), Email: v.Email}
-		if s.throttled(w, r, v, &p.Form, err) {
-			return s.render(w, r, http.StatusTooManyRequests, "verify", p)
-		}
-		return err
-	}
-	http.Redirect(w, r, "/vahvista?lahetetty=1", http.StatusSeeOther)
-	return nil
+	return s.postForm(w, r, v, formFlow{
+		Run: func(url.Values) (string, string, error) {
+			return "/vahvista", "lahetetty", s.app.ResendSignupCode(r.Context(), v.Viewer, s.client(r))
+		},
+		Page: func(f form, status int) error {
+			return s.render(w, r, status, "verify", accountPage{layout: s.base(r, v, "verify.title"), Form: f, Email: v.Email})
+		},
+	})
 }
 
 func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -225,26 +119,21 @@ func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request, v *viewer) e
 // forgot mails a code when the address has an account and answers the same
 // way when it has not.
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	email := strings.TrimSpace(r.PostForm.Get("email"))
-	p := accountPage{layout: s.base(r, v, "forgot.title"), Form: newForm()}
-	p.Form.Values["email"] = clip(email, 2*emailaddr.MaxLength)
-	err := s.app.RequestReset(r.Context(), email, s.client(r))
-	if s.throttled(w, r, v, &p.Form, err) {
-		return s.render(w, r, http.StatusTooManyRequests, "forgot", p)
-	}
-	if p.Form.fromInvalid(err) {
-		return s.render(w, r, http.StatusUnprocessableEntity, "forgot", p)
-	}
-	if err != nil {
-		return err
-	}
-	http.SetCookie(w, &http.Cookie{Name: resetCookie, Value: url.QueryEscape(email), Path: "/unohtunut-salasana",
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int((app.CodeLifetime + 5*time.Minute) / time.Second)})
-	http.Redirect(w, r, "/unohtunut-salasana/koodi", http.StatusSeeOther)
-	return nil
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			email := strings.TrimSpace(in.Get("email"))
+			if err := s.app.RequestReset(r.Context(), email, s.client(r)); err != nil {
+				return "", "", err
+			}
+			http.SetCookie(w, &http.Cookie{Name: resetCookie, Value: url.QueryEscape(email), Path: "/unohtunut-salasana",
+				HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int((app.CodeLifetime + 5*time.Minute) / time.Second)})
+			return "/unohtunut-salasana/koodi", "", nil
+		},
+		Page: func(f form, status int) error {
+			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*portal.MaxEmailLength)
+			return s.render(w, r, status, "forgot", accountPage{layout: s.base(r, v, "forgot.title"), Form: f})
+		},
+	})
 }
 
 func (s *Server) resetEmail(r *http.Request) string {
@@ -274,29 +163,23 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request, v *viewer) error 
 		http.Redirect(w, r, "/unohtunut-salasana", http.StatusSeeOther)
 		return nil
 	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	code, password := r.PostForm.Get("code"), r.PostForm.Get("password")
-	p := accountPage{layout: s.base(r, v, "reset.title"), Form: newForm(), Email: email}
-	p.Form.Values["code"] = clip(code, 20)
-	token, err := s.app.ResetPassword(r.Context(), email, code, password, s.client(r))
-	switch {
-	case errors.Is(err, app.ErrCodeInvalid):
-		p.Form.Errors["code"] = "error.code.invalid"
-		return s.render(w, r, http.StatusUnprocessableEntity, "reset", p)
-	case s.throttled(w, r, v, &p.Form, err):
-		return s.render(w, r, http.StatusTooManyRequests, "reset", p)
-	case p.Form.fromInvalid(err):
-		return s.render(w, r, http.StatusUnprocessableEntity, "reset", p)
-	case err != nil:
-		return err
-	}
-	http.SetCookie(w, &http.Cookie{Name: resetCookie, Value: "", Path: "/unohtunut-salasana", MaxAge: -1, HttpOnly: true, Secure: s.secure})
-	s.setSessionCookie(w, token)
-	http.SetCookie(w, s.emailHint(email))
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-	return nil
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			token, err := s.app.ResetPassword(r.Context(), email, in.Get("code"), in.Get("password"), s.client(r))
+			if err != nil {
+				return "", "", err
+			}
+			http.SetCookie(w, &http.Cookie{Name: resetCookie, Value: "", Path: "/unohtunut-salasana", MaxAge: -1, HttpOnly: true, Secure: s.secure})
+			s.setSessionCookie(w, token)
+			http.SetCookie(w, s.emailHint(email))
+			return "/", "", nil
+		},
+		Refuse: refuseCode,
+		Page: func(f form, status int) error {
+			f.Values["code"] = clip(r.PostForm.Get("code"), 20)
+			return s.render(w, r, status, "reset", accountPage{layout: s.base(r, v, "reset.title"), Form: f, Email: email})
+		},
+	})
 }
 
 // setLanguage remembers the chosen language on this device, and on the
@@ -335,7 +218,6 @@ type profilePage struct {
 	Password form
 	Email    form
 	Delete   form
-	Notice   string
 	Push     pushSection // push.go
 	MFA      app.MFA
 	// Staff is set for staff and admins, whose second factor is required.
@@ -372,74 +254,54 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request, v *viewer) erro
 	if err != nil {
 		return err
 	}
-	switch r.URL.Query().Get("ok") {
-	case "salasana":
-		p.Notice = "profile.password.changed"
-	case "sahkoposti":
-		p.Notice = "profile.email.changed"
-	case "laitteet":
-		p.Notice = "profile.devices.signedout"
-	}
-	switch {
-	case r.URL.Query().Get("viimeinen") != "":
-		p.Notice = "mfa.passkey.lastOne"
-	case r.URL.Query().Get("uudelleen") != "":
-		p.Notice = "mfa.codes.reauth"
-	case r.URL.Query().Get("tunnistus") != "":
-		p.Notice = "mfa.factors.reauth"
-	}
 	return s.render(w, r, http.StatusOK, "profile", p)
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	err := s.app.ChangePassword(r.Context(), v.Viewer, r.PostForm.Get("current"), r.PostForm.Get("password"), s.client(r))
-	if err == nil {
-		http.Redirect(w, r, "/profiili?ok=salasana", http.StatusSeeOther)
-		return nil
-	}
-	p, perr := s.profileData(r, v)
-	if perr != nil {
-		return perr
-	}
-	if !p.Password.fromInvalid(err) {
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "profile", p)
+	return s.postForm(w, r, v, formFlow{
+		Fields: []string{"current", "password"},
+		Run: func(in url.Values) (string, string, error) {
+			return "/profiili", "salasana", s.app.ChangePassword(r.Context(), v.Viewer, in.Get("current"), in.Get("password"), s.client(r))
+		},
+		Page: func(f form, status int) error {
+			p, err := s.profileData(r, v)
+			if err != nil {
+				return err
+			}
+			p.Password = f
+			return s.render(w, r, status, "profile", p)
+		},
+	})
 }
 
 // requestEmailChange checks the password (a fresh sign-in) and mails a code
 // to the new address.
 func (s *Server) requestEmailChange(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	email := strings.TrimSpace(r.PostForm.Get("email"))
-	p, err := s.profileData(r, v)
-	if err != nil {
-		return err
-	}
-	p.Email.Values["email"] = clip(email, 2*emailaddr.MaxLength)
-	err = s.app.Reauthenticate(r.Context(), v.Viewer, r.PostForm.Get("current"), s.client(r))
-	if err == nil {
-		v.AuthAt = s.app.Now()
-		err = s.app.RequestEmailChange(r.Context(), v.Viewer, email, s.client(r))
-	}
-	if s.throttled(w, r, v, &p.Email, err) {
-		return s.render(w, r, http.StatusTooManyRequests, "profile", p)
-	}
-	if p.Email.fromInvalid(err) {
-		return s.render(w, r, http.StatusUnprocessableEntity, "profile", p)
-	}
-	if err != nil {
-		return err
-	}
-	http.SetCookie(w, &http.Cookie{Name: "asiakassivu_newemail", Value: url.QueryEscape(email), Path: "/profiili",
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(app.CodeLifetime / time.Second)})
-	http.Redirect(w, r, "/profiili/sahkoposti", http.StatusSeeOther)
-	return nil
+	return s.postForm(w, r, v, formFlow{
+		Fields: []string{"email", "current"},
+		Run: func(in url.Values) (string, string, error) {
+			email := strings.TrimSpace(in.Get("email"))
+			if err := s.app.Reauthenticate(r.Context(), v.Viewer, in.Get("current"), s.client(r)); err != nil {
+				return "", "", err
+			}
+			v.AuthAt = s.app.Now()
+			if err := s.app.RequestEmailChange(r.Context(), v.Viewer, email, s.client(r)); err != nil {
+				return "", "", err
+			}
+			http.SetCookie(w, &http.Cookie{Name: "asiakassivu_newemail", Value: url.QueryEscape(email), Path: "/profiili",
+				HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(app.CodeLifetime / time.Second)})
+			return "/profiili/sahkoposti", "", nil
+		},
+		Page: func(f form, status int) error {
+			p, err := s.profileData(r, v)
+			if err != nil {
+				return err
+			}
+			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*portal.MaxEmailLength)
+			p.Email = f
+			return s.render(w, r, status, "profile", p)
+		},
+	})
 }
 
 type emailChangePage struct {
@@ -473,32 +335,31 @@ func (s *Server) emailChangeForm(w http.ResponseWriter, r *http.Request, v *view
 }
 
 func (s *Server) confirmEmailChange(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	code := r.PostForm.Get("code")
-	err := s.app.ConfirmEmailChange(r.Context(), v.Viewer, code, s.client(r))
-	if err == nil {
-		http.SetCookie(w, &http.Cookie{Name: "asiakassivu_newemail", Value: "", Path: "/profiili", MaxAge: -1, HttpOnly: true, Secure: s.secure})
-		http.Redirect(w, r, "/profiili?ok=sahkoposti", http.StatusSeeOther)
-		return nil
-	}
-	p, perr := s.emailChangePage(r, v)
-	if perr != nil {
-		return perr
-	}
-	p.Form.Values["code"] = clip(code, 20)
-	switch {
-	case errors.Is(err, app.ErrCodeInvalid):
-		p.Form.Errors["code"] = "error.code.invalid"
-	case errors.Is(err, app.ErrReauthenticate):
-		p.Form.FormError = "emailchange.expired"
-	case s.throttled(w, r, v, &p.Form, err):
-		return s.render(w, r, http.StatusTooManyRequests, "emailchange", p)
-	default:
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "emailchange", p)
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			if err := s.app.ConfirmEmailChange(r.Context(), v.Viewer, in.Get("code"), s.client(r)); err != nil {
+				return "", "", err
+			}
+			http.SetCookie(w, &http.Cookie{Name: "asiakassivu_newemail", Value: "", Path: "/profiili", MaxAge: -1, HttpOnly: true, Secure: s.secure})
+			return "/profiili", "sahkoposti", nil
+		},
+		Refuse: func(err error, f *form) int {
+			if errors.Is(err, app.ErrReauthenticate) {
+				f.FormError = "emailchange.expired"
+				return http.StatusUnprocessableEntity
+			}
+			return refuseCode(err, f)
+		},
+		Page: func(f form, status int) error {
+			p, err := s.emailChangePage(r, v)
+			if err != nil {
+				return err
+			}
+			f.Values["code"] = clip(r.PostForm.Get("code"), 20)
+			p.Form = f
+			return s.render(w, r, status, "emailchange", p)
+		},
+	})
 }
 
 func (s *Server) signOutDevice(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -514,7 +375,7 @@ func (s *Server) signOutDevice(w http.ResponseWriter, r *http.Request, v *viewer
 		http.Redirect(w, r, "/kirjaudu", http.StatusSeeOther)
 		return nil
 	}
-	http.Redirect(w, r, "/profiili?ok=laitteet", http.StatusSeeOther)
+	redirectNotice(w, r, "/profiili", "laitteet")
 	return nil
 }
 
@@ -522,33 +383,33 @@ func (s *Server) signOutOthers(w http.ResponseWriter, r *http.Request, v *viewer
 	if err := s.app.SignOutOthers(r.Context(), v.Viewer); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/profiili?ok=laitteet", http.StatusSeeOther)
+	redirectNotice(w, r, "/profiili", "laitteet")
 	return nil
 }
 
 func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	p, err := s.profileData(r, v)
-	if err != nil {
-		return err
-	}
-	if r.PostForm.Get("confirm") != "yes" {
-		p.Delete.Errors["confirm"] = "error.delete.confirm"
-		return s.render(w, r, http.StatusUnprocessableEntity, "profile", p)
-	}
-	err = s.app.DeleteAccount(r.Context(), v.Viewer, r.PostForm.Get("current"), s.client(r))
-	if p.Delete.fromInvalid(err) {
-		return s.render(w, r, http.StatusUnprocessableEntity, "profile", p)
-	}
-	if err != nil {
-		return err
-	}
-	s.clearSessionCookie(w)
-	w.Header().Set("Clear-Site-Data", `"cache"`)
-	http.Redirect(w, r, "/kirjaudu", http.StatusSeeOther)
-	return nil
+	return s.postForm(w, r, v, formFlow{
+		Fields: []string{"current", "confirm"},
+		Run: func(in url.Values) (string, string, error) {
+			if in.Get("confirm") != "yes" {
+				return "", "", app.InvalidInput{{Field: "confirm", Key: "error.delete.confirm"}}
+			}
+			if err := s.app.DeleteAccount(r.Context(), v.Viewer, in.Get("current"), s.client(r)); err != nil {
+				return "", "", err
+			}
+			s.clearSessionCookie(w)
+			w.Header().Set("Clear-Site-Data", `"cache"`)
+			return "/kirjaudu", "", nil
+		},
+		Page: func(f form, status int) error {
+			p, err := s.profileData(r, v)
+			if err != nil {
+				return err
+			}
+			p.Delete = f
+			return s.render(w, r, status, "profile", p)
+		},
+	})
 }
 
 // exportData downloads everything the account holds or sees, as JSON.

@@ -252,16 +252,18 @@ func TestLanguageChoice(t *testing.T) {
 	}
 }
 
-// TestErrorFieldsOrder: the summary lists fields in the forms' order, and a
-// field the order does not name comes after them instead of being lost.
+// TestErrorFieldsOrder: the summary lists the fields the form declares in
+// their order, then the others in the order their errors came, and a field
+// set without fail comes last instead of being lost.
 func TestErrorFieldsOrder(t *testing.T) {
-	f := newForm()
+	f := newForm("email", "password", "payer1code")
 	for _, k := range []string{"zz_new", "payer1code", "password", "email", "aa_new"} {
-		f.Errors[k] = "error.required"
+		f.fail(k, "error.required")
 	}
+	f.Errors["mm_direct"] = "error.required"
 	f.Errors["reply"] = ""
 	got := f.ErrorFields()
-	want := []string{"email", "password", "payer1code", "aa_new", "zz_new"}
+	want := []string{"email", "password", "payer1code", "zz_new", "aa_new", "mm_direct"}
 	if !slices.Equal(got, want) {
 		t.Errorf("ErrorFields() = %v, want %v", got, want)
 	}

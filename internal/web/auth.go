@@ -170,37 +170,45 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request, v *viewer) e
 }
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, _ *viewer) error {
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	email, password := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
-	p := signInPage{layout: s.base(r, nil, "signin.title"), Next: localPath(r.PostForm.Get("next"))}
-	if len(email) <= emailaddr.MaxLength*2 {
-		p.Email = email // keep what was typed, unless it is absurdly long
-	}
-	if bad := app.CheckSignInForm(email, password); bad != nil {
-		p.EmailError, p.PasswordError = bad.Field("email"), bad.Field("password")
-		return s.render(w, r, http.StatusUnprocessableEntity, "signin", p)
-	}
-	token, device, err := s.app.SignIn(r.Context(), email, password, s.client(r))
-	if th, ok := app.IsThrottled(err); ok {
-		p.FormError = "signin.throttled"
-		p.Wait = int(th.RetryAfter.Seconds() + 0.999)
-		w.Header().Set("Retry-After", strconv.Itoa(p.Wait))
-		return s.render(w, r, http.StatusTooManyRequests, "signin", p)
-	}
-	if errors.Is(err, portal.ErrUnauthenticated) {
-		p.FormError = "signin.wrong"
-		return s.render(w, r, http.StatusUnauthorized, "signin", p)
-	}
-	if err != nil {
-		return err
-	}
-	s.setSessionCookie(w, token)
-	s.setDeviceCookie(w, device)
-	http.SetCookie(w, s.emailHint(email))
-	http.Redirect(w, r, orDefault(p.Next, "/"), http.StatusSeeOther)
-	return nil
+	wait := 0
+	return s.postForm(w, r, nil, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			email, password := strings.TrimSpace(in.Get("email")), in.Get("password")
+			if bad := app.CheckSignInForm(email, password); bad != nil {
+				return "", "", bad
+			}
+			token, device, err := s.app.SignIn(r.Context(), email, password, s.client(r))
+			if err != nil {
+				return "", "", err
+			}
+			s.setSessionCookie(w, token)
+			s.setDeviceCookie(w, device)
+			http.SetCookie(w, s.emailHint(email))
+			return orDefault(localPath(in.Get("next")), "/"), "", nil
+		},
+		// The sign-in's own refusals: a wait in seconds, and one answer for
+		// a wrong address or password.
+		Refuse: func(err error, f *form) int {
+			if th, ok := app.IsThrottled(err); ok {
+				f.FormError, wait = "signin.throttled", int(th.RetryAfter.Seconds()+0.999)
+				w.Header().Set("Retry-After", strconv.Itoa(wait))
+				return http.StatusTooManyRequests
+			}
+			if errors.Is(err, portal.ErrUnauthenticated) {
+				f.FormError = "signin.wrong"
+				return http.StatusUnauthorized
+			}
+			return 0
+		},
+		Page: func(f form, status int) error {
+			p := signInPage{layout: s.base(r, nil, "signin.title"), Next: localPath(r.PostForm.Get("next")),
+				EmailError: f.Errors["email"], PasswordError: f.Errors["password"], FormError: f.FormError, Wait: wait}
+			if email := strings.TrimSpace(r.PostForm.Get("email")); len(email) <= portal.MaxEmailLength*2 {
+				p.Email = email // keep what was typed, unless it is absurdly long
+			}
+			return s.render(w, r, status, "signin", p)
+		},
+	})
 }
 
 // signOut ends the session on the server, expires the cookie and asks the

@@ -1,20 +1,17 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
-
-	"codeberg.org/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/portal"
+	"asiakassivu/internal/web/pdf"
 )
 
 // billingFormat formats the figures of billing pages in the page's
@@ -153,26 +150,7 @@ func safeFileName(s string) string {
 	}, s)
 }
 
-// newPDF starts an A4 document with the Go fonts (UTF-8: ä, ö, å, €).
-func newPDF(title string) *fpdf.Fpdf {
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	pdf.SetTitle(title, true)
-	pdf.SetCreator("Asiakassivu", true)
-	pdf.SetMargins(15, 15, 15)
-	pdf.AddPage()
-	return pdf
-}
-
-func pdfBytes(pdf *fpdf.Fpdf) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
+// invoicePDFBytes lays out a billing summary as the invoice page shows it.
 func invoicePDFBytes(l texts, d app.InvoiceDetail) ([]byte, error) {
 	f := billingFormat{l.Lang}
 	inv := d.Invoice
@@ -180,73 +158,43 @@ func invoicePDFBytes(l texts, d app.InvoiceDetail) ([]byte, error) {
 	if inv.IsCreditNote {
 		title = l.T("invoice.credit") + " " + inv.Number
 	}
-	pdf := newPDF(title)
-	pdf.SetFont("go", "B", 16)
-	pdf.CellFormat(0, 9, title, "", 1, "L", false, 0, "")
-	pdf.SetFont("go", "", 10)
-	line := func(label, value string) {
-		pdf.CellFormat(50, 6, label, "", 0, "L", false, 0, "")
-		pdf.CellFormat(0, 6, value, "", 1, "L", false, 0, "")
-	}
-	line(l.T("billing.provider"), d.Site.Provider.Name+" ("+d.Site.Provider.BusinessID+")")
-	line(l.T("billing.site"), d.Site.Site.Address())
-	line(l.T("billing.period"), l.Day(inv.PeriodStart)+" – "+l.Day(inv.PeriodEnd))
-	line(l.T("billing.issued"), l.Day(inv.IssuedOn))
-	line(l.T("billing.due"), l.Day(inv.DueOn))
+	doc := pdf.New(title)
+	doc.Field(l.T("billing.provider"), d.Site.Provider.Name+" ("+d.Site.Provider.BusinessID+")")
+	doc.Field(l.T("billing.site"), d.Site.Site.Address())
+	doc.Field(l.T("billing.period"), l.Day(inv.PeriodStart)+" – "+l.Day(inv.PeriodEnd))
+	doc.Field(l.T("billing.issued"), l.Day(inv.IssuedOn))
+	doc.Field(l.T("billing.due"), l.Day(inv.DueOn))
 	if !inv.PaidOn.IsZero() {
-		line(l.T("billing.paidOn"), l.Day(inv.PaidOn))
+		doc.Field(l.T("billing.paidOn"), l.Day(inv.PaidOn))
 	}
-	line(l.T("billing.state"), l.T("billing.state."+string(d.State)))
-	pdf.Ln(4)
-	widths := []float64{62, 16, 22, 16, 20, 24, 20}
+	doc.Field(l.T("billing.state"), l.T("billing.state."+string(d.State)))
+	doc.Gap(4)
 	heads := []string{l.T("billing.col.description"), l.T("billing.col.hours"), l.T("billing.col.unit"),
 		l.T("billing.col.vatRate"), l.T("billing.col.vat"), l.T("billing.col.total"), l.T("billing.col.kind")}
-	pdf.SetFont("go", "B", 8)
-	for i, h := range heads {
-		align := "R"
-		if i == 0 || i == 6 {
-			align = "L"
-		}
-		pdf.CellFormat(widths[i], 7, h, "B", 0, align, false, 0, "")
-	}
-	pdf.Ln(-1)
-	pdf.SetFont("go", "", 8)
-	for _, ln := range inv.Lines {
+	rows := make([][]string, len(inv.Lines))
+	for i, ln := range inv.Lines {
 		kind := l.T("billing.kind.other")
 		if ln.IsWork {
 			kind = l.T("billing.kind.work")
 		}
-		desc := ln.Description
-		for pdf.GetStringWidth(desc) > widths[0]-1 && len([]rune(desc)) > 4 {
-			rs := []rune(desc)
-			desc = string(rs[:len(rs)-2]) + "…"
-			desc = strings.Replace(desc, "……", "…", 1)
-		}
-		cells := []string{desc, f.Hours(ln.QuantityMilli), l.Money(ln.UnitPriceCents), f.Rate(ln.VATRateBP),
+		rows[i] = []string{ln.Description, f.Hours(ln.QuantityMilli), l.Money(ln.UnitPriceCents), f.Rate(ln.VATRateBP),
 			l.Money(ln.VATCents), l.Money(ln.TotalCents), kind}
-		for i, c := range cells {
-			align := "R"
-			if i == 0 || i == 6 {
-				align = "L"
-			}
-			pdf.CellFormat(widths[i], 6, c, "", 0, align, false, 0, "")
-		}
-		pdf.Ln(-1)
 	}
-	pdf.Ln(3)
-	pdf.SetFont("go", "B", 9)
-	pdf.CellFormat(0, 6, l.T("billing.vatTotals"), "T", 1, "L", false, 0, "")
-	pdf.SetFont("go", "", 9)
+	doc.Table([]float64{62, 16, 22, 16, 20, 24, 20}, "LRRRRRL", heads, rows)
+	doc.Gap(3)
+	doc.Font(true, 9)
+	doc.RuledLine(l.T("billing.vatTotals"))
+	doc.Font(false, 9)
 	for _, t := range d.VATTotals {
-		line(l.T("billing.vatLine", "rate", f.Rate(t.RateBP)),
+		doc.Field(l.T("billing.vatLine", "rate", f.Rate(t.RateBP)),
 			l.T("billing.vatLineValue", "net", l.Money(t.NetCents), "vat", l.Money(t.VATCents), "total", l.Money(t.TotalCents)))
 	}
-	pdf.Ln(2)
-	line(l.T("billing.workShare"), l.Money(d.WorkShareCents))
-	line(l.T("billing.otherShare"), l.Money(d.OtherCents))
-	pdf.SetFont("go", "B", 11)
-	line(l.T("billing.total"), l.Money(inv.TotalCents))
-	return pdfBytes(pdf)
+	doc.Gap(2)
+	doc.Field(l.T("billing.workShare"), l.Money(d.WorkShareCents))
+	doc.Field(l.T("billing.otherShare"), l.Money(d.OtherCents))
+	doc.Font(true, 11)
+	doc.Field(l.T("billing.total"), l.Money(inv.TotalCents))
+	return doc.Bytes()
 }
 
 type statementPage struct {
@@ -307,60 +255,51 @@ func (s *Server) statementPDF(w http.ResponseWriter, r *http.Request, v *viewer)
 		return err
 	}
 	l := s.texts(r, v)
-	title := l.T("statement.heading", "year", strconv.Itoa(st.Year))
-	pdf := newPDF(title)
-	pdf.SetFont("go", "B", 16)
-	pdf.CellFormat(0, 9, title, "", 1, "L", false, 0, "")
-	pdf.SetFont("go", "", 10)
+	doc := pdf.New(l.T("statement.heading", "year", strconv.Itoa(st.Year)))
 	for _, ss := range st.Sites {
-		pdf.CellFormat(110, 6, siteLabel(ss.Site), "", 0, "L", false, 0, "")
-		pdf.CellFormat(0, 6, l.Money(ss.WorkShareCents), "", 1, "R", false, 0, "")
+		doc.Amount(siteLabel(ss.Site), l.Money(ss.WorkShareCents), false)
 	}
-	pdf.SetFont("go", "B", 10)
-	pdf.CellFormat(110, 7, l.T("statement.total"), "T", 0, "L", false, 0, "")
-	pdf.CellFormat(0, 7, l.Money(st.WorkShareCents), "T", 1, "R", false, 0, "")
-	pdf.SetFont("go", "", 10)
+	doc.Font(true, 10)
+	doc.Amount(l.T("statement.total"), l.Money(st.WorkShareCents), true)
+	doc.Font(false, 10)
 	if len(st.Types) > 1 {
-		pdf.Ln(3)
-		pdf.SetFont("go", "B", 10)
-		pdf.CellFormat(0, 7, l.T("statement.byType", "year", strconv.Itoa(st.Year)), "", 1, "L", false, 0, "")
-		pdf.SetFont("go", "", 10)
+		doc.Gap(3)
+		doc.Font(true, 10)
+		doc.Heading(l.T("statement.byType", "year", strconv.Itoa(st.Year)))
+		doc.Font(false, 10)
 		for _, t := range st.Types {
-			pdf.CellFormat(110, 6, workTypeName(l, t.WorkType), "", 0, "L", false, 0, "")
-			pdf.CellFormat(0, 6, l.Money(t.WorkShareCents), "", 1, "R", false, 0, "")
+			doc.Amount(workTypeName(l, t.WorkType), l.Money(t.WorkShareCents), false)
 		}
 	}
-	pdf.Ln(3)
+	doc.Gap(3)
 	if !st.HasRule {
-		pdf.MultiCell(0, 6, l.T("statement.noRules", "year", strconv.Itoa(st.Year)), "", "L", false)
+		doc.Line(l.T("statement.noRules", "year", strconv.Itoa(st.Year)))
 	} else {
 		f := billingFormat{l.Lang}
 		for _, t := range st.Types {
 			if !t.HasRule {
-				pdf.MultiCell(0, 6, l.T("statement.noRulesType", "type", workTypeName(l, t.WorkType),
-					"year", strconv.Itoa(st.Year), "share", l.Money(t.WorkShareCents)), "", "L", false)
+				doc.Line(l.T("statement.noRulesType", "type", workTypeName(l, t.WorkType),
+					"year", strconv.Itoa(st.Year), "share", l.Money(t.WorkShareCents)))
 				continue
 			}
 			args := []any{"rate", f.Rate(t.Rule.RateBP), "max", l.Money(t.Rule.MaxCents), "omavastuu", l.Money(t.Rule.OmavastuuCents)}
 			if len(st.Types) == 1 {
-				pdf.MultiCell(0, 6, l.T("statement.rule", args...), "", "L", false)
+				doc.Line(l.T("statement.rule", args...))
 			} else {
-				pdf.MultiCell(0, 6, l.T("statement.ruleOf", append([]any{"type", workTypeName(l, t.WorkType)}, args...)...), "", "L", false)
+				doc.Line(l.T("statement.ruleOf", append([]any{"type", workTypeName(l, t.WorkType)}, args...)...))
 			}
 		}
 		if len(st.Types) > 1 {
-			pdf.MultiCell(0, 6, l.T("statement.typesNote"), "", "L", false)
+			doc.Line(l.T("statement.typesNote"))
 		}
 		for i, p := range st.Payers {
-			pdf.CellFormat(110, 6, l.T("statement.payerLine", "n", strconv.Itoa(i+1), "share", l.Money(p.WorkShareCents)),
-				"", 0, "L", false, 0, "")
-			pdf.CellFormat(0, 6, l.Money(p.DeductionCents), "", 1, "R", false, 0, "")
+			doc.Amount(l.T("statement.payerLine", "n", strconv.Itoa(i+1), "share", l.Money(p.WorkShareCents)), l.Money(p.DeductionCents), false)
 		}
 	}
-	pdf.Ln(3)
-	pdf.MultiCell(0, 5, l.T("statement.omavastuuNote"), "", "L", false)
-	pdf.MultiCell(0, 5, l.T("statement.estimateNote"), "", "L", false)
-	b, err := pdfBytes(pdf)
+	doc.Gap(3)
+	doc.Note(l.T("statement.omavastuuNote"))
+	doc.Note(l.T("statement.estimateNote"))
+	b, err := doc.Bytes()
 	if err != nil {
 		return err
 	}
@@ -379,7 +318,6 @@ type consentPage struct {
 	Consents []app.ConsentView
 	Form     form
 	Customer int64 // the record the form's errors belong to
-	Saved    bool
 }
 
 func (s *Server) consentPage(r *http.Request, v *viewer) (consentPage, error) {
@@ -397,7 +335,6 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request, v *viewer) erro
 	if err != nil {
 		return err
 	}
-	p.Saved = r.URL.Query().Get("ok") == "1"
 	return s.render(w, r, http.StatusOK, "consent", p)
 }
 
@@ -407,63 +344,63 @@ func (s *Server) setConsent(w http.ResponseWriter, r *http.Request, v *viewer) e
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
-	f := r.PostForm
-	customer, err := strconv.ParseInt(f.Get("customer"), 10, 64)
+	customer, err := strconv.ParseInt(r.PostForm.Get("customer"), 10, 64)
 	if err != nil || customer <= 0 {
 		return portal.ErrNotFound
 	}
-	enabled := f.Get("enabled") == "1"
-	var payers []app.PayerInput
-	for _, n := range []string{"1", "2"} {
-		name, code := f.Get("payer"+n+"name"), f.Get("payer"+n+"code")
-		if n == "2" && strings.TrimSpace(name) == "" && strings.TrimSpace(code) == "" {
-			continue
-		}
-		pct, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.Get("payer"+n+"share")), "%")))
-		// An empty code keeps the stored code of the payer the row showed.
-		payers = append(payers, app.PayerInput{Name: name, IdentityCode: code, ShareBP: pct * 100,
-			Keep: clip(f.Get("payer"+n+"keep"), 64)})
-	}
-	if len(payers) == 1 && strings.TrimSpace(f.Get("payer1share")) == "" {
-		payers[0].ShareBP = 10000
-	}
-	if pw := f.Get("current"); pw != "" {
-		err = s.app.Reauthenticate(r.Context(), v.Viewer, pw, s.client(r))
-		if err == nil {
-			v.AuthAt = s.app.Now()
-		}
-	}
-	if err == nil {
-		err = s.app.SetConsent(r.Context(), v.Viewer, customer, enabled, payers)
-	}
-	if err == nil {
-		http.Redirect(w, r, "/kotitalousvahennys?ok=1", http.StatusSeeOther)
-		return nil
-	}
-	p, perr := s.consentPage(r, v)
-	if perr != nil {
-		return perr
-	}
-	p.Customer = customer
-	owned := false
-	for _, c := range p.Consents {
-		owned = owned || c.CustomerID == customer
-	}
-	if !owned {
-		return portal.ErrNotFound
-	}
-	// Names and shares come back; identity codes are never echoed.
-	for _, k := range []string{"payer1name", "payer2name", "payer1share", "payer2share"} {
-		p.Form.Values[k] = clip(f.Get(k), 2*app.MaxPayerName)
-	}
-	switch {
-	case errors.Is(err, app.ErrReauthenticate):
-		p.Form.Errors["current"] = "consent.error.password"
-	case p.Form.fromInvalid(err):
-	default:
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "consent", p)
+	return s.postForm(w, r, v, formFlow{
+		Fields: []string{"payer1name", "payer1code", "payer1share", "payer2name", "payer2code", "payer2share", "current"},
+		Run: func(f url.Values) (string, string, error) {
+			enabled := f.Get("enabled") == "1"
+			var payers []app.PayerInput
+			for _, n := range []string{"1", "2"} {
+				name, code := f.Get("payer"+n+"name"), f.Get("payer"+n+"code")
+				if n == "2" && strings.TrimSpace(name) == "" && strings.TrimSpace(code) == "" {
+					continue
+				}
+				pct, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.Get("payer"+n+"share")), "%")))
+				// An empty code keeps the stored code of the payer the row showed.
+				payers = append(payers, app.PayerInput{Name: name, IdentityCode: code, ShareBP: pct * 100,
+					Keep: clip(f.Get("payer"+n+"keep"), 64)})
+			}
+			if len(payers) == 1 && strings.TrimSpace(f.Get("payer1share")) == "" {
+				payers[0].ShareBP = 10000
+			}
+			if pw := f.Get("current"); pw != "" {
+				if err := s.app.Reauthenticate(r.Context(), v.Viewer, pw, s.client(r)); err != nil {
+					return "", "", err
+				}
+				v.AuthAt = s.app.Now()
+			}
+			return "/kotitalousvahennys", "suostumus", s.app.SetConsent(r.Context(), v.Viewer, customer, enabled, payers)
+		},
+		Refuse: func(err error, f *form) int {
+			if errors.Is(err, app.ErrReauthenticate) {
+				f.fail("current", "consent.error.password")
+				return http.StatusUnprocessableEntity
+			}
+			return 0
+		},
+		Page: func(f form, status int) error {
+			p, err := s.consentPage(r, v)
+			if err != nil {
+				return err
+			}
+			owned := false
+			for _, c := range p.Consents {
+				owned = owned || c.CustomerID == customer
+			}
+			if !owned {
+				return portal.ErrNotFound
+			}
+			// Names and shares come back; identity codes are never echoed.
+			for _, k := range []string{"payer1name", "payer2name", "payer1share", "payer2share"} {
+				f.Values[k] = clip(r.PostForm.Get(k), 2*app.MaxPayerName)
+			}
+			p.Form, p.Customer = f, customer
+			return s.render(w, r, status, "consent", p)
+		},
+	})
 }
 
 // Pct shows a share in basis points as a percentage: "50" or "33,5".

@@ -21,10 +21,9 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request, _ *viewer)
 
 type calendarPage struct {
 	layout
-	URL     string
-	Webcal  string
-	Since   time.Time
-	Revoked bool
+	URL    string
+	Webcal string
+	Since  time.Time
 }
 
 // newCalendarFeed makes a new feed address and shows it once.
@@ -46,7 +45,7 @@ func (s *Server) calendarInfo(w http.ResponseWriter, r *http.Request, v *viewer)
 	if err != nil {
 		return err
 	}
-	p := calendarPage{layout: s.base(r, v, "calendar.title"), Since: since, Revoked: r.URL.Query().Get("ok") == "poistettu"}
+	p := calendarPage{layout: s.base(r, v, "calendar.title"), Since: since}
 	return s.render(w, r, http.StatusOK, "calendar", p)
 }
 
@@ -54,6 +53,6 @@ func (s *Server) revokeCalendarFeed(w http.ResponseWriter, r *http.Request, v *v
 	if err := s.app.RevokeCalendarFeed(r.Context(), v.Viewer); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/profiili/kalenteri?ok=poistettu", http.StatusSeeOther)
+	redirectNotice(w, r, "/profiili/kalenteri", "kalenteri-poistettu")
 	return nil
 }

@@ -14,8 +14,7 @@ import (
 // The chain admin's console under /yllapito. The routes are of access
 // level admin, so anyone but a chain admin gets 404 before a handler runs;
 // the app checks the role again. After a change each form redirects back
-// with ?ok=… (a notice, so a reload does not post again); on bad input the
-// page is shown again with the errors and what was typed.
+// with a notice (see postForm).
 
 // consolePath is the console's root.
 const consolePath = "/yllapito"
@@ -70,19 +69,6 @@ func (f form) cfield(prefix, name, label, typ, hint string, required bool) cfiel
 	return c
 }
 
-// consoleNotices maps the "ok" parameter after a change to its notice.
-var consoleNotices = map[string]string{
-	"lisatty": "console.providers.created", "tallennettu": "console.provider.saved",
-	"pois": "console.provider.deactivated", "kaytossa": "console.provider.reactivated",
-	"henkilo-lisatty": "console.staff.added", "kutsuttu": "console.staff.invited",
-	"henkilo-pois": "console.staff.deactivated", "henkilo-kaytossa": "console.staff.reactivated",
-	"kaksivaihe": "console.staff.mfaReset",
-	"ehdot":      "console.policies.saved", "saanto": "console.rules.saved",
-}
-
-// consoleNotice is the notice a console page shows after a redirect, or "".
-func consoleNotice(r *http.Request) string { return consoleNotices[r.URL.Query().Get("ok")] }
-
 type consoleHomePage struct{ layout }
 
 // consoleHome links to the parts of the console.
@@ -95,7 +81,6 @@ type consoleProvidersPage struct {
 	Providers []portal.ProviderSummary
 	Form      form
 	Fields    []cfield
-	Notice    string
 }
 
 // providerFields are the inputs of the provider form.
@@ -124,34 +109,37 @@ func (s *Server) consoleProviders(w http.ResponseWriter, r *http.Request, v *vie
 	return s.render(w, r, http.StatusOK, "consoleproviders", p)
 }
 
-// providerInput reads the provider form, keeping what was typed in f.
-func providerInput(r *http.Request, f form) app.ProviderInput {
-	in := app.ProviderInput{Name: r.PostForm.Get("name"), BusinessID: r.PostForm.Get("business_id"), City: r.PostForm.Get("city"),
-		Phone: r.PostForm.Get("phone"), Email: r.PostForm.Get("provider_email")}
-	for _, k := range []string{"name", "business_id", "city", "phone", "provider_email"} {
-		f.Values[k] = clip(r.PostForm.Get(k), 4*app.MaxProviderName)
+// providerFormFields are the inputs of the provider form, in its order.
+var providerFormFields = []string{"name", "business_id", "city", "phone", "provider_email"}
+
+// providerInput reads the provider form.
+func providerInput(in url.Values) app.ProviderInput {
+	return app.ProviderInput{Name: in.Get("name"), BusinessID: in.Get("business_id"), City: in.Get("city"),
+		Phone: in.Get("phone"), Email: in.Get("provider_email")}
+}
+
+// keepProviderInput keeps what was typed in the provider form in f.
+func keepProviderInput(in url.Values, f form) {
+	for _, k := range providerFormFields {
+		f.Values[k] = clip(in.Get(k), 4*app.MaxProviderName)
 	}
-	return in
 }
 
 func (s *Server) consoleCreateProvider(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	f := newForm()
-	id, err := s.app.CreateProvider(r.Context(), v.Viewer, providerInput(r, f))
-	if err == nil {
-		http.Redirect(w, r, providerConsolePath(id)+"?ok=lisatty", http.StatusSeeOther)
-		return nil
-	}
-	if !f.fromInvalid(err) {
-		return err
-	}
-	p, err := s.providersPage(r, v, f)
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "consoleproviders", p)
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			id, err := s.app.CreateProvider(r.Context(), v.Viewer, providerInput(in))
+			return providerConsolePath(id), "lisatty", err
+		},
+		Page: func(f form, status int) error {
+			keepProviderInput(r.PostForm, f)
+			p, err := s.providersPage(r, v, f)
+			if err != nil {
+				return err
+			}
+			return s.render(w, r, status, "consoleproviders", p)
+		},
+	})
 }
 
 type consoleProviderPage struct {
@@ -160,7 +148,6 @@ type consoleProviderPage struct {
 	// Details is the contact form, Invite the staff invitation form.
 	Details, Invite             form
 	DetailFields, InviteFields  []cfield
-	Notice                      string
 	ProviderPath, ProviderTitle string
 }
 
@@ -201,7 +188,6 @@ func (s *Server) consoleProvider(w http.ResponseWriter, r *http.Request, v *view
 	if err != nil {
 		return err
 	}
-	p.Notice = consoleNotice(r)
 	return s.render(w, r, http.StatusOK, "consoleprovider", p)
 }
 
@@ -210,23 +196,19 @@ func (s *Server) consoleUpdateProvider(w http.ResponseWriter, r *http.Request, v
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	f := newForm()
-	err = s.app.UpdateProvider(r.Context(), v.Viewer, id, providerInput(r, f))
-	if err == nil {
-		http.Redirect(w, r, providerConsolePath(id)+"?ok=tallennettu", http.StatusSeeOther)
-		return nil
-	}
-	if !f.fromInvalid(err) {
-		return err
-	}
-	p, err := s.providerPage(r, v, &f, nil)
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "consoleprovider", p)
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			return providerConsolePath(id), "tallennettu", s.app.UpdateProvider(r.Context(), v.Viewer, id, providerInput(in))
+		},
+		Page: func(f form, status int) error {
+			keepProviderInput(r.PostForm, f)
+			p, err := s.providerPage(r, v, &f, nil)
+			if err != nil {
+				return err
+			}
+			return s.render(w, r, status, "consoleprovider", p)
+		},
+	})
 }
 
 // consoleSwitch reads the "active" field of a switch form: "1" turns on.
@@ -245,7 +227,7 @@ func (s *Server) consoleProviderActive(w http.ResponseWriter, r *http.Request, v
 	if active {
 		ok = "kaytossa"
 	}
-	http.Redirect(w, r, providerConsolePath(id)+"?ok="+ok, http.StatusSeeOther)
+	redirectNotice(w, r, providerConsolePath(id), ok)
 	return nil
 }
 
@@ -254,32 +236,26 @@ func (s *Server) consoleInviteStaff(w http.ResponseWriter, r *http.Request, v *v
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	email, name := r.PostForm.Get("email"), r.PostForm.Get("name")
-	added, err := s.app.InviteStaff(r.Context(), v.Viewer, id, email, name, string(s.texts(r, v).Lang))
-	if err == nil {
-		ok := "kutsuttu"
-		if added {
-			ok = "henkilo-lisatty"
-		}
-		http.Redirect(w, r, providerConsolePath(id)+"?ok="+ok, http.StatusSeeOther)
-		return nil
-	}
-	f := newForm()
-	status := http.StatusUnprocessableEntity
-	if s.throttled(w, r, v, &f, err) {
-		status = http.StatusTooManyRequests
-	} else if !f.fromInvalid(err) {
-		return err
-	}
-	f.Values["email"], f.Values["name"] = clip(strings.TrimSpace(email), 2*emailaddr.MaxLength), clip(name, 4*app.MaxStaffName)
-	p, err := s.providerPage(r, v, nil, &f)
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, status, "consoleprovider", p)
+	return s.postForm(w, r, v, formFlow{
+		Fields: []string{"name", "email"},
+		Run: func(in url.Values) (string, string, error) {
+			added, err := s.app.InviteStaff(r.Context(), v.Viewer, id, in.Get("email"), in.Get("name"), string(s.texts(r, v).Lang))
+			ok := "kutsuttu"
+			if added {
+				ok = "henkilo-lisatty"
+			}
+			return providerConsolePath(id), ok, err
+		},
+		Page: func(f form, status int) error {
+			in := r.PostForm
+			f.Values["email"], f.Values["name"] = clip(strings.TrimSpace(in.Get("email")), 2*portal.MaxEmailLength), clip(in.Get("name"), 4*app.MaxStaffName)
+			p, err := s.providerPage(r, v, nil, &f)
+			if err != nil {
+				return err
+			}
+			return s.render(w, r, status, "consoleprovider", p)
+		},
+	})
 }
 
 func (s *Server) consoleStaffActive(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -299,7 +275,7 @@ func (s *Server) consoleStaffActive(w http.ResponseWriter, r *http.Request, v *v
 	if active {
 		ok = "henkilo-kaytossa"
 	}
-	http.Redirect(w, r, providerConsolePath(id)+"?ok="+ok, http.StatusSeeOther)
+	redirectNotice(w, r, providerConsolePath(id), ok)
 	return nil
 }
 
@@ -317,7 +293,7 @@ func (s *Server) consoleResetSecondFactor(w http.ResponseWriter, r *http.Request
 	if err := s.app.ResetStaffSecondFactor(r.Context(), v.Viewer, id, staff); err != nil {
 		return err
 	}
-	http.Redirect(w, r, providerConsolePath(id)+"?ok=kaksivaihe", http.StatusSeeOther)
+	redirectNotice(w, r, providerConsolePath(id), "kaksivaihe")
 	return nil
 }
 
@@ -327,7 +303,6 @@ type consolePoliciesPage struct {
 	Form     form
 	// Cancel, Legacy and Order are the fields of the form's three groups.
 	Cancel, Legacy, Order []cfield
-	Notice                string
 }
 
 func (s *Server) policiesPage(r *http.Request, v *viewer, f *form) (consolePoliciesPage, error) {
@@ -363,34 +338,30 @@ func (s *Server) consolePolicies(w http.ResponseWriter, r *http.Request, v *view
 	if err != nil {
 		return err
 	}
-	p.Notice = consoleNotice(r)
 	return s.render(w, r, http.StatusOK, "consolepolicies", p)
 }
 
 func (s *Server) consoleSavePolicies(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	pf := r.PostForm
-	in := app.ChainPolicyForm{CancelDeadlineDays: pf.Get("cancel_deadline_days"), LateFeePercent: pf.Get("late_fee_percent"),
-		LegacyCutover: pf.Get("legacy_cutover"), LegacyRetirement: pf.Get("legacy_retirement"), OrderServiceURL: pf.Get("order_service_url")}
-	_, err := s.app.ChangeChainPoliciesAsAdmin(r.Context(), v.Viewer, in)
-	if err == nil {
-		http.Redirect(w, r, consolePath+"/ehdot?ok=ehdot", http.StatusSeeOther)
-		return nil
-	}
-	f := newForm()
-	if !f.fromInvalid(err) {
-		return err
-	}
-	for _, k := range []string{"cancel_deadline_days", "late_fee_percent", "legacy_cutover", "legacy_retirement", "order_service_url"} {
-		f.Values[k] = clip(pf.Get(k), 4*app.MaxOrderURLLength)
-	}
-	p, err := s.policiesPage(r, v, &f)
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "consolepolicies", p)
+	fields := []string{"cancel_deadline_days", "late_fee_percent", "legacy_cutover", "legacy_retirement", "order_service_url"}
+	return s.postForm(w, r, v, formFlow{
+		Fields: fields,
+		Run: func(pf url.Values) (string, string, error) {
+			in := app.PolicyForm{CancelDeadlineDays: pf.Get("cancel_deadline_days"), LateFeePercent: pf.Get("late_fee_percent"),
+				LegacyCutover: pf.Get("legacy_cutover"), LegacyRetirement: pf.Get("legacy_retirement"), OrderServiceURL: pf.Get("order_service_url")}
+			_, err := s.app.ChangePoliciesAsAdmin(r.Context(), v.Viewer, in)
+			return consolePath + "/ehdot", "ehdot", err
+		},
+		Page: func(f form, status int) error {
+			for _, k := range fields {
+				f.Values[k] = clip(r.PostForm.Get(k), 4*app.MaxOrderURLLength)
+			}
+			p, err := s.policiesPage(r, v, &f)
+			if err != nil {
+				return err
+			}
+			return s.render(w, r, status, "consolepolicies", p)
+		},
+	})
 }
 
 // ruleRow is a deduction rule as the list shows it, with its edit link.
@@ -405,7 +376,6 @@ type consoleRulesPage struct {
 	Rules  []ruleRow
 	Form   form
 	Fields []cfield
-	Notice string
 }
 
 // rulesPath is the rules page.
@@ -460,33 +430,29 @@ func (s *Server) consoleRules(w http.ResponseWriter, r *http.Request, v *viewer)
 	if err != nil {
 		return err
 	}
-	p.Notice = consoleNotice(r)
 	return s.render(w, r, http.StatusOK, "consolerules", p)
 }
 
 func (s *Server) consoleSaveRule(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	pf := r.PostForm
-	_, err := s.app.SaveDeductionRule(r.Context(), v.Viewer, app.RuleForm{Year: pf.Get("year"), WorkType: pf.Get("work_type"),
-		RatePercent: pf.Get("rate"), MaxEuros: pf.Get("max"), OmavastuuEuros: pf.Get("omavastuu")})
-	if err == nil {
-		http.Redirect(w, r, rulesPath+"?ok=saanto", http.StatusSeeOther)
-		return nil
-	}
-	f := newForm()
-	if !f.fromInvalid(err) {
-		return err
-	}
-	for _, k := range []string{"year", "work_type", "rate", "max", "omavastuu"} {
-		f.Values[k] = clip(pf.Get(k), 4*app.MaxWorkTypeLen)
-	}
-	p, err := s.rulesPage(r, v, &f)
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "consolerules", p)
+	fields := []string{"year", "work_type", "rate", "max", "omavastuu"}
+	return s.postForm(w, r, v, formFlow{
+		Fields: fields,
+		Run: func(pf url.Values) (string, string, error) {
+			_, err := s.app.SaveDeductionRule(r.Context(), v.Viewer, app.RuleForm{Year: pf.Get("year"), WorkType: pf.Get("work_type"),
+				RatePercent: pf.Get("rate"), MaxEuros: pf.Get("max"), OmavastuuEuros: pf.Get("omavastuu")})
+			return rulesPath, "saanto", err
+		},
+		Page: func(f form, status int) error {
+			for _, k := range fields {
+				f.Values[k] = clip(r.PostForm.Get(k), 4*app.MaxWorkTypeLen)
+			}
+			p, err := s.rulesPage(r, v, &f)
+			if err != nil {
+				return err
+			}
+			return s.render(w, r, status, "consolerules", p)
+		},
+	})
 }
 
 type consoleFeedbackPage struct {

@@ -422,7 +422,7 @@ func TestConsoleInEveryLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for ok, key := range consoleNotices {
+	for ok, key := range notices {
 		if !cat.Has(key) {
 			t.Errorf("notice %s: unknown key %q", ok, key)
 		}

@@ -131,10 +131,10 @@ func TestFactorChangesNeedRecentSignIn(t *testing.T) {
 			t.Errorf("a passkey added 16 minutes after the sign-in: %d %q", got.status, got.Error)
 		}
 		r := do(t, maija, "POST", e.srv.URL+"/profiili/avainkoodit/"+strconv.FormatInt(old, 10)+"/poista", url.Values{})
-		if r.Header.Get("Location") != "/profiili?tunnistus=1#kirjautuminen" {
+		if r.Header.Get("Location") != "/profiili?ok=tunnistus#kirjautuminen" {
 			t.Errorf("a passkey removed 16 minutes after the sign-in: %d %s", r.StatusCode, r.Header.Get("Location"))
 		}
-		if r := do(t, maija, "GET", e.srv.URL+"/profiili?tunnistus=1", nil); !strings.Contains(r.body, "Maijan puhelin") ||
+		if r := do(t, maija, "GET", e.srv.URL+"/profiili?ok=tunnistus", nil); !strings.Contains(r.body, "Maijan puhelin") ||
 			!strings.Contains(r.body, "Kirjaudu ulos ja uudelleen") {
 			t.Error("the profile does not keep the passkey and say why")
 		}

@@ -1,8 +1,8 @@
 package web
 
 import (
-	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"asiakassivu/internal/app"
@@ -15,7 +15,6 @@ type feedbackPage struct {
 	Site     portal.Site
 	Feedback []portal.Feedback
 	Form     form
-	Saved    bool
 }
 
 func (s *Server) feedbackPage(r *http.Request, v *viewer, site int64) (feedbackPage, error) {
@@ -36,7 +35,6 @@ func (s *Server) feedback(w http.ResponseWriter, r *http.Request, v *viewer) err
 	if err != nil {
 		return err
 	}
-	p.Saved = r.URL.Query().Get("ok") == "1"
 	return s.render(w, r, http.StatusOK, "feedback", p)
 }
 
@@ -45,24 +43,20 @@ func (s *Server) giveFeedback(w http.ResponseWriter, r *http.Request, v *viewer)
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	comment := r.PostForm.Get("comment")
-	err = s.app.SiteFeedback(r.Context(), v.Viewer, site, comment)
-	if err == nil {
-		http.Redirect(w, r, sitePath(site)+"/palaute?ok=1", http.StatusSeeOther)
-		return nil
-	}
-	p, perr := s.feedbackPage(r, v, site)
-	if perr != nil {
-		return perr
-	}
-	p.Form.Values["comment"] = clip(comment, 4*app.MaxFeedbackChars)
-	if !p.Form.fromInvalid(err) {
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "feedback", p)
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			return sitePath(site) + "/palaute", "palaute", s.app.SiteFeedback(r.Context(), v.Viewer, site, in.Get("comment"))
+		},
+		Page: func(f form, status int) error {
+			p, err := s.feedbackPage(r, v, site)
+			if err != nil {
+				return err
+			}
+			f.Values["comment"] = clip(r.PostForm.Get("comment"), 4*app.MaxFeedbackChars)
+			p.Form = f
+			return s.render(w, r, status, "feedback", p)
+		},
+	})
 }
 
 // rateVisit stores the rating of a done visit.
@@ -71,42 +65,45 @@ func (s *Server) rateVisit(w http.ResponseWriter, r *http.Request, v *viewer) er
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	rating, _ := strconv.Atoi(r.PostForm.Get("rating"))
-	comment := r.PostForm.Get("comment")
-	err = s.app.RateVisit(r.Context(), v.Viewer, site, visit, rating, comment)
-	if err == nil {
-		http.Redirect(w, r, visitPath(site, visit)+"?ok=arvio", http.StatusSeeOther)
-		return nil
-	}
-	p, perr := s.visitPage(r, v, site, visit)
-	if perr != nil {
-		return perr
-	}
-	p.Rating.Values["comment"] = clip(comment, 4*app.MaxFeedbackChars)
-	p.Rating.Values["rating"] = r.PostForm.Get("rating")
-	var bad app.InvalidInput
-	if !errors.As(err, &bad) {
-		return err
-	}
-	p.Rating.fromInvalid(err)
-	return s.render(w, r, http.StatusUnprocessableEntity, "visit", p)
+	return s.postForm(w, r, v, formFlow{
+		Fields: []string{"rating", "comment"},
+		Run: func(in url.Values) (string, string, error) {
+			rating, _ := strconv.Atoi(in.Get("rating"))
+			return visitPath(site, visit), "arvio", s.app.RateVisit(r.Context(), v.Viewer, site, visit, rating, in.Get("comment"))
+		},
+		Page: func(f form, status int) error {
+			p, err := s.visitPage(r, v, site, visit)
+			if err != nil {
+				return err
+			}
+			f.Values["comment"] = clip(r.PostForm.Get("comment"), 4*app.MaxFeedbackChars)
+			f.Values["rating"] = clip(r.PostForm.Get("rating"), 20)
+			p.Rating = f
+			return s.render(w, r, status, "visit", p)
+		},
+	})
 }
 
 type portalFeedbackPage struct {
 	layout
 	Form form
 	From string
+	// Sent is set after a redirect with the thanks: the page shows no form.
 	Sent bool
+}
+
+// portalFeedbackInput reads the posted portal-feedback form.
+func (s *Server) portalFeedbackInput(r *http.Request, v *viewer) app.PortalFeedbackInput {
+	f := r.PostForm
+	return app.PortalFeedbackInput{Message: f.Get("message"), ContactAllowed: f.Get("contact") == "yes",
+		ContactEmail: f.Get("email"), Language: string(s.texts(r, v).Lang), Page: localPath(f.Get("from"))}
 }
 
 // portalFeedbackForm is "Palautetta Asiakassivusta", reachable from every
 // page's footer, signed in or not.
 func (s *Server) portalFeedbackForm(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	p := portalFeedbackPage{layout: s.base(r, v, "portalfeedback.title"), Form: newForm(),
-		From: localPath(r.URL.Query().Get("sivulta")), Sent: r.URL.Query().Get("ok") == "1"}
+	p := portalFeedbackPage{layout: s.base(r, v, "portalfeedback.title"), Form: newForm(), From: localPath(r.URL.Query().Get("sivulta"))}
+	p.Sent = p.Notice == notices["kiitos"]
 	if v != nil && v.Verified {
 		p.Form.Values["email"] = v.Email
 	}
@@ -114,28 +111,24 @@ func (s *Server) portalFeedbackForm(w http.ResponseWriter, r *http.Request, v *v
 }
 
 func (s *Server) givePortalFeedback(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	in := app.PortalFeedbackInput{Message: r.PostForm.Get("message"), ContactAllowed: r.PostForm.Get("contact") == "yes",
-		ContactEmail: r.PostForm.Get("email"), Language: string(s.texts(r, v).Lang), Page: localPath(r.PostForm.Get("from"))}
 	var av *app.Viewer
 	if v != nil {
 		av = &v.Viewer
 	}
-	err := s.app.GivePortalFeedback(r.Context(), av, in)
-	if err == nil {
-		http.Redirect(w, r, "/palaute?ok=1", http.StatusSeeOther)
-		return nil
-	}
-	p := portalFeedbackPage{layout: s.base(r, v, "portalfeedback.title"), Form: newForm(), From: in.Page}
-	p.Form.Values["message"] = clip(in.Message, 4*app.MaxFeedbackChars)
-	p.Form.Values["email"] = clip(in.ContactEmail, 2*emailaddr.MaxLength)
-	if in.ContactAllowed {
-		p.Form.Values["contact"] = "yes"
-	}
-	if !p.Form.fromInvalid(err) {
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "portalfeedback", p)
+	return s.postForm(w, r, v, formFlow{
+		Fields: []string{"message", "email"},
+		Run: func(in url.Values) (string, string, error) {
+			return "/palaute", "kiitos", s.app.GivePortalFeedback(r.Context(), av, s.portalFeedbackInput(r, v))
+		},
+		Page: func(f form, status int) error {
+			in := s.portalFeedbackInput(r, v)
+			p := portalFeedbackPage{layout: s.base(r, v, "portalfeedback.title"), Form: f, From: in.Page}
+			p.Form.Values["message"] = clip(in.Message, 4*app.MaxFeedbackChars)
+			p.Form.Values["email"] = clip(in.ContactEmail, 2*portal.MaxEmailLength)
+			if in.ContactAllowed {
+				p.Form.Values["contact"] = "yes"
+			}
+			return s.render(w, r, status, "portalfeedback", p)
+		},
+	})
 }

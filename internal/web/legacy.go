@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -92,35 +93,39 @@ func (s *Server) legacySignIn(w http.ResponseWriter, r *http.Request, _ *viewer)
 // legacySignUp starts the new account and leads to the code page like any
 // sign-up. A refused password keeps the ticket for another try.
 func (s *Server) legacySignUp(w http.ResponseWriter, r *http.Request, _ *viewer) error {
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	ticket, password := r.PostForm.Get("ticket"), r.PostForm.Get("password")
-	token, err := s.app.LegacySignUp(r.Context(), ticket, password, s.client(r))
-	if err == nil {
-		s.setSessionCookie(w, token)
-		http.Redirect(w, r, "/vahvista", http.StatusSeeOther)
-		return nil
-	}
-	p, perr := s.legacyPage(r, "signin")
-	if perr != nil {
-		return perr
-	}
-	if errors.Is(err, app.ErrLegacyTicket) {
-		p.Form.FormError = "legacy.ticket"
-		return s.render(w, r, http.StatusUnprocessableEntity, "legacy", p)
-	}
-	status := http.StatusUnprocessableEntity
-	if s.throttled(w, r, nil, &p.Form, err) {
-		status = http.StatusTooManyRequests
-	} else if !p.Form.fromInvalid(err) {
-		return err
-	}
-	email, terr := s.app.LegacyTicketEmail(r.Context(), ticket)
-	if terr != nil {
-		return terr
-	}
-	p.Step, p.Ticket, p.MaskedEmail = "signup", ticket, portal.MaskEmail(email)
-	p.Title = p.L.T("legacy.signup.title")
-	return s.render(w, r, status, "legacy", p)
+	ticketGone := false
+	return s.postForm(w, r, nil, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			token, err := s.app.LegacySignUp(r.Context(), in.Get("ticket"), in.Get("password"), s.client(r))
+			if err == nil {
+				s.setSessionCookie(w, token)
+			}
+			return "/vahvista", "", err
+		},
+		Refuse: func(err error, f *form) int {
+			if ticketGone = errors.Is(err, app.ErrLegacyTicket); ticketGone {
+				f.FormError = "legacy.ticket"
+				return http.StatusUnprocessableEntity
+			}
+			return 0
+		},
+		Page: func(f form, status int) error {
+			p, err := s.legacyPage(r, "signin")
+			if err != nil {
+				return err
+			}
+			p.Form = f
+			if ticketGone {
+				return s.render(w, r, status, "legacy", p)
+			}
+			ticket := r.PostForm.Get("ticket")
+			email, terr := s.app.LegacyTicketEmail(r.Context(), ticket)
+			if terr != nil {
+				return terr
+			}
+			p.Step, p.Ticket, p.MaskedEmail = "signup", ticket, mail.MaskEmail(email)
+			p.Title = p.L.T("legacy.signup.title")
+			return s.render(w, r, status, "legacy", p)
+		},
+	})
 }

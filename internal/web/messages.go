@@ -1,16 +1,21 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+	"asiakassivu/internal/web/sse"
 )
 
 // threadPath is the address of a site's messages.
@@ -20,7 +25,6 @@ type messagesPage struct {
 	layout
 	app.Thread
 	Form form
-	Sent bool
 	// Events is the address of the live stream, starting after the last
 	// message shown.
 	Events string
@@ -85,7 +89,6 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request, v *viewer) err
 	if err != nil {
 		return err
 	}
-	p.Sent = r.URL.Query().Get("ok") == "1"
 	return s.render(w, r, http.StatusOK, "messages", p)
 }
 
@@ -96,35 +99,33 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, v *viewer) 
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	body := r.PostForm.Get("body")
-	_, err = s.app.PostMessage(r.Context(), v.Viewer, site, body)
-	if err == nil {
-		http.Redirect(w, r, threadPath(site)+"?ok=1#viesti", http.StatusSeeOther)
-		return nil
-	}
-	p, perr := s.messagesPage(r, v, site)
-	if perr != nil {
-		return perr
-	}
-	p.Form.Values["body"] = clip(body, 8*app.MaxNoteLength)
-	switch {
-	case p.Form.fromInvalid(err):
-	case errors.Is(err, app.ErrThreadClosed):
-		p.Form.FormError = "messages.closed"
-	default:
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "messages", p)
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			_, err := s.app.PostMessage(r.Context(), v.Viewer, site, in.Get("body"))
+			return threadPath(site), "viesti", err
+		},
+		Refuse: func(err error, f *form) int {
+			if errors.Is(err, app.ErrThreadClosed) {
+				f.FormError = "messages.closed"
+				return http.StatusUnprocessableEntity
+			}
+			return 0
+		},
+		Page: func(f form, status int) error {
+			p, err := s.messagesPage(r, v, site)
+			if err != nil {
+				return err
+			}
+			f.Values["body"] = clip(r.PostForm.Get("body"), 8*app.MaxNoteLength)
+			p.Form = f
+			return s.render(w, r, status, "messages", p)
+		},
+	})
 }
 
-// heartbeat keeps an idle stream (and the proxies on its way) open.
 // messageEvents opens a stream of a site's new messages as server-sent
-// events, each with its id, so that a reconnecting browser (Last-Event-ID)
-// gets exactly what it missed. The stream lives on in the server's stream
-// set (stream.go) after this handler returns.
+// events (package sse), each with its id, so that a reconnecting browser
+// (Last-Event-ID) gets exactly what it missed.
 func (s *Server) messageEvents(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	site, err := pathID(r, "site")
 	if err != nil {
@@ -142,21 +143,52 @@ func (s *Server) messageEvents(w http.ResponseWriter, r *http.Request, v *viewer
 	if err != nil {
 		return err
 	}
-	conn, err := takeOver(w)
+	f := &messageFeed{s: s, viewer: v.Viewer, token: strings.Clone(v.token), site: site, l: l, side: v.Side(), t: t}
+	return s.streams.Serve(w, r, f, func(wake func()) func() { return s.cfg.Hub.Subscribe(site, wake) }, last)
+}
+
+// messageFeed is a site's messages as a viewer's stream delivers them.
+type messageFeed struct {
+	s      *Server
+	viewer app.Viewer
+	token  string // the session's (a copy: not the whole Cookie header)
+	site   int64
+	l      texts
+	side   string
+	t      *template.Template
+}
+
+// Stands reports whether the stream's session still stands (signed out,
+// reset, deleted, deactivated: app.SessionStands); an error of the
+// database ends the stream too (the browser comes back and is
+// authenticated afresh).
+func (f *messageFeed) Stands(ctx context.Context) bool {
+	err := f.s.app.SessionStands(ctx, f.token, f.viewer)
+	if err != nil && !errors.Is(err, portal.ErrUnauthenticated) {
+		f.s.log.Info("message stream", "err", err)
+	}
+	return err == nil
+}
+
+// After reads (and so marks read) the messages after last, each rendered
+// as the thread page shows it.
+func (f *messageFeed) After(ctx context.Context, last int64) ([]sse.Event, error) {
+	msgs, err := f.s.app.MessagesAfter(ctx, f.viewer, f.site, last)
 	if err != nil {
-		return fmt.Errorf("message stream: %w", err)
+		f.s.log.Info("message stream", "err", err)
+		return nil, err
 	}
-	st := &sseStream{set: s.streams, conn: conn, viewer: v.Viewer, token: strings.Clone(v.token), site: site, l: l, side: v.Side(), t: t, last: last}
-	// Subscribe before the first read, so that a message posted in
-	// between wakes the stream instead of slipping past it.
-	st.stop = s.cfg.Hub.Subscribe(site, st.wake)
-	if !s.streams.add(st) {
-		st.stop()
-		conn.Close()
-		return nil
+	evs := make([]sse.Event, len(msgs))
+	var item bytes.Buffer
+	for i, m := range msgs {
+		item.Reset()
+		if err := f.t.ExecuteTemplate(&item, "message-item", newItem(f.l, f.side, m)); err != nil {
+			f.s.log.Error("message stream", "err", err)
+			return nil, err
+		}
+		evs[i] = sse.Event{ID: m.ID, Name: "message", Data: item.String()}
 	}
-	st.send()
-	return nil
+	return evs, nil
 }
 
 type inboxPage struct {

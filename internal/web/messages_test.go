@@ -32,7 +32,7 @@ func TestMessagesPages(t *testing.T) {
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("post: %d\n%s", r.StatusCode, r.body)
 		}
-		r = do(t, maija, "GET", thread+"?ok=1", nil)
+		r = do(t, maija, "GET", thread+"?ok=viesti", nil)
 		if !strings.Contains(r.body, "&lt;script&gt;alert(1)&lt;/script&gt; https://esimerkki.example") ||
 			strings.Contains(r.body, `<a href="https://esimerkki.example`) || !strings.Contains(r.body, "Viesti on lähetetty.") {
 			t.Errorf("thread page does not show the message as plain text:\n%s", r.body)
@@ -217,6 +217,62 @@ func TestClosedStreamReadsNothing(t *testing.T) {
 		}
 		if n := e.streams(); n != 0 {
 			t.Errorf("%d streams still open after their client left", n)
+		}
+	})
+}
+
+// TestMessageStreamOverHTTP2: behind a server that speaks HTTP/2 (TLS),
+// where a connection cannot be taken over, a stream stays in its request:
+// it delivers live messages and ends when its session is revoked.
+func TestMessageStreamOverHTTP2(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		e.server.streams.Heartbeat = 100 * time.Millisecond
+		protos := make(chan string, 4)
+		h2 := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/tapahtumat") {
+				protos <- r.Proto
+			}
+			e.srv.Config.Handler.ServeHTTP(w, r)
+		}))
+		h2.EnableHTTP2 = true
+		h2.StartTLS()
+		t.Cleanup(h2.Close)
+		maija, sari := e.client(t), e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		e.signIn(t, sari, "sari@kotikulma.example")
+		// The session cookie (not Secure: the base URL is http) goes to
+		// the TLS server on the same host too.
+		c := h2.Client()
+		c.Jar, c.CheckRedirect = maija.Jar, maija.CheckRedirect
+		ch := openStream(t, c, h2.URL+threadPath(e.sites["koti"])+"/tapahtumat", "")
+		if p := <-protos; p != "HTTP/2.0" {
+			t.Fatalf("the stream was served over %s, want HTTP/2.0", p)
+		}
+		thread := e.srv.URL + threadPath(e.sites["koti"])
+		for _, text := range []string{"Ensimmäinen HTTP/2:lla", "Toinen HTTP/2:lla"} {
+			do(t, sari, "POST", thread, url.Values{"body": {text}})
+			if ev := nextEvent(t, ch); !strings.Contains(ev.data, text) {
+				t.Fatalf("event %+v, want %q", ev, text)
+			}
+		}
+		if n := e.streams(); n != 1 {
+			t.Errorf("%d streams open, want 1", n)
+		}
+		do(t, c, "POST", h2.URL+"/kirjaudu-ulos", url.Values{})
+		deadline := time.After(5 * time.Second)
+		for open := true; open; {
+			select {
+			case _, open = <-ch:
+			case <-deadline:
+				t.Fatal("the HTTP/2 stream is still open 5 s after sign-out")
+			}
+		}
+		for end := time.Now().Add(5 * time.Second); e.streams() != 0 && time.Now().Before(end); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if n := e.streams(); n != 0 {
+			t.Errorf("%d streams still open after sign-out", n)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"asiakassivu/internal/app"
@@ -59,26 +60,33 @@ func (s *Server) secondFactorForm(w http.ResponseWriter, r *http.Request, v *vie
 }
 
 func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	p := s.mfaPage(r, v, "verify")
-	err := s.app.SecondFactor(r.Context(), v.Viewer, r.PostFormValue("code"))
-	if err == nil {
-		http.Redirect(w, r, orDefault(p.Next, "/"), http.StatusSeeOther)
-		return nil
-	}
-	if p.MFA, _ = s.app.MFAState(r.Context(), v.Viewer); !p.MFA.Any() {
-		http.Redirect(w, r, "/kaksivaihe/kayttoon", http.StatusSeeOther)
-		return nil
-	}
-	status := http.StatusUnprocessableEntity
-	if th, ok := app.IsThrottled(err); ok {
-		p.Form.FormError, p.Wait, status = "signin.throttled", int(th.RetryAfter.Seconds()+0.999), http.StatusTooManyRequests
-		w.Header().Set("Retry-After", strconv.Itoa(p.Wait))
-	} else if errors.Is(err, app.ErrSecondFactor) {
-		p.Form.Errors["code"] = "error.mfa.code"
-	} else {
-		return err
-	}
-	return s.render(w, r, status, "mfa", p)
+	wait := 0
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			return orDefault(localPath(r.FormValue("next")), "/"), "", s.app.SecondFactor(r.Context(), v.Viewer, in.Get("code"))
+		},
+		Refuse: func(err error, f *form) int {
+			if th, ok := app.IsThrottled(err); ok {
+				f.FormError, wait = "signin.throttled", int(th.RetryAfter.Seconds()+0.999)
+				w.Header().Set("Retry-After", strconv.Itoa(wait))
+				return http.StatusTooManyRequests
+			}
+			if errors.Is(err, app.ErrSecondFactor) {
+				f.fail("code", "error.mfa.code")
+				return http.StatusUnprocessableEntity
+			}
+			return 0
+		},
+		Page: func(f form, status int) error {
+			p := s.mfaPage(r, v, "verify")
+			if p.MFA, _ = s.app.MFAState(r.Context(), v.Viewer); !p.MFA.Any() {
+				http.Redirect(w, r, "/kaksivaihe/kayttoon", http.StatusSeeOther)
+				return nil
+			}
+			p.Form, p.Wait = f, wait
+			return s.render(w, r, status, "mfa", p)
+		},
+	})
 }
 
 func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -136,7 +144,7 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request, v *viewer) 
 	} else if th, ok := app.IsThrottled(err); ok {
 		p.Form.FormError, p.Wait, status = "signin.throttled", int(th.RetryAfter.Seconds()+0.999), http.StatusTooManyRequests
 	} else if errors.Is(err, app.ErrSecondFactor) {
-		p.Form.Errors["code"] = "error.mfa.code"
+		p.Form.fail("code", "error.mfa.code")
 	} else {
 		return err
 	}
@@ -152,7 +160,7 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request, v *viewer) 
 func (s *Server) newRecoveryCodes(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	codes, err := s.app.NewRecoveryCodes(r.Context(), v.Viewer)
 	if errors.Is(err, app.ErrReauthenticate) {
-		http.Redirect(w, r, "/profiili?uudelleen=1#kirjautuminen", http.StatusSeeOther)
+		redirectNotice(w, r, "/profiili#kirjautuminen", "uudelleen")
 		return nil
 	}
 	if err != nil {
@@ -165,7 +173,7 @@ func (s *Server) newRecoveryCodes(w http.ResponseWriter, r *http.Request, v *vie
 
 // factorsReauth is where a change of factors that needs a recent sign-in
 // sends the person: the profile says so.
-const factorsReauth = "/profiili?tunnistus=1#kirjautuminen"
+const factorsReauth = "/profiili?ok=tunnistus#kirjautuminen"
 
 func (s *Server) removePasskey(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	id, err := pathID(r, "passkey")
@@ -173,7 +181,7 @@ func (s *Server) removePasskey(w http.ResponseWriter, r *http.Request, v *viewer
 		return err
 	}
 	if err := s.app.RemovePasskey(r.Context(), v.Viewer, id); errors.Is(err, portal.ErrConflict) {
-		http.Redirect(w, r, "/profiili?viimeinen=1#kirjautuminen", http.StatusSeeOther)
+		redirectNotice(w, r, "/profiili#kirjautuminen", "viimeinen")
 		return nil
 	} else if errors.Is(err, app.ErrReauthenticate) {
 		http.Redirect(w, r, factorsReauth, http.StatusSeeOther)

@@ -76,7 +76,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				s.renderError(sw, r, http.StatusInternalServerError, ref)
 			}
 			took := time.Since(start)
-			s.metrics.observe(r, sw.status, took)
+			s.metrics.Observe(r, sw.status, took)
 			s.log.Info("request", "method", r.Method, "route", logRoute(r), "status", sw.status,
 				"ms", took.Milliseconds())
 		}()

@@ -40,7 +40,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request, _ *viewer) error 
 // metricsPage serves the Prometheus text format of the server's own
 // registry.
 func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request, _ *viewer) error {
-	s.metrics.handler.ServeHTTP(w, r)
+	s.metrics.ServeHTTP(w, r)
 	return nil
 }
 

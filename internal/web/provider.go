@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"asiakassivu/internal/app"
@@ -49,7 +50,6 @@ type providerVisitPage struct {
 	app.ProviderVisitDetail
 	// One form per action, so an error shows next to the form it is about.
 	Reschedule, Cancel, Done, Answer form
-	Saved                            string
 	Changed                          bool
 }
 
@@ -78,14 +78,8 @@ func (s *Server) providerVisit(w http.ResponseWriter, r *http.Request, v *viewer
 	if err != nil {
 		return err
 	}
-	p.Saved = providerNotices[r.URL.Query().Get("ok")]
 	return s.render(w, r, http.StatusOK, "providervisit", p)
 }
-
-// providerNotices maps the "ok" parameter after a staff action on a visit
-// to the notice the visit page shows.
-var providerNotices = map[string]string{"siirretty": "provider.saved.rescheduled", "peruttu": "provider.saved.cancelled",
-	"tehty": "provider.saved.done", "hyvaksytty": "provider.saved.moveAccepted", "hylatty": "provider.saved.moveDeclined"}
 
 // providerAction runs one staff action on a visit from a posted form: on
 // success back to the visit page with a notice; on bad input or a visit
@@ -97,34 +91,32 @@ func (s *Server) providerAction(w http.ResponseWriter, r *http.Request, v *viewe
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	seq, _ := strconv.Atoi(r.PostForm.Get("sequence"))
-	err = run(visit, seq)
-	if err == nil {
-		http.Redirect(w, r, providerPath(visit)+"?ok="+done, http.StatusSeeOther)
-		return nil
-	}
-	p, perr := s.providerVisitPage(r, v, visit)
-	if perr != nil {
-		return perr
-	}
-	f := pick(&p)
-	for k := range r.PostForm {
-		if k != "sequence" {
-			f.Values[k] = clip(r.PostForm.Get(k), 4*app.MaxReasonLength)
-		}
-	}
-	status := http.StatusUnprocessableEntity
-	switch {
-	case f.fromInvalid(err):
-	case errors.Is(err, portal.ErrConflict):
-		p.Changed, status = true, http.StatusConflict
-	default:
-		return err
-	}
-	return s.render(w, r, status, "providervisit", p)
+	conflict := false
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			seq, _ := strconv.Atoi(in.Get("sequence"))
+			return providerPath(visit), done, run(visit, seq)
+		},
+		Refuse: func(err error, _ *form) int {
+			if conflict = errors.Is(err, portal.ErrConflict); conflict {
+				return http.StatusConflict
+			}
+			return 0
+		},
+		Page: func(f form, status int) error {
+			p, err := s.providerVisitPage(r, v, visit)
+			if err != nil {
+				return err
+			}
+			for k := range r.PostForm {
+				if k != "sequence" {
+					f.Values[k] = clip(r.PostForm.Get(k), 4*app.MaxReasonLength)
+				}
+			}
+			*pick(&p), p.Changed = f, conflict
+			return s.render(w, r, status, "providervisit", p)
+		},
+	})
 }
 
 func (s *Server) rescheduleVisit(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -137,7 +129,7 @@ func (s *Server) rescheduleVisit(w http.ResponseWriter, r *http.Request, v *view
 }
 
 func (s *Server) providerCancelVisit(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	return s.providerAction(w, r, v, "peruttu", func(p *providerVisitPage) *form { return &p.Cancel },
+	return s.providerAction(w, r, v, "tuottaja-peruttu", func(p *providerVisitPage) *form { return &p.Cancel },
 		func(visit int64, seq int) error {
 			return s.app.CancelVisitForProvider(r.Context(), v.Viewer, visit, seq, r.PostForm.Get("reason"))
 		})
@@ -173,7 +165,6 @@ type providerFeedbackPage struct {
 	FormFor int64
 	// Blank is the empty form of every other feedback's reply.
 	Blank form
-	Saved bool
 }
 
 func (s *Server) providerFeedbackPage(r *http.Request, v *viewer) (providerFeedbackPage, error) {
@@ -191,7 +182,6 @@ func (s *Server) providerFeedback(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil {
 		return err
 	}
-	p.Saved = r.URL.Query().Get("ok") == "1"
 	return s.render(w, r, http.StatusOK, "providerfeedback", p)
 }
 
@@ -200,22 +190,18 @@ func (s *Server) replyFeedback(w http.ResponseWriter, r *http.Request, v *viewer
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	reply := r.PostForm.Get("reply")
-	err = s.app.ReplyToFeedback(r.Context(), v.Viewer, id, reply)
-	if err == nil {
-		http.Redirect(w, r, "/tuottaja/palaute?ok=1", http.StatusSeeOther)
-		return nil
-	}
-	p, perr := s.providerFeedbackPage(r, v)
-	if perr != nil {
-		return perr
-	}
-	if !p.Form.fromInvalid(err) {
-		return err
-	}
-	p.Form.Values["reply"], p.FormFor = clip(reply, 4*app.MaxReasonLength), id
-	return s.render(w, r, http.StatusUnprocessableEntity, "providerfeedback", p)
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			return "/tuottaja/palaute", "vastattu", s.app.ReplyToFeedback(r.Context(), v.Viewer, id, in.Get("reply"))
+		},
+		Page: func(f form, status int) error {
+			p, err := s.providerFeedbackPage(r, v)
+			if err != nil {
+				return err
+			}
+			f.Values["reply"] = clip(r.PostForm.Get("reply"), 4*app.MaxReasonLength)
+			p.Form, p.FormFor = f, id
+			return s.render(w, r, status, "providerfeedback", p)
+		},
+	})
 }

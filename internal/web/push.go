@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"time"
 
 	"asiakassivu/internal/app"
@@ -19,7 +20,6 @@ type pushSection struct {
 	PublicKey string
 	Devices   []pushDevice
 	Kinds     []pushKind
-	Notice    string // text key
 	Error     string // text key of a refusal
 }
 
@@ -38,19 +38,12 @@ type pushKind struct {
 	On    bool
 }
 
-// pushNotices are the profile's ?ok= answers of the notification forms.
-var pushNotices = map[string]string{
-	"ilmoitukset":           "profile.push.kinds.saved",
-	"ilmoitukset-kaytossa":  "profile.push.enabled",
-	"ilmoitukset-poistettu": "profile.push.devices.removed",
-}
-
 func (s *Server) pushSection(r *http.Request, v *viewer) (pushSection, error) {
 	ps, err := s.app.PushSettings(r.Context(), v.Viewer)
 	if err != nil {
 		return pushSection{}, err
 	}
-	out := pushSection{PublicKey: ps.PublicKey, Notice: pushNotices[r.URL.Query().Get("ok")]}
+	out := pushSection{PublicKey: ps.PublicKey}
 	for _, d := range ps.Devices {
 		out.Devices = append(out.Devices, pushDevice{ID: d.ID, Browser: browserName(d.UserAgent), Hash: d.EndpointHash, Since: d.Since})
 	}
@@ -135,32 +128,33 @@ func (s *Server) unsubscribePush(w http.ResponseWriter, r *http.Request, v *view
 	if err := s.app.UnsubscribePush(r.Context(), v.Viewer, id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/profiili?ok=ilmoitukset-poistettu#ilmoitukset", http.StatusSeeOther)
+	redirectNotice(w, r, "/profiili", "ilmoitukset-poistettu")
 	return nil
 }
 
 // saveNotificationKinds stores which kinds are on: a ticked box (value
 // "on") per kind. Any other field or value refuses the form.
 func (s *Server) saveNotificationKinds(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	var on []portal.NotificationKind
-	for name, vals := range r.PostForm {
-		k := portal.NotificationKind(name)
-		if !k.Valid() || len(vals) != 1 || vals[0] != "on" {
-			return s.pushRefused(w, r, v, "error.push.form")
-		}
-		on = append(on, k)
-	}
-	err := s.app.SetNotificationKinds(r.Context(), v.Viewer, on)
-	var bad app.InvalidInput
-	if errors.As(err, &bad) {
-		return s.pushRefused(w, r, v, "error.push.form")
-	}
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/profiili?ok=ilmoitukset#ilmoitukset", http.StatusSeeOther)
-	return nil
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			var on []portal.NotificationKind
+			for name, vals := range in {
+				k := portal.NotificationKind(name)
+				if !k.Valid() || len(vals) != 1 || vals[0] != "on" {
+					return "", "", app.InvalidInput{{Key: "error.push.form"}}
+				}
+				on = append(on, k)
+			}
+			return "/profiili", "ilmoitukset", s.app.SetNotificationKinds(r.Context(), v.Viewer, on)
+		},
+		Page: func(f form, status int) error {
+			p, err := s.profileData(r, v)
+			if err != nil {
+				return err
+			}
+			// Whatever the use case found, the section says the form was refused.
+			p.Push.Error = "error.push.form"
+			return s.render(w, r, status, "profile", p)
+		},
+	})
 }

@@ -191,7 +191,7 @@ func TestPushSubscribeListRemove(t *testing.T) {
 		}
 
 		r = do(t, c, "POST", e.srv.URL+"/profiili/ilmoitukset/laitteet/"+strconv.FormatInt(created.ID, 10)+"/poista", url.Values{})
-		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/profiili?ok=ilmoitukset-poistettu#ilmoitukset" {
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/profiili?ok=ilmoitukset-poistettu" {
 			t.Errorf("remove: %d %s", r.StatusCode, r.Header.Get("Location"))
 		}
 		if n := countRows(t, db, "push_subscriptions"); n != 0 {
@@ -229,7 +229,7 @@ func TestNotificationKindsForm(t *testing.T) {
 			return out
 		}
 		r := do(t, c, "POST", e.srv.URL+"/profiili/ilmoitukset", url.Values{"message": {"on"}, "visit_reminder": {"on"}})
-		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/profiili?ok=ilmoitukset#ilmoitukset" {
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/profiili?ok=ilmoitukset" {
 			t.Fatalf("save: %d %s", r.StatusCode, r.Header.Get("Location"))
 		}
 		want := map[portal.NotificationKind]bool{portal.NotifyMessage: true, portal.NotifyVisitReminder: true}

@@ -16,6 +16,14 @@ import (
 	"asiakassivu/internal/i18n"
 )
 
+// The app's colours: style.css's --accent and --bg in the light scheme (a
+// test holds them equal). The manifest, the theme-color meta tag and the
+// icons use them.
+const (
+	themeColor      = "#0b5d4b"
+	backgroundColor = "#f7f5f0"
+)
+
 // offlinePath is the page the service worker shows when the network fails.
 const offlinePath = "/offline"
 
@@ -90,11 +98,11 @@ func (s *Server) buildPWA() (pwa, error) {
 		BackgroundColor: backgroundColor,
 	}
 	for _, ic := range s.assets.icons {
-		if ic.purpose == "" {
+		if ic.Purpose == "" {
 			continue // apple-touch-icon: named by the layout, not the manifest
 		}
-		m.Icons = append(m.Icons, manifestIcon{Src: s.assets.url(ic.name),
-			Sizes: strconv.Itoa(ic.size) + "x" + strconv.Itoa(ic.size), Type: "image/png", Purpose: ic.purpose})
+		m.Icons = append(m.Icons, manifestIcon{Src: s.assets.url(ic.Name),
+			Sizes: strconv.Itoa(ic.Size) + "x" + strconv.Itoa(ic.Size), Type: "image/png", Purpose: ic.Purpose})
 	}
 	manifest, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
@@ -151,7 +159,7 @@ func (s *Server) releaseVersion() (string, error) {
 		return "", err
 	}
 	for _, ic := range s.assets.icons {
-		h.Write(ic.png)
+		h.Write(ic.PNG)
 	}
 	for _, l := range i18n.Langs {
 		p := s.catalog.Printer(l)

@@ -25,6 +25,9 @@ type layout struct {
 	Viewer  *viewer
 	Today   portal.Date
 	NoIndex bool
+	// Notice is the text key of the notice after a redirect (see notices),
+	// shown first in the page's main part.
+	Notice string
 }
 
 // language is the language a page is rendered in.
@@ -122,7 +125,7 @@ func (s *Server) texts(r *http.Request, v *viewer) texts {
 // base returns the shared page data of a request.
 func (s *Server) base(r *http.Request, v *viewer, titleKey string) layout {
 	l := s.texts(r, v)
-	p := layout{L: l, Title: l.T(titleKey), Viewer: v, Today: s.today(), Path: localPath(r.URL.RequestURI())}
+	p := layout{L: l, Title: l.T(titleKey), Viewer: v, Today: s.today(), Path: localPath(r.URL.RequestURI()), Notice: noticeOf(r)}
 	// Before the second factor nothing but the way out is offered.
 	if v != nil && v.Verified && !v.NeedsSecondFactor() {
 		p.MenuSites = v.Sites

@@ -86,7 +86,7 @@ func TestStreamEndsOnRevocation(t *testing.T) {
 				if tc.written {
 					every = time.Hour
 				}
-				e.server.streams.every = every
+				e.server.streams.Heartbeat = every
 				victim, writer := e.client(t), e.client(t)
 				e.signIn(t, victim, tc.who)
 				writerEmail := "sari@kotikulma.example"

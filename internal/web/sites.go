@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -38,7 +39,6 @@ type sitePage struct {
 	portal.SiteSummary
 	ReadOnly bool
 	Access   form
-	Saved    bool
 }
 
 func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -54,7 +54,6 @@ func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
 		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionLifetime / time.Second)})
 	p := sitePage{layout: s.base(r, v, "site.summary"), SiteSummary: sum, Access: accessForm(sum.Site.Access)}
 	p.ReadOnly = portal.ReadOnly(sum.Contracts, p.Today)
-	p.Saved = r.URL.Query().Get("ok") == "ohjeet"
 	p.CurrentSite, p.Section = id, "home"
 	p.Title = sum.Site.Name
 	if p.Title == "" {
@@ -87,37 +86,40 @@ func accessForm(a portal.AccessInstructions) form {
 	return f
 }
 
+// accessInput reads the posted access-instructions form.
+func accessInput(in url.Values) portal.AccessInstructions {
+	return portal.AccessInstructions{Keys: in.Get("access_keys"), DoorCode: in.Get("access_door_code"),
+		Pets: in.Get("access_pets"), Parking: in.Get("access_parking"), Other: in.Get("access_other")}
+}
+
 // setAccess saves the access instructions the customer typed.
 func (s *Server) setAccess(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	id, err := pathID(r, "site")
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	in := portal.AccessInstructions{Keys: r.PostForm.Get("access_keys"), DoorCode: r.PostForm.Get("access_door_code"),
-		Pets: r.PostForm.Get("access_pets"), Parking: r.PostForm.Get("access_parking"), Other: r.PostForm.Get("access_other")}
-	err = s.app.SetAccessInstructions(r.Context(), v.Viewer, id, in)
-	if err == nil {
-		http.Redirect(w, r, sitePath(id)+"?ok=ohjeet#h-access", http.StatusSeeOther)
-		return nil
-	}
-	sum, serr := s.app.Site(r.Context(), v.Viewer, id)
-	if serr != nil {
-		return serr
-	}
-	p := sitePage{layout: s.base(r, v, "site.summary"), SiteSummary: sum, Access: accessForm(in)}
-	p.CurrentSite, p.Section, p.Title = id, "home", sum.Site.Name
-	for k, val := range p.Access.Values {
-		p.Access.Values[k] = clip(val, 4*app.MaxAccessField)
-	}
-	switch {
-	case p.Access.fromInvalid(err):
-	case errors.Is(err, app.ErrReadOnly):
-		p.ReadOnly = true
-	default:
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "site", p)
+	readOnly := false
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			return sitePath(id), "ohjeet", s.app.SetAccessInstructions(r.Context(), v.Viewer, id, accessInput(in))
+		},
+		Refuse: func(err error, _ *form) int {
+			if readOnly = errors.Is(err, app.ErrReadOnly); readOnly {
+				return http.StatusUnprocessableEntity
+			}
+			return 0
+		},
+		Page: func(f form, status int) error {
+			sum, err := s.app.Site(r.Context(), v.Viewer, id)
+			if err != nil {
+				return err
+			}
+			for k, val := range accessForm(accessInput(r.PostForm)).Values {
+				f.Values[k] = clip(val, 4*app.MaxAccessField)
+			}
+			p := sitePage{layout: s.base(r, v, "site.summary"), SiteSummary: sum, Access: f, ReadOnly: readOnly}
+			p.CurrentSite, p.Section, p.Title = id, "home", sum.Site.Name
+			return s.render(w, r, status, "site", p)
+		},
+	})
 }

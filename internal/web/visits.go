@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -56,7 +57,6 @@ type visitPage struct {
 	MoveReq form
 	CanRate bool
 	Changed bool // the terms changed since they were shown
-	Done    string
 }
 
 func (s *Server) visitIDs(r *http.Request) (site, visit int64, err error) {
@@ -95,16 +95,6 @@ func (s *Server) visit(w http.ResponseWriter, r *http.Request, v *viewer) error 
 	if err != nil {
 		return err
 	}
-	switch r.URL.Query().Get("ok") {
-	case "peruttu":
-		p.Done = "visit.cancelled"
-	case "lisatieto":
-		p.Done = "visit.noteSaved"
-	case "arvio":
-		p.Done = "rating.saved"
-	case "siirto":
-		p.Done = "move.sent"
-	}
 	return s.render(w, r, http.StatusOK, "visit", p)
 }
 
@@ -113,28 +103,33 @@ func (s *Server) visitNote(w http.ResponseWriter, r *http.Request, v *viewer) er
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return err
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			return visitPath(site, visit), "lisatieto", s.app.SetVisitNote(r.Context(), v.Viewer, site, visit, in.Get("note"))
+		},
+		Refuse: refuseReadOnly(http.StatusUnprocessableEntity),
+		Page: func(f form, status int) error {
+			p, err := s.visitPage(r, v, site, visit)
+			if err != nil {
+				return err
+			}
+			f.Values["note"] = clip(r.PostForm.Get("note"), 4*app.MaxNoteLength)
+			p.Form = f
+			return s.render(w, r, status, "visit", p)
+		},
+	})
+}
+
+// refuseReadOnly shows a change refused on a visit of an ended contract as
+// the form's message, with status.
+func refuseReadOnly(status int) func(error, *form) int {
+	return func(err error, f *form) int {
+		if errors.Is(err, app.ErrReadOnly) {
+			f.FormError = "visit.readOnly"
+			return status
+		}
+		return 0
 	}
-	note := r.PostForm.Get("note")
-	err = s.app.SetVisitNote(r.Context(), v.Viewer, site, visit, note)
-	if err == nil {
-		http.Redirect(w, r, visitPath(site, visit)+"?ok=lisatieto", http.StatusSeeOther)
-		return nil
-	}
-	p, perr := s.visitPage(r, v, site, visit)
-	if perr != nil {
-		return perr
-	}
-	p.Form.Values["note"] = clip(note, 4*app.MaxNoteLength)
-	switch {
-	case p.Form.fromInvalid(err):
-	case errors.Is(err, app.ErrReadOnly):
-		p.Form.FormError = "visit.readOnly"
-	default:
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "visit", p)
 }
 
 // cancelVisit cancels on the terms the page showed; if they changed, the
@@ -144,32 +139,33 @@ func (s *Server) cancelVisit(w http.ResponseWriter, r *http.Request, v *viewer) 
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	seq, _ := strconv.Atoi(r.PostForm.Get("sequence"))
-	deadline, _ := strconv.ParseInt(r.PostForm.Get("deadline"), 10, 64)
-	fee, _ := strconv.ParseInt(r.PostForm.Get("fee"), 10, 64)
-	shown := app.ShownTerms{Sequence: seq, Deadline: time.Unix(deadline, 0), FeeCents: fee}
-	_, err = s.app.CancelVisit(r.Context(), v.Viewer, site, visit, r.PostForm.Get("illness") == "yes", shown)
 	var changed *app.ErrTermsChanged
-	switch {
-	case err == nil:
-		http.Redirect(w, r, visitPath(site, visit)+"?ok=peruttu", http.StatusSeeOther)
-		return nil
-	case errors.As(err, &changed), errors.Is(err, app.ErrReadOnly):
-		p, perr := s.visitPage(r, v, site, visit)
-		if perr != nil {
-			return perr
-		}
-		if changed != nil {
-			p.Changed = true
-		} else {
-			p.Form.FormError = "visit.readOnly"
-		}
-		return s.render(w, r, http.StatusConflict, "visit", p)
-	}
-	return err
+	return s.postForm(w, r, v, formFlow{
+		Run: func(in url.Values) (string, string, error) {
+			seq, _ := strconv.Atoi(in.Get("sequence"))
+			deadline, _ := strconv.ParseInt(in.Get("deadline"), 10, 64)
+			fee, _ := strconv.ParseInt(in.Get("fee"), 10, 64)
+			shown := app.ShownTerms{Sequence: seq, Deadline: time.Unix(deadline, 0), FeeCents: fee}
+			_, err := s.app.CancelVisit(r.Context(), v.Viewer, site, visit, in.Get("illness") == "yes", shown)
+			return visitPath(site, visit), "peruttu", err
+		},
+		Refuse: func(err error, f *form) int {
+			if errors.As(err, &changed) {
+				return http.StatusConflict
+			}
+			return refuseReadOnly(http.StatusConflict)(err, f)
+		},
+		Page: func(f form, status int) error {
+			p, err := s.visitPage(r, v, site, visit)
+			if err != nil {
+				return err
+			}
+			// The refusal shows above the note form, which keeps the note.
+			f.Values = p.Form.Values
+			p.Form, p.Changed = f, changed != nil
+			return s.render(w, r, status, "visit", p)
+		},
+	})
 }
 
 // requestMove sends the customer's request to move a visit to one of up to
@@ -179,35 +175,30 @@ func (s *Server) requestMove(w http.ResponseWriter, r *http.Request, v *viewer) 
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return err
-	}
-	f := r.PostForm
-	var options []app.LocalTime
-	for i := range portal.MaxMoveOptions {
-		n := strconv.Itoa(i + 1)
-		options = append(options, app.LocalTime{Date: f.Get("date" + n), Clock: f.Get("time" + n)})
-	}
-	err = s.app.RequestMove(r.Context(), v.Viewer, site, visit, options, f.Get("message"))
-	if err == nil {
-		http.Redirect(w, r, visitPath(site, visit)+"?ok=siirto", http.StatusSeeOther)
-		return nil
-	}
-	p, perr := s.visitPage(r, v, site, visit)
-	if perr != nil {
-		return perr
-	}
-	for i := range portal.MaxMoveOptions {
-		n := strconv.Itoa(i + 1)
-		p.MoveReq.Values["date"+n], p.MoveReq.Values["time"+n] = clip(f.Get("date"+n), 20), clip(f.Get("time"+n), 20)
-	}
-	p.MoveReq.Values["message"] = clip(f.Get("message"), 4*app.MaxNoteLength)
-	switch {
-	case p.MoveReq.fromInvalid(err):
-	case errors.Is(err, app.ErrReadOnly):
-		p.MoveReq.FormError = "visit.readOnly"
-	default:
-		return err
-	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "visit", p)
+	return s.postForm(w, r, v, formFlow{
+		Fields: []string{"option1", "option2", "option3", "message"},
+		Run: func(in url.Values) (string, string, error) {
+			var options []app.LocalTime
+			for i := range portal.MaxMoveOptions {
+				n := strconv.Itoa(i + 1)
+				options = append(options, app.LocalTime{Date: in.Get("date" + n), Clock: in.Get("time" + n)})
+			}
+			return visitPath(site, visit), "siirto", s.app.RequestMove(r.Context(), v.Viewer, site, visit, options, in.Get("message"))
+		},
+		Refuse: refuseReadOnly(http.StatusUnprocessableEntity),
+		Page: func(f form, status int) error {
+			p, err := s.visitPage(r, v, site, visit)
+			if err != nil {
+				return err
+			}
+			in := r.PostForm
+			for i := range portal.MaxMoveOptions {
+				n := strconv.Itoa(i + 1)
+				f.Values["date"+n], f.Values["time"+n] = clip(in.Get("date"+n), 20), clip(in.Get("time"+n), 20)
+			}
+			f.Values["message"] = clip(in.Get("message"), 4*app.MaxNoteLength)
+			p.MoveReq = f
+			return s.render(w, r, status, "visit", p)
+		},
+	})
 }

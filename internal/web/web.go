@@ -22,6 +22,9 @@ import (
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/realtime"
+	"asiakassivu/internal/web/icon"
+	"asiakassivu/internal/web/metrics"
+	"asiakassivu/internal/web/sse"
 )
 
 //go:embed templates static
@@ -58,6 +61,10 @@ type Config struct {
 	// request from one of them is from the client its X-Forwarded-For
 	// names (clientIP). Empty: every request is from its peer.
 	TrustedProxies []netip.Prefix
+	// PlainStreams keeps HTTP/1 message streams in their requests, as
+	// HTTP/2 ones are, instead of taking their connections over (sse): for
+	// measuring the memory that saves.
+	PlainStreams bool
 }
 
 // Server serves the HTML interface.
@@ -72,9 +79,9 @@ type Server struct {
 	mux     *http.ServeMux
 	handler http.Handler // mux wrapped in the middleware, built once
 	pwa     pwa
-	metrics *metrics
-	buffers bufferPool // for rendering pages
-	streams *streamSet // open message streams
+	metrics *metrics.Metrics
+	buffers bufferPool   // for rendering pages
+	streams *sse.Streams // open message streams
 }
 
 // New parses the templates (failing fast on an error) and registers every
@@ -100,8 +107,9 @@ func New(cfg Config, a *app.App) (*Server, error) {
 	if s.pwa, err = s.buildPWA(); err != nil {
 		return nil, err
 	}
-	s.metrics = newMetrics(cfg.PoolStats)
-	s.streams = newStreamSet(s)
+	s.metrics = metrics.New(cfg.PoolStats)
+	s.streams = sse.New(cfg.Hub.Done())
+	s.streams.Plain = cfg.PlainStreams
 	if !s.secure {
 		s.log.Warn("base URL is not https: session cookies are sent without __Host- prefix and Secure flag")
 	}
@@ -184,7 +192,7 @@ func (s *Server) page(lang i18n.Lang, name string) (*template.Template, error) {
 type assets struct {
 	urls  map[string]string // "style.css" → "/static/style.3f2a9c1b.css"
 	files map[string]string // "style.3f2a9c1b.css" → "style.css"
-	icons []appIcon         // generated (icons.go), not in static/
+	icons []icon.Icon       // drawn at start-up, not in static/
 }
 
 func loadAssets() (assets, error) {
@@ -203,13 +211,23 @@ func loadAssets() (assets, error) {
 	if err != nil {
 		return a, err
 	}
-	if a.icons, err = appIcons(); err != nil {
+	if a.icons, err = icon.All(themeColor, backgroundColor); err != nil {
 		return a, fmt.Errorf("app icons: %w", err)
 	}
 	for _, ic := range a.icons {
-		a.add(ic.name, ic.png)
+		a.add(ic.Name, ic.PNG)
 	}
 	return a, nil
+}
+
+// generated returns the content of a drawn icon by its plain name.
+func (a assets) generated(name string) ([]byte, bool) {
+	for _, ic := range a.icons {
+		if ic.Name == name {
+			return ic.PNG, true
+		}
+	}
+	return nil, false
 }
 
 // add gives a file its content-hashed name.

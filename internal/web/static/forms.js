@@ -34,3 +34,13 @@ for (const form of document.querySelectorAll("form[method=post]")) {
     setTimeout(() => { delete form.dataset.sent; }, 5000);
   });
 }
+
+// The answer to a form takes the focus, so that the page opens where it
+// is: the error summary of a refused form (or the warning of one refused
+// because the page was out of date), or the notice after a redirect
+// (the server marks them autofocus; this is for a browser that autofocuses
+// form fields only). A fragment in the address leads elsewhere on purpose.
+const answer = document.querySelector("[role=alert][autofocus], #ilmoitus");
+if (answer && !location.hash && (!document.activeElement || document.activeElement === document.body)) {
+  answer.focus();
+}

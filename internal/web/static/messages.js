@@ -31,7 +31,8 @@ if (list && "EventSource" in window) {
   window.addEventListener("pagehide", () => events.close());
 }
 
-// The newest message is at the bottom, beside the form: start there.
-if (list && list.lastElementChild && !location.hash) {
+// The newest message is at the bottom, beside the form: start there,
+// unless the page opens on a notice or an error summary (forms.js).
+if (list && list.lastElementChild && !location.hash && !document.querySelector("#ilmoitus, .error-summary")) {
   list.lastElementChild.scrollIntoView({ block: "end" });
 }

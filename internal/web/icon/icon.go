@@ -1,4 +1,7 @@
-package web
+// Package icon draws the app's icons at start-up rather than keeping them
+// as files: a light house on the theme colour, in the sizes and shapes the
+// web app manifest and iOS ask for.
+package icon
 
 import (
 	"bytes"
@@ -8,23 +11,17 @@ import (
 	"image/png"
 )
 
-// The app's colours: style.css's --accent and --bg in the light scheme (a
-// test holds them equal). The manifest, the theme-color meta tag and the
-// icons use them.
-const (
-	themeColor      = "#0b5d4b"
-	backgroundColor = "#f7f5f0"
-)
-
-// The app icons are drawn here at start-up rather than kept as files: a
-// light house (backgroundColor) on the theme colour.
-
-// appIcon is one generated icon.
-type appIcon struct {
-	name    string // file name before hashing, e.g. "icon-192.png"
-	size    int
-	purpose string // the manifest purpose: "any" or "maskable"; "" for apple-touch-icon
-	png     []byte
+// Icon is one drawn icon.
+type Icon struct {
+	// Name is the file name, e.g. "icon-192.png".
+	Name string
+	// Size is the side in pixels.
+	Size int
+	// Purpose is the manifest's: "any" or "maskable"; "" for
+	// apple-touch-icon.
+	Purpose string
+	// PNG is the image.
+	PNG []byte
 }
 
 // iconShape says how an icon is laid out.
@@ -33,12 +30,13 @@ type iconShape struct {
 	house   float64 // side of the house's box as a share of the icon
 }
 
-// appIcons draws every icon the manifest and the layout name. A maskable
+// All draws every icon the manifest and the layout name: a house in
+// colour house on colour background (both "#rrggbb"). A maskable
 // icon is full bleed with the house inside the safe zone (the centre circle
 // of radius 40 %), so any mask shape the platform applies keeps it whole.
 // iOS gets a full-bleed square too: it rounds the corners itself and turns
 // transparency black.
-func appIcons() ([]appIcon, error) {
+func All(background, house string) ([]Icon, error) {
 	specs := []struct {
 		name    string
 		size    int
@@ -51,13 +49,13 @@ func appIcons() ([]appIcon, error) {
 		{"maskable-512.png", 512, "maskable", iconShape{house: 0.56}},
 		{"apple-touch-icon.png", 180, "", iconShape{house: 0.62}},
 	}
-	icons := make([]appIcon, 0, len(specs))
+	icons := make([]Icon, 0, len(specs))
 	for _, sp := range specs {
 		var buf bytes.Buffer
-		if err := png.Encode(&buf, drawIcon(sp.size, sp.shape, hexColor(themeColor), hexColor(backgroundColor))); err != nil {
+		if err := png.Encode(&buf, draw(sp.size, sp.shape, hexColor(background), hexColor(house))); err != nil {
 			return nil, err
 		}
-		icons = append(icons, appIcon{name: sp.name, size: sp.size, purpose: sp.purpose, png: buf.Bytes()})
+		icons = append(icons, Icon{Name: sp.name, Size: sp.size, Purpose: sp.purpose, PNG: buf.Bytes()})
 	}
 	return icons, nil
 }
@@ -71,10 +69,10 @@ const (
 	layerHouse
 )
 
-// drawIcon renders one icon. Pixels whose corners agree are filled at once;
+// draw renders one icon. Pixels whose corners agree are filled at once;
 // the others (edges) are averaged over 4×4 samples, which smooths the
 // slanted roof without a vector library.
-func drawIcon(size int, sh iconShape, background, house color.NRGBA) *image.NRGBA {
+func draw(size int, sh iconShape, background, house color.NRGBA) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, size, size))
 	layerColor := func(l layer) color.NRGBA {
 		switch l {
@@ -167,14 +165,4 @@ func outsideRoundedSquare(x, y, r float64) bool {
 	cy := min(max(y, r), 1-r)
 	dx, dy := x-cx, y-cy
 	return dx*dx+dy*dy > r*r
-}
-
-// generated returns the content of a drawn icon by its plain name.
-func (a assets) generated(name string) ([]byte, bool) {
-	for _, ic := range a.icons {
-		if ic.name == name {
-			return ic.png, true
-		}
-	}
-	return nil, false
 }

@@ -1,4 +1,7 @@
-package web
+// Package metrics is the portal's Prometheus instrumentation: its own
+// registry with the HTTP requests by route pattern, the Go runtime, the
+// process and the database pools, served as the /metrics page.
+package metrics
 
 import (
 	"database/sql"
@@ -12,20 +15,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metrics is the server's own Prometheus registry (never the global
-// default one, so two servers in one test process do not collide) and the
-// HTTP instruments fed by the middleware.
-type metrics struct {
+// Metrics is a server's own Prometheus registry (never the global default
+// one, so two servers in one test process do not collide) and the HTTP
+// instruments fed by the middleware.
+type Metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	handler  http.Handler
 }
 
-// newMetrics registers the HTTP instruments, the Go runtime and process
+// New registers the HTTP instruments, the Go runtime and process
 // collectors and, when poolStats is given, the database pools.
-func newMetrics(poolStats func() map[string]sql.DBStats) *metrics {
+func New(poolStats func() map[string]sql.DBStats) *Metrics {
 	reg := prometheus.NewRegistry()
-	m := &metrics{
+	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "asiakassivu_http_requests_total",
 			Help: "HTTP requests answered, by route pattern, method and status.",
@@ -46,11 +49,14 @@ func newMetrics(poolStats func() map[string]sql.DBStats) *metrics {
 	return m
 }
 
-// observe counts one answered request. The route label is the pattern the
+// ServeHTTP answers with every metric in the Prometheus text format.
+func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.handler.ServeHTTP(w, r) }
+
+// Observe counts one answered request. The route label is the pattern the
 // ServeMux matched (one of routes.go's), never the raw path, so an id in
 // a URL cannot blow up the number of series; requests that matched no
 // route share "unmatched".
-func (m *metrics) observe(r *http.Request, status int, took time.Duration) {
+func (m *Metrics) Observe(r *http.Request, status int, took time.Duration) {
 	route := "unmatched"
 	if _, pattern, ok := strings.Cut(r.Pattern, " "); ok {
 		route = pattern

@@ -1,0 +1,196 @@
+package portal
+
+import "time"
+
+// EventKind names a kind of change event as the changes journal and the
+// ERP's feed name it. The strings are the feed's contract: once published
+// they do not change.
+type EventKind string
+
+// The kinds of change events, one per Event type below. Events lists them
+// all; the API's OpenAPI document lists the same set (a test holds them
+// together).
+const (
+	KindCustomerCancelledVisit  EventKind = "visit.cancelled_by_customer"
+	KindVisitNoteSet            EventKind = "visit.note"
+	KindVisitMoveRequested      EventKind = "visit.move_requested"
+	KindVisitRescheduled        EventKind = "visit.rescheduled"
+	KindProviderCancelledVisit  EventKind = "visit.cancelled_by_provider"
+	KindVisitMarkedDone         EventKind = "visit.done"
+	KindVisitMoveAccepted       EventKind = "visit.move_accepted"
+	KindVisitMoveDeclined       EventKind = "visit.move_declined"
+	KindVisitRated              EventKind = "feedback.visit"
+	KindSiteFeedbackGiven       EventKind = "feedback.site"
+	KindFeedbackReplied         EventKind = "feedback.replied"
+	KindSiteAccessChanged       EventKind = "site.access_changed"
+	KindDeductionConsentChanged EventKind = "deduction.consent_changed"
+)
+
+// Event is one change made in the portal that the ERP must learn about:
+// an entry of the changes journal. Each kind is a struct of its own with
+// the ids of what it is about; the store turns it into the journal row
+// (entity and data), the API documents its data per kind.
+type Event interface {
+	Kind() EventKind
+}
+
+// Events returns one (zero) value of every event type, in the order of
+// the kind constants: the set the OpenAPI document and the store's
+// encoding are tested against.
+func Events() []Event {
+	return []Event{CustomerCancelledVisit{}, VisitNoteSet{}, VisitMoveRequested{}, VisitRescheduled{},
+		ProviderCancelledVisit{}, VisitMarkedDone{}, VisitMoveAccepted{}, VisitMoveDeclined{}, VisitRated{},
+		SiteFeedbackGiven{}, FeedbackReplied{}, SiteAccessChanged{}, DeductionConsentChanged{}}
+}
+
+// CustomerCancelledVisit: the customer cancelled a visit on the terms
+// shown to them (a fee after the deadline unless ill).
+type CustomerCancelledVisit struct {
+	VisitID         int64
+	VisitExternalID string
+	FeeCents        int64
+	Illness         bool
+	Deadline        time.Time
+}
+
+// VisitNoteSet: the customer wrote (or cleared) their note for a visit.
+type VisitNoteSet struct {
+	VisitID         int64
+	VisitExternalID string
+	Note            string
+}
+
+// VisitMoveRequested: the customer asked the provider to move a visit to
+// one of a few proposed starts.
+type VisitMoveRequested struct {
+	VisitID         int64
+	VisitExternalID string
+	RequestID       int64
+	Options         []time.Time
+	Message         string
+}
+
+// VisitRescheduled: the provider moved a visit from From to a new window.
+type VisitRescheduled struct {
+	VisitID          int64
+	VisitExternalID  string
+	From             time.Time
+	StartsAt, EndsAt time.Time
+}
+
+// ProviderCancelledVisit: the provider cancelled a visit, with a reason
+// shown to the customer. A provider's cancellation is never charged.
+type ProviderCancelledVisit struct {
+	VisitID         int64
+	VisitExternalID string
+	StartsAt        time.Time
+	Reason          string
+}
+
+// VisitMarkedDone: the provider marked a visit done.
+type VisitMarkedDone struct {
+	VisitID         int64
+	VisitExternalID string
+	StartsAt        time.Time
+}
+
+// VisitMoveAccepted: the provider accepted a move request; the visit moved
+// from From to the chosen window.
+type VisitMoveAccepted struct {
+	VisitID          int64
+	VisitExternalID  string
+	RequestID        int64
+	From             time.Time
+	StartsAt, EndsAt time.Time
+	Answer           string
+}
+
+// VisitMoveDeclined: the provider declined a move request; the visit
+// stays at StartsAt.
+type VisitMoveDeclined struct {
+	VisitID         int64
+	VisitExternalID string
+	RequestID       int64
+	StartsAt        time.Time
+	Answer          string
+}
+
+// VisitRated: the customer rated a done visit (or changed the rating).
+type VisitRated struct {
+	FeedbackID      int64
+	VisitExternalID string
+	Rating          int
+	Comment         string
+}
+
+// SiteFeedbackGiven: the customer gave general feedback about the service
+// at a site.
+type SiteFeedbackGiven struct {
+	FeedbackID int64
+	Comment    string
+}
+
+// FeedbackReplied: the provider replied to a customer's feedback.
+type FeedbackReplied struct {
+	FeedbackID         int64
+	FeedbackExternalID string
+	Reply              string
+}
+
+// SiteAccessChanged: the customer changed a site's access instructions.
+// Fields names the changed fields (sorted), never their content: a door
+// code travels no further than it must.
+type SiteAccessChanged struct {
+	SiteID         int64
+	SiteExternalID string
+	Fields         []string
+}
+
+// DeductionConsentChanged: the customer turned the household-deduction
+// consent on or off, or changed its payers.
+type DeductionConsentChanged struct {
+	CustomerID  int64
+	Enabled     bool
+	Payers      int
+	CodesKept   int
+	TextVersion string
+}
+
+// Kind is the event's kind.
+func (CustomerCancelledVisit) Kind() EventKind { return KindCustomerCancelledVisit }
+
+// Kind is the event's kind.
+func (VisitNoteSet) Kind() EventKind { return KindVisitNoteSet }
+
+// Kind is the event's kind.
+func (VisitMoveRequested) Kind() EventKind { return KindVisitMoveRequested }
+
+// Kind is the event's kind.
+func (VisitRescheduled) Kind() EventKind { return KindVisitRescheduled }
+
+// Kind is the event's kind.
+func (ProviderCancelledVisit) Kind() EventKind { return KindProviderCancelledVisit }
+
+// Kind is the event's kind.
+func (VisitMarkedDone) Kind() EventKind { return KindVisitMarkedDone }
+
+// Kind is the event's kind.
+func (VisitMoveAccepted) Kind() EventKind { return KindVisitMoveAccepted }
+
+// Kind is the event's kind.
+func (VisitMoveDeclined) Kind() EventKind { return KindVisitMoveDeclined }
+
+// Kind is the event's kind.
+func (VisitRated) Kind() EventKind { return KindVisitRated }
+
+// Kind is the event's kind.
+func (SiteFeedbackGiven) Kind() EventKind { return KindSiteFeedbackGiven }
+
+// Kind is the event's kind.
+func (FeedbackReplied) Kind() EventKind { return KindFeedbackReplied }
+
+// Kind is the event's kind.
+func (SiteAccessChanged) Kind() EventKind { return KindSiteAccessChanged }
+
+// Kind is the event's kind.
+func (DeductionConsentChanged) Kind() EventKind { return KindDeductionConsentChanged }
