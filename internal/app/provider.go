@@ -182,7 +182,7 @@ func (a *App) providerChange(ctx context.Context, v Viewer, visitID int64, seq i
 		if err != nil {
 			return err
 		}
-		if _, err := tx.PostSystemMessage(ctx, d.Site.ID, store.Message{Kind: string(kind), Data: data, Body: body}); err != nil {
+		if _, err := tx.PostSystemMessage(ctx, d.Site.ID, portal.Message{Kind: string(kind), Data: data, Body: body}); err != nil {
 			return err
 		}
 		// The customer's devices hear of a moved or cancelled visit; the

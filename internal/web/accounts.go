@@ -59,7 +59,7 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request, _ *viewer) error
 			return "/vahvista", "", err
 		},
 		Page: func(f form, status int) error {
-			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*portal.MaxEmailLength)
+			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*emailaddr.MaxLength)
 			return s.render(w, r, status, "signup", accountPage{layout: s.base(r, nil, "signup.title"), Form: f})
 		},
 	})
@@ -130,7 +130,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request, v *viewer) error
 			return "/unohtunut-salasana/koodi", "", nil
 		},
 		Page: func(f form, status int) error {
-			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*portal.MaxEmailLength)
+			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*emailaddr.MaxLength)
 			return s.render(w, r, status, "forgot", accountPage{layout: s.base(r, v, "forgot.title"), Form: f})
 		},
 	})
@@ -297,7 +297,7 @@ func (s *Server) requestEmailChange(w http.ResponseWriter, r *http.Request, v *v
 			if err != nil {
 				return err
 			}
-			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*portal.MaxEmailLength)
+			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*emailaddr.MaxLength)
 			p.Email = f
 			return s.render(w, r, status, "profile", p)
 		},

@@ -203,7 +203,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, _ *viewer) error
 		Page: func(f form, status int) error {
 			p := signInPage{layout: s.base(r, nil, "signin.title"), Next: localPath(r.PostForm.Get("next")),
 				EmailError: f.Errors["email"], PasswordError: f.Errors["password"], FormError: f.FormError, Wait: wait}
-			if email := strings.TrimSpace(r.PostForm.Get("email")); len(email) <= portal.MaxEmailLength*2 {
+			if email := strings.TrimSpace(r.PostForm.Get("email")); len(email) <= emailaddr.MaxLength*2 {
 				p.Email = email // keep what was typed, unless it is absurdly long
 			}
 			return s.render(w, r, status, "signin", p)

@@ -248,7 +248,7 @@ func (s *Server) consoleInviteStaff(w http.ResponseWriter, r *http.Request, v *v
 		},
 		Page: func(f form, status int) error {
 			in := r.PostForm
-			f.Values["email"], f.Values["name"] = clip(strings.TrimSpace(in.Get("email")), 2*portal.MaxEmailLength), clip(in.Get("name"), 4*app.MaxStaffName)
+			f.Values["email"], f.Values["name"] = clip(strings.TrimSpace(in.Get("email")), 2*emailaddr.MaxLength), clip(in.Get("name"), 4*app.MaxStaffName)
 			p, err := s.providerPage(r, v, nil, &f)
 			if err != nil {
 				return err
@@ -346,9 +346,9 @@ func (s *Server) consoleSavePolicies(w http.ResponseWriter, r *http.Request, v *
 	return s.postForm(w, r, v, formFlow{
 		Fields: fields,
 		Run: func(pf url.Values) (string, string, error) {
-			in := app.PolicyForm{CancelDeadlineDays: pf.Get("cancel_deadline_days"), LateFeePercent: pf.Get("late_fee_percent"),
+			in := app.ChainPolicyForm{CancelDeadlineDays: pf.Get("cancel_deadline_days"), LateFeePercent: pf.Get("late_fee_percent"),
 				LegacyCutover: pf.Get("legacy_cutover"), LegacyRetirement: pf.Get("legacy_retirement"), OrderServiceURL: pf.Get("order_service_url")}
-			_, err := s.app.ChangePoliciesAsAdmin(r.Context(), v.Viewer, in)
+			_, err := s.app.ChangeChainPoliciesAsAdmin(r.Context(), v.Viewer, in)
 			return consolePath + "/ehdot", "ehdot", err
 		},
 		Page: func(f form, status int) error {

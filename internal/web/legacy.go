@@ -123,7 +123,7 @@ func (s *Server) legacySignUp(w http.ResponseWriter, r *http.Request, _ *viewer)
 			if terr != nil {
 				return terr
 			}
-			p.Step, p.Ticket, p.MaskedEmail = "signup", ticket, mail.MaskEmail(email)
+			p.Step, p.Ticket, p.MaskedEmail = "signup", ticket, portal.MaskEmail(email)
 			p.Title = p.L.T("legacy.signup.title")
 			return s.render(w, r, status, "legacy", p)
 		},

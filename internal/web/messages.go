@@ -14,7 +14,6 @@ import (
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
-	"asiakassivu/internal/store"
 	"asiakassivu/internal/web/sse"
 )
 
