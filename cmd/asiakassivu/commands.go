@@ -122,7 +122,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	wc := web.Config{BaseURL: c.base, Dev: c.dev, TemplateDir: "internal/web/templates", Log: log,
-		PoolStats: db.PoolStats, DevOutbox: outbox, Hub: hub, API: api.New(a, api.Config{Log: log}),
+		PoolStats: db.PoolStats, DevOutbox: sentMail(outbox), Hub: hub, API: api.New(a, api.Config{Log: log}),
 		TrustedProxies: c.trustedProxies, PlainStreams: c.plainStreams}
 	if c.demo && outbox != nil {
 		// The demo's staff and admin accounts share one authenticator

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
@@ -155,8 +156,8 @@ func (v Viewer) audited() bool { return v.Role == portal.RoleAdmin || v.Role == 
 // before is exempt from both delays, so a stranger cannot lock the owner
 // out, not even from behind the owner's IP.
 func (a *App) SignIn(ctx context.Context, email, password string, c Client) (token, device string, err error) {
-	clean, emailErr := portal.CheckEmail(email)
-	norm := portal.NormalizeEmail(clean)
+	clean, emailErr := emailaddr.Check(email)
+	norm := emailaddr.Normalize(clean)
 	now := a.db.Now()
 	device = c.Device
 	if len(device) != 43 {

@@ -48,31 +48,25 @@ const (
 	siteSelect = `SELECT ` + siteCols + siteFrom
 )
 
-// SiteWithProvider is a site and its responsible provider.
-type SiteWithProvider struct {
-	Site     portal.Site
-	Provider portal.Provider
-}
-
 // siteDest are the scan destinations of siteCols.
-func siteDest(x *SiteWithProvider) []any {
+func siteDest(x *portal.SiteWithProvider) []any {
 	s, p := &x.Site, &x.Provider
 	return []any{&s.ID, &s.CustomerID, &s.ProviderID, &s.Source, &s.ExternalID, &s.Name, &s.Street, &s.PostalCode, &s.City,
 		&s.Access.Keys, &s.Access.DoorCode, &s.Access.Pets, &s.Access.Parking, &s.Access.Other,
 		&p.ID, &p.Source, &p.ExternalID, &p.Name, &p.BusinessID, &p.City, &p.Phone, &p.Email, &p.Active}
 }
 
-func scanSite(r interface{ Scan(...any) error }) (SiteWithProvider, error) {
-	var x SiteWithProvider
+func scanSite(r interface{ Scan(...any) error }) (portal.SiteWithProvider, error) {
+	var x portal.SiteWithProvider
 	err := r.Scan(siteDest(&x)...)
 	return x, mapErr(err)
 }
 
 // Sites lists the sites within scope, in a stable order.
-func (tx *Tx) Sites(ctx context.Context, scope Scope) ([]SiteWithProvider, error) {
+func (tx *Tx) Sites(ctx context.Context, scope Scope) ([]portal.SiteWithProvider, error) {
 	w, args := scope.where(1)
 	rows, err := tx.query(ctx, siteSelect+` WHERE `+w+` ORDER BY s.id`, args...)
-	return scanAll(rows, err, func(r *sql.Rows) (SiteWithProvider, error) { return scanSite(r) })
+	return scanAll(rows, err, func(r *sql.Rows) (portal.SiteWithProvider, error) { return scanSite(r) })
 }
 
 // SiteList lists the sites within scope in the order of Sites, with only
@@ -106,7 +100,7 @@ func (tx *Tx) SiteList(ctx context.Context, scope Scope, r Reader) (sites []port
 
 // Site returns one site within scope, or portal.ErrNotFound when it does
 // not exist or lies outside the scope.
-func (tx *Tx) Site(ctx context.Context, scope Scope, id int64) (SiteWithProvider, error) {
+func (tx *Tx) Site(ctx context.Context, scope Scope, id int64) (portal.SiteWithProvider, error) {
 	w, args := scope.where(2)
 	return scanSite(tx.queryRow(ctx, siteSelect+` WHERE s.id = $1 AND `+w, append([]any{id}, args...)...))
 }
@@ -263,7 +257,7 @@ func scanSiteSummaries(rows *sql.Rows, err error) ([]portal.SiteSummary, error) 
 	// One set of destinations for all rows; the outer-joined ones are reset
 	// before each row, since a NULL leaves them as they are.
 	var (
-		x      SiteWithProvider
+		x      portal.SiteWithProvider
 		v      portal.Visit
 		i      portal.Invoice
 		c      portal.Contract
