@@ -111,3 +111,66 @@ func (tx *Tx) SessionWithAccount(ctx context.Context, h []byte) (SessionAccount,
 	x.Role, x.ProviderID = roleOf(admin, x.ProviderID)
 	return x, nil
 }
+
+// SessionWithSites is SessionWithAccount and, when the account is verified,
+// the sites of the customer records of its email address with the messages
+// unread from the author kinds unreadFrom counted per site (as SiteList
+// with Scope.EmailNorm), in one statement: every signed-in page reads it,
+// so on PostgreSQL the session check is one round trip. The caller keeps
+// the sites for customers only (a staff member's or an admin's own
+// records are not what their pages list). sites is ordered by id; unread is
+// nil when no site has any.
+func (tx *Tx) SessionWithSites(ctx context.Context, h []byte, unreadFrom []string) (x SessionAccount, sites []portal.Site, unread map[int64]int, err error) {
+	count := "0"
+	args := []any{h}
+	if len(unreadFrom) > 0 {
+		count, args = unreadCountOf("st.id", "a.id", unreadFrom, args)
+	}
+	rows, err := tx.query(ctx, `SELECT s.id, s.account_id, s.last_seen_at, s.auth_at, s.second_factor_at,
+		a.id, a.email, a.email_norm, a.verified_at, a.language, `+roleCols("a.id")+`,
+		st.id, st.customer_id, st.provider_id, st.name, st.street, st.postal_code, st.city, `+count+`
+		FROM sessions s JOIN accounts a ON a.id = s.account_id
+		LEFT JOIN (sites st JOIN customers c ON c.id = st.customer_id)
+			ON c.email_norm = a.email_norm AND a.verified_at IS NOT NULL AND st.deleted_at IS NULL AND c.deleted_at IS NULL
+		WHERE s.token_hash = $1 ORDER BY st.id`, args...)
+	if err != nil {
+		return x, nil, nil, mapErr(err)
+	}
+	defer rows.Close()
+	s, a := &x.Session, &x.Account
+	var (
+		admin                   bool
+		id, customer, provider  sql.NullInt64
+		name, street, code, cty sql.NullString
+		n                       int
+		found                   bool
+	)
+	dest := []any{&s.ID, &s.AccountID, timeCol{&s.LastSeenAt}, timeCol{&s.AuthAt}, timeCol{&s.SecondFactorAt},
+		&a.ID, &a.Email, &a.EmailNorm, timeCol{&a.VerifiedAt}, &a.Language, &admin, &x.ProviderID,
+		&id, &customer, &provider, &name, &street, &code, &cty, &n}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return x, nil, nil, mapErr(err)
+		}
+		found = true
+		if !id.Valid {
+			continue // the outer join's row of an account without sites
+		}
+		sites = append(sites, portal.Site{ID: id.Int64, CustomerID: customer.Int64, ProviderID: provider.Int64,
+			Name: name.String, Street: street.String, PostalCode: code.String, City: cty.String})
+		if n != 0 {
+			if unread == nil {
+				unread = map[int64]int{}
+			}
+			unread[id.Int64] = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return x, nil, nil, mapErr(err)
+	}
+	if !found {
+		return x, nil, nil, portal.ErrNotFound
+	}
+	x.Role, x.ProviderID = roleOf(admin, x.ProviderID)
+	return x, sites, unread, nil
+}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"asiakassivu/internal/portal"
@@ -260,48 +261,61 @@ func scanSiteSummaries(rows *sql.Rows, err error) ([]portal.SiteSummary, error) 
 		return nil, err
 	}
 	defer rows.Close()
-	// One set of destinations for all rows; the outer-joined ones are reset
-	// before each row, since a NULL leaves them as they are.
-	var (
-		x      SiteWithProvider
-		v      portal.Visit
-		i      portal.Invoice
-		c      portal.Contract
-		unread int
-	)
-	joined := append(append(visitDest(&v), invoiceDest(&i)...), contractDest(&c)...)
-	nullable := make([]orZero, len(joined))
-	dest := append(make([]any, 0, 24+len(joined)+1), siteDest(&x)...)
-	for k, d := range joined {
-		nullable[k].dst = d
-		dest = append(dest, &nullable[k])
-	}
-	dest = append(dest, &unread)
+	sc := summaryScans.Get().(*summaryScan)
+	defer summaryScans.Put(sc)
+	x, v, i, c, unread, dest := &sc.x, &sc.v, &sc.i, &sc.c, &sc.unread, sc.dest
 	var out []portal.SiteSummary
 	for rows.Next() {
-		v, i, c = portal.Visit{}, portal.Invoice{}, portal.Contract{}
+		*v, *i, *c = portal.Visit{}, portal.Invoice{}, portal.Contract{}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, mapErr(err)
 		}
 		if n := len(out); n == 0 || out[n-1].Site.ID != x.Site.ID {
-			sum := portal.SiteSummary{Site: x.Site, Provider: x.Provider, Unread: unread}
+			sum := portal.SiteSummary{Site: x.Site, Provider: x.Provider, Unread: *unread}
 			if v.ID != 0 {
-				next := v
+				next := *v
 				sum.NextVisit = &next
 			}
 			if i.ID != 0 {
-				latest := i
+				latest := *i
 				sum.LatestInvoice = &latest
 			}
 			out = append(out, sum)
 		}
 		if c.ID != 0 {
 			last := &out[len(out)-1]
-			last.Contracts = append(last.Contracts, c)
+			last.Contracts = append(last.Contracts, *c)
 		}
 	}
 	return out, mapErr(rows.Err())
 }
+
+// summaryScan is the scan destinations of one row of a site summary: the
+// outer-joined ones are reset before each row, since a NULL leaves them as
+// they are. They are pooled, since every dashboard would otherwise build
+// the sixty destinations anew.
+type summaryScan struct {
+	x        SiteWithProvider
+	v        portal.Visit
+	i        portal.Invoice
+	c        portal.Contract
+	unread   int
+	nullable []orZero
+	dest     []any
+}
+
+var summaryScans = sync.Pool{New: func() any {
+	sc := new(summaryScan)
+	joined := append(append(visitDest(&sc.v), invoiceDest(&sc.i)...), contractDest(&sc.c)...)
+	sc.nullable = make([]orZero, len(joined))
+	sc.dest = append(make([]any, 0, 24+len(joined)+1), siteDest(&sc.x)...)
+	for k, d := range joined {
+		sc.nullable[k].dst = d
+		sc.dest = append(sc.dest, &sc.nullable[k])
+	}
+	sc.dest = append(sc.dest, &sc.unread)
+	return sc
+}}
 
 // orZero scans a column that an outer join may leave NULL: NULL leaves the
 // destination as it is (zero), anything else is scanned into it.
@@ -311,8 +325,39 @@ func (o *orZero) Scan(v any) error {
 	if v == nil {
 		return nil
 	}
-	if s, ok := o.dst.(sql.Scanner); ok {
-		return s.Scan(v)
+	// The common destinations without reflection: a dashboard scans some
+	// forty of these per row.
+	switch d := o.dst.(type) {
+	case sql.Scanner:
+		return d.Scan(v)
+	case *int64:
+		if x, ok := v.(int64); ok {
+			*d = x
+			return nil
+		}
+	case *int:
+		if x, ok := v.(int64); ok {
+			*d = int(x)
+			return nil
+		}
+	case *string:
+		switch x := v.(type) {
+		case string:
+			*d = x
+			return nil
+		case []byte:
+			*d = string(x)
+			return nil
+		}
+	case *bool:
+		switch x := v.(type) {
+		case bool:
+			*d = x
+			return nil
+		case int64: // SQLite's booleans
+			*d = x != 0
+			return nil
+		}
 	}
 	e := reflect.ValueOf(o.dst).Elem()
 	switch x := v.(type) {
@@ -374,8 +419,14 @@ func (tx *Tx) UnreadMessages(ctx context.Context, siteID, accountID int64, fromK
 // appended to args as its parameters.
 func unreadCount(site string, accountID int64, fromKinds []string, args []any) (string, []any) {
 	args = append(args, accountID)
+	return unreadCountOf(site, "$"+strconv.Itoa(len(args)), fromKinds, args)
+}
+
+// unreadCountOf is unreadCount with the reading account as an SQL
+// expression (a column of the query it is part of).
+func unreadCountOf(site, account string, fromKinds []string, args []any) (string, []any) {
 	q := `(SELECT count(*) FROM messages m JOIN threads t ON t.id = m.thread_id
-		LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = $` + strconv.Itoa(len(args)) + `
+		LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = ` + account + `
 		WHERE t.site_id = ` + site + ` AND m.id > COALESCE(rm.last_read_message_id, 0) AND m.author_kind IN (`
 	for i, k := range fromKinds {
 		if i > 0 {
