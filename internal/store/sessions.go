@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"time"
 
 	"asiakassivu/internal/portal"
@@ -121,18 +122,16 @@ func (tx *Tx) SessionWithAccount(ctx context.Context, h []byte) (SessionAccount,
 // records are not what their pages list). sites is ordered by id; unread is
 // nil when no site has any.
 func (tx *Tx) SessionWithSites(ctx context.Context, h []byte, unreadFrom []string) (x SessionAccount, sites []portal.Site, unread map[int64]int, err error) {
-	count := "0"
-	args := []any{h}
-	if len(unreadFrom) > 0 {
-		count, args = unreadCountOf("st.id", "a.id", unreadFrom, args)
+	q, ok := sessionSitesTexts.Load(len(unreadFrom))
+	if !ok {
+		q, _ = sessionSitesTexts.LoadOrStore(len(unreadFrom), sessionSitesText(unreadFrom))
 	}
-	rows, err := tx.query(ctx, `SELECT s.id, s.account_id, s.last_seen_at, s.auth_at, s.second_factor_at,
-		a.id, a.email, a.email_norm, a.verified_at, a.language, `+roleCols("a.id")+`,
-		st.id, st.customer_id, st.provider_id, st.name, st.street, st.postal_code, st.city, `+count+`
-		FROM sessions s JOIN accounts a ON a.id = s.account_id
-		LEFT JOIN (sites st JOIN customers c ON c.id = st.customer_id)
-			ON c.email_norm = a.email_norm AND a.verified_at IS NOT NULL AND st.deleted_at IS NULL AND c.deleted_at IS NULL
-		WHERE s.token_hash = $1 ORDER BY st.id`, args...)
+	args := make([]any, 0, 1+len(unreadFrom))
+	args = append(args, h)
+	for _, k := range unreadFrom {
+		args = append(args, k)
+	}
+	rows, err := tx.query(ctx, q.(string), args...)
 	if err != nil {
 		return x, nil, nil, mapErr(err)
 	}
@@ -173,4 +172,24 @@ func (tx *Tx) SessionWithSites(ctx context.Context, h []byte, unreadFrom []strin
 	}
 	x.Role, x.ProviderID = roleOf(admin, x.ProviderID)
 	return x, sites, unread, nil
+}
+
+// sessionSitesTexts holds SessionWithSites' query text by the number of
+// author kinds, built once each.
+var sessionSitesTexts sync.Map
+
+// sessionSitesText is SessionWithSites' query for unreadFrom's number of
+// author kinds ($2 on).
+func sessionSitesText(unreadFrom []string) string {
+	count := "0"
+	if len(unreadFrom) > 0 {
+		count, _ = unreadCountOf("st.id", "a.id", unreadFrom, []any{nil})
+	}
+	return `SELECT s.id, s.account_id, s.last_seen_at, s.auth_at, s.second_factor_at,
+		a.id, a.email, a.email_norm, a.verified_at, a.language, ` + roleCols("a.id") + `,
+		st.id, st.customer_id, st.provider_id, st.name, st.street, st.postal_code, st.city, ` + count + `
+		FROM sessions s JOIN accounts a ON a.id = s.account_id
+		LEFT JOIN (sites st JOIN customers c ON c.id = st.customer_id)
+			ON c.email_norm = a.email_norm AND a.verified_at IS NOT NULL AND st.deleted_at IS NULL AND c.deleted_at IS NULL
+		WHERE s.token_hash = $1 ORDER BY st.id`
 }

@@ -29,6 +29,20 @@ func (s Scope) where(arg int) (string, []any) {
 	return "(" + cond + ") AND s.deleted_at IS NULL AND c.deleted_at IS NULL", args
 }
 
+// kind tells which condition match makes of the scope: the one field it
+// reads, so two scopes of one kind make the same query text.
+func (s Scope) kind() int {
+	switch {
+	case s.All:
+		return 1
+	case s.ProviderID != 0:
+		return 2
+	case s.EmailNorm != "":
+		return 3
+	}
+	return 0
+}
+
 func (s Scope) match(arg int) (string, []any) {
 	switch {
 	case s.All:
@@ -236,14 +250,30 @@ type Reader struct {
 // query; portal.ErrNotFound when the site does not exist or lies outside
 // the scope.
 func (tx *Tx) SiteSummary(ctx context.Context, scope Scope, id int64, now time.Time, r Reader) (portal.SiteSummary, error) {
-	args := []any{now.UTC(), id}
-	unread := "0"
-	if len(r.From) > 0 {
-		unread, args = unreadCount("s.id", r.AccountID, r.From, args)
+	// The text takes few shapes (the scope's kind, the number of author
+	// kinds): each is built once, not on every dashboard.
+	key := siteSummaryKey{scope.kind(), len(r.From)}
+	q, ok := siteSummaryTexts.Load(key)
+	if !ok {
+		args := []any{nil, nil}
+		unread := "0"
+		if len(r.From) > 0 {
+			unread, args = unreadCount("s.id", r.AccountID, r.From, args)
+		}
+		w, _ := scope.where(len(args) + 1)
+		q, _ = siteSummaryTexts.LoadOrStore(key, `SELECT `+siteSummaryCols+`, `+unread+siteSummaryFrom+` WHERE s.id = $2 AND `+w+siteSummaryOrder)
 	}
-	w, wargs := scope.where(len(args) + 1)
-	rows, err := tx.query(ctx, `SELECT `+siteSummaryCols+`, `+unread+siteSummaryFrom+` WHERE s.id = $2 AND `+w+siteSummaryOrder,
-		append(args, wargs...)...)
+	// The parameters in the order unreadCount and where number them.
+	args := make([]any, 0, 4+len(r.From))
+	args = append(args, now.UTC(), id)
+	if len(r.From) > 0 {
+		args = append(args, r.AccountID)
+		for _, k := range r.From {
+			args = append(args, k)
+		}
+	}
+	_, wargs := scope.match(0)
+	rows, err := tx.query(ctx, q.(string), append(args, wargs...)...)
 	sums, err := scanSiteSummaries(rows, err)
 	if err != nil {
 		return portal.SiteSummary{}, err
@@ -253,6 +283,12 @@ func (tx *Tx) SiteSummary(ctx context.Context, scope Scope, id int64, now time.T
 	}
 	return sums[0], nil
 }
+
+// siteSummaryKey is the shape of SiteSummary's query text; siteSummaryTexts
+// holds the text of each shape seen.
+type siteSummaryKey struct{ scope, authorKinds int }
+
+var siteSummaryTexts sync.Map
 
 // scanSiteSummaries reads the rows of siteSummaryCols and the unread
 // count, one or more per site.
