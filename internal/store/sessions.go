@@ -153,7 +153,7 @@ func (tx *Tx) SessionWithSites(ctx context.Context, h []byte, unreadFrom []strin
 		}
 		found = true
 		if !id.Valid {
-			continue // the outer join's row of an account without sites
+			continue // the outer joins' row of an account or customer without sites
 		}
 		sites = append(sites, portal.Site{ID: id.Int64, CustomerID: customer.Int64, ProviderID: provider.Int64,
 			Name: name.String, Street: street.String, PostalCode: code.String, City: cty.String})
@@ -189,7 +189,7 @@ func sessionSitesText(unreadFrom []string) string {
 		a.id, a.email, a.email_norm, a.verified_at, a.language, ` + roleCols("a.id") + `,
 		st.id, st.customer_id, st.provider_id, st.name, st.street, st.postal_code, st.city, ` + count + `
 		FROM sessions s JOIN accounts a ON a.id = s.account_id
-		LEFT JOIN (sites st JOIN customers c ON c.id = st.customer_id)
-			ON c.email_norm = a.email_norm AND a.verified_at IS NOT NULL AND st.deleted_at IS NULL AND c.deleted_at IS NULL
+		LEFT JOIN customers c ON c.email_norm = a.email_norm AND a.verified_at IS NOT NULL AND c.deleted_at IS NULL
+		LEFT JOIN sites st ON st.customer_id = c.id AND st.deleted_at IS NULL
 		WHERE s.token_hash = $1 ORDER BY st.id`
 }
