@@ -66,6 +66,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	if err := startPprof(getenv(pprofEnv), log); err != nil {
+		return err
+	}
 	db, err := openDB(ctx, c.dbFlags, log)
 	if err != nil {
 		return err

@@ -265,8 +265,10 @@ func (a *App) Authenticate(ctx context.Context, token string) (Viewer, error) {
 	}
 	var v Viewer
 	var s portal.Session
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		sa, err := tx.SessionWithAccount(ctx, hash)
+	// One statement: the session, its account and role, and a customer's
+	// sites with the unread messages per site, for the navigation.
+	err := a.db.ReadOne(ctx, func(tx *store.Tx) error {
+		sa, sites, unread, err := tx.SessionWithSites(ctx, hash, customerUnreadFrom)
 		if err != nil {
 			return err
 		}
@@ -275,14 +277,10 @@ func (a *App) Authenticate(ctx context.Context, token string) (Viewer, error) {
 		v = Viewer{AccountID: acc.ID, SessionID: s.ID, Email: acc.Email, EmailNorm: acc.EmailNorm,
 			Verified: acc.Verified(), Role: sa.Role, ProviderID: sa.ProviderID, AuthAt: s.AuthAt, Language: acc.Language,
 			SecondFactor: !s.SecondFactorAt.IsZero()}
-		if !v.Verified || v.Role != portal.RoleCustomer {
-			return nil
+		if v.Verified && v.Role == portal.RoleCustomer {
+			v.Sites, v.Unread = sites, unread
 		}
-		// A customer's unread messages per site, for the navigation, come
-		// with the list of sites.
-		unread := store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())}
-		v.Sites, v.Unread, err = tx.SiteList(ctx, v.scope(), unread)
-		return err
+		return nil
 	})
 	if errors.Is(err, portal.ErrNotFound) {
 		return Viewer{}, portal.ErrUnauthenticated
@@ -348,7 +346,7 @@ func (a *App) Overview(ctx context.Context, v Viewer) ([]portal.SiteSummary, err
 // same answer whether the site does not exist or belongs to someone else.
 func (a *App) Site(ctx context.Context, v Viewer, siteID int64) (portal.SiteSummary, error) {
 	var out portal.SiteSummary
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
+	err := a.db.ReadOne(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.SiteSummary(ctx, v.scope(), siteID, tx.Now(), store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())})
 		return err

@@ -61,10 +61,16 @@ func (v Viewer) Side() string {
 // for anyone else the customer's.
 func unreadFrom(side string) []string {
 	if side == "customer" {
-		return []string{"provider", "system"}
+		return customerUnreadFrom
 	}
-	return []string{"customer"}
+	return otherUnreadFrom
 }
+
+// The two answers of unreadFrom, made once (callers only read them).
+var (
+	customerUnreadFrom = []string{"provider", "system"}
+	otherUnreadFrom    = []string{"customer"}
+)
 
 // threadOpen applies portal.ThreadOpen to a site now.
 func (a *App) threadOpen(ctx context.Context, tx *store.Tx, siteID int64) (bool, error) {
