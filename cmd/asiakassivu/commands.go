@@ -66,6 +66,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	if err := startPprof(getenv(pprofEnv), log); err != nil {
+		return err
+	}
 	db, err := openDB(ctx, c.dbFlags, log)
 	if err != nil {
 		return err
@@ -122,7 +125,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	wc := web.Config{BaseURL: c.base, Log: log,
-		PoolStats: db.PoolStats, DevOutbox: outbox, Hub: hub, API: api.New(a, api.Config{Log: log}),
+		PoolStats: db.PoolStats, DevOutbox: sentMail(outbox), Hub: hub, API: api.New(a, api.Config{Log: log}),
 		TrustedProxies: c.trustedProxies, PlainStreams: c.plainStreams}
 	if c.demo && outbox != nil {
 		// The demo's staff and admin accounts share one authenticator

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"asiakassivu/internal/mail"
+	"asiakassivu/internal/web"
 )
 
 // mailFlags are serve's flags for outgoing mail.
@@ -61,6 +62,20 @@ func (m *mailFlags) sender(devOutbox bool, clock func() time.Time, log *slog.Log
 	o := mail.NewDevOutbox(s, clock)
 	log.Info("development outbox on: sent mail is readable at /dev/posti")
 	return o, o, nil
+}
+
+// sentMail hands the development outbox to web's page; nil without one.
+func sentMail(o *mail.DevOutbox) func() []web.SentMail {
+	if o == nil {
+		return nil
+	}
+	return func() []web.SentMail {
+		var out []web.SentMail
+		for _, m := range o.Messages() {
+			out = append(out, web.SentMail{To: m.To, Subject: m.Subject, Text: m.Text, At: m.At, Err: m.Err})
+		}
+		return out
+	}
 }
 
 // isLoopback reports whether a listen address (host:port) accepts

@@ -32,7 +32,7 @@ func policyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err := parse(fs, args[1:], getenv); err != nil {
 		return err
 	}
-	var c app.PolicyChange
+	var c app.ChainPolicyChange
 	var bad []string
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
@@ -67,7 +67,7 @@ func policyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer db.Close()
-	p, err := app.New(db, nil, log).ChangePolicies(ctx, 0, c)
+	p, err := app.New(db, nil, log).ChangeChainPolicies(ctx, 0, c)
 	var invalid app.InvalidInput
 	if errors.As(err, &invalid) {
 		var msgs []string

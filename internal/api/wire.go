@@ -14,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 )
 
@@ -184,11 +185,11 @@ func (c *checker) email(field, s string) string {
 	if s == "" {
 		return ""
 	}
-	clean, err := portal.CheckEmail(s)
+	clean, err := emailaddr.Check(s)
 	switch {
-	case errors.Is(err, portal.ErrEmailNotASCII):
+	case errors.Is(err, emailaddr.ErrNotASCII):
 		c.fail(field, "must be an email address whose part before the @ is ASCII after NFC (a look-alike of another address is refused)")
-	case errors.Is(err, portal.ErrEmailMixedScript):
+	case errors.Is(err, emailaddr.ErrMixedScript):
 		c.fail(field, "must be an email address whose domain labels do not mix scripts (an ASCII domain, or a Unicode domain in one script; it is stored in its IDNA form)")
 	case err != nil:
 		c.fail(field, "must be an email address")

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
@@ -194,10 +195,10 @@ func (a *App) checkCode(ctx context.Context, tx *store.Tx, accountID int64, purp
 // emailProblem returns the text key of what is wrong with a typed email
 // address (missing, too long, malformed), or "".
 func emailProblem(email string) string {
-	switch _, err := portal.CheckEmail(email); {
+	switch _, err := emailaddr.Check(email); {
 	case strings.TrimSpace(email) == "":
 		return "error.email.empty"
-	case len(email) > portal.MaxEmailLength:
+	case len(email) > emailaddr.MaxLength:
 		return "error.email.long"
 	case err != nil:
 		return emailErrorKey(err, "error.email.invalid")
@@ -205,14 +206,14 @@ func emailProblem(email string) string {
 	return ""
 }
 
-// emailErrorKey returns the text key for an error of portal.CheckEmail: the
+// emailErrorKey returns the text key for an error of emailaddr.Check: the
 // look-alike refusals have their own texts, any other error the form's
 // own key.
 func emailErrorKey(err error, other string) string {
 	switch {
-	case errors.Is(err, portal.ErrEmailNotASCII):
+	case errors.Is(err, emailaddr.ErrNotASCII):
 		return "error.email.ascii"
-	case errors.Is(err, portal.ErrEmailMixedScript):
+	case errors.Is(err, emailaddr.ErrMixedScript):
 		return "error.email.mixedScript"
 	}
 	return other
@@ -237,7 +238,7 @@ func checkNewAccount(email, password string) (string, error) {
 	if p := emailProblem(email); p != "" {
 		bad = append(bad, FieldError{"email", p})
 	}
-	clean, _ := portal.CheckEmail(email)
+	clean, _ := emailaddr.Check(email)
 	if p := passwordProblem(password, email); p != "" {
 		bad = append(bad, FieldError{"password", p})
 	}
@@ -274,7 +275,7 @@ func (a *App) SignUp(ctx context.Context, email, password string, c Client) (tok
 // its session and mails the code (or, when the address is taken, a notice
 // to its owner).
 func (a *App) startSignUp(ctx context.Context, tx *store.Tx, clean, hash string, tokenHash []byte, c Client) error {
-	norm := portal.NormalizeEmail(clean)
+	norm := emailaddr.Normalize(clean)
 	// The address's code quota counts every sign-up, with an account or
 	// without, so a refusal tells nothing about accounts.
 	if err := takeCodeMail(ctx, tx, tx.Now(), norm, c.IP); err != nil {
@@ -383,10 +384,10 @@ func (a *App) RequestReset(ctx context.Context, email string, c Client) error {
 	if p := emailProblem(email); p != "" {
 		return InvalidInput{{"email", p}}
 	}
-	clean, _ := portal.CheckEmail(email)
+	clean, _ := emailaddr.Check(email)
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		// The quota of any address, with an account or without.
-		if err := takeCodeMail(ctx, tx, tx.Now(), portal.NormalizeEmail(clean), c.IP); err != nil {
+		if err := takeCodeMail(ctx, tx, tx.Now(), emailaddr.Normalize(clean), c.IP); err != nil {
 			return err
 		}
 		acc, err := tx.VerifiedAccountByEmail(ctx, clean)
@@ -410,7 +411,7 @@ func (a *App) RequestReset(ctx context.Context, email string, c Client) error {
 // this device is signed in with a new one (token returned). An unknown
 // address answers like a wrong code.
 func (a *App) ResetPassword(ctx context.Context, email, typed, password string, c Client) (string, error) {
-	clean, _ := portal.CheckEmail(email)
+	clean, _ := emailaddr.Check(email)
 	if p := passwordProblem(password, email); p != "" {
 		return "", InvalidInput{{"password", p}}
 	}
@@ -428,7 +429,7 @@ func (a *App) ResetPassword(ctx context.Context, email, typed, password string, 
 		}
 		// Tries count against the address typed, with an account or
 		// without, so a refusal tells nothing about accounts.
-		norm := portal.NormalizeEmail(clean)
+		norm := emailaddr.Normalize(clean)
 		if err := codeTriesLeft(ctx, tx, tx.Now(), norm, c.IP); err != nil {
 			return err
 		}
@@ -539,15 +540,15 @@ func (a *App) RequestEmailChange(ctx context.Context, v Viewer, newEmail string,
 	if !a.recent(v) {
 		return ErrReauthenticate
 	}
-	clean, err := portal.CheckEmail(newEmail)
+	clean, err := emailaddr.Check(newEmail)
 	if err != nil {
 		return InvalidInput{{"email", emailErrorKey(err, "error.email.invalid")}}
 	}
-	if portal.NormalizeEmail(clean) == v.EmailNorm {
+	if emailaddr.Normalize(clean) == v.EmailNorm {
 		return InvalidInput{{"email", "error.email.same"}}
 	}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		if err := takeCodeMail(ctx, tx, tx.Now(), portal.NormalizeEmail(clean), c.IP); err != nil {
+		if err := takeCodeMail(ctx, tx, tx.Now(), emailaddr.Normalize(clean), c.IP); err != nil {
 			return err
 		}
 		// A taken address gets no code; the answer stays the same.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
@@ -155,8 +156,8 @@ func (v Viewer) audited() bool { return v.Role == portal.RoleAdmin || v.Role == 
 // before is exempt from both delays, so a stranger cannot lock the owner
 // out, not even from behind the owner's IP.
 func (a *App) SignIn(ctx context.Context, email, password string, c Client) (token, device string, err error) {
-	clean, emailErr := portal.CheckEmail(email)
-	norm := portal.NormalizeEmail(clean)
+	clean, emailErr := emailaddr.Check(email)
+	norm := emailaddr.Normalize(clean)
 	now := a.db.Now()
 	device = c.Device
 	if len(device) != 43 {
@@ -264,8 +265,10 @@ func (a *App) Authenticate(ctx context.Context, token string) (Viewer, error) {
 	}
 	var v Viewer
 	var s portal.Session
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		sa, err := tx.SessionWithAccount(ctx, hash)
+	// One statement: the session, its account and role, and a customer's
+	// sites with the unread messages per site, for the navigation.
+	err := a.db.ReadOne(ctx, func(tx *store.Tx) error {
+		sa, sites, unread, err := tx.SessionWithSites(ctx, hash, customerUnreadFrom)
 		if err != nil {
 			return err
 		}
@@ -274,14 +277,10 @@ func (a *App) Authenticate(ctx context.Context, token string) (Viewer, error) {
 		v = Viewer{AccountID: acc.ID, SessionID: s.ID, Email: acc.Email, EmailNorm: acc.EmailNorm,
 			Verified: acc.Verified(), Role: sa.Role, ProviderID: sa.ProviderID, AuthAt: s.AuthAt, Language: acc.Language,
 			SecondFactor: !s.SecondFactorAt.IsZero()}
-		if !v.Verified || v.Role != portal.RoleCustomer {
-			return nil
+		if v.Verified && v.Role == portal.RoleCustomer {
+			v.Sites, v.Unread = sites, unread
 		}
-		// A customer's unread messages per site, for the navigation, come
-		// with the list of sites.
-		unread := store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())}
-		v.Sites, v.Unread, err = tx.SiteList(ctx, v.scope(), unread)
-		return err
+		return nil
 	})
 	if errors.Is(err, portal.ErrNotFound) {
 		return Viewer{}, portal.ErrUnauthenticated
@@ -347,7 +346,7 @@ func (a *App) Overview(ctx context.Context, v Viewer) ([]portal.SiteSummary, err
 // same answer whether the site does not exist or belongs to someone else.
 func (a *App) Site(ctx context.Context, v Viewer, siteID int64) (portal.SiteSummary, error) {
 	var out portal.SiteSummary
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
+	err := a.db.ReadOne(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.SiteSummary(ctx, v.scope(), siteID, tx.Now(), store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())})
 		return err

@@ -12,10 +12,10 @@ import (
 
 // Billing is a site's list of billing summaries for one year.
 type Billing struct {
-	Site     store.SiteWithProvider
+	Site     portal.SiteWithProvider
 	Year     int   // 0: every year
 	Years    []int // years with summaries, newest first
-	Invoices []store.InvoiceRow
+	Invoices []portal.InvoiceSummary
 }
 
 // SiteBilling lists the billing summaries of a customer's own site,
@@ -41,7 +41,7 @@ func (a *App) SiteBilling(ctx context.Context, v Viewer, siteID int64, year int)
 
 // InvoiceDetail is one billing summary with what its page shows.
 type InvoiceDetail struct {
-	Site           store.SiteWithProvider
+	Site           portal.SiteWithProvider
 	Invoice        portal.Invoice
 	State          portal.InvoiceState
 	VATTotals      []portal.VATTotal

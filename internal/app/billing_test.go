@@ -457,7 +457,7 @@ func TestConsent(t *testing.T) {
 		if c.Enabled || len(c.Payers) != 2 {
 			t.Errorf("after withdrawing %+v", c)
 		}
-		var hist []store.ConsentEvent
+		var hist []portal.ConsentEvent
 		var audits, changes int
 		db.Read(ctx, func(tx *store.Tx) error {
 			hist, _ = tx.ConsentHistory(ctx, free)

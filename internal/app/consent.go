@@ -48,7 +48,7 @@ type ConsentView struct {
 	Migrated    bool
 	TextVersion string
 	Payers      []PayerView
-	History     []store.ConsentEvent
+	History     []portal.ConsentEvent
 }
 
 // Consents lists the consents of the viewer's customer records (customers
@@ -206,7 +206,7 @@ func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enable
 				count = len(c.Payers)
 			}
 		}
-		if err := tx.AddConsentEvent(ctx, store.ConsentEvent{CustomerID: customerID, Enabled: enabled,
+		if err := tx.AddConsentEvent(ctx, portal.ConsentEvent{CustomerID: customerID, Enabled: enabled,
 			TextVersion: ConsentTextVersion, PayerCount: count, ActorAccountID: v.AccountID}); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
@@ -84,7 +85,7 @@ func CheckProvider(in ProviderInput) (ProviderInput, InvalidInput) {
 		bad = append(bad, FieldError{"phone", "error.provider.phone"})
 	}
 	if in.Email != "" {
-		if clean, err := portal.CheckEmail(in.Email); err != nil {
+		if clean, err := emailaddr.Check(in.Email); err != nil {
 			bad = append(bad, FieldError{"provider_email", emailErrorKey(err, "error.provider.email")})
 		} else {
 			in.Email = clean
@@ -113,11 +114,11 @@ func validPhone(s string) bool {
 }
 
 // ConsoleProviders lists every provider with its counts of staff and sites.
-func (a *App) ConsoleProviders(ctx context.Context, v Viewer) ([]store.ProviderRow, error) {
+func (a *App) ConsoleProviders(ctx context.Context, v Viewer) ([]portal.ProviderSummary, error) {
 	if err := requireAdmin(v); err != nil {
 		return nil, err
 	}
-	var out []store.ProviderRow
+	var out []portal.ProviderSummary
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Providers(ctx)
@@ -132,8 +133,8 @@ func (a *App) ConsoleProviders(ctx context.Context, v Viewer) ([]store.ProviderR
 // ProviderDetail is a provider with its staff and open invitations.
 type ProviderDetail struct {
 	Provider portal.Provider
-	Staff    []store.StaffMember
-	Invites  []store.StaffInvite
+	Staff    []portal.StaffMember
+	Invites  []portal.StaffInvite
 }
 
 // ConsoleProvider returns one provider with its staff and invitations, or
@@ -254,7 +255,7 @@ func (a *App) InviteStaff(ctx context.Context, v Viewer, providerID int64, email
 		return false, err
 	}
 	var bad InvalidInput
-	clean, emailErr := portal.CheckEmail(email)
+	clean, emailErr := emailaddr.Check(email)
 	if emailErr != nil {
 		bad = append(bad, FieldError{"email", emailErrorKey(emailErr, "error.staff.email")})
 	}
@@ -280,10 +281,10 @@ func (a *App) InviteStaff(ctx context.Context, v Viewer, providerID int64, email
 		switch {
 		case errors.Is(err, portal.ErrNotFound):
 			// Invitations count in the address's quota of code mails.
-			if err := takeCodeMail(ctx, tx, tx.Now(), portal.NormalizeEmail(clean), ""); err != nil {
+			if err := takeCodeMail(ctx, tx, tx.Now(), emailaddr.Normalize(clean), ""); err != nil {
 				return err
 			}
-			id, err := tx.PutStaffInvite(ctx, store.StaffInvite{Email: clean, ProviderID: providerID, Name: name, InvitedBy: v.AccountID})
+			id, err := tx.PutStaffInvite(ctx, portal.StaffInvite{Email: clean, ProviderID: providerID, Name: name, InvitedBy: v.AccountID})
 			if err != nil {
 				return err
 			}
@@ -397,12 +398,12 @@ func (a *App) acceptStaffInvite(ctx context.Context, tx *store.Tx, accountID int
 		Detail: fmt.Sprintf("provider %d, invitation %d", in.ProviderID, in.ID)})
 }
 
-// ConsolePolicies returns the chain policies for the console's form.
-func (a *App) ConsolePolicies(ctx context.Context, v Viewer) (store.Policies, error) {
+// ConsoleChainPolicies returns the chain policies for the console's form.
+func (a *App) ConsoleChainPolicies(ctx context.Context, v Viewer) (portal.ChainPolicies, error) {
 	if err := requireAdmin(v); err != nil {
-		return store.Policies{}, err
+		return portal.ChainPolicies{}, err
 	}
-	var p store.Policies
+	var p portal.ChainPolicies
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		p, err = tx.Policies(ctx)
@@ -411,19 +412,19 @@ func (a *App) ConsolePolicies(ctx context.Context, v Viewer) (store.Policies, er
 	return p, err
 }
 
-// PolicyForm is the policies form as typed.
-type PolicyForm struct {
+// ChainPolicyForm is the policies form as typed.
+type ChainPolicyForm struct {
 	CancelDeadlineDays, LateFeePercent, LegacyCutover, LegacyRetirement, OrderServiceURL string
 }
 
-// ChangePoliciesAsAdmin reads the policies form and applies it with
-// ChangePolicies (which checks the whole and audits the change).
-func (a *App) ChangePoliciesAsAdmin(ctx context.Context, v Viewer, f PolicyForm) (store.Policies, error) {
+// ChangeChainPoliciesAsAdmin reads the policies form and applies it with
+// ChangeChainPolicies (which checks the whole and audits the change).
+func (a *App) ChangeChainPoliciesAsAdmin(ctx context.Context, v Viewer, f ChainPolicyForm) (portal.ChainPolicies, error) {
 	if err := requireAdmin(v); err != nil {
-		return store.Policies{}, err
+		return portal.ChainPolicies{}, err
 	}
 	var bad InvalidInput
-	var c PolicyChange
+	var c ChainPolicyChange
 	if n, err := strconv.Atoi(strings.TrimSpace(f.CancelDeadlineDays)); err == nil {
 		c.CancelDeadlineDays = &n
 	} else {
@@ -447,17 +448,17 @@ func (a *App) ChangePoliciesAsAdmin(ctx context.Context, v Viewer, f PolicyForm)
 	u := f.OrderServiceURL
 	c.OrderServiceURL = &u
 	if bad != nil {
-		return store.Policies{}, bad
+		return portal.ChainPolicies{}, bad
 	}
-	return a.ChangePolicies(ctx, v.AccountID, c)
+	return a.ChangeChainPolicies(ctx, v.AccountID, c)
 }
 
 // ConsoleDeductionRules lists the deduction rules by year and work type.
-func (a *App) ConsoleDeductionRules(ctx context.Context, v Viewer) ([]store.DeductionRule, error) {
+func (a *App) ConsoleDeductionRules(ctx context.Context, v Viewer) ([]portal.DeductionRule, error) {
 	if err := requireAdmin(v); err != nil {
 		return nil, err
 	}
-	var out []store.DeductionRule
+	var out []portal.DeductionRule
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.DeductionRules(ctx)
@@ -559,12 +560,12 @@ func parseHundredths(s string) (int64, bool) {
 // PortalFeedbackInbox returns a page (from 1) of the feedback about the
 // portal, newest first, and whether there are more. Reading it is audited:
 // the messages and contact addresses are personal data of portal users.
-func (a *App) PortalFeedbackInbox(ctx context.Context, v Viewer, page int) ([]store.PortalFeedbackRow, bool, error) {
+func (a *App) PortalFeedbackInbox(ctx context.Context, v Viewer, page int) ([]portal.PortalFeedback, bool, error) {
 	if err := requireAdmin(v); err != nil {
 		return nil, false, err
 	}
 	page = max(page, 1)
-	var out []store.PortalFeedbackRow
+	var out []portal.PortalFeedback
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		var err error
 		if out, err = tx.PortalFeedbackPage(ctx, ConsolePageSize+1, (page-1)*ConsolePageSize); err != nil {
@@ -592,7 +593,7 @@ type AuditQuery struct {
 
 // AuditPage is one page of the audit log.
 type AuditPage struct {
-	Rows []store.AuditRow
+	Rows []portal.AuditEntry
 	More bool
 	Page int
 }
@@ -608,7 +609,7 @@ func (a *App) AuditLog(ctx context.Context, v Viewer, q AuditQuery) (AuditPage, 
 	var f store.AuditFilter
 	var bad InvalidInput
 	f.Actor = strings.TrimSpace(q.Actor)
-	if len(f.Actor) > portal.MaxEmailLength {
+	if len(f.Actor) > emailaddr.MaxLength {
 		bad = append(bad, FieldError{"actor", "error.audit.actor"})
 	}
 	cust := strings.TrimSpace(q.Customer)
@@ -666,7 +667,7 @@ var ErrAlreadyAdmin = errors.New("already a chain admin")
 // operator commands). It returns portal.ErrNotFound when the address has
 // no verified account (sign up first) and ErrAlreadyAdmin when it is one.
 func (a *App) MakeAdmin(ctx context.Context, email string) error {
-	clean, err := portal.CheckEmail(email)
+	clean, err := emailaddr.Check(email)
 	if err != nil {
 		return InvalidInput{{"email", "error.staff.email"}}
 	}

@@ -56,14 +56,17 @@ func TestConsoleRefusesOthers(t *testing.T) {
 				_, err := w.app.InviteStaff(ctx, v, pA, "matti@example.fi", "Matti", "fi")
 				return err
 			},
-			"staff off":    func(v Viewer) error { return w.app.SetStaffActive(ctx, v, pA, 1, false) },
-			"mfa reset":    func(v Viewer) error { return w.app.ResetStaffSecondFactor(ctx, v, pA, 1) },
-			"policies":     func(v Viewer) error { _, err := w.app.ConsolePolicies(ctx, v); return err },
-			"policies set": func(v Viewer) error { _, err := w.app.ChangePoliciesAsAdmin(ctx, v, PolicyForm{}); return err },
-			"rules":        func(v Viewer) error { _, err := w.app.ConsoleDeductionRules(ctx, v); return err },
-			"rule set":     func(v Viewer) error { _, err := w.app.SaveDeductionRule(ctx, v, RuleForm{}); return err },
-			"feedback":     func(v Viewer) error { _, _, err := w.app.PortalFeedbackInbox(ctx, v, 1); return err },
-			"audit log":    func(v Viewer) error { _, err := w.app.AuditLog(ctx, v, AuditQuery{}); return err },
+			"staff off": func(v Viewer) error { return w.app.SetStaffActive(ctx, v, pA, 1, false) },
+			"mfa reset": func(v Viewer) error { return w.app.ResetStaffSecondFactor(ctx, v, pA, 1) },
+			"policies":  func(v Viewer) error { _, err := w.app.ConsoleChainPolicies(ctx, v); return err },
+			"policies set": func(v Viewer) error {
+				_, err := w.app.ChangeChainPoliciesAsAdmin(ctx, v, ChainPolicyForm{})
+				return err
+			},
+			"rules":     func(v Viewer) error { _, err := w.app.ConsoleDeductionRules(ctx, v); return err },
+			"rule set":  func(v Viewer) error { _, err := w.app.SaveDeductionRule(ctx, v, RuleForm{}); return err },
+			"feedback":  func(v Viewer) error { _, _, err := w.app.PortalFeedbackInbox(ctx, v, 1); return err },
+			"audit log": func(v Viewer) error { _, err := w.app.AuditLog(ctx, v, AuditQuery{}); return err },
 		}
 		for who, v := range map[string]Viewer{"customer": w.signIn(t, "maija@example.fi"), "staff": staff, "admin without second factor": half} {
 			for name, call := range calls {
@@ -234,7 +237,7 @@ func TestStaffInvites(t *testing.T) {
 		if len(d.Invites) != 0 || len(d.Staff) != 2 {
 			t.Fatalf("after acceptance: %d invitations, %d staff", len(d.Invites), len(d.Staff))
 		}
-		var ulla store.StaffMember
+		var ulla portal.StaffMember
 		for _, s := range d.Staff {
 			if s.Email == "ulla@example.fi" {
 				ulla = s
@@ -284,28 +287,28 @@ func TestConsolePoliciesAndRules(t *testing.T) {
 		w, _, _ := accountsWorld(t, db, clock)
 		ctx := context.Background()
 		v := w.adminViewer(t)
-		good := PolicyForm{CancelDeadlineDays: " 3 ", LateFeePercent: "50 %", LegacyCutover: "1.12.2026", LegacyRetirement: "2027-06-01",
+		good := ChainPolicyForm{CancelDeadlineDays: " 3 ", LateFeePercent: "50 %", LegacyCutover: "1.12.2026", LegacyRetirement: "2027-06-01",
 			OrderServiceURL: "https://tilaa.example/"}
 		for _, tc := range []struct {
-			change      func(f *PolicyForm)
+			change      func(f *ChainPolicyForm)
 			field, want string
 		}{
-			{func(f *PolicyForm) { f.CancelDeadlineDays = "kolme" }, "cancel_deadline_days", "error.policy.deadline"},
-			{func(f *PolicyForm) { f.CancelDeadlineDays = "61" }, "cancel_deadline_days", "error.policy.deadline"},
-			{func(f *PolicyForm) { f.LateFeePercent = "101" }, "late_fee_percent", "error.policy.fee"},
-			{func(f *PolicyForm) { f.LegacyCutover = "huomenna" }, "legacy_cutover", "error.policy.date"},
-			{func(f *PolicyForm) { f.LegacyRetirement = "1.1.2026" }, "legacy_retirement", "error.policy.legacyDates"},
-			{func(f *PolicyForm) { f.OrderServiceURL = "tilaa.example" }, "order_service_url", "error.policy.url"},
+			{func(f *ChainPolicyForm) { f.CancelDeadlineDays = "kolme" }, "cancel_deadline_days", "error.policy.deadline"},
+			{func(f *ChainPolicyForm) { f.CancelDeadlineDays = "61" }, "cancel_deadline_days", "error.policy.deadline"},
+			{func(f *ChainPolicyForm) { f.LateFeePercent = "101" }, "late_fee_percent", "error.policy.fee"},
+			{func(f *ChainPolicyForm) { f.LegacyCutover = "huomenna" }, "legacy_cutover", "error.policy.date"},
+			{func(f *ChainPolicyForm) { f.LegacyRetirement = "1.1.2026" }, "legacy_retirement", "error.policy.legacyDates"},
+			{func(f *ChainPolicyForm) { f.OrderServiceURL = "tilaa.example" }, "order_service_url", "error.policy.url"},
 		} {
 			f := good
 			tc.change(&f)
-			_, err := w.app.ChangePoliciesAsAdmin(ctx, v, f)
+			_, err := w.app.ChangeChainPoliciesAsAdmin(ctx, v, f)
 			var bad InvalidInput
 			if !errors.As(err, &bad) || bad.Field(tc.field) != tc.want {
 				t.Errorf("%+v: %v, want %s", f, err, tc.want)
 			}
 		}
-		p, err := w.app.ChangePoliciesAsAdmin(ctx, v, good)
+		p, err := w.app.ChangeChainPoliciesAsAdmin(ctx, v, good)
 		if err != nil || p.CancelDeadlineDays != 3 || p.LateFeePercent != 50 || p.LegacyCutover != portal.NewDate(2026, 12, 1) ||
 			p.OrderServiceURL != "https://tilaa.example/" {
 			t.Errorf("policies %+v, %v", p, err)

@@ -224,7 +224,7 @@ func (a *App) Export(ctx context.Context, v Viewer) (Export, error) {
 	return out, nil
 }
 
-func (a *App) exportSite(ctx context.Context, tx *store.Tx, s store.SiteWithProvider) (ExportCustomer, error) {
+func (a *App) exportSite(ctx context.Context, tx *store.Tx, s portal.SiteWithProvider) (ExportCustomer, error) {
 	c := ExportCustomer{Site: ExportSite{Name: s.Site.Name, Address: s.Site.Address(), Provider: s.Provider.Name,
 		AccessInstructions: s.Site.Access}, ConsentHistory: []ExportConsentEvent{}, Messages: []ExportMessage{},
 		MoveRequests: []ExportMoveRequest{}}

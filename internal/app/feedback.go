@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
@@ -63,7 +64,7 @@ func (a *App) RateVisit(ctx context.Context, v Viewer, siteID, visitID int64, ra
 		if !CanRate(visit, tx.Now()) {
 			return InvalidInput{{"rating", "error.rating.closed"}}
 		}
-		id, err := tx.UpsertFeedback(ctx, store.Feedback{SiteID: siteID, VisitID: visitID, AuthorAccountID: v.AccountID,
+		id, err := tx.UpsertFeedback(ctx, portal.Feedback{SiteID: siteID, VisitID: visitID, AuthorAccountID: v.AccountID,
 			Source: feedbackSource, ExternalID: ratingKey(visitID), Rating: rating, Comment: comment})
 		if err != nil {
 			return err
@@ -97,7 +98,7 @@ func (a *App) SiteFeedback(ctx context.Context, v Viewer, siteID int64, comment 
 		if err != nil {
 			return err
 		}
-		id, err := tx.UpsertFeedback(ctx, store.Feedback{SiteID: siteID, AuthorAccountID: v.AccountID, Source: feedbackSource,
+		id, err := tx.UpsertFeedback(ctx, portal.Feedback{SiteID: siteID, AuthorAccountID: v.AccountID, Source: feedbackSource,
 			ExternalID: "site-" + hex.EncodeToString(b), Comment: comment})
 		if err != nil {
 			return err
@@ -114,9 +115,9 @@ func (a *App) SiteFeedback(ctx context.Context, v Viewer, siteID int64, comment 
 
 // FeedbackHistory is a site's feedback, migrated and given here, newest
 // first, with the provider's replies.
-func (a *App) FeedbackHistory(ctx context.Context, v Viewer, siteID int64) (portal.Site, []store.Feedback, error) {
+func (a *App) FeedbackHistory(ctx context.Context, v Viewer, siteID int64) (portal.Site, []portal.Feedback, error) {
 	var site portal.Site
-	var out []store.Feedback
+	var out []portal.Feedback
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		s, err := tx.Site(ctx, v.scope(), siteID)
 		if err != nil {
@@ -141,8 +142,8 @@ func ratingKey(visitID int64) string { return "visit-" + strconv.FormatInt(visit
 
 // VisitRating returns the rating given in the portal to a visit of a site
 // the viewer may see, if any.
-func (a *App) VisitRating(ctx context.Context, v Viewer, siteID, visitID int64) (store.Feedback, bool, error) {
-	var f store.Feedback
+func (a *App) VisitRating(ctx context.Context, v Viewer, siteID, visitID int64) (portal.Feedback, bool, error) {
+	var f portal.Feedback
 	found := false
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Site(ctx, v.scope(), siteID); err != nil {
@@ -181,7 +182,7 @@ func (a *App) GivePortalFeedback(ctx context.Context, v *Viewer, in PortalFeedba
 	if msg == "" {
 		return InvalidInput{{"message", "error.comment.empty"}}
 	}
-	f := store.PortalFeedback{Message: msg, ContactAllowed: in.ContactAllowed, Language: in.Language, Page: truncate(in.Page, 300)}
+	f := portal.PortalFeedback{Message: msg, ContactAllowed: in.ContactAllowed, Language: in.Language, Page: truncate(in.Page, 300)}
 	if v != nil {
 		f.AccountID = v.AccountID
 	}
@@ -190,7 +191,7 @@ func (a *App) GivePortalFeedback(ctx context.Context, v *Viewer, in PortalFeedba
 		if email == "" && v != nil && v.Verified {
 			email = v.Email
 		}
-		clean, err := portal.CheckEmail(email)
+		clean, err := emailaddr.Check(email)
 		if err != nil {
 			return InvalidInput{{"email", emailErrorKey(err, "error.email.invalid")}}
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"asiakassivu/internal/emailaddr"
+	"asiakassivu/internal/legacy"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
@@ -84,7 +86,7 @@ func (a *App) LegacySignIn(ctx context.Context, username, password string, c Cli
 	var (
 		found     store.LegacySignIn
 		foundErr  error
-		pol       store.Policies
+		pol       portal.ChainPolicies
 		wait      time.Duration
 		userKey   = legacyKey(username, c.IP)
 		today     portal.Date
@@ -123,14 +125,14 @@ func (a *App) LegacySignIn(ctx context.Context, username, password string, c Cli
 		a.hasher.CheckDummy(ctx, password)
 		return refuse("unknown")
 	}
-	legacy, err := portal.LegacyHash(found.Credential.Algorithm, found.Credential.Params, password)
+	oldHash, err := legacy.Hash(found.Credential.Algorithm, found.Credential.Params, password)
 	if err != nil {
 		a.hasher.CheckDummy(ctx, password)
 		return refuse("algorithm")
 	}
 	// The wrapped value is argon2id of the legacy hash, which is ASCII, so
 	// the hasher's normalisation leaves it as it is.
-	if _, err := a.hasher.Check(ctx, found.Credential.WrappedHash, legacy); err != nil {
+	if _, err := a.hasher.Check(ctx, found.Credential.WrappedHash, oldHash); err != nil {
 		return refuse("password")
 	}
 	switch {
@@ -138,7 +140,7 @@ func (a *App) LegacySignIn(ctx context.Context, username, password string, c Cli
 		return refuse("not eligible")
 	case found.VerifiedExists:
 		return refuse("new account exists")
-	case portal.NormalizeEmail(found.Email) == "":
+	case emailaddr.Normalize(found.Email) == "":
 		return refuse("no email on record")
 	}
 	token, hash := newToken()

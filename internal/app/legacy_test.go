@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"asiakassivu/internal/legacy"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/store/storetest"
@@ -35,7 +36,7 @@ func legacyWorld(t *testing.T, db *store.DB, clock *storetest.Clock) (*world, *r
 	}{{"Uusi.Vanha", string(bc), "", portal.LegacyBcrypt}, {"myohainen", hex.EncodeToString(sum[:]), "suola", portal.LegacySHA256}}
 	wrapped := make([]store.LegacyCredential, len(creds))
 	for i, c := range creds {
-		params, canonical, err := portal.SplitLegacyHash(c.alg, c.hash, c.salt)
+		params, canonical, err := legacy.SplitHash(c.alg, c.hash, c.salt)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -34,7 +34,7 @@ const KindMessageUnread = "message_unread"
 type Thread struct {
 	Site     portal.Site
 	Provider portal.Provider
-	Messages []store.Message
+	Messages []portal.Message
 	// Older is the id to page back from (0 when these are the first).
 	Older int64
 	// Open is false once the thread has closed.
@@ -61,10 +61,16 @@ func (v Viewer) Side() string {
 // for anyone else the customer's.
 func unreadFrom(side string) []string {
 	if side == "customer" {
-		return []string{"provider", "system"}
+		return customerUnreadFrom
 	}
-	return []string{"customer"}
+	return otherUnreadFrom
 }
+
+// The two answers of unreadFrom, made once (callers only read them).
+var (
+	customerUnreadFrom = []string{"provider", "system"}
+	otherUnreadFrom    = []string{"customer"}
+)
 
 // threadOpen applies portal.ThreadOpen to a site now.
 func (a *App) threadOpen(ctx context.Context, tx *store.Tx, siteID int64) (bool, error) {
@@ -121,8 +127,8 @@ func (a *App) Thread(ctx context.Context, v Viewer, siteID, before int64) (Threa
 // MessagesAfter returns the messages of a site's thread after message
 // after, for a live page, and marks them read: the page is open. A staff
 // member's or admin's live read is audited like the page's.
-func (a *App) MessagesAfter(ctx context.Context, v Viewer, siteID, after int64) ([]store.Message, error) {
-	var out []store.Message
+func (a *App) MessagesAfter(ctx context.Context, v Viewer, siteID, after int64) ([]portal.Message, error) {
+	var out []portal.Message
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		s, err := tx.Site(ctx, v.scope(), siteID)
 		if err != nil {
@@ -157,16 +163,16 @@ func (a *App) CanRead(ctx context.Context, v Viewer, siteID int64) error {
 // or the site's provider staff). Within the same transaction it queues
 // the check that emails the message if it is still unread after
 // UnreadMailAfter. Open pages of the thread hear of it at once.
-func (a *App) PostMessage(ctx context.Context, v Viewer, siteID int64, text string) (store.Message, error) {
+func (a *App) PostMessage(ctx context.Context, v Viewer, siteID int64, text string) (portal.Message, error) {
 	body, problem := portal.CleanMessage(text)
 	if problem != "" {
-		return store.Message{}, InvalidInput{{"body", problem}}
+		return portal.Message{}, InvalidInput{{"body", problem}}
 	}
 	side := v.Side()
 	if side == "" {
-		return store.Message{}, portal.ErrNotFound
+		return portal.Message{}, portal.ErrNotFound
 	}
-	var m store.Message
+	var m portal.Message
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		s, err := tx.Site(ctx, v.scope(), siteID)
 		if err != nil {
@@ -190,7 +196,7 @@ func (a *App) PostMessage(ctx context.Context, v Viewer, siteID int64, text stri
 		if err != nil {
 			return err
 		}
-		m = store.Message{ThreadID: thread, AuthorAccountID: v.AccountID, AuthorKind: side, AuthorName: name, Body: body,
+		m = portal.Message{ThreadID: thread, AuthorAccountID: v.AccountID, AuthorKind: side, AuthorName: name, Body: body,
 			CreatedAt: tx.Now()}
 		if m.ID, err = tx.AddMessage(ctx, m); err != nil {
 			return err
@@ -244,7 +250,7 @@ func (a *App) published(siteID int64) {
 
 // Inbox is a page of the provider's threads.
 type Inbox struct {
-	Threads []store.ThreadSummary
+	Threads []portal.ThreadSummary
 	Page    int
 	More    bool
 }

@@ -94,7 +94,7 @@ const ceremonyLifetime = 5 * time.Minute
 // MFA is what an account has set up as a second factor.
 type MFA struct {
 	TOTP         bool
-	Passkeys     []store.Passkey
+	Passkeys     []portal.Passkey
 	RecoveryLeft int
 }
 
@@ -364,7 +364,7 @@ func (a *App) NewRecoveryCodes(ctx context.Context, v Viewer) ([]string, error) 
 type waUser struct {
 	handle []byte
 	email  string
-	keys   []store.Passkey
+	keys   []portal.Passkey
 	creds  []webauthn.Credential
 }
 
@@ -526,7 +526,7 @@ func (a *App) FinishPasskeyRegistration(ctx context.Context, v Viewer, token str
 		if err != nil {
 			return err
 		}
-		if _, err := tx.AddPasskey(ctx, store.Passkey{AccountID: v.AccountID, CredentialID: cred.ID, Name: name, Data: string(data)}); err != nil {
+		if _, err := tx.AddPasskey(ctx, portal.Passkey{AccountID: v.AccountID, CredentialID: cred.ID, Name: name, Data: string(data)}); err != nil {
 			return err
 		}
 		if err := tx.SetSecondFactor(ctx, v.SessionID); err != nil {

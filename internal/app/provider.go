@@ -39,9 +39,9 @@ func (v Viewer) staff() (int64, error) {
 // ones after today.
 type ProviderSchedule struct {
 	Day         portal.Date
-	Moves       []store.ProviderVisit
-	TodayVisits []store.ProviderVisit
-	Upcoming    []store.ProviderVisit
+	Moves       []portal.ProviderVisit
+	TodayVisits []portal.ProviderVisit
+	Upcoming    []portal.ProviderVisit
 	Page        int
 	More        bool
 }
@@ -85,10 +85,10 @@ func (a *App) ProviderVisits(ctx context.Context, v Viewer, page int) (ProviderS
 // site with its access instructions, the customer's note, the newest move
 // request and the customer's rating.
 type ProviderVisitDetail struct {
-	Visit  store.ProviderVisit
+	Visit  portal.ProviderVisit
 	Site   portal.Site
 	Move   *portal.MoveRequest
-	Rating *store.Feedback
+	Rating *portal.Feedback
 	Closed string
 	// CanMarkDone is true once the visit has started and is still open.
 	CanMarkDone bool
@@ -182,7 +182,7 @@ func (a *App) providerChange(ctx context.Context, v Viewer, visitID int64, seq i
 		if err != nil {
 			return err
 		}
-		if _, err := tx.PostSystemMessage(ctx, d.Site.ID, store.Message{Kind: string(kind), Data: data, Body: body}); err != nil {
+		if _, err := tx.PostSystemMessage(ctx, d.Site.ID, portal.Message{Kind: string(kind), Data: data, Body: body}); err != nil {
 			return err
 		}
 		// The customer's devices hear of a moved or cancelled visit; the
@@ -338,7 +338,7 @@ func (a *App) AnswerMove(ctx context.Context, v Viewer, visitID int64, seq int, 
 
 // ProviderFeedbackList returns a page of the feedback on the staff
 // member's sites, unanswered first.
-func (a *App) ProviderFeedbackList(ctx context.Context, v Viewer, page int) (list []store.ProviderFeedback, more bool, err error) {
+func (a *App) ProviderFeedbackList(ctx context.Context, v Viewer, page int) (list []portal.ProviderFeedback, more bool, err error) {
 	provider, err := v.staff()
 	if err != nil {
 		return nil, false, err

@@ -57,9 +57,9 @@ func changesOfKind(t *testing.T, db *store.DB, kind portal.EventKind) []store.Ch
 	return out
 }
 
-func systemMessages(t *testing.T, db *store.DB, site int64) []store.Message {
+func systemMessages(t *testing.T, db *store.DB, site int64) []portal.Message {
 	t.Helper()
-	var out []store.Message
+	var out []portal.Message
 	db.Read(context.Background(), func(tx *store.Tx) (err error) {
 		out, err = tx.ThreadPage(context.Background(), site, 0, 100)
 		return err

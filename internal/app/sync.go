@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
@@ -362,7 +363,7 @@ func (a *App) SyncCustomer(ctx context.Context, in Integration, m SyncMeta, c po
 	return syncRecord(ctx, a, in, "customers", m, func(tx *store.Tx, _ store.ERPState) (int64, int64, int64, error) {
 		id, err := tx.UpsertCustomer(ctx, c)
 		if err == nil {
-			err = retireLegacyCredentials(ctx, tx, portal.NormalizeEmail(c.Email))
+			err = retireLegacyCredentials(ctx, tx, emailaddr.Normalize(c.Email))
 		}
 		return id, id, 0, err
 	}, func(tx *store.Tx, id int64) (portal.Customer, error) { return tx.SyncedCustomer(ctx, id) })

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"time"
 
+	"asiakassivu/internal/legacy"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
@@ -125,7 +126,7 @@ func Load(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 	}
 	// The legacy credential as the old extranet stored it, then wrapped.
 	sum := sha256.Sum256([]byte(legacySalt + LegacyPassword))
-	params, canonical, err := portal.SplitLegacyHash(portal.LegacySHA256, hex.EncodeToString(sum[:]), legacySalt)
+	params, canonical, err := legacy.SplitHash(portal.LegacySHA256, hex.EncodeToString(sum[:]), legacySalt)
 	if err != nil {
 		return Result{}, fmt.Errorf("demo: legacy credential: %w", err)
 	}

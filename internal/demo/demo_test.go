@@ -781,7 +781,7 @@ func TestBulkMatchesSingle(t *testing.T) {
 			t.Errorf("sequence after a status change: %v, want 1", r)
 		}
 		err = db.Write(ctx, func(tx *store.Tx) error {
-			msgs := []store.Message{{AuthorKind: "customer", Body: "a"}, {AuthorKind: "provider", Body: "b"}}
+			msgs := []portal.Message{{AuthorKind: "customer", Body: "a"}, {AuthorKind: "provider", Body: "b"}}
 			for i, want := range []bool{true, false} {
 				if added, err := tx.SeedMessages(ctx, threadID, msgs); err != nil || added != want {
 					t.Errorf("SeedMessages #%d: %v, %v; want %v", i+1, added, err, want)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"asiakassivu/internal/portal"
-	"asiakassivu/internal/store"
 )
 
 // The plan is the whole demo as plain values, computed from the loading
@@ -45,12 +44,12 @@ type plannedVisit struct {
 }
 
 type plannedMessage struct {
-	store.Message
+	portal.Message
 	account int // author's account key, or accNone
 }
 
 type plannedFeedback struct {
-	store.Feedback
+	portal.Feedback
 	visit string // external id of the visit, "" for general feedback
 }
 
@@ -406,7 +405,7 @@ func (p *plan) messages(sp *sitePlan) []plannedMessage {
 	def := sp.def
 	var out []plannedMessage
 	for _, m := range def.messages {
-		pm := plannedMessage{Message: store.Message{AuthorKind: "provider", Body: m.body,
+		pm := plannedMessage{Message: portal.Message{AuthorKind: "provider", Body: m.body,
 			CreatedAt: localTime(p.today.AddDays(-m.daysAgo), m.h, m.m).UTC()}, account: accNone}
 		if m.customer {
 			pm.AuthorKind = "customer"
@@ -437,7 +436,7 @@ func (p *plan) feedback(sp *sitePlan) []plannedFeedback {
 	}
 	var out []plannedFeedback
 	for i, f := range sp.def.feedback {
-		pf := plannedFeedback{Feedback: store.Feedback{Source: Source,
+		pf := plannedFeedback{Feedback: portal.Feedback{Source: Source,
 			ExternalID: fmt.Sprintf("f-%s-%d", sp.def.key, i+1), Rating: f.rating, Comment: f.comment}}
 		if f.nthDone > 0 {
 			v := done[f.nthDone-1]

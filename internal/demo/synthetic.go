@@ -187,7 +187,7 @@ func (sh *syntheticShape) customer(i int, providerIdx int) syntheticCustomer {
 		c.invoices[k] = inv
 	}
 	for k, m := range syntheticMessages {
-		msg := store.Message{AuthorKind: "provider", AuthorName: demoProviders[providerIdx].person, Body: m.body,
+		msg := portal.Message{AuthorKind: "provider", AuthorName: demoProviders[providerIdx].person, Body: m.body,
 			CreatedAt: localTime(sh.today.AddDays(-40+k), 9+k, 30).UTC()}
 		if m.customer {
 			msg.AuthorKind, msg.AuthorName = "customer", c.customer.Name
@@ -203,7 +203,7 @@ type syntheticCustomer struct {
 	contract portal.Contract
 	visits   [syntheticVisits]portal.Visit
 	invoices [syntheticInvoices]portal.Invoice
-	messages [len(syntheticMessages)]store.Message
+	messages [len(syntheticMessages)]portal.Message
 }
 
 // writeBatch writes synthetic customers from..to: the customer, site,

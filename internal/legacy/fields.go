@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 )
 
@@ -177,15 +178,15 @@ func (f *fields) integer(col string, required bool, lo, hi int) int {
 }
 
 func (f *fields) email(col string) string {
-	s := f.str(col, false, portal.MaxEmailLength+10)
+	s := f.str(col, false, emailaddr.MaxLength+10)
 	if s == "" {
 		return ""
 	}
-	e, err := portal.CheckEmail(s)
+	e, err := emailaddr.Check(s)
 	switch {
-	case errors.Is(err, portal.ErrEmailNotASCII):
+	case errors.Is(err, emailaddr.ErrNotASCII):
 		f.fail("bad email %q in %s: the part before the @ must be ASCII (letters a–z) after NFC", s, col)
-	case errors.Is(err, portal.ErrEmailMixedScript):
+	case errors.Is(err, emailaddr.ErrMixedScript):
 		f.fail("bad email %q in %s: a label of the domain mixes scripts", s, col)
 	case err != nil:
 		f.fail("bad email %q in %s", s, col)

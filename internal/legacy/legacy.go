@@ -114,7 +114,7 @@ type Contract struct {
 }
 
 // Credential is an old extranet sign-in. Params and Canonical are what
-// portal.SplitLegacyHash made of the exported hash.
+// SplitHash made of the exported hash.
 type Credential struct {
 	Pos
 	ID, Customer, Username string

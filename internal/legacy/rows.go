@@ -67,9 +67,9 @@ func (x *Export) addRow(k Kind, pos Pos, get func(string) string) {
 			Hash:      f.str("hash", true, maxShort), Salt: f.str("salt", false, maxShort)}
 		if f.reason == "" {
 			var err error
-			r.Params, r.Canonical, err = portal.SplitLegacyHash(r.Algorithm, r.Hash, r.Salt)
+			r.Params, r.Canonical, err = SplitHash(r.Algorithm, r.Hash, r.Salt)
 			switch {
-			case errors.Is(err, portal.ErrLegacyAlgorithm):
+			case errors.Is(err, ErrAlgorithm):
 				f.fail("unknown algorithm %q: want bcrypt or sha256-salted", string(r.Algorithm))
 			case err != nil:
 				// The hash itself is never repeated in a message.

@@ -1070,7 +1070,7 @@ func (im *importer) write(ctx context.Context, tx *store.Tx, b *batchItems, w *b
 	}
 	for _, it := range w.feedback {
 		r := it.row
-		if _, err := tx.UpsertFeedback(ctx, store.Feedback{SiteID: siteIDs[r.Site], Source: legacy.Source, ExternalID: r.ID,
+		if _, err := tx.UpsertFeedback(ctx, portal.Feedback{SiteID: siteIDs[r.Site], Source: legacy.Source, ExternalID: r.ID,
 			Rating: r.Rating, Comment: r.Comment, Reply: r.Reply, RepliedAt: r.RepliedAt, CreatedAt: r.CreatedAt}); err != nil {
 			return fmt.Errorf("import: feedback %q: %w", r.ID, err)
 		}
@@ -1081,7 +1081,7 @@ func (im *importer) write(ctx context.Context, tx *store.Tx, b *batchItems, w *b
 		if _, err := tx.SetDeductionConsent(ctx, cid, r.Enabled, true, r.TextVersion, sealed[r.ID]); err != nil {
 			return fmt.Errorf("import: consent %q: %w", r.ID, err)
 		}
-		if err := tx.AddConsentEvent(ctx, store.ConsentEvent{CustomerID: cid, Enabled: r.Enabled, TextVersion: r.TextVersion,
+		if err := tx.AddConsentEvent(ctx, portal.ConsentEvent{CustomerID: cid, Enabled: r.Enabled, TextVersion: r.TextVersion,
 			PayerCount: len(sealed[r.ID])}); err != nil {
 			return fmt.Errorf("import: consent %q history: %w", r.ID, err)
 		}

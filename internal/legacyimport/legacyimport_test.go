@@ -298,14 +298,14 @@ func checkCredentials(t *testing.T, a testApp, db *store.DB) {
 		if !strings.HasPrefix(cr.WrappedHash, "$argon2id$") || strings.Contains(cr.WrappedHash, cr.Params) {
 			t.Errorf("%s: stored %q", c.user, cr.WrappedHash)
 		}
-		canonical, err := portal.LegacyHash(cr.Algorithm, cr.Params, c.password)
+		canonical, err := legacy.Hash(cr.Algorithm, cr.Params, c.password)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := a.hasher.Check(ctx, cr.WrappedHash, canonical); err != nil {
 			t.Errorf("%s: the legacy password does not check: %v", c.user, err)
 		}
-		wrong, _ := portal.LegacyHash(cr.Algorithm, cr.Params, c.password+"x")
+		wrong, _ := legacy.Hash(cr.Algorithm, cr.Params, c.password+"x")
 		if _, err := a.hasher.Check(ctx, cr.WrappedHash, wrong); !errors.Is(err, app.ErrPasswordMismatch) {
 			t.Errorf("%s: a wrong password checks: %v", c.user, err)
 		}

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"asiakassivu/internal/portal"
 	"bytes"
 	"embed"
 	"fmt"
@@ -166,7 +167,7 @@ func Render(kind, lang string, data map[string]string) (Message, error) {
 		v.Passkey, v.AllGone = data["factor"] == FactorPasskey, data["factor"] == FactorAll
 	}
 	if kind == EmailChangedNotice && strings.TrimSpace(data["new_email"]) != "" {
-		v.NewEmail = MaskEmail(data["new_email"])
+		v.NewEmail = portal.MaskEmail(data["new_email"])
 	}
 	if v.URL != "" {
 		u, err := url.Parse(v.URL)
@@ -207,25 +208,4 @@ var blankLines = regexp.MustCompile(`\n[ \t]*\n(?:[ \t]*\n)+`)
 // parts) into one.
 func tidy(s string) string {
 	return blankLines.ReplaceAllString(strings.TrimSpace(s), "\n\n") + "\n"
-}
-
-// MaskEmail shows enough of an address for its owner to recognise it and
-// not enough to give it away: "maija.m@example.fi" → "m***@e***.fi".
-func MaskEmail(addr string) string {
-	addr = strings.TrimSpace(addr)
-	local, domain, ok := strings.Cut(addr, "@")
-	first := func(s string) string {
-		for _, r := range s {
-			return string(r) + "***"
-		}
-		return "***"
-	}
-	if !ok {
-		return first(local)
-	}
-	masked := first(local) + "@"
-	if i := strings.LastIndexByte(domain, '.'); i > 0 {
-		return masked + first(domain[:i]) + domain[i:]
-	}
-	return masked + first(domain)
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"time"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 )
 
@@ -21,7 +22,7 @@ func scanAccount(r interface{ Scan(...any) error }) (portal.Account, error) {
 func (tx *Tx) CreateAccount(ctx context.Context, a portal.Account) (int64, error) {
 	return tx.insert(ctx, `INSERT INTO accounts (email, email_norm, password_hash, verified_at, language, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
-		a.Email, portal.NormalizeEmail(a.Email), a.PasswordHash, timeArg(a.VerifiedAt), a.Language, tx.now)
+		a.Email, emailaddr.Normalize(a.Email), a.PasswordHash, timeArg(a.VerifiedAt), a.Language, tx.now)
 }
 
 // AccountByID returns an account or portal.ErrNotFound.
@@ -33,7 +34,7 @@ func (tx *Tx) AccountByID(ctx context.Context, id int64) (portal.Account, error)
 // any form; it is normalised here) or portal.ErrNotFound.
 func (tx *Tx) VerifiedAccountByEmail(ctx context.Context, email string) (portal.Account, error) {
 	return scanAccount(tx.queryRow(ctx, `SELECT `+accountCols+` FROM accounts
-		WHERE email_norm = $1 AND verified_at IS NOT NULL`, portal.NormalizeEmail(email)))
+		WHERE email_norm = $1 AND verified_at IS NOT NULL`, emailaddr.Normalize(email)))
 }
 
 // SetAccountEmail changes a verified account's address. Because the link to
@@ -43,7 +44,7 @@ func (tx *Tx) VerifiedAccountByEmail(ctx context.Context, email string) (portal.
 // account holds the address.
 func (tx *Tx) SetAccountEmail(ctx context.Context, id int64, email string) error {
 	res, err := tx.exec(ctx, `UPDATE accounts SET email = $1, email_norm = $2, updated_at = $3 WHERE id = $4`,
-		email, portal.NormalizeEmail(email), tx.now, id)
+		email, emailaddr.Normalize(email), tx.now, id)
 	return affected(res, err)
 }
 

@@ -8,13 +8,6 @@ import (
 	"asiakassivu/internal/portal"
 )
 
-// InvoiceRow is a billing summary in a list, with its work share (the
-// total of its work lines, VAT included).
-type InvoiceRow struct {
-	Invoice        portal.Invoice
-	WorkShareCents int64
-}
-
 // workShareOf is the subquery summing an invoice's work lines; inv is an
 // SQL expression for the invoice id.
 func workShareOf(inv string) string {
@@ -23,7 +16,7 @@ func workShareOf(inv string) string {
 
 // BillingOfSite lists a site's billing summaries issued in a year (all
 // years when year is 0), newest first.
-func (tx *Tx) BillingOfSite(ctx context.Context, siteID int64, year int) ([]InvoiceRow, error) {
+func (tx *Tx) BillingOfSite(ctx context.Context, siteID int64, year int) ([]portal.InvoiceSummary, error) {
 	q := `SELECT ` + invoiceCols + `, ` + workShareOf("invoices.id") + ` FROM invoices WHERE site_id = $1 AND deleted_at IS NULL`
 	args := []any{siteID}
 	if year != 0 {
@@ -31,8 +24,8 @@ func (tx *Tx) BillingOfSite(ctx context.Context, siteID int64, year int) ([]Invo
 		args = append(args, dateArg(portal.NewDate(year, 1, 1)), dateArg(portal.NewDate(year+1, 1, 1)))
 	}
 	rows, err := tx.query(ctx, q+` ORDER BY issued_on DESC, id DESC`, args...)
-	return scanAll(rows, err, func(r *sql.Rows) (InvoiceRow, error) {
-		var x InvoiceRow
+	return scanAll(rows, err, func(r *sql.Rows) (portal.InvoiceSummary, error) {
+		var x portal.InvoiceSummary
 		err := r.Scan(append(invoiceDest(&x.Invoice), &x.WorkShareCents)...)
 		return x, err
 	})
@@ -171,18 +164,8 @@ func (tx *Tx) SetConsentEnabled(ctx context.Context, customerID int64, enabled b
 	return err
 }
 
-// ConsentEvent is one change of a consent, kept for its history.
-type ConsentEvent struct {
-	CustomerID     int64
-	At             time.Time
-	Enabled        bool
-	TextVersion    string
-	PayerCount     int
-	ActorAccountID int64
-}
-
 // AddConsentEvent appends to a consent's history.
-func (tx *Tx) AddConsentEvent(ctx context.Context, e ConsentEvent) error {
+func (tx *Tx) AddConsentEvent(ctx context.Context, e portal.ConsentEvent) error {
 	_, err := tx.exec(ctx, `INSERT INTO deduction_consent_history (customer_id, at, enabled, text_version, payer_count,
 		actor_account_id) VALUES ($1, $2, $3, $4, $5, $6)`, e.CustomerID, tx.now, e.Enabled, e.TextVersion, e.PayerCount,
 		nullID(e.ActorAccountID))
@@ -190,11 +173,11 @@ func (tx *Tx) AddConsentEvent(ctx context.Context, e ConsentEvent) error {
 }
 
 // ConsentHistory lists a customer record's consent changes, oldest first.
-func (tx *Tx) ConsentHistory(ctx context.Context, customerID int64) ([]ConsentEvent, error) {
+func (tx *Tx) ConsentHistory(ctx context.Context, customerID int64) ([]portal.ConsentEvent, error) {
 	rows, err := tx.query(ctx, `SELECT customer_id, at, enabled, text_version, payer_count, actor_account_id
 		FROM deduction_consent_history WHERE customer_id = $1 ORDER BY at, id`, customerID)
-	return scanAll(rows, err, func(r *sql.Rows) (ConsentEvent, error) {
-		var e ConsentEvent
+	return scanAll(rows, err, func(r *sql.Rows) (portal.ConsentEvent, error) {
+		var e portal.ConsentEvent
 		err := r.Scan(&e.CustomerID, timeCol{&e.At}, &e.Enabled, &e.TextVersion, &e.PayerCount, idCol{&e.ActorAccountID})
 		return e, err
 	})

@@ -1,12 +1,11 @@
 package store
 
 import (
+	"asiakassivu/internal/emailaddr"
 	"context"
 	"database/sql"
 	"errors"
 	"time"
-
-	"asiakassivu/internal/portal"
 )
 
 // Code is a one-time code as stored: only its hash.
@@ -31,7 +30,7 @@ func (tx *Tx) CreateCode(ctx context.Context, c Code) (int64, error) {
 		return 0, err
 	}
 	return tx.insert(ctx, `INSERT INTO one_time_codes (account_id, purpose, email, email_norm, code_hash, tries, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, 0, $6, $7) RETURNING id`, c.AccountID, c.Purpose, c.Email, portal.NormalizeEmail(c.Email),
+		VALUES ($1, $2, $3, $4, $5, 0, $6, $7) RETURNING id`, c.AccountID, c.Purpose, c.Email, emailaddr.Normalize(c.Email),
 		c.CodeHash, tx.now, c.ExpiresAt.UTC())
 }
 

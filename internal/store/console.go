@@ -6,20 +6,13 @@ import (
 	"strings"
 	"time"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 )
 
 // The chain admin's console: providers, their staff and invitations, the
 // portal-feedback inbox and the audit log. Who may call these is decided
 // in app.
-
-// ProviderRow is a provider in the console's list, with how many active
-// staff and sites it has.
-type ProviderRow struct {
-	portal.Provider
-	Staff int
-	Sites int
-}
 
 const providerCols = `p.id, p.source, p.external_id, p.name, p.business_id, p.city, p.phone, p.email, p.active`
 
@@ -29,13 +22,13 @@ func scanProviderCols(r interface{ Scan(...any) error }, p *portal.Provider, mor
 }
 
 // Providers lists every provider, active ones first, then by name.
-func (tx *Tx) Providers(ctx context.Context) ([]ProviderRow, error) {
+func (tx *Tx) Providers(ctx context.Context) ([]portal.ProviderSummary, error) {
 	rows, err := tx.query(ctx, `SELECT `+providerCols+`,
 		(SELECT COUNT(*) FROM provider_staff s WHERE s.provider_id = p.id AND s.active),
 		(SELECT COUNT(*) FROM sites t WHERE t.provider_id = p.id)
 		FROM providers p ORDER BY p.active DESC, LOWER(p.name), p.id`)
-	return scanAll(rows, err, func(r *sql.Rows) (ProviderRow, error) {
-		var p ProviderRow
+	return scanAll(rows, err, func(r *sql.Rows) (portal.ProviderSummary, error) {
+		var p portal.ProviderSummary
 		err := scanProviderCols(r, &p.Provider, &p.Staff, &p.Sites)
 		return p, err
 	})
@@ -71,35 +64,24 @@ func (tx *Tx) SetProviderActive(ctx context.Context, id int64, active bool) erro
 	return affected(res, err)
 }
 
-// StaffMember is one provider_staff row with the account's address.
-type StaffMember struct {
-	ID         int64
-	ProviderID int64
-	AccountID  int64
-	Email      string
-	Name       string
-	Active     bool
-	CreatedAt  time.Time
-}
-
 const staffCols = `s.id, s.provider_id, s.account_id, a.email, s.name, s.active, s.created_at`
 
-func scanStaff(r interface{ Scan(...any) error }) (StaffMember, error) {
-	var m StaffMember
+func scanStaff(r interface{ Scan(...any) error }) (portal.StaffMember, error) {
+	var m portal.StaffMember
 	err := r.Scan(&m.ID, &m.ProviderID, &m.AccountID, &m.Email, &m.Name, &m.Active, timeCol{&m.CreatedAt})
 	return m, mapErr(err)
 }
 
 // StaffMembers lists a provider's staff, active ones first.
-func (tx *Tx) StaffMembers(ctx context.Context, providerID int64) ([]StaffMember, error) {
+func (tx *Tx) StaffMembers(ctx context.Context, providerID int64) ([]portal.StaffMember, error) {
 	rows, err := tx.query(ctx, `SELECT `+staffCols+` FROM provider_staff s JOIN accounts a ON a.id = s.account_id
 		WHERE s.provider_id = $1 ORDER BY s.active DESC, LOWER(s.name), a.email_norm`, providerID)
-	return scanAll(rows, err, func(r *sql.Rows) (StaffMember, error) { return scanStaff(r) })
+	return scanAll(rows, err, func(r *sql.Rows) (portal.StaffMember, error) { return scanStaff(r) })
 }
 
 // StaffByAccount returns the staff row of an account (of any provider,
 // active or not) or portal.ErrNotFound.
-func (tx *Tx) StaffByAccount(ctx context.Context, accountID int64) (StaffMember, error) {
+func (tx *Tx) StaffByAccount(ctx context.Context, accountID int64) (portal.StaffMember, error) {
 	return scanStaff(tx.queryRow(ctx, `SELECT `+staffCols+` FROM provider_staff s JOIN accounts a ON a.id = s.account_id
 		WHERE s.account_id = $1`, accountID))
 }
@@ -122,21 +104,10 @@ func (tx *Tx) SetStaffActive(ctx context.Context, providerID, staffID int64, act
 	return affected(res, err)
 }
 
-// StaffInvite is an invitation to become a provider's staff member once
-// the address has a verified account.
-type StaffInvite struct {
-	ID         int64
-	Email      string
-	ProviderID int64
-	Name       string
-	InvitedBy  int64
-	CreatedAt  time.Time
-}
-
 // PutStaffInvite records the open invitation of an address, replacing an
 // earlier open one (there is at most one per address).
-func (tx *Tx) PutStaffInvite(ctx context.Context, in StaffInvite) (int64, error) {
-	norm := portal.NormalizeEmail(in.Email)
+func (tx *Tx) PutStaffInvite(ctx context.Context, in portal.StaffInvite) (int64, error) {
+	norm := emailaddr.Normalize(in.Email)
 	if _, err := tx.exec(ctx, `DELETE FROM staff_invites WHERE email_norm = $1 AND accepted_at IS NULL`, norm); err != nil {
 		return 0, err
 	}
@@ -145,11 +116,11 @@ func (tx *Tx) PutStaffInvite(ctx context.Context, in StaffInvite) (int64, error)
 }
 
 // OpenInvites lists a provider's invitations not yet accepted, newest first.
-func (tx *Tx) OpenInvites(ctx context.Context, providerID int64) ([]StaffInvite, error) {
+func (tx *Tx) OpenInvites(ctx context.Context, providerID int64) ([]portal.StaffInvite, error) {
 	rows, err := tx.query(ctx, `SELECT id, email, provider_id, name, invited_by, created_at FROM staff_invites
 		WHERE provider_id = $1 AND accepted_at IS NULL ORDER BY created_at DESC, id DESC`, providerID)
-	return scanAll(rows, err, func(r *sql.Rows) (StaffInvite, error) {
-		var in StaffInvite
+	return scanAll(rows, err, func(r *sql.Rows) (portal.StaffInvite, error) {
+		var in portal.StaffInvite
 		err := r.Scan(&in.ID, &in.Email, &in.ProviderID, &in.Name, idCol{&in.InvitedBy}, timeCol{&in.CreatedAt})
 		return in, err
 	})
@@ -159,44 +130,30 @@ func (tx *Tx) OpenInvites(ctx context.Context, providerID int64) ([]StaffInvite,
 // its address, when an open invitation of an active provider exists, and
 // marks it accepted. It returns the invitation, or portal.ErrNotFound when
 // there is none.
-func (tx *Tx) AcceptStaffInvite(ctx context.Context, accountID int64, emailNorm string) (StaffInvite, error) {
-	var in StaffInvite
+func (tx *Tx) AcceptStaffInvite(ctx context.Context, accountID int64, emailNorm string) (portal.StaffInvite, error) {
+	var in portal.StaffInvite
 	err := tx.queryRow(ctx, `SELECT i.id, i.email, i.provider_id, i.name, i.invited_by, i.created_at
 		FROM staff_invites i JOIN providers p ON p.id = i.provider_id
 		WHERE i.email_norm = $1 AND i.accepted_at IS NULL AND p.active`, emailNorm).
 		Scan(&in.ID, &in.Email, &in.ProviderID, &in.Name, idCol{&in.InvitedBy}, timeCol{&in.CreatedAt})
 	if err != nil {
-		return StaffInvite{}, mapErr(err)
+		return portal.StaffInvite{}, mapErr(err)
 	}
 	if err := tx.PutStaff(ctx, in.ProviderID, accountID, in.Name); err != nil {
-		return StaffInvite{}, err
+		return portal.StaffInvite{}, err
 	}
 	_, err = tx.exec(ctx, `UPDATE staff_invites SET accepted_at = $1, account_id = $2 WHERE id = $3`, tx.now, accountID, in.ID)
 	return in, err
 }
 
-// PortalFeedbackRow is one feedback about the portal, with the address of
-// the account that gave it (if it was signed in and still exists).
-type PortalFeedbackRow struct {
-	ID             int64
-	AccountID      int64
-	AccountEmail   string
-	Message        string
-	ContactAllowed bool
-	ContactEmail   string
-	Language       string
-	Page           string
-	CreatedAt      time.Time
-}
-
 // PortalFeedbackPage returns up to limit portal feedback rows, newest
 // first, after skipping offset.
-func (tx *Tx) PortalFeedbackPage(ctx context.Context, limit, offset int) ([]PortalFeedbackRow, error) {
+func (tx *Tx) PortalFeedbackPage(ctx context.Context, limit, offset int) ([]portal.PortalFeedback, error) {
 	rows, err := tx.query(ctx, `SELECT f.id, f.account_id, COALESCE(a.email, ''), f.message, f.contact_allowed, f.contact_email,
 		f.language, f.page, f.created_at FROM portal_feedback f LEFT JOIN accounts a ON a.id = f.account_id
 		ORDER BY f.created_at DESC, f.id DESC LIMIT $1 OFFSET $2`, limit, offset)
-	return scanAll(rows, err, func(r *sql.Rows) (PortalFeedbackRow, error) {
-		var f PortalFeedbackRow
+	return scanAll(rows, err, func(r *sql.Rows) (portal.PortalFeedback, error) {
+		var f portal.PortalFeedback
 		err := r.Scan(&f.ID, idCol{&f.AccountID}, &f.AccountEmail, &f.Message, &f.ContactAllowed, &f.ContactEmail,
 			&f.Language, &f.Page, timeCol{&f.CreatedAt})
 		return f, err
@@ -213,21 +170,6 @@ type AuditFilter struct {
 	CustomerName string
 	// From and Until bound the time: From ≤ at < Until.
 	From, Until time.Time
-}
-
-// AuditRow is one audit log entry with the actor's address and the
-// customer's name.
-type AuditRow struct {
-	ID             int64
-	At             time.Time
-	ActorAccountID int64
-	ActorEmail     string
-	ActorRole      string
-	Action         string
-	CustomerID     int64
-	CustomerName   string
-	SiteID         int64
-	Detail         string
 }
 
 // likePattern makes a LIKE pattern (escape \) that finds s anywhere.
@@ -248,7 +190,7 @@ func likePattern(s string) string {
 // AuditLog returns up to limit entries matching f, newest first, after
 // skipping offset. One SQL text serves every filter (an empty parameter
 // switches its condition off), so the statement is prepared once.
-func (tx *Tx) AuditLog(ctx context.Context, f AuditFilter, limit, offset int) ([]AuditRow, error) {
+func (tx *Tx) AuditLog(ctx context.Context, f AuditFilter, limit, offset int) ([]portal.AuditEntry, error) {
 	from, until := f.From, f.Until
 	if from.IsZero() {
 		from = time.Unix(0, 0)
@@ -264,9 +206,9 @@ func (tx *Tx) AuditLog(ctx context.Context, f AuditFilter, limit, offset int) ([
 		AND (CAST($3 AS TEXT) = '' OR LOWER(c.name) LIKE CAST($3 AS TEXT) ESCAPE '\')
 		AND l.at >= $4 AND l.at < $5
 		ORDER BY l.at DESC, l.id DESC LIMIT $6 OFFSET $7`,
-		likePattern(portal.NormalizeEmail(f.Actor)), f.CustomerID, likePattern(strings.ToLower(strings.TrimSpace(f.CustomerName))), from.UTC(), until.UTC(), limit, offset)
-	return scanAll(rows, err, func(r *sql.Rows) (AuditRow, error) {
-		var e AuditRow
+		likePattern(emailaddr.Normalize(f.Actor)), f.CustomerID, likePattern(strings.ToLower(strings.TrimSpace(f.CustomerName))), from.UTC(), until.UTC(), limit, offset)
+	return scanAll(rows, err, func(r *sql.Rows) (portal.AuditEntry, error) {
+		var e portal.AuditEntry
 		err := r.Scan(&e.ID, timeCol{&e.At}, idCol{&e.ActorAccountID}, &e.ActorEmail, &e.ActorRole, &e.Action,
 			idCol{&e.CustomerID}, &e.CustomerName, idCol{&e.SiteID}, &e.Detail)
 		return e, err

@@ -170,7 +170,7 @@ func (tx *Tx) UpsertInvoices(ctx context.Context, invs []portal.Invoice) ([]int6
 // SeedMessages appends msgs to a thread only when the thread has no
 // messages yet, so that loading the same history twice adds it once. It
 // reports whether it added them.
-func (tx *Tx) SeedMessages(ctx context.Context, threadID int64, msgs []Message) (bool, error) {
+func (tx *Tx) SeedMessages(ctx context.Context, threadID int64, msgs []portal.Message) (bool, error) {
 	s, err := tx.stmt(ctx, `SELECT count(*) FROM messages WHERE thread_id = $1`)
 	if err != nil {
 		return false, err

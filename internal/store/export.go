@@ -22,11 +22,11 @@ func (tx *Tx) InvoicesOfSite(ctx context.Context, siteID int64) ([]portal.Invoic
 }
 
 // FeedbackOfSite lists a site's feedback, newest first.
-func (tx *Tx) FeedbackOfSite(ctx context.Context, siteID int64) ([]Feedback, error) {
+func (tx *Tx) FeedbackOfSite(ctx context.Context, siteID int64) ([]portal.Feedback, error) {
 	rows, err := tx.query(ctx, `SELECT id, site_id, visit_id, author_account_id, source, external_id, rating, comment, reply,
 		replied_at, created_at FROM feedback WHERE site_id = $1 ORDER BY created_at DESC, id DESC`, siteID)
-	return scanAll(rows, err, func(r *sql.Rows) (Feedback, error) {
-		var f Feedback
+	return scanAll(rows, err, func(r *sql.Rows) (portal.Feedback, error) {
+		var f portal.Feedback
 		var rating sql.NullInt64
 		err := r.Scan(&f.ID, &f.SiteID, idCol{&f.VisitID}, idCol{&f.AuthorAccountID}, &f.Source, &f.ExternalID, &rating,
 			&f.Comment, &f.Reply, timeCol{&f.RepliedAt}, timeCol{&f.CreatedAt})
@@ -67,8 +67,8 @@ func (tx *Tx) ConsentOf(ctx context.Context, customerID int64) (Consent, error) 
 
 // FeedbackByKey returns the feedback with a (source, external id), or
 // portal.ErrNotFound.
-func (tx *Tx) FeedbackByKey(ctx context.Context, source, externalID string) (Feedback, error) {
-	var f Feedback
+func (tx *Tx) FeedbackByKey(ctx context.Context, source, externalID string) (portal.Feedback, error) {
+	var f portal.Feedback
 	var rating sql.NullInt64
 	err := tx.queryRow(ctx, `SELECT id, site_id, visit_id, author_account_id, source, external_id, rating, comment, reply,
 		replied_at, created_at FROM feedback WHERE source = $1 AND external_id = $2`, source, externalID).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 )
 
@@ -186,7 +187,7 @@ func (tx *Tx) UpsertCustomers(ctx context.Context, cs []portal.Customer) ([]int6
 			email_norm = excluded.email_norm, phone = excluded.phone, updated_at = excluded.updated_at`,
 		8, keys, func(i int) []any {
 			c := cs[i]
-			return []any{c.Source, c.ExternalID, c.Name, c.Email, portal.NormalizeEmail(c.Email), c.Phone, tx.now, tx.now}
+			return []any{c.Source, c.ExternalID, c.Name, c.Email, emailaddr.Normalize(c.Email), c.Phone, tx.now, tx.now}
 		})
 }
 

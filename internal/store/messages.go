@@ -13,8 +13,8 @@ import (
 const messageCols = `m.id, m.thread_id, t.site_id, m.author_account_id, m.author_kind, m.author_name, m.body, m.kind, m.data,
 	m.created_at`
 
-func scanMessage(r interface{ Scan(...any) error }) (Message, error) {
-	var m Message
+func scanMessage(r interface{ Scan(...any) error }) (portal.Message, error) {
+	var m portal.Message
 	err := r.Scan(&m.ID, &m.ThreadID, &m.SiteID, idCol{&m.AuthorAccountID}, &m.AuthorKind, &m.AuthorName, &m.Body, &m.Kind,
 		&m.Data, timeCol{&m.CreatedAt})
 	return m, mapErr(err)
@@ -22,7 +22,7 @@ func scanMessage(r interface{ Scan(...any) error }) (Message, error) {
 
 // ThreadPage returns at most limit messages of a site's thread written
 // before the message numbered before (0: the newest), oldest first.
-func (tx *Tx) ThreadPage(ctx context.Context, siteID, before int64, limit int) ([]Message, error) {
+func (tx *Tx) ThreadPage(ctx context.Context, siteID, before int64, limit int) ([]portal.Message, error) {
 	q := `SELECT ` + messageCols + ` FROM messages m JOIN threads t ON t.id = m.thread_id WHERE t.site_id = $1`
 	args := []any{siteID, limit}
 	if before > 0 {
@@ -30,21 +30,21 @@ func (tx *Tx) ThreadPage(ctx context.Context, siteID, before int64, limit int) (
 		args = append(args, before)
 	}
 	rows, err := tx.query(ctx, q+` ORDER BY m.id DESC LIMIT $2`, args...)
-	out, err := scanAll(rows, err, func(r *sql.Rows) (Message, error) { return scanMessage(r) })
+	out, err := scanAll(rows, err, func(r *sql.Rows) (portal.Message, error) { return scanMessage(r) })
 	slices.Reverse(out)
 	return out, err
 }
 
 // MessagesAfter returns at most limit messages of a site's thread numbered
 // above after, oldest first: what a live page has not shown yet.
-func (tx *Tx) MessagesAfter(ctx context.Context, siteID, after int64, limit int) ([]Message, error) {
+func (tx *Tx) MessagesAfter(ctx context.Context, siteID, after int64, limit int) ([]portal.Message, error) {
 	rows, err := tx.query(ctx, `SELECT `+messageCols+` FROM messages m JOIN threads t ON t.id = m.thread_id
 		WHERE t.site_id = $1 AND m.id > $2 ORDER BY m.id LIMIT $3`, siteID, after, limit)
-	return scanAll(rows, err, func(r *sql.Rows) (Message, error) { return scanMessage(r) })
+	return scanAll(rows, err, func(r *sql.Rows) (portal.Message, error) { return scanMessage(r) })
 }
 
 // MessageByID returns one message.
-func (tx *Tx) MessageByID(ctx context.Context, id int64) (Message, error) {
+func (tx *Tx) MessageByID(ctx context.Context, id int64) (portal.Message, error) {
 	return scanMessage(tx.queryRow(ctx, `SELECT `+messageCols+` FROM messages m JOIN threads t ON t.id = m.thread_id
 		WHERE m.id = $1`, id))
 }
@@ -118,23 +118,10 @@ func (tx *Tx) StaffOf(ctx context.Context, providerID int64) ([]int64, error) {
 	})
 }
 
-// ThreadSummary is one thread in the provider's inbox.
-type ThreadSummary struct {
-	SiteID       int64
-	SiteName     string
-	Street       string
-	City         string
-	CustomerName string
-	LastAt       time.Time
-	LastBody     string
-	LastKind     string
-	Unread       int
-}
-
 // ProviderInbox lists the threads of a provider's sites that have
 // messages, those with messages unread by the account first, then the
 // latest first.
-func (tx *Tx) ProviderInbox(ctx context.Context, providerID, accountID int64, limit, offset int) ([]ThreadSummary, error) {
+func (tx *Tx) ProviderInbox(ctx context.Context, providerID, accountID int64, limit, offset int) ([]portal.ThreadSummary, error) {
 	rows, err := tx.query(ctx, `SELECT s.id, s.name, s.street, s.city, c.name, last.created_at, last.body, last.author_kind,
 		(SELECT count(*) FROM messages u WHERE u.thread_id = t.id AND u.author_kind = 'customer'
 			AND u.id > COALESCE(rm.last_read_message_id, 0)) AS unread
@@ -145,8 +132,8 @@ func (tx *Tx) ProviderInbox(ctx context.Context, providerID, accountID int64, li
 		ORDER BY CASE WHEN (SELECT count(*) FROM messages u WHERE u.thread_id = t.id AND u.author_kind = 'customer'
 			AND u.id > COALESCE(rm.last_read_message_id, 0)) > 0 THEN 0 ELSE 1 END, last.id DESC
 		LIMIT $3 OFFSET $4`, providerID, accountID, limit, offset)
-	return scanAll(rows, err, func(r *sql.Rows) (ThreadSummary, error) {
-		var s ThreadSummary
+	return scanAll(rows, err, func(r *sql.Rows) (portal.ThreadSummary, error) {
+		var s portal.ThreadSummary
 		err := r.Scan(&s.SiteID, &s.SiteName, &s.Street, &s.City, &s.CustomerName, timeCol{&s.LastAt}, &s.LastBody, &s.LastKind, &s.Unread)
 		return s, err
 	})

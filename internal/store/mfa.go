@@ -33,33 +33,18 @@ func (tx *Tx) AccountByWebAuthnHandle(ctx context.Context, h []byte) (int64, err
 	return id, mapErr(err)
 }
 
-// Passkey is a stored WebAuthn credential: Data is the library's own
-// record of it (JSON), opaque here.
-type Passkey struct {
-	ID           int64
-	AccountID    int64
-	CredentialID []byte
-	Name         string
-	Data         string
-	CreatedAt    time.Time
-	LastUsedAt   time.Time
-	// SuspendedAt is when a password reset suspended the passkey (zero
-	// when it is not suspended).
-	SuspendedAt time.Time
-}
-
 // AddPasskey stores a new passkey.
-func (tx *Tx) AddPasskey(ctx context.Context, p Passkey) (int64, error) {
+func (tx *Tx) AddPasskey(ctx context.Context, p portal.Passkey) (int64, error) {
 	return tx.insert(ctx, `INSERT INTO passkeys (account_id, credential_id, name, data, created_at) VALUES ($1, $2, $3, $4, $5)
 		RETURNING id`, p.AccountID, p.CredentialID, p.Name, p.Data, tx.now)
 }
 
 // PasskeysOf lists an account's passkeys, oldest first.
-func (tx *Tx) PasskeysOf(ctx context.Context, accountID int64) ([]Passkey, error) {
+func (tx *Tx) PasskeysOf(ctx context.Context, accountID int64) ([]portal.Passkey, error) {
 	rows, err := tx.query(ctx, `SELECT id, account_id, credential_id, name, data, created_at, last_used_at, suspended_at
 		FROM passkeys WHERE account_id = $1 ORDER BY id`, accountID)
-	return scanAll(rows, err, func(r *sql.Rows) (Passkey, error) {
-		var p Passkey
+	return scanAll(rows, err, func(r *sql.Rows) (portal.Passkey, error) {
+		var p portal.Passkey
 		err := r.Scan(&p.ID, &p.AccountID, &p.CredentialID, &p.Name, &p.Data, timeCol{&p.CreatedAt}, timeCol{&p.LastUsedAt},
 			timeCol{&p.SuspendedAt})
 		return p, err

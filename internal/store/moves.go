@@ -102,7 +102,7 @@ func (tx *Tx) MarkVisitDone(ctx context.Context, visitID int64, sequence int) er
 
 // PostSystemMessage adds a system message (author kind "system") to a
 // site's thread, starting the thread when the site has none yet.
-func (tx *Tx) PostSystemMessage(ctx context.Context, siteID int64, m Message) (int64, error) {
+func (tx *Tx) PostSystemMessage(ctx context.Context, siteID int64, m portal.Message) (int64, error) {
 	thread, err := tx.EnsureThread(ctx, siteID)
 	if err != nil {
 		return 0, err

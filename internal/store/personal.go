@@ -12,10 +12,10 @@ import (
 // account's portal feedback, a customer record's old extranet usernames.
 
 // MessagesOfSite lists every message of a site's thread, oldest first.
-func (tx *Tx) MessagesOfSite(ctx context.Context, siteID int64) ([]Message, error) {
+func (tx *Tx) MessagesOfSite(ctx context.Context, siteID int64) ([]portal.Message, error) {
 	rows, err := tx.query(ctx, `SELECT `+messageCols+` FROM messages m JOIN threads t ON t.id = m.thread_id
 		WHERE t.site_id = $1 ORDER BY m.id`, siteID)
-	return scanAll(rows, err, func(r *sql.Rows) (Message, error) { return scanMessage(r) })
+	return scanAll(rows, err, func(r *sql.Rows) (portal.Message, error) { return scanMessage(r) })
 }
 
 // MoveRequestsOfSite lists every move request of a site's visits, oldest
@@ -27,11 +27,11 @@ func (tx *Tx) MoveRequestsOfSite(ctx context.Context, siteID int64) ([]portal.Mo
 }
 
 // PortalFeedbackOf lists the portal feedback an account gave, oldest first.
-func (tx *Tx) PortalFeedbackOf(ctx context.Context, accountID int64) ([]PortalFeedbackRow, error) {
+func (tx *Tx) PortalFeedbackOf(ctx context.Context, accountID int64) ([]portal.PortalFeedback, error) {
 	rows, err := tx.query(ctx, `SELECT id, account_id, message, contact_allowed, contact_email, language, page, created_at
 		FROM portal_feedback WHERE account_id = $1 ORDER BY id`, accountID)
-	return scanAll(rows, err, func(r *sql.Rows) (PortalFeedbackRow, error) {
-		var f PortalFeedbackRow
+	return scanAll(rows, err, func(r *sql.Rows) (portal.PortalFeedback, error) {
+		var f portal.PortalFeedback
 		err := r.Scan(&f.ID, idCol{&f.AccountID}, &f.Message, &f.ContactAllowed, &f.ContactEmail, &f.Language, &f.Page,
 			timeCol{&f.CreatedAt})
 		return f, err

@@ -3,24 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
-	"time"
 
 	"asiakassivu/internal/portal"
 )
 
-// Policies are the chain-wide settings.
-type Policies struct {
-	CancelDeadlineDays int
-	LateFeePercent     int
-	LegacyCutover      portal.Date
-	LegacyRetirement   portal.Date
-	OrderServiceURL    string
-	UpdatedAt          time.Time
-}
-
 // Policies returns the chain policies.
-func (tx *Tx) Policies(ctx context.Context) (Policies, error) {
-	var p Policies
+func (tx *Tx) Policies(ctx context.Context) (portal.ChainPolicies, error) {
+	var p portal.ChainPolicies
 	err := tx.queryRow(ctx, `SELECT cancel_deadline_days, late_fee_percent, legacy_cutover_date, legacy_retirement_date,
 		order_service_url, updated_at FROM chain_policies WHERE id = 1`).Scan(&p.CancelDeadlineDays, &p.LateFeePercent,
 		dateCol{&p.LegacyCutover}, dateCol{&p.LegacyRetirement}, &p.OrderServiceURL, timeCol{&p.UpdatedAt})
@@ -28,27 +17,18 @@ func (tx *Tx) Policies(ctx context.Context) (Policies, error) {
 }
 
 // SetPolicies replaces the chain policies.
-func (tx *Tx) SetPolicies(ctx context.Context, p Policies) error {
+func (tx *Tx) SetPolicies(ctx context.Context, p portal.ChainPolicies) error {
 	res, err := tx.exec(ctx, `UPDATE chain_policies SET cancel_deadline_days = $1, late_fee_percent = $2,
 		legacy_cutover_date = $3, legacy_retirement_date = $4, order_service_url = $5, updated_at = $6 WHERE id = 1`,
 		p.CancelDeadlineDays, p.LateFeePercent, dateArg(p.LegacyCutover), dateArg(p.LegacyRetirement), p.OrderServiceURL, tx.now)
 	return affected(res, err)
 }
 
-// DeductionRule is the household-deduction rule of one (year, work type).
-type DeductionRule struct {
-	Year           int
-	WorkType       string
-	RateBP         int
-	MaxCents       int64
-	OmavastuuCents int64
-}
-
 // DeductionRules lists every rule by year and work type.
-func (tx *Tx) DeductionRules(ctx context.Context) ([]DeductionRule, error) {
+func (tx *Tx) DeductionRules(ctx context.Context) ([]portal.DeductionRule, error) {
 	rows, err := tx.query(ctx, `SELECT year, work_type, rate_bp, max_cents, omavastuu_cents FROM deduction_rules ORDER BY year, work_type`)
-	return scanAll(rows, err, func(r *sql.Rows) (DeductionRule, error) {
-		var d DeductionRule
+	return scanAll(rows, err, func(r *sql.Rows) (portal.DeductionRule, error) {
+		var d portal.DeductionRule
 		err := r.Scan(&d.Year, &d.WorkType, &d.RateBP, &d.MaxCents, &d.OmavastuuCents)
 		return d, err
 	})

@@ -8,18 +8,6 @@ import (
 	"asiakassivu/internal/portal"
 )
 
-// ProviderVisit is a visit as the provider's staff list it: with the
-// site's address and the customer's name, and whether the customer asks
-// to move it.
-type ProviderVisit struct {
-	Visit        portal.Visit
-	SiteName     string
-	Street       string
-	City         string
-	CustomerName string
-	MovePending  bool
-}
-
 const providerVisitSelect = `SELECT v.id, v.site_id, v.contract_id, v.source, v.external_id, v.starts_at, v.ends_at, v.status,
 	v.service, v.worker_first_name, v.price_cents, v.customer_note, v.provider_note, v.sequence,
 	s.name, s.street, s.city, c.name,
@@ -27,8 +15,8 @@ const providerVisitSelect = `SELECT v.id, v.site_id, v.contract_id, v.source, v.
 	FROM visits v JOIN sites s ON s.id = v.site_id JOIN customers c ON c.id = s.customer_id
 	WHERE v.deleted_at IS NULL AND s.deleted_at IS NULL AND c.deleted_at IS NULL`
 
-func scanProviderVisit(r interface{ Scan(...any) error }) (ProviderVisit, error) {
-	var p ProviderVisit
+func scanProviderVisit(r interface{ Scan(...any) error }) (portal.ProviderVisit, error) {
+	var p portal.ProviderVisit
 	v := &p.Visit
 	err := r.Scan(&v.ID, &v.SiteID, idCol{&v.ContractID}, &v.Source, &v.ExternalID, timeCol{&v.StartsAt}, timeCol{&v.EndsAt},
 		&v.Status, &v.Service, &v.WorkerFirstName, &v.PriceCents, &v.CustomerNote, &v.ProviderNote, &v.Sequence,
@@ -38,34 +26,25 @@ func scanProviderVisit(r interface{ Scan(...any) error }) (ProviderVisit, error)
 
 // ProviderVisits lists the visits of a provider's sites starting in
 // [from, to), soonest first, a page at a time.
-func (tx *Tx) ProviderVisits(ctx context.Context, providerID int64, from, to time.Time, limit, offset int) ([]ProviderVisit, error) {
+func (tx *Tx) ProviderVisits(ctx context.Context, providerID int64, from, to time.Time, limit, offset int) ([]portal.ProviderVisit, error) {
 	rows, err := tx.query(ctx, providerVisitSelect+` AND s.provider_id = $1 AND v.starts_at >= $2 AND v.starts_at < $3
 		ORDER BY v.starts_at, v.id LIMIT $4 OFFSET $5`, providerID, from.UTC(), to.UTC(), limit, offset)
-	return scanAll(rows, err, func(r *sql.Rows) (ProviderVisit, error) { return scanProviderVisit(r) })
+	return scanAll(rows, err, func(r *sql.Rows) (portal.ProviderVisit, error) { return scanProviderVisit(r) })
 }
 
 // ProviderMoveRequests lists the visits of a provider's sites with a
 // pending move request, soonest visit first.
-func (tx *Tx) ProviderMoveRequests(ctx context.Context, providerID int64, limit int) ([]ProviderVisit, error) {
+func (tx *Tx) ProviderMoveRequests(ctx context.Context, providerID int64, limit int) ([]portal.ProviderVisit, error) {
 	rows, err := tx.query(ctx, providerVisitSelect+` AND s.provider_id = $1 AND EXISTS
 		(SELECT 1 FROM move_requests m WHERE m.visit_id = v.id AND m.status = 'pending')
 		ORDER BY v.starts_at, v.id LIMIT $2`, providerID, limit)
-	return scanAll(rows, err, func(r *sql.Rows) (ProviderVisit, error) { return scanProviderVisit(r) })
+	return scanAll(rows, err, func(r *sql.Rows) (portal.ProviderVisit, error) { return scanProviderVisit(r) })
 }
 
 // ProviderVisit returns a visit of one of the provider's sites, or
 // portal.ErrNotFound — the same answer for another provider's visit.
-func (tx *Tx) ProviderVisit(ctx context.Context, providerID, visitID int64) (ProviderVisit, error) {
+func (tx *Tx) ProviderVisit(ctx context.Context, providerID, visitID int64) (portal.ProviderVisit, error) {
 	return scanProviderVisit(tx.queryRow(ctx, providerVisitSelect+` AND v.id = $1 AND s.provider_id = $2`, visitID, providerID))
-}
-
-// ProviderFeedback is feedback as the provider's staff list it, with the
-// site it is about.
-type ProviderFeedback struct {
-	Feedback Feedback
-	SiteName string
-	Street   string
-	City     string
 }
 
 const providerFeedbackSelect = `SELECT f.id, f.site_id, f.visit_id, f.author_account_id, f.source, f.external_id, f.rating,
@@ -73,8 +52,8 @@ const providerFeedbackSelect = `SELECT f.id, f.site_id, f.visit_id, f.author_acc
 	FROM feedback f JOIN sites s ON s.id = f.site_id JOIN customers c ON c.id = s.customer_id
 	WHERE s.deleted_at IS NULL AND c.deleted_at IS NULL`
 
-func scanProviderFeedback(r interface{ Scan(...any) error }) (ProviderFeedback, error) {
-	var p ProviderFeedback
+func scanProviderFeedback(r interface{ Scan(...any) error }) (portal.ProviderFeedback, error) {
+	var p portal.ProviderFeedback
 	f := &p.Feedback
 	var rating sql.NullInt64
 	err := r.Scan(&f.ID, &f.SiteID, idCol{&f.VisitID}, idCol{&f.AuthorAccountID}, &f.Source, &f.ExternalID, &rating,
@@ -85,16 +64,16 @@ func scanProviderFeedback(r interface{ Scan(...any) error }) (ProviderFeedback, 
 
 // ProviderFeedbackList lists the feedback on a provider's sites, the
 // unanswered first, then newest first, a page at a time.
-func (tx *Tx) ProviderFeedbackList(ctx context.Context, providerID int64, limit, offset int) ([]ProviderFeedback, error) {
+func (tx *Tx) ProviderFeedbackList(ctx context.Context, providerID int64, limit, offset int) ([]portal.ProviderFeedback, error) {
 	rows, err := tx.query(ctx, providerFeedbackSelect+` AND s.provider_id = $1
 		ORDER BY CASE WHEN f.reply = '' THEN 0 ELSE 1 END, f.created_at DESC, f.id DESC LIMIT $2 OFFSET $3`,
 		providerID, limit, offset)
-	return scanAll(rows, err, func(r *sql.Rows) (ProviderFeedback, error) { return scanProviderFeedback(r) })
+	return scanAll(rows, err, func(r *sql.Rows) (portal.ProviderFeedback, error) { return scanProviderFeedback(r) })
 }
 
 // ProviderFeedbackItem returns one feedback on a provider's site, or
 // portal.ErrNotFound.
-func (tx *Tx) ProviderFeedbackItem(ctx context.Context, providerID, id int64) (ProviderFeedback, error) {
+func (tx *Tx) ProviderFeedbackItem(ctx context.Context, providerID, id int64) (portal.ProviderFeedback, error) {
 	return scanProviderFeedback(tx.queryRow(ctx, providerFeedbackSelect+` AND f.id = $1 AND s.provider_id = $2`, id, providerID))
 }
 

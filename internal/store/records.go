@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"time"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 )
 
@@ -28,7 +28,7 @@ func (tx *Tx) UpsertCustomer(ctx context.Context, c portal.Customer) (int64, err
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
 		ON CONFLICT (source, external_id) DO UPDATE SET name = excluded.name, email = excluded.email,
 			email_norm = excluded.email_norm, phone = excluded.phone, updated_at = excluded.updated_at
-		RETURNING id`, c.Source, c.ExternalID, c.Name, c.Email, portal.NormalizeEmail(c.Email), c.Phone, tx.now)
+		RETURNING id`, c.Source, c.ExternalID, c.Name, c.Email, emailaddr.Normalize(c.Email), c.Phone, tx.now)
 }
 
 // UpsertSite writes a site. Access instructions are the customer's to edit
@@ -130,25 +130,8 @@ func (tx *Tx) EnsureThread(ctx context.Context, siteID int64) (int64, error) {
 		ON CONFLICT (site_id) DO UPDATE SET site_id = excluded.site_id RETURNING id`, siteID, tx.now)
 }
 
-// Message is one message as stored.
-type Message struct {
-	ID              int64
-	ThreadID        int64
-	SiteID          int64 // read with the thread; AddMessage needs ThreadID only
-	AuthorAccountID int64
-	AuthorKind      string
-	AuthorName      string
-	Body            string
-	// Kind and Data describe a system message (a visit moved, cancelled or
-	// done by the provider), so each reader sees it in their own language;
-	// Body then keeps a Finnish rendering for other systems.
-	Kind      string
-	Data      string // JSON
-	CreatedAt time.Time
-}
-
 // AddMessage appends a message to a thread.
-func (tx *Tx) AddMessage(ctx context.Context, m Message) (int64, error) {
+func (tx *Tx) AddMessage(ctx context.Context, m portal.Message) (int64, error) {
 	at := m.CreatedAt
 	if at.IsZero() {
 		at = tx.now
@@ -161,24 +144,9 @@ func (tx *Tx) AddMessage(ctx context.Context, m Message) (int64, error) {
 		m.AuthorName, m.Body, m.Kind, m.Data, at.UTC())
 }
 
-// Feedback is one piece of feedback as stored.
-type Feedback struct {
-	ID              int64
-	SiteID          int64
-	VisitID         int64
-	AuthorAccountID int64
-	Source          string
-	ExternalID      string
-	Rating          int // 0: none
-	Comment         string
-	Reply           string
-	RepliedAt       time.Time
-	CreatedAt       time.Time
-}
-
 // UpsertFeedback writes feedback by its (source, external id): migrated or
 // demo feedback, and the portal's own (one rating per visit).
-func (tx *Tx) UpsertFeedback(ctx context.Context, f Feedback) (int64, error) {
+func (tx *Tx) UpsertFeedback(ctx context.Context, f portal.Feedback) (int64, error) {
 	var rating any
 	if f.Rating > 0 {
 		rating = f.Rating
@@ -258,18 +226,8 @@ var knownTables = map[string]bool{
 
 var _ = sql.ErrNoRows
 
-// PortalFeedback is feedback about the portal itself.
-type PortalFeedback struct {
-	AccountID      int64
-	Message        string
-	ContactAllowed bool
-	ContactEmail   string
-	Language       string
-	Page           string
-}
-
 // AddPortalFeedback stores feedback about the portal.
-func (tx *Tx) AddPortalFeedback(ctx context.Context, f PortalFeedback) (int64, error) {
+func (tx *Tx) AddPortalFeedback(ctx context.Context, f portal.PortalFeedback) (int64, error) {
 	return tx.insert(ctx, `INSERT INTO portal_feedback (account_id, message, contact_allowed, contact_email, language, page, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, nullID(f.AccountID), f.Message, f.ContactAllowed, f.ContactEmail,
 		f.Language, f.Page, tx.now)

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"asiakassivu/internal/portal"
@@ -26,6 +27,20 @@ func (s Scope) where(arg int) (string, []any) {
 	// Records the ERP deleted stay in the database but are seen by no one:
 	// every query that takes a scope joins the site (s) and its customer (c).
 	return "(" + cond + ") AND s.deleted_at IS NULL AND c.deleted_at IS NULL", args
+}
+
+// kind tells which condition match makes of the scope: the one field it
+// reads, so two scopes of one kind make the same query text.
+func (s Scope) kind() int {
+	switch {
+	case s.All:
+		return 1
+	case s.ProviderID != 0:
+		return 2
+	case s.EmailNorm != "":
+		return 3
+	}
+	return 0
 }
 
 func (s Scope) match(arg int) (string, []any) {
@@ -48,31 +63,25 @@ const (
 	siteSelect = `SELECT ` + siteCols + siteFrom
 )
 
-// SiteWithProvider is a site and its responsible provider.
-type SiteWithProvider struct {
-	Site     portal.Site
-	Provider portal.Provider
-}
-
 // siteDest are the scan destinations of siteCols.
-func siteDest(x *SiteWithProvider) []any {
+func siteDest(x *portal.SiteWithProvider) []any {
 	s, p := &x.Site, &x.Provider
 	return []any{&s.ID, &s.CustomerID, &s.ProviderID, &s.Source, &s.ExternalID, &s.Name, &s.Street, &s.PostalCode, &s.City,
 		&s.Access.Keys, &s.Access.DoorCode, &s.Access.Pets, &s.Access.Parking, &s.Access.Other,
 		&p.ID, &p.Source, &p.ExternalID, &p.Name, &p.BusinessID, &p.City, &p.Phone, &p.Email, &p.Active}
 }
 
-func scanSite(r interface{ Scan(...any) error }) (SiteWithProvider, error) {
-	var x SiteWithProvider
+func scanSite(r interface{ Scan(...any) error }) (portal.SiteWithProvider, error) {
+	var x portal.SiteWithProvider
 	err := r.Scan(siteDest(&x)...)
 	return x, mapErr(err)
 }
 
 // Sites lists the sites within scope, in a stable order.
-func (tx *Tx) Sites(ctx context.Context, scope Scope) ([]SiteWithProvider, error) {
+func (tx *Tx) Sites(ctx context.Context, scope Scope) ([]portal.SiteWithProvider, error) {
 	w, args := scope.where(1)
 	rows, err := tx.query(ctx, siteSelect+` WHERE `+w+` ORDER BY s.id`, args...)
-	return scanAll(rows, err, func(r *sql.Rows) (SiteWithProvider, error) { return scanSite(r) })
+	return scanAll(rows, err, func(r *sql.Rows) (portal.SiteWithProvider, error) { return scanSite(r) })
 }
 
 // SiteList lists the sites within scope in the order of Sites, with only
@@ -106,7 +115,7 @@ func (tx *Tx) SiteList(ctx context.Context, scope Scope, r Reader) (sites []port
 
 // Site returns one site within scope, or portal.ErrNotFound when it does
 // not exist or lies outside the scope.
-func (tx *Tx) Site(ctx context.Context, scope Scope, id int64) (SiteWithProvider, error) {
+func (tx *Tx) Site(ctx context.Context, scope Scope, id int64) (portal.SiteWithProvider, error) {
 	w, args := scope.where(2)
 	return scanSite(tx.queryRow(ctx, siteSelect+` WHERE s.id = $1 AND `+w, append([]any{id}, args...)...))
 }
@@ -235,14 +244,30 @@ type Reader struct {
 // query; portal.ErrNotFound when the site does not exist or lies outside
 // the scope.
 func (tx *Tx) SiteSummary(ctx context.Context, scope Scope, id int64, now time.Time, r Reader) (portal.SiteSummary, error) {
-	args := []any{now.UTC(), id}
-	unread := "0"
-	if len(r.From) > 0 {
-		unread, args = unreadCount("s.id", r.AccountID, r.From, args)
+	// The text takes few shapes (the scope's kind, the number of author
+	// kinds): each is built once, not on every dashboard.
+	key := siteSummaryKey{scope.kind(), len(r.From)}
+	q, ok := siteSummaryTexts.Load(key)
+	if !ok {
+		args := []any{nil, nil}
+		unread := "0"
+		if len(r.From) > 0 {
+			unread, args = unreadCount("s.id", r.AccountID, r.From, args)
+		}
+		w, _ := scope.where(len(args) + 1)
+		q, _ = siteSummaryTexts.LoadOrStore(key, `SELECT `+siteSummaryCols+`, `+unread+siteSummaryFrom+` WHERE s.id = $2 AND `+w+siteSummaryOrder)
 	}
-	w, wargs := scope.where(len(args) + 1)
-	rows, err := tx.query(ctx, `SELECT `+siteSummaryCols+`, `+unread+siteSummaryFrom+` WHERE s.id = $2 AND `+w+siteSummaryOrder,
-		append(args, wargs...)...)
+	// The parameters in the order unreadCount and where number them.
+	args := make([]any, 0, 4+len(r.From))
+	args = append(args, now.UTC(), id)
+	if len(r.From) > 0 {
+		args = append(args, r.AccountID)
+		for _, k := range r.From {
+			args = append(args, k)
+		}
+	}
+	_, wargs := scope.match(0)
+	rows, err := tx.query(ctx, q.(string), append(args, wargs...)...)
 	sums, err := scanSiteSummaries(rows, err)
 	if err != nil {
 		return portal.SiteSummary{}, err
@@ -253,6 +278,12 @@ func (tx *Tx) SiteSummary(ctx context.Context, scope Scope, id int64, now time.T
 	return sums[0], nil
 }
 
+// siteSummaryKey is the shape of SiteSummary's query text; siteSummaryTexts
+// holds the text of each shape seen.
+type siteSummaryKey struct{ scope, authorKinds int }
+
+var siteSummaryTexts sync.Map
+
 // scanSiteSummaries reads the rows of siteSummaryCols and the unread
 // count, one or more per site.
 func scanSiteSummaries(rows *sql.Rows, err error) ([]portal.SiteSummary, error) {
@@ -260,48 +291,61 @@ func scanSiteSummaries(rows *sql.Rows, err error) ([]portal.SiteSummary, error) 
 		return nil, err
 	}
 	defer rows.Close()
-	// One set of destinations for all rows; the outer-joined ones are reset
-	// before each row, since a NULL leaves them as they are.
-	var (
-		x      SiteWithProvider
-		v      portal.Visit
-		i      portal.Invoice
-		c      portal.Contract
-		unread int
-	)
-	joined := append(append(visitDest(&v), invoiceDest(&i)...), contractDest(&c)...)
-	nullable := make([]orZero, len(joined))
-	dest := append(make([]any, 0, 24+len(joined)+1), siteDest(&x)...)
-	for k, d := range joined {
-		nullable[k].dst = d
-		dest = append(dest, &nullable[k])
-	}
-	dest = append(dest, &unread)
+	sc := summaryScans.Get().(*summaryScan)
+	defer summaryScans.Put(sc)
+	x, v, i, c, unread, dest := &sc.x, &sc.v, &sc.i, &sc.c, &sc.unread, sc.dest
 	var out []portal.SiteSummary
 	for rows.Next() {
-		v, i, c = portal.Visit{}, portal.Invoice{}, portal.Contract{}
+		*v, *i, *c = portal.Visit{}, portal.Invoice{}, portal.Contract{}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, mapErr(err)
 		}
 		if n := len(out); n == 0 || out[n-1].Site.ID != x.Site.ID {
-			sum := portal.SiteSummary{Site: x.Site, Provider: x.Provider, Unread: unread}
+			sum := portal.SiteSummary{Site: x.Site, Provider: x.Provider, Unread: *unread}
 			if v.ID != 0 {
-				next := v
+				next := *v
 				sum.NextVisit = &next
 			}
 			if i.ID != 0 {
-				latest := i
+				latest := *i
 				sum.LatestInvoice = &latest
 			}
 			out = append(out, sum)
 		}
 		if c.ID != 0 {
 			last := &out[len(out)-1]
-			last.Contracts = append(last.Contracts, c)
+			last.Contracts = append(last.Contracts, *c)
 		}
 	}
 	return out, mapErr(rows.Err())
 }
+
+// summaryScan is the scan destinations of one row of a site summary: the
+// outer-joined ones are reset before each row, since a NULL leaves them as
+// they are. They are pooled, since every dashboard would otherwise build
+// the sixty destinations anew.
+type summaryScan struct {
+	x        portal.SiteWithProvider
+	v        portal.Visit
+	i        portal.Invoice
+	c        portal.Contract
+	unread   int
+	nullable []orZero
+	dest     []any
+}
+
+var summaryScans = sync.Pool{New: func() any {
+	sc := new(summaryScan)
+	joined := append(append(visitDest(&sc.v), invoiceDest(&sc.i)...), contractDest(&sc.c)...)
+	sc.nullable = make([]orZero, len(joined))
+	sc.dest = append(make([]any, 0, 24+len(joined)+1), siteDest(&sc.x)...)
+	for k, d := range joined {
+		sc.nullable[k].dst = d
+		sc.dest = append(sc.dest, &sc.nullable[k])
+	}
+	sc.dest = append(sc.dest, &sc.unread)
+	return sc
+}}
 
 // orZero scans a column that an outer join may leave NULL: NULL leaves the
 // destination as it is (zero), anything else is scanned into it.
@@ -311,8 +355,39 @@ func (o *orZero) Scan(v any) error {
 	if v == nil {
 		return nil
 	}
-	if s, ok := o.dst.(sql.Scanner); ok {
-		return s.Scan(v)
+	// The common destinations without reflection: a dashboard scans some
+	// forty of these per row.
+	switch d := o.dst.(type) {
+	case sql.Scanner:
+		return d.Scan(v)
+	case *int64:
+		if x, ok := v.(int64); ok {
+			*d = x
+			return nil
+		}
+	case *int:
+		if x, ok := v.(int64); ok {
+			*d = int(x)
+			return nil
+		}
+	case *string:
+		switch x := v.(type) {
+		case string:
+			*d = x
+			return nil
+		case []byte:
+			*d = string(x)
+			return nil
+		}
+	case *bool:
+		switch x := v.(type) {
+		case bool:
+			*d = x
+			return nil
+		case int64: // SQLite's booleans
+			*d = x != 0
+			return nil
+		}
 	}
 	e := reflect.ValueOf(o.dst).Elem()
 	switch x := v.(type) {
@@ -374,8 +449,14 @@ func (tx *Tx) UnreadMessages(ctx context.Context, siteID, accountID int64, fromK
 // appended to args as its parameters.
 func unreadCount(site string, accountID int64, fromKinds []string, args []any) (string, []any) {
 	args = append(args, accountID)
+	return unreadCountOf(site, "$"+strconv.Itoa(len(args)), fromKinds, args)
+}
+
+// unreadCountOf is unreadCount with the reading account as an SQL
+// expression (a column of the query it is part of).
+func unreadCountOf(site, account string, fromKinds []string, args []any) (string, []any) {
 	q := `(SELECT count(*) FROM messages m JOIN threads t ON t.id = m.thread_id
-		LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = $` + strconv.Itoa(len(args)) + `
+		LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = ` + account + `
 		WHERE t.site_id = ` + site + ` AND m.id > COALESCE(rm.last_read_message_id, 0) AND m.author_kind IN (`
 	for i, k := range fromKinds {
 		if i > 0 {

@@ -257,6 +257,14 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	return marked(db.run(ctx, db.r, fn))
 }
 
+// ReadOne runs fn, which must run a single statement and not write,
+// without a transaction on either engine: one statement reads one
+// consistent snapshot by itself, so BEGIN and COMMIT would add work and no
+// consistency. The session check and the dashboard's site summary use it.
+func (db *DB) ReadOne(ctx context.Context, fn func(*Tx) error) error {
+	return marked(fn(&Tx{db: db, pool: db.r, now: db.now()}))
+}
+
 // Write runs fn in a write transaction and commits when fn returns nil.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	return marked(db.run(ctx, db.w, fn))

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/store/storetest"
@@ -243,7 +244,7 @@ func TestScopeFollowsEmail(t *testing.T) {
 		visible := func(email string) []int64 {
 			var ids []int64
 			db.Read(ctx, func(tx *store.Tx) error {
-				sites, err := tx.Sites(ctx, store.Scope{EmailNorm: portal.NormalizeEmail(email)})
+				sites, err := tx.Sites(ctx, store.Scope{EmailNorm: emailaddr.Normalize(email)})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -376,11 +377,11 @@ func TestPoliciesAndRules(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := map[[2]any]store.DeductionRule{
-				{2024, "household"}:   {2024, "household", 6000, 350000, 10000},
-				{2025, "household"}:   {2025, "household", 3500, 160000, 15000},
-				{2025, "oil_heating"}: {2025, "oil_heating", 6000, 350000, 15000},
-				{2026, "household"}:   {2026, "household", 3500, 160000, 15000},
+			want := map[[2]any]portal.DeductionRule{
+				{2024, "household"}:   {Year: 2024, WorkType: "household", RateBP: 6000, MaxCents: 350000, OmavastuuCents: 10000},
+				{2025, "household"}:   {Year: 2025, WorkType: "household", RateBP: 3500, MaxCents: 160000, OmavastuuCents: 15000},
+				{2025, "oil_heating"}: {Year: 2025, WorkType: "oil_heating", RateBP: 6000, MaxCents: 350000, OmavastuuCents: 15000},
+				{2026, "household"}:   {Year: 2026, WorkType: "household", RateBP: 3500, MaxCents: 160000, OmavastuuCents: 15000},
 			}
 			found := 0
 			for _, r := range rules {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"asiakassivu/internal/app"
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/portal"
 )
@@ -40,7 +41,7 @@ func (s *Server) signUpForm(w http.ResponseWriter, r *http.Request, v *viewer) e
 	}
 	p := accountPage{layout: s.base(r, nil, "signup.title"), Form: newForm()}
 	p.Form.Values["email"] = r.URL.Query().Get("email")
-	if len(p.Form.Values["email"]) > portal.MaxEmailLength {
+	if len(p.Form.Values["email"]) > emailaddr.MaxLength {
 		p.Form.Values["email"] = ""
 	}
 	return s.render(w, r, http.StatusOK, "signup", p)
@@ -58,7 +59,7 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request, _ *viewer) error
 			return "/vahvista", "", err
 		},
 		Page: func(f form, status int) error {
-			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*portal.MaxEmailLength)
+			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*emailaddr.MaxLength)
 			return s.render(w, r, status, "signup", accountPage{layout: s.base(r, nil, "signup.title"), Form: f})
 		},
 	})
@@ -109,7 +110,7 @@ func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request, v *viewer) e
 	p := accountPage{layout: s.base(r, v, "forgot.title"), Form: newForm()}
 	if c, err := r.Cookie(emailHintCookie); err == nil {
 		if e, err := url.QueryUnescape(c.Value); err == nil {
-			p.Form.Values["email"] = clip(e, portal.MaxEmailLength)
+			p.Form.Values["email"] = clip(e, emailaddr.MaxLength)
 		}
 	}
 	return s.render(w, r, http.StatusOK, "forgot", p)
@@ -129,7 +130,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request, v *viewer) error
 			return "/unohtunut-salasana/koodi", "", nil
 		},
 		Page: func(f form, status int) error {
-			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*portal.MaxEmailLength)
+			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*emailaddr.MaxLength)
 			return s.render(w, r, status, "forgot", accountPage{layout: s.base(r, v, "forgot.title"), Form: f})
 		},
 	})
@@ -144,7 +145,7 @@ func (s *Server) resetEmail(r *http.Request) string {
 	if err != nil {
 		return ""
 	}
-	return clip(e, portal.MaxEmailLength)
+	return clip(e, emailaddr.MaxLength)
 }
 
 func (s *Server) resetForm(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -296,7 +297,7 @@ func (s *Server) requestEmailChange(w http.ResponseWriter, r *http.Request, v *v
 			if err != nil {
 				return err
 			}
-			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*portal.MaxEmailLength)
+			f.Values["email"] = clip(strings.TrimSpace(r.PostForm.Get("email")), 2*emailaddr.MaxLength)
 			p.Email = f
 			return s.render(w, r, status, "profile", p)
 		},
@@ -314,7 +315,7 @@ func (s *Server) emailChangePage(r *http.Request, v *viewer) (emailChangePage, e
 	p := emailChangePage{layout: s.base(r, v, "emailchange.title"), Form: newForm()}
 	if c, err := r.Cookie("asiakassivu_newemail"); err == nil {
 		p.NewEmail, _ = url.QueryUnescape(c.Value)
-		p.NewEmail = clip(p.NewEmail, portal.MaxEmailLength)
+		p.NewEmail = clip(p.NewEmail, emailaddr.MaxLength)
 	}
 	var err error
 	p.Sites, err = s.app.Overview(r.Context(), v.Viewer)

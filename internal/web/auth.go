@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"asiakassivu/internal/app"
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 )
 
@@ -160,7 +161,7 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request, v *viewer) e
 	p := signInPage{layout: s.base(r, nil, "signin.title"), Next: next}
 	if c, err := r.Cookie(emailHintCookie); err == nil {
 		if e, err := url.QueryUnescape(c.Value); err == nil {
-			if e, err := portal.CheckEmail(e); err == nil {
+			if e, err := emailaddr.Check(e); err == nil {
 				p.Email = e
 			}
 		}
@@ -202,7 +203,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, _ *viewer) error
 		Page: func(f form, status int) error {
 			p := signInPage{layout: s.base(r, nil, "signin.title"), Next: localPath(r.PostForm.Get("next")),
 				EmailError: f.Errors["email"], PasswordError: f.Errors["password"], FormError: f.FormError, Wait: wait}
-			if email := strings.TrimSpace(r.PostForm.Get("email")); len(email) <= portal.MaxEmailLength*2 {
+			if email := strings.TrimSpace(r.PostForm.Get("email")); len(email) <= emailaddr.MaxLength*2 {
 				p.Email = email // keep what was typed, unless it is absurdly long
 			}
 			return s.render(w, r, status, "signin", p)

@@ -10,7 +10,6 @@ import (
 	"github.com/a-h/templ"
 
 	"asiakassivu/internal/portal"
-	"asiakassivu/internal/store"
 )
 
 // The pages are templ components (the *.templ files beside this one,
@@ -173,7 +172,7 @@ func visitsPager(upcoming bool, page int) templ.SafeURL {
 }
 
 // providerVisit shortens the component signatures.
-type providerVisit = store.ProviderVisit
+type providerVisit = portal.ProviderVisit
 
 // withProvider is " – with Kotikulma Oy" after a thread's address, for
 // the customer's side.

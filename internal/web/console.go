@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"asiakassivu/internal/app"
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
-	"asiakassivu/internal/store"
 )
 
 // The chain admin's console under /yllapito. The routes are of access
@@ -78,7 +78,7 @@ func (s *Server) consoleHome(w http.ResponseWriter, r *http.Request, v *viewer) 
 
 type consoleProvidersPage struct {
 	layout
-	Providers []store.ProviderRow
+	Providers []portal.ProviderSummary
 	Form      form
 	Fields    []cfield
 }
@@ -248,7 +248,7 @@ func (s *Server) consoleInviteStaff(w http.ResponseWriter, r *http.Request, v *v
 		},
 		Page: func(f form, status int) error {
 			in := r.PostForm
-			f.Values["email"], f.Values["name"] = clip(strings.TrimSpace(in.Get("email")), 2*portal.MaxEmailLength), clip(in.Get("name"), 4*app.MaxStaffName)
+			f.Values["email"], f.Values["name"] = clip(strings.TrimSpace(in.Get("email")), 2*emailaddr.MaxLength), clip(in.Get("name"), 4*app.MaxStaffName)
 			p, err := s.providerPage(r, v, nil, &f)
 			if err != nil {
 				return err
@@ -299,14 +299,14 @@ func (s *Server) consoleResetSecondFactor(w http.ResponseWriter, r *http.Request
 
 type consolePoliciesPage struct {
 	layout
-	Policies store.Policies
+	Policies portal.ChainPolicies
 	Form     form
 	// Cancel, Legacy and Order are the fields of the form's three groups.
 	Cancel, Legacy, Order []cfield
 }
 
 func (s *Server) policiesPage(r *http.Request, v *viewer, f *form) (consolePoliciesPage, error) {
-	pol, err := s.app.ConsolePolicies(r.Context(), v.Viewer)
+	pol, err := s.app.ConsoleChainPolicies(r.Context(), v.Viewer)
 	if err != nil {
 		return consolePoliciesPage{}, err
 	}
@@ -346,9 +346,9 @@ func (s *Server) consoleSavePolicies(w http.ResponseWriter, r *http.Request, v *
 	return s.postForm(w, r, v, formFlow{
 		Fields: fields,
 		Run: func(pf url.Values) (string, string, error) {
-			in := app.PolicyForm{CancelDeadlineDays: pf.Get("cancel_deadline_days"), LateFeePercent: pf.Get("late_fee_percent"),
+			in := app.ChainPolicyForm{CancelDeadlineDays: pf.Get("cancel_deadline_days"), LateFeePercent: pf.Get("late_fee_percent"),
 				LegacyCutover: pf.Get("legacy_cutover"), LegacyRetirement: pf.Get("legacy_retirement"), OrderServiceURL: pf.Get("order_service_url")}
-			_, err := s.app.ChangePoliciesAsAdmin(r.Context(), v.Viewer, in)
+			_, err := s.app.ChangeChainPoliciesAsAdmin(r.Context(), v.Viewer, in)
 			return consolePath + "/ehdot", "ehdot", err
 		},
 		Page: func(f form, status int) error {
@@ -366,7 +366,7 @@ func (s *Server) consoleSavePolicies(w http.ResponseWriter, r *http.Request, v *
 
 // ruleRow is a deduction rule as the list shows it, with its edit link.
 type ruleRow struct {
-	store.DeductionRule
+	portal.DeductionRule
 	Rate, Max, Omavastuu string
 	Edit                 string
 }
@@ -457,7 +457,7 @@ func (s *Server) consoleSaveRule(w http.ResponseWriter, r *http.Request, v *view
 
 type consoleFeedbackPage struct {
 	layout
-	Feedback []store.PortalFeedbackRow
+	Feedback []portal.PortalFeedback
 	Page     int
 	More     bool
 }
@@ -475,7 +475,7 @@ func (s *Server) consoleFeedback(w http.ResponseWriter, r *http.Request, v *view
 
 // auditRow is an audit log entry in words.
 type auditRow struct {
-	store.AuditRow
+	portal.AuditEntry
 	// Who is the actor's address and role; What the action in words.
 	Who, What string
 }
@@ -498,7 +498,7 @@ func (s *Server) consoleAudit(w http.ResponseWriter, r *http.Request, v *viewer)
 	page, _ := strconv.Atoi(q.Get("sivu"))
 	aq := app.AuditQuery{Actor: q.Get("tekija"), Customer: q.Get("asiakas"), From: q.Get("alkaen"), Until: q.Get("paattyen"), Page: page}
 	f := newForm()
-	f.Values["actor"], f.Values["customer"] = clip(aq.Actor, 2*portal.MaxEmailLength), clip(aq.Customer, 4*app.MaxProviderName)
+	f.Values["actor"], f.Values["customer"] = clip(aq.Actor, 2*emailaddr.MaxLength), clip(aq.Customer, 4*app.MaxProviderName)
 	f.Values["from"], f.Values["until"] = clip(aq.From, 40), clip(aq.Until, 40)
 	res, err := s.app.AuditLog(r.Context(), v.Viewer, aq)
 	status := http.StatusOK
@@ -538,7 +538,7 @@ func (s *Server) consoleAudit(w http.ResponseWriter, r *http.Request, v *viewer)
 		if k := "console.action." + e.Action; s.catalog.Has(k) {
 			what = l.T(k)
 		}
-		p.Rows = append(p.Rows, auditRow{AuditRow: e, Who: who, What: what})
+		p.Rows = append(p.Rows, auditRow{AuditEntry: e, Who: who, What: what})
 	}
 	return s.render(w, r, status, "consoleaudit", p)
 }

@@ -2,9 +2,17 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"asiakassivu/internal/portal"
 )
+
+// SentMail is one mail the development outbox kept, as its page shows it.
+type SentMail struct {
+	To, Subject, Text string
+	At                time.Time
+	Err               string // the delivery error, if any
+}
 
 type devMailPage struct {
 	layout
@@ -30,7 +38,7 @@ func (s *Server) devMail(w http.ResponseWriter, r *http.Request, v *viewer) erro
 	if s.cfg.DevTOTP != nil {
 		p.TOTP = s.cfg.DevTOTP()
 	}
-	for _, m := range s.cfg.DevOutbox.Messages() {
+	for _, m := range s.cfg.DevOutbox() {
 		at := m.At.In(portal.Helsinki)
 		p.Messages = append(p.Messages, devMail{To: m.To, Subject: m.Subject, Text: m.Text, Err: m.Err,
 			At: p.L.Date(at.Date()) + " " + at.Format("15.04.05")})

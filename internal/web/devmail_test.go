@@ -32,7 +32,7 @@ func TestDevOutboxPage(t *testing.T) {
 		o.Send(context.Background(), m)
 	}
 	u, _ := url.Parse(e.srv.URL)
-	s, err := New(Config{BaseURL: u, DevOutbox: o}, e.srv.Config.Handler.(*Server).app)
+	s, err := New(Config{BaseURL: u, DevOutbox: sentMail(o)}, e.srv.Config.Handler.(*Server).app)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,5 +53,16 @@ func TestDevOutboxPage(t *testing.T) {
 	}
 	if r.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("Cache-Control %q", r.Header.Get("Cache-Control"))
+	}
+}
+
+// sentMail hands a mail outbox to the page as the command does.
+func sentMail(o *mail.DevOutbox) func() []SentMail {
+	return func() []SentMail {
+		var out []SentMail
+		for _, m := range o.Messages() {
+			out = append(out, SentMail{To: m.To, Subject: m.Subject, Text: m.Text, At: m.At, Err: m.Err})
+		}
+		return out
 	}
 }

@@ -6,14 +6,14 @@ import (
 	"strconv"
 
 	"asiakassivu/internal/app"
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
-	"asiakassivu/internal/store"
 )
 
 type feedbackPage struct {
 	layout
 	Site     portal.Site
-	Feedback []store.Feedback
+	Feedback []portal.Feedback
 	Form     form
 }
 
@@ -124,7 +124,7 @@ func (s *Server) givePortalFeedback(w http.ResponseWriter, r *http.Request, v *v
 			in := s.portalFeedbackInput(r, v)
 			p := portalFeedbackPage{layout: s.base(r, v, "portalfeedback.title"), Form: f, From: in.Page}
 			p.Form.Values["message"] = clip(in.Message, 4*app.MaxFeedbackChars)
-			p.Form.Values["email"] = clip(in.ContactEmail, 2*portal.MaxEmailLength)
+			p.Form.Values["email"] = clip(in.ContactEmail, 2*emailaddr.MaxLength)
 			if in.ContactAllowed {
 				p.Form.Values["contact"] = "yes"
 			}

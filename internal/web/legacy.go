@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"asiakassivu/internal/app"
-	"asiakassivu/internal/mail"
+	"asiakassivu/internal/portal"
 )
 
 // The legacy bridge's pages (PRODUCT.md C8): old extranet username and
@@ -85,7 +85,7 @@ func (s *Server) legacySignIn(w http.ResponseWriter, r *http.Request, _ *viewer)
 	if err != nil {
 		return err
 	}
-	p.Step, p.Ticket, p.MaskedEmail = "signup", ticket.Token, mail.MaskEmail(ticket.Email)
+	p.Step, p.Ticket, p.MaskedEmail = "signup", ticket.Token, portal.MaskEmail(ticket.Email)
 	p.Title = p.L.T("legacy.signup.title")
 	return s.render(w, r, http.StatusOK, "legacy", p)
 }
@@ -123,7 +123,7 @@ func (s *Server) legacySignUp(w http.ResponseWriter, r *http.Request, _ *viewer)
 			if terr != nil {
 				return terr
 			}
-			p.Step, p.Ticket, p.MaskedEmail = "signup", ticket, mail.MaskEmail(email)
+			p.Step, p.Ticket, p.MaskedEmail = "signup", ticket, portal.MaskEmail(email)
 			p.Title = p.L.T("legacy.signup.title")
 			return s.render(w, r, status, "legacy", p)
 		},

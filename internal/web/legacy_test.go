@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"asiakassivu/internal/app"
+	"asiakassivu/internal/legacy"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/store/storetest"
@@ -24,7 +25,7 @@ func addLegacyCustomer(t *testing.T, e *env) {
 	t.Helper()
 	ctx := context.Background()
 	sum := sha256.Sum256([]byte("suola" + "Extranet-2019"))
-	params, canonical, err := portal.SplitLegacyHash(portal.LegacySHA256, hex.EncodeToString(sum[:]), "suola")
+	params, canonical, err := legacy.SplitHash(portal.LegacySHA256, hex.EncodeToString(sum[:]), "suola")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/demo"
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/store/storetest"
@@ -72,7 +73,7 @@ func benchDashboard(b *testing.B, engine store.Engine, extra int) {
 				}
 				acc.ID = id
 			}
-			sites, err := tx.Sites(ctx, store.Scope{EmailNorm: portal.NormalizeEmail(email)})
+			sites, err := tx.Sites(ctx, store.Scope{EmailNorm: emailaddr.Normalize(email)})
 			if err != nil || len(sites) == 0 {
 				return fmt.Errorf("sites of %s: %v", email, err)
 			}

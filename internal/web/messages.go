@@ -13,7 +13,6 @@ import (
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
-	"asiakassivu/internal/store"
 	"asiakassivu/internal/web/sse"
 )
 
@@ -34,12 +33,12 @@ type messagesPage struct {
 // the viewer sees it.
 type messageItem struct {
 	L    texts
-	M    store.Message
+	M    portal.Message
 	Mine bool
 	Text string
 }
 
-func newItem(l texts, side string, m store.Message) messageItem {
+func newItem(l texts, side string, m portal.Message) messageItem {
 	it := messageItem{L: l, M: m, Mine: m.AuthorKind == side, Text: m.Body}
 	if m.AuthorKind == "system" {
 		it.Text = l.SystemMessage(m)
@@ -209,7 +208,7 @@ var systemKinds = map[string]bool{"system.visit.rescheduled": true, "system.visi
 
 // SystemMessage writes a system message in the reader's language from its
 // kind and data.
-func (l texts) SystemMessage(m store.Message) string {
+func (l texts) SystemMessage(m portal.Message) string {
 	if !systemKinds["system."+m.Kind] {
 		return m.Body
 	}

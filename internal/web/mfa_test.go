@@ -23,7 +23,7 @@ func maijaPasskey(t *testing.T, e *env) int64 {
 		if err != nil {
 			return err
 		}
-		id, err = tx.AddPasskey(ctx, store.Passkey{AccountID: acc.ID, CredentialID: []byte("maija-key"), Name: "Maijan puhelin", Data: "{}"})
+		id, err = tx.AddPasskey(ctx, portal.Passkey{AccountID: acc.ID, CredentialID: []byte("maija-key"), Name: "Maijan puhelin", Data: "{}"})
 		return err
 	})
 	if err != nil {

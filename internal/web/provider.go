@@ -8,7 +8,6 @@ import (
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
-	"asiakassivu/internal/store"
 )
 
 // The provider's side: staff see the visits of their own provider's sites
@@ -158,7 +157,7 @@ func (s *Server) answerMove(w http.ResponseWriter, r *http.Request, v *viewer) e
 
 type providerFeedbackPage struct {
 	layout
-	Feedback []store.ProviderFeedback
+	Feedback []portal.ProviderFeedback
 	Page     int
 	More     bool
 	// Form holds the reply that failed, for the feedback it was about.

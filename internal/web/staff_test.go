@@ -145,7 +145,7 @@ func TestDataDownloadIsComplete(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.UpsertFeedback(ctx, store.Feedback{SiteID: e.sites["matti"], VisitID: e.visits["matti"], AuthorAccountID: acc.ID,
+			if _, err := tx.UpsertFeedback(ctx, portal.Feedback{SiteID: e.sites["matti"], VisitID: e.visits["matti"], AuthorAccountID: acc.ID,
 				Source: "portal", ExternalID: "visit-test", Rating: 4, Comment: "Arvio-HYVA"}); err != nil {
 				return err
 			}
@@ -157,11 +157,11 @@ func TestDataDownloadIsComplete(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if err := tx.AddConsentEvent(ctx, store.ConsentEvent{CustomerID: s.Site.CustomerID, Enabled: true, TextVersion: "suostumus-v7",
+			if err := tx.AddConsentEvent(ctx, portal.ConsentEvent{CustomerID: s.Site.CustomerID, Enabled: true, TextVersion: "suostumus-v7",
 				PayerCount: 1, ActorAccountID: acc.ID}); err != nil {
 				return err
 			}
-			_, err = tx.AddPasskey(ctx, store.Passkey{AccountID: acc.ID, CredentialID: []byte("matin-avain"), Name: "Matin-PUHELIN",
+			_, err = tx.AddPasskey(ctx, portal.Passkey{AccountID: acc.ID, CredentialID: []byte("matin-avain"), Name: "Matin-PUHELIN",
 				Data: `{"secret":"Avaindata-EI-VIENTIIN"}`})
 			return err
 		})

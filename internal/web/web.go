@@ -20,7 +20,6 @@ import (
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/i18n"
-	"asiakassivu/internal/mail"
 	"asiakassivu/internal/realtime"
 	"asiakassivu/internal/web/icon"
 	"asiakassivu/internal/web/metrics"
@@ -38,9 +37,11 @@ type Config struct {
 	Log     *slog.Logger
 	// PoolStats, when set, reports the database pools for /metrics.
 	PoolStats func() map[string]sql.DBStats
-	// DevOutbox, when set, is shown at /dev/posti (sent mail with its
-	// codes). Set it only with --dev or --demo on a loopback address.
-	DevOutbox *mail.DevOutbox
+	// DevOutbox, when set, gives the mail sent lately, newest first, shown
+	// at /dev/posti (with its codes). Set it only with --dev or --demo on a
+	// loopback address. The command hands in the mail package's outbox, so
+	// web does not depend on how mail is sent.
+	DevOutbox func() []SentMail
 	// DevTOTP, when set with DevOutbox, gives the current authenticator
 	// code of the demo's staff and admin accounts, shown on the same page.
 	DevTOTP func() string

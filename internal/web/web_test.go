@@ -154,7 +154,7 @@ func newEnv(t *testing.T, db *store.DB, baseURL string) *env {
 			EndsAt: at.Add(2 * time.Hour), Status: portal.VisitConfirmed, WorkerFirstName: "Ville"}); err != nil {
 			return err
 		}
-		if e.feedback, err = tx.UpsertFeedback(ctx, store.Feedback{SiteID: e.sites["koti"], Source: "t", ExternalID: "fb-koti",
+		if e.feedback, err = tx.UpsertFeedback(ctx, portal.Feedback{SiteID: e.sites["koti"], Source: "t", ExternalID: "fb-koti",
 			Comment: "Kiitos, koti on siisti"}); err != nil {
 			return err
 		}

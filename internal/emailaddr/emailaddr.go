@@ -1,4 +1,9 @@
-package portal
+// Package emailaddr holds the rules of email addresses: how a typed address
+// is checked (look-alikes refused, IDNA domains) and the one way addresses
+// are folded for comparison. It is apart from portal because it needs
+// Unicode normalisation and IDNA from golang.org/x, and portal imports only
+// the standard library.
+package emailaddr
 
 import (
 	"errors"
@@ -11,28 +16,28 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// MaxEmailLength is the longest address accepted (RFC 5321 path limit).
-const MaxEmailLength = 254
+// MaxLength is the longest address accepted (RFC 5321 path limit).
+const MaxLength = 254
 
-// ErrInvalidEmail means the text is not a usable email address.
-var ErrInvalidEmail = errors.New("invalid email address")
+// ErrInvalid means the text is not a usable email address.
+var ErrInvalid = errors.New("invalid email address")
 
-// ErrEmailNotASCII means the part before the @ is not ASCII after NFC. Such
+// ErrNotASCII means the part before the @ is not ASCII after NFC. Such
 // an address could be mailed as typed (kİrsi@…) while it folds onto
-// someone else's (kirsi@…), so it is refused; it is an ErrInvalidEmail.
-var ErrEmailNotASCII = fmt.Errorf("%w: the local part is not ASCII", ErrInvalidEmail)
+// someone else's (kirsi@…), so it is refused; it is an ErrInvalid.
+var ErrNotASCII = fmt.Errorf("%w: the local part is not ASCII", ErrInvalid)
 
-// ErrEmailMixedScript means a label of the domain mixes letters of
+// ErrMixedScript means a label of the domain mixes letters of
 // different scripts (a Cyrillic а among Latin letters); it is an
-// ErrInvalidEmail.
-var ErrEmailMixedScript = fmt.Errorf("%w: a domain label mixes scripts", ErrInvalidEmail)
+// ErrInvalid.
+var ErrMixedScript = fmt.Errorf("%w: a domain label mixes scripts", ErrInvalid)
 
-// NormalizeEmail returns the form in which emails are compared: trimmed,
+// Normalize returns the form in which emails are compared: trimmed,
 // Unicode NFC, ASCII letters lower-cased. It is the only place where emails
 // are folded; SQL lower() is never used. Only A–Z are folded: Unicode case
 // folding maps the Kelvin sign and the dotted capital I onto k and i, so an
-// address that never passed CheckEmail could fold onto someone else's.
-func NormalizeEmail(s string) string {
+// address that never passed Check could fold onto someone else's.
+func Normalize(s string) string {
 	s = norm.NFC.String(strings.TrimSpace(s))
 	b := []byte(s)
 	for i, c := range b {
@@ -43,46 +48,46 @@ func NormalizeEmail(s string) string {
 	return string(b)
 }
 
-// CheckEmail validates an address typed by a person (or sent by the ERP or
+// Check validates an address typed by a person (or sent by the ERP or
 // an import) and returns it trimmed, in NFC, with the case kept for display,
-// or an ErrInvalidEmail. What it returns is ASCII, so the address a code is
-// mailed to is byte for byte the one that links records (NormalizeEmail
+// or an ErrInvalid. What it returns is ASCII, so the address a code is
+// mailed to is byte for byte the one that links records (Normalize
 // only lower-cases A–Z): the part before the @ must be ASCII
-// (ErrEmailNotASCII), and a Unicode domain is given back in its IDNA form
+// (ErrNotASCII), and a Unicode domain is given back in its IDNA form
 // (yhtiö.fi → xn--yhti-kua.fi) unless a label mixes scripts
-// (ErrEmailMixedScript).
-func CheckEmail(s string) (string, error) {
+// (ErrMixedScript).
+func Check(s string) (string, error) {
 	s = norm.NFC.String(strings.TrimSpace(s))
-	if s == "" || len(s) > MaxEmailLength || strings.ContainsAny(s, " \t\r\n<>,;\"") {
-		return "", ErrInvalidEmail
+	if s == "" || len(s) > MaxLength || strings.ContainsAny(s, " \t\r\n<>,;\"") {
+		return "", ErrInvalid
 	}
 	if at := strings.LastIndexByte(s, '@'); at >= 0 {
 		if !isASCII(s[:at]) {
-			return "", ErrEmailNotASCII
+			return "", ErrNotASCII
 		}
 		if domain := s[at+1:]; !isASCII(domain) {
 			for _, label := range strings.Split(domain, ".") {
 				if mixedScripts(label) {
-					return "", ErrEmailMixedScript
+					return "", ErrMixedScript
 				}
 			}
 			ascii, err := idna.Lookup.ToASCII(domain)
 			if err != nil || !isASCII(ascii) {
-				return "", ErrInvalidEmail
+				return "", ErrInvalid
 			}
 			s = s[:at+1] + ascii
-			if len(s) > MaxEmailLength {
-				return "", ErrInvalidEmail
+			if len(s) > MaxLength {
+				return "", ErrInvalid
 			}
 		}
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s {
-		return "", ErrInvalidEmail
+		return "", ErrInvalid
 	}
 	at := strings.LastIndexByte(s, '@')
 	if at < 1 || !strings.Contains(s[at+1:], ".") || strings.HasSuffix(s, ".") {
-		return "", ErrInvalidEmail
+		return "", ErrInvalid
 	}
 	return s, nil
 }

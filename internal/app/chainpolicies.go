@@ -10,9 +10,9 @@ import (
 	"asiakassivu/internal/store"
 )
 
-// PolicyChange changes some of the chain policies; a nil field stays as it
+// ChainPolicyChange changes some of the chain policies; a nil field stays as it
 // is.
-type PolicyChange struct {
+type ChainPolicyChange struct {
 	CancelDeadlineDays *int
 	LateFeePercent     *int
 	LegacyCutover      *portal.Date
@@ -26,9 +26,9 @@ const (
 	MaxOrderURLLength     = 500
 )
 
-// CheckPolicies reports what is wrong with a set of policies, by field, in
+// CheckChainPolicies reports what is wrong with a set of policies, by field, in
 // text keys.
-func CheckPolicies(p store.Policies) InvalidInput {
+func CheckChainPolicies(p portal.ChainPolicies) InvalidInput {
 	var bad InvalidInput
 	if p.CancelDeadlineDays < 0 || p.CancelDeadlineDays > MaxCancelDeadlineDays {
 		bad = append(bad, FieldError{"cancel_deadline_days", "error.policy.deadline"})
@@ -47,11 +47,11 @@ func CheckPolicies(p store.Policies) InvalidInput {
 	return bad
 }
 
-// ChangePolicies applies a change to the chain policies after checking the
+// ChangeChainPolicies applies a change to the chain policies after checking the
 // result as a whole, and audits it with the old and new values; actor is
 // the admin's account (0 for the server command line).
-func (a *App) ChangePolicies(ctx context.Context, actor int64, c PolicyChange) (store.Policies, error) {
-	var out store.Policies
+func (a *App) ChangeChainPolicies(ctx context.Context, actor int64, c ChainPolicyChange) (portal.ChainPolicies, error) {
+	var out portal.ChainPolicies
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		old, err := tx.Policies(ctx)
 		if err != nil {
@@ -73,7 +73,7 @@ func (a *App) ChangePolicies(ctx context.Context, actor int64, c PolicyChange) (
 		if c.OrderServiceURL != nil {
 			p.OrderServiceURL = strings.TrimSpace(*c.OrderServiceURL)
 		}
-		if bad := CheckPolicies(p); bad != nil {
+		if bad := CheckChainPolicies(p); bad != nil {
 			return bad
 		}
 		if err := tx.SetPolicies(ctx, p); err != nil {
