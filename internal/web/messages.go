@@ -201,15 +201,16 @@ func (s *Server) providerMessages(w http.ResponseWriter, r *http.Request, v *vie
 	return s.render(w, r, http.StatusOK, "inbox", p)
 }
 
-// systemKinds are the system messages with a text of their own; others
-// show their stored (Finnish) body.
-var systemKinds = map[string]bool{"system.visit.rescheduled": true, "system.visit.cancelled_by_provider": true,
-	"system.visit.done": true, "system.visit.move_accepted": true, "system.visit.move_declined": true}
+// systemKinds are the kinds of the system messages with a text of their
+// own: the provider's change events. Others show their stored (Finnish)
+// body.
+var systemKinds = map[portal.EventKind]bool{portal.KindVisitRescheduled: true, portal.KindProviderCancelledVisit: true,
+	portal.KindVisitMarkedDone: true, portal.KindVisitMoveAccepted: true, portal.KindVisitMoveDeclined: true}
 
 // SystemMessage writes a system message in the reader's language from its
 // kind and data.
 func (l texts) SystemMessage(m portal.Message) string {
-	if !systemKinds["system."+m.Kind] {
+	if !systemKinds[portal.EventKind(m.Kind)] {
 		return m.Body
 	}
 	var d struct {

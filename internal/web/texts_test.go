@@ -105,3 +105,28 @@ func TestRawKeyPattern(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderEventsReadInEveryLanguage: a system message the provider's
+// change posts in a thread is written in the reader's language, for every
+// kind that has a text of its own, not shown as its stored Finnish body.
+func TestProviderEventsReadInEveryLanguage(t *testing.T) {
+	c, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := []portal.EventKind{portal.KindVisitRescheduled, portal.KindProviderCancelledVisit, portal.KindVisitMarkedDone,
+		portal.KindVisitMoveAccepted, portal.KindVisitMoveDeclined}
+	data := `{"from":"2026-12-01T08:00:00Z","starts_at":"2026-12-03T09:00:00Z","reason":"sairastuminen"}`
+	for _, l := range i18n.Langs {
+		tx := texts{c.Printer(l)}
+		for _, k := range kinds {
+			got := tx.SystemMessage(portal.Message{Kind: string(k), Body: "tallennettu teksti", Data: data})
+			if got == "tallennettu teksti" || got == "" || strings.Contains(got, "system.") {
+				t.Errorf("%s, %s: got %q, want the text of its own", l, k, got)
+			}
+		}
+	}
+	if got := (texts{c.Printer(i18n.Swedish)}).SystemMessage(portal.Message{Kind: "visit.note", Body: "tallennettu"}); got != "tallennettu" {
+		t.Errorf("a kind without a text of its own: got %q, want its stored body", got)
+	}
+}
