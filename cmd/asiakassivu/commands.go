@@ -124,7 +124,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := registerPush(ctx, a, worker, c.mailer.mailFrom, log); err != nil {
 		return err
 	}
-	wc := web.Config{BaseURL: c.base, Log: log,
+	wc := web.Config{BaseURL: c.base, Log: log, Brand: c.brand,
 		PoolStats: db.PoolStats, DevOutbox: sentMail(outbox), Hub: hub, API: api.New(a, api.Config{Log: log}),
 		TrustedProxies: c.trustedProxies, PlainStreams: c.plainStreams}
 	if c.demo && outbox != nil {

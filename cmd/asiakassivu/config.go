@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"asiakassivu/internal/store"
+	"asiakassivu/internal/web"
 )
 
 // envPrefix prefixes the environment variable of every flag:
@@ -97,6 +98,9 @@ type serveConfig struct {
 	trustedProxies prefixList
 	// plainStreams: web.Config.PlainStreams.
 	plainStreams bool
+	// brandFlags and brand: the chain's identity (web.Config.Brand).
+	brandFlags brandFlags
+	brand      web.Brand
 }
 
 // prefixList is a flag of CIDRs or single addresses, separated by commas.
@@ -157,6 +161,7 @@ func parseServe(args []string, getenv func(string) string) (serveConfig, error) 
 	fs.Var(&c.trustedProxies, "trusted-proxy", "reverse proxies (CIDR[,CIDR]) whose X-Forwarded-For names the client")
 	fs.BoolVar(&c.plainStreams, "plain-streams", false, "keep HTTP/1 message streams in their requests as HTTP/2 ones are (about 4× the memory; for measuring)")
 	c.mailer.register(fs)
+	c.brandFlags.register(fs)
 	if err := parse(fs, args, getenv); err != nil {
 		return c, err
 	}
@@ -189,6 +194,9 @@ func parseServe(args []string, getenv func(string) string) (serveConfig, error) 
 	}
 	if c.secretKeyFile == "" {
 		c.secretKeyFile = filepath.Join(c.dataDir, "secret.key")
+	}
+	if c.brand, err = c.brandFlags.brand(c.demo); err != nil {
+		return c, err
 	}
 	return c, nil
 }

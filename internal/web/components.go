@@ -340,3 +340,6 @@ func auditTarget(l texts, r auditRow) string {
 	}
 	return s
 }
+
+// brandName is the chain's name, the same in every language.
+func (l layout) brandName() string { return l.assets.brand.Name }

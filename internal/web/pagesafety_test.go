@@ -161,7 +161,7 @@ func TestURLsFromDataAreSanitized(t *testing.T) {
 	l := texts{cat.Printer(i18n.Finnish)}
 	var b strings.Builder
 	p := sitesPage{layout: layout{L: l, Title: "x"}, OrderServiceURL: "javascript:alert(1)"}
-	p.assets, _ = loadAssets()
+	p.assets, _ = loadAssets(Brand{Name: DefaultBrandName, Color: DefaultBrandColor})
 	if err := sitesView(p).Render(context.Background(), &b); err != nil {
 		t.Fatal(err)
 	}

@@ -17,13 +17,10 @@ import (
 	"asiakassivu/internal/i18n"
 )
 
-// The app's colours: style.css's --accent and --bg in the light scheme (a
-// test holds them equal). The manifest, the theme-color meta tag and the
-// icons use them.
-const (
-	themeColor      = "#0b5d4b"
-	backgroundColor = "#f7f5f0"
-)
+// backgroundColor is style.css's --bg in the light scheme (a test holds
+// them equal); the manifest and the icons use it, with the brand's colour
+// (Brand.Color) as the theme colour.
+const backgroundColor = "#f7f5f0"
 
 // offlinePath is the page the service worker shows when the network fails.
 const offlinePath = "/offline"
@@ -87,15 +84,15 @@ func (s *Server) buildPWA() (pwa, error) {
 	fi := s.catalog.Printer(i18n.Finnish)
 	m := webManifest{
 		ID:              "/",
-		Name:            fi.T("app.name"),
-		ShortName:       fi.T("app.name"),
+		Name:            s.cfg.Brand.Name,
+		ShortName:       s.cfg.Brand.Name,
 		Description:     fi.T("pwa.description"),
 		Lang:            string(i18n.Finnish),
 		Dir:             "ltr",
 		StartURL:        "/",
 		Scope:           "/",
 		Display:         "standalone",
-		ThemeColor:      themeColor,
+		ThemeColor:      s.cfg.Brand.Color,
 		BackgroundColor: backgroundColor,
 	}
 	for _, ic := range s.assets.icons {

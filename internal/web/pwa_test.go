@@ -160,7 +160,7 @@ func TestLayoutMakesTheAppInstallable(t *testing.T) {
 	r := do(t, e.client(t), "GET", e.srv.URL+"/kirjaudu", nil)
 	for _, want := range []string{
 		`<link rel="manifest" href="/manifest.webmanifest">`,
-		`<meta name="theme-color" content="` + themeColor + `"`,
+		`<meta name="theme-color" content="` + DefaultBrandColor + `"`,
 		`<link rel="apple-touch-icon" href="` + s.assets.url("apple-touch-icon.png") + `">`,
 		`<script type="module" src="` + s.assets.url("app.js") + `"></script>`,
 		`<a href="/asenna">Asenna laitteelle</a>`,

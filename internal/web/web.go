@@ -5,6 +5,7 @@
 package web
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"database/sql"
 	"embed"
@@ -16,6 +17,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 
 	"asiakassivu/internal/app"
@@ -61,6 +63,9 @@ type Config struct {
 	// HTTP/2 ones are, instead of taking their connections over (sse): for
 	// measuring the memory that saves.
 	PlainStreams bool
+	// Brand is the chain's name, colour and logo; empty fields are the
+	// portal's own (DefaultBrandName, DefaultBrandColor, no logo).
+	Brand Brand
 }
 
 // Server serves the HTML interface.
@@ -88,12 +93,17 @@ func New(cfg Config, a *app.App) (*Server, error) {
 	if cfg.Hub == nil {
 		cfg.Hub = realtime.NewHub()
 	}
+	cfg.Brand.Name = cmp.Or(strings.TrimSpace(cfg.Brand.Name), DefaultBrandName)
+	cfg.Brand.Color = strings.ToLower(cmp.Or(cfg.Brand.Color, DefaultBrandColor))
+	if err := CheckBrandColor(cfg.Brand.Color); err != nil {
+		return nil, fmt.Errorf("brand colour %w", err)
+	}
 	s := &Server{app: a, cfg: cfg, log: cfg.Log, secure: cfg.BaseURL != nil && cfg.BaseURL.Scheme == "https"}
 	var err error
 	if s.catalog, err = i18n.Load(); err != nil {
 		return nil, err
 	}
-	if s.assets, err = loadAssets(); err != nil {
+	if s.assets, err = loadAssets(cfg.Brand); err != nil {
 		return nil, err
 	}
 	if s.pwa, err = s.buildPWA(); err != nil {
@@ -119,16 +129,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // assets maps static file names to content-hashed URLs, served with
-// immutable caching: the embedded static files and the app icons drawn at
-// start-up.
+// immutable caching: the embedded static files, the stylesheet with the
+// brand's colour, the brand's logo and the app icons drawn at start-up.
 type assets struct {
 	urls  map[string]string // "style.css" → "/static/style.3f2a9c1b.css"
 	files map[string]string // "style.3f2a9c1b.css" → "style.css"
+	made  map[string][]byte // made at start-up, not served from static/: "style.css", "brand-logo.svg", "icon-192.png"
 	icons []icon.Icon       // drawn at start-up, not in static/
+	brand Brand
 }
 
-func loadAssets() (assets, error) {
-	a := assets{urls: map[string]string{}, files: map[string]string{}}
+func loadAssets(brand Brand) (assets, error) {
+	a := assets{urls: map[string]string{}, files: map[string]string{}, made: map[string][]byte{}, brand: brand}
 	err := fs.WalkDir(embedded, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -137,29 +149,47 @@ func loadAssets() (assets, error) {
 		if err != nil {
 			return err
 		}
-		a.add(strings.TrimPrefix(p, "static/"), b)
+		name := strings.TrimPrefix(p, "static/")
+		if name == "style.css" {
+			b = append(slices.Clip(b), brand.css()...)
+			a.made[name] = b
+		}
+		a.add(name, b)
 		return nil
 	})
 	if err != nil {
 		return a, err
 	}
-	if a.icons, err = icon.All(themeColor, backgroundColor); err != nil {
+	if len(brand.Logo) > 0 {
+		if _, err := LoadLogo(brand.LogoName, brand.Logo); err != nil {
+			return a, fmt.Errorf("brand logo %w", err)
+		}
+		a.made[brand.LogoName] = brand.Logo
+		a.add(brand.LogoName, brand.Logo)
+	}
+	if a.icons, err = icon.All(brand.Color, backgroundColor); err != nil {
 		return a, fmt.Errorf("app icons: %w", err)
 	}
 	for _, ic := range a.icons {
+		a.made[ic.Name] = ic.PNG
 		a.add(ic.Name, ic.PNG)
 	}
 	return a, nil
 }
 
-// generated returns the content of a drawn icon by its plain name.
+// generated returns the content of a file made at start-up by its plain
+// name.
 func (a assets) generated(name string) ([]byte, bool) {
-	for _, ic := range a.icons {
-		if ic.Name == name {
-			return ic.PNG, true
-		}
+	b, ok := a.made[name]
+	return b, ok
+}
+
+// logo is the URL of the brand's logo, "" without one.
+func (a assets) logo() string {
+	if a.brand.LogoName == "" || a.made[a.brand.LogoName] == nil {
+		return ""
 	}
-	return nil, false
+	return a.urls[a.brand.LogoName]
 }
 
 // add gives a file its content-hashed name.
