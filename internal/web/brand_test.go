@@ -6,8 +6,8 @@ import (
 	"image/color"
 	"image/png"
 	"math"
-	"strings"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"asiakassivu/internal/store"
