@@ -42,3 +42,16 @@ func badgeIcon(kind string) string {
 func invoiceBadge(inv portal.Invoice, today portal.Date) string {
 	return string(inv.StateOn(today))
 }
+
+// PagePatterns are the route table's GET patterns of pages (not files,
+// probes or feeds): what a walk over every page must reach.
+func PagePatterns() []string {
+	var s Server
+	var out []string
+	for _, r := range s.routes() {
+		if r.method == "GET" && r.access != open {
+			out = append(out, r.pattern)
+		}
+	}
+	return out
+}
