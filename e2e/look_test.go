@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -71,7 +72,7 @@ func look(t *testing.T, ctx context.Context, width int, name string) {
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	if got.Logo != demo.BrandName || !endsWith(got.Title, "– "+demo.BrandName) {
+	if got.Logo != demo.BrandName || !strings.HasSuffix(got.Title, "– "+demo.BrandName) {
 		t.Errorf("%s at %d px: logo %q, title %q; want the demo chain %q in both", name, width, got.Logo, got.Title, demo.BrandName)
 	}
 	if got.Wide {
@@ -99,8 +100,4 @@ func badges(t *testing.T, ctx context.Context, name string) {
 			t.Errorf("%s: a badge %q without words or icon", name, b.Text)
 		}
 	}
-}
-
-func endsWith(s, suffix string) bool {
-	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
 }
