@@ -148,6 +148,13 @@ func (s *syncBuilder) String() string {
 // browser starts headless Chromium with the flags this machine needs.
 func browser(t *testing.T, width, height int) context.Context {
 	t.Helper()
+	return browserWithin(t, width, height, 90*time.Second)
+}
+
+// browserWithin is browser for a test that needs it for longer than 90 s
+// (a walk over every page).
+func browserWithin(t *testing.T, width, height int, limit time.Duration) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
 		chromedp.NoSandbox,
@@ -165,7 +172,7 @@ func browser(t *testing.T, width, height int) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancel3 := context.WithTimeout(ctx, limit)
 	t.Cleanup(cancel3)
 	// A window cannot be narrower than Chromium's minimum, so the viewport
 	// is emulated: a 360-px phone is really 360 CSS pixels wide.

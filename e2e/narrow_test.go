@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -42,7 +43,7 @@ func TestEveryPageFitsANarrowPhone(t *testing.T) {
 		{"yllapito@demo.example", "main h1"},
 	} {
 		t.Run(cmp.Or(who.email, "signed-out"), func(t *testing.T) {
-			ctx := browser(t, 360, 740)
+			ctx := browserWithin(t, 360, 740, 8*time.Minute)
 			if who.email != "" {
 				signInTo(t, ctx, srv.url, who.email, demo.Password, who.home)
 			}
@@ -173,6 +174,9 @@ func patternRegexp(pattern string) *regexp.Regexp {
 // account keeps it, the cookie too).
 func setLanguage(t *testing.T, ctx context.Context, base, lang string) {
 	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/offline"), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+		t.Fatal(err)
+	}
 	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](
 		`fetch("/kieli", {method: "POST", body: new URLSearchParams({lang: "`+lang+`", next: "/"}), redirect: "manual"}).then((r) => r.status)`,
 		chromedp.EvalAwaitPromise))
@@ -210,7 +214,7 @@ func checkFits(t *testing.T, ctx context.Context, page string, width int64, head
 			for (const h of document.querySelectorAll("h1, h2, h3")) {
 				const walker = document.createTreeWalker(h, NodeFilter.SHOW_TEXT);
 				for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-					for (const m of n.data.matchAll(/[^\s\u2013\u2014-]+/g)) {
+					for (const m of n.data.matchAll(/[^\s\u00ad\u2013\u2014-]+/g)) {
 						const r = document.createRange();
 						r.setStart(n, m.index);
 						r.setEnd(n, m.index + m[0].length);
