@@ -83,6 +83,21 @@ func NormalizeIBAN(s string) (string, error) {
 	return c, nil
 }
 
+// MakeIBAN makes the IBAN of a domestic account number (BBAN) of a
+// country: the check digits are chosen so that the rearranged number is 1
+// mod 97. A Finnish BBAN is 14 digits.
+func MakeIBAN(country, bban string) (string, error) {
+	country, bban = compact(country), compact(bban)
+	if len(country) != 2 || !isUpper(country[0]) || !isUpper(country[1]) {
+		return "", ErrIBAN
+	}
+	rem, ok := mod97(bban + country + "00")
+	if !ok {
+		return "", ErrIBAN
+	}
+	return NormalizeIBAN(fmt.Sprintf("%s%02d%s", country, 98-rem, bban))
+}
+
 // FormatIBAN shows an IBAN in groups of four, as printed on bills:
 // "FI21 1234 5600 0007 85".
 func FormatIBAN(iban string) string { return groupLeft(compact(iban), 4) }

@@ -207,6 +207,21 @@ func TestNormalizeIBAN(t *testing.T) {
 	}
 }
 
+func TestMakeIBAN(t *testing.T) {
+	for _, c := range []struct{ country, bban, want string }{
+		{"FI", "12345600000785", "FI2112345600000785"},
+		{"FI", "44052020036082", "FI7944052020036082"},
+		{"GB", "WEST12345698765432", "GB82WEST12345698765432"},
+	} {
+		if got, err := MakeIBAN(c.country, c.bban); err != nil || got != c.want {
+			t.Errorf("MakeIBAN(%s, %s) = %q, %v; want %q", c.country, c.bban, got, err, c.want)
+		}
+	}
+	if _, err := MakeIBAN("FI", "1234"); err == nil {
+		t.Error("MakeIBAN of a short Finnish BBAN: no error")
+	}
+}
+
 func TestNormalizeBIC(t *testing.T) {
 	for _, c := range []struct{ in, want string }{{"OKOYFIHH", "OKOYFIHH"}, {"nda sfi hh", "NDASFIHH"}, {"DABAFIHHXXX", "DABAFIHHXXX"}, {"", ""}} {
 		if got, err := NormalizeBIC(c.in); err != nil || got != c.want {
