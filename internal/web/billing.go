@@ -86,7 +86,8 @@ func (s *Server) billing(w http.ResponseWriter, r *http.Request, v *viewer) erro
 type invoicePage struct {
 	layout
 	billingFormat
-	D app.InvoiceDetail
+	D   app.InvoiceDetail
+	Pay payment
 }
 
 func (s *Server) invoiceIDs(r *http.Request) (site, invoice int64, err error) {
@@ -109,6 +110,7 @@ func (s *Server) invoice(w http.ResponseWriter, r *http.Request, v *viewer) erro
 	}
 	p := invoicePage{layout: s.base(r, v, "billing.invoiceTitle"), D: d}
 	p.billingFormat = billingFormat{p.L.Lang}
+	p.Pay = paymentOf(d, p.Today)
 	p.Title = p.L.T("billing.invoiceTitle") + " " + d.Invoice.Number
 	p.CurrentSite, p.Section = site, "billing"
 	return s.render(w, r, http.StatusOK, "invoice", p)

@@ -1,0 +1,83 @@
+package web
+
+import (
+	"strconv"
+
+	"asiakassivu/internal/app"
+	"asiakassivu/internal/i18n"
+	"asiakassivu/internal/payref"
+	"asiakassivu/internal/portal"
+)
+
+// payment is what an open bill shows so that it can be paid (C14): the
+// payee, account, reference, due date, amount and virtual barcode, each
+// as shown and as copied. The invoice page and its PDF both use it.
+type payment struct {
+	// Show is true for a bill that is still to be paid (open or
+	// overdue); paid bills, credit notes and credited bills show nothing.
+	Show bool
+	// Complete is true when the account and the reference are both
+	// known; otherwise the page says the details come with the bill
+	// instead of showing half of them.
+	Complete bool
+	Payee    string
+	IBAN     string // in groups of four
+	IBANRaw  string // electronic form, what the copy button copies
+	BIC      string
+	Ref      string // as printed: groups of five, or RF in groups of four
+	RefRaw   string
+	Due      portal.Date
+	Cents    int64
+	// Barcode is the 54-digit virtual barcode; empty when the account is
+	// not Finnish (the payer types the details).
+	Barcode string
+	// OverdueDays counts the days since the due date; 0 when not overdue.
+	OverdueDays int
+}
+
+// paymentOf builds the payment details of a billing summary on day today.
+func paymentOf(d app.InvoiceDetail, today portal.Date) payment {
+	inv, prov := d.Invoice, d.Site.Provider
+	st := inv.StateOn(today)
+	p := payment{Show: st == portal.StateOpen || st == portal.StateOverdue}
+	if !p.Show {
+		return p
+	}
+	iban, errIBAN := payref.NormalizeIBAN(prov.IBAN)
+	ref, errRef := payref.NormalizeReference(inv.Reference)
+	p.Complete = errIBAN == nil && errRef == nil && iban != "" && ref != ""
+	p.Payee, p.Due, p.Cents = prov.Name, inv.DueOn, inv.TotalCents
+	if st == portal.StateOverdue {
+		p.OverdueDays = int(today.Time().Sub(inv.DueOn.Time()).Hours() / 24)
+	}
+	if !p.Complete {
+		return p
+	}
+	p.IBAN, p.IBANRaw, p.BIC = payref.FormatIBAN(iban), iban, prov.BIC
+	p.Ref, p.RefRaw = payref.FormatReference(ref), ref
+	if code, err := payref.VirtualBarcode(iban, inv.TotalCents, ref, inv.DueOn.Time()); err == nil {
+		p.Barcode = code
+	}
+	return p
+}
+
+// payable reports whether a bill in a list is still to be paid, so its row
+// links to its payment details.
+func payable(inv portal.Invoice, today portal.Date) bool {
+	st := inv.StateOn(today)
+	return st == portal.StateOpen || st == portal.StateOverdue
+}
+
+// copyAmount is the amount as a bank's form takes it: "1234,50" ("1234.50"
+// in English), no currency, no grouping.
+func (l texts) copyAmount(cents int64) string {
+	sep := ","
+	if l.Lang == i18n.English {
+		sep = "."
+	}
+	c := cents % 100
+	if c < 0 {
+		c = -c
+	}
+	return strconv.FormatInt(cents/100, 10) + sep + strconv.FormatInt(c/10, 10) + strconv.FormatInt(c%10, 10)
+}
