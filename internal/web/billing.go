@@ -127,7 +127,7 @@ func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request, v *viewer) e
 		return err
 	}
 	l := s.texts(r, v)
-	b, err := invoicePDFBytes(l, d)
+	b, err := invoicePDFBytes(l, d, paymentOf(d, s.today()))
 	if err != nil {
 		return err
 	}
@@ -152,8 +152,9 @@ func safeFileName(s string) string {
 	}, s)
 }
 
-// invoicePDFBytes lays out a billing summary as the invoice page shows it.
-func invoicePDFBytes(l texts, d app.InvoiceDetail) ([]byte, error) {
+// invoicePDFBytes lays out a billing summary as the invoice page shows it,
+// with its payment details (pay) at the end.
+func invoicePDFBytes(l texts, d app.InvoiceDetail, pay payment) ([]byte, error) {
 	f := billingFormat{l.Lang}
 	inv := d.Invoice
 	title := l.T("billing.invoiceTitle") + " " + inv.Number
@@ -196,6 +197,9 @@ func invoicePDFBytes(l texts, d app.InvoiceDetail) ([]byte, error) {
 	doc.Field(l.T("billing.otherShare"), l.Money(d.OtherCents))
 	doc.Font(true, 11)
 	doc.Field(l.T("billing.total"), l.Money(inv.TotalCents))
+	if err := paymentPDF(doc, l, pay); err != nil {
+		return nil, err
+	}
 	return doc.Bytes()
 }
 

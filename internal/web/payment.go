@@ -7,6 +7,7 @@ import (
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/payref"
 	"asiakassivu/internal/portal"
+	"asiakassivu/internal/web/pdf"
 )
 
 // payment is what an open bill shows so that it can be paid (C14): the
@@ -59,6 +60,50 @@ func paymentOf(d app.InvoiceDetail, today portal.Date) payment {
 		p.Barcode = code
 	}
 	return p
+}
+
+// paymentPDF writes the payment details of a bill still to be paid at the
+// end of its PDF: the same fields as the page, and the virtual barcode
+// drawn as Code 128 for bank apps to scan.
+func paymentPDF(doc *pdf.Doc, l texts, pay payment) error {
+	if !pay.Show {
+		return nil
+	}
+	doc.Gap(5)
+	doc.Font(true, 11)
+	doc.RuledLine(l.T("pay.heading"))
+	doc.Font(false, 10)
+	if pay.OverdueDays > 0 {
+		doc.Font(true, 10)
+		doc.Line(l.N("pay.overdue", pay.OverdueDays))
+		doc.Font(false, 10)
+	}
+	if !pay.Complete {
+		doc.Line(l.T("pay.missing"))
+		doc.Field(l.T("pay.due"), l.Day(pay.Due))
+		doc.Field(l.T("pay.amount"), l.Money(pay.Cents))
+		return nil
+	}
+	doc.Field(l.T("pay.payee"), pay.Payee)
+	doc.Field(l.T("pay.iban"), pay.IBAN)
+	if pay.BIC != "" {
+		doc.Field(l.T("pay.bic"), pay.BIC)
+	}
+	doc.Field(l.T("pay.reference"), pay.Ref)
+	doc.Field(l.T("pay.due"), l.Day(pay.Due))
+	doc.Field(l.T("pay.amount"), l.Money(pay.Cents))
+	if pay.Barcode == "" {
+		doc.Note(l.T("pay.noBarcode"))
+		return nil
+	}
+	doc.Field(l.T("pay.barcode"), pay.Barcode)
+	doc.Gap(2)
+	if err := doc.Barcode(pay.Barcode); err != nil {
+		return err
+	}
+	doc.Font(false, 9)
+	doc.Note(l.T("pay.pdfScan"))
+	return nil
 }
 
 // payable reports whether a bill in a list is still to be paid, so its row
