@@ -16,10 +16,14 @@ function say(text) {
 
 async function copy(text) {
   if (navigator.clipboard && window.isSecureContext) {
-    await navigator.clipboard.writeText(text);
-    return;
+    try {
+      await navigator.clipboard.writeText(text);
+      return;
+    } catch {
+      // Refused (no permission, the page not focused): the older way.
+    }
   }
-  // Plain http (a test server, a LAN address): the older way.
+  // Plain http (a LAN address) or a refused clipboard: the older way.
   const area = document.createElement("textarea");
   area.value = text;
   area.setAttribute("readonly", "");
