@@ -257,7 +257,7 @@ func (s *Server) putProvider(w http.ResponseWriter, r *http.Request, in app.Inte
 			x, err := s.app.SyncProvider(r.Context(), in, m, p)
 			p = x.Record
 			return x.Outcome, providerOut{ID: m.ExternalID, Version: x.Version, Name: p.Name, BusinessID: p.BusinessID,
-				City: p.City, Phone: p.Phone, Email: p.Email, Active: p.Active}, err
+				City: p.City, Phone: p.Phone, Email: p.Email, Active: p.Active, IBAN: p.IBAN, BIC: p.BIC}, err
 		})
 }
 
@@ -317,7 +317,7 @@ func (s *Server) putInvoice(w http.ResponseWriter, r *http.Request, in app.Integ
 			out := invoiceOut{ID: m.ExternalID, Version: x.Version, SiteID: b.SiteID, Number: inv.Number,
 				PeriodStart: inv.PeriodStart.String(), PeriodEnd: inv.PeriodEnd.String(), IssuedOn: inv.IssuedOn.String(),
 				DueOn: inv.DueOn.String(), PaidOn: optDate(inv.PaidOn), Status: string(inv.Status), IsCreditNote: inv.IsCreditNote,
-				TotalCents: inv.TotalCents, Lines: []lineOut{}, DeletedAt: optTime(x.DeletedAt)}
+				TotalCents: inv.TotalCents, Reference: inv.Reference, Lines: []lineOut{}, DeletedAt: optTime(x.DeletedAt)}
 			for _, l := range inv.Lines {
 				out.Lines = append(out.Lines, lineOut{Position: l.Position, Description: l.Description,
 					PerformedOn: l.PerformedOn.String(), QuantityMilli: l.QuantityMilli, UnitPriceCents: l.UnitPriceCents,

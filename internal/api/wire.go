@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"asiakassivu/internal/emailaddr"
+	"asiakassivu/internal/payref"
 	"asiakassivu/internal/portal"
 )
 
@@ -29,6 +30,8 @@ type providerIn struct {
 	Phone      string `json:"phone,omitempty"`
 	Email      string `json:"email,omitempty"`
 	Active     *bool  `json:"active,omitempty"`
+	IBAN       string `json:"iban,omitempty"`
+	BIC        string `json:"bic,omitempty"`
 }
 
 type customerIn struct {
@@ -85,6 +88,7 @@ type invoiceIn struct {
 	Status       string   `json:"status"`
 	IsCreditNote bool     `json:"is_credit_note,omitempty"`
 	TotalCents   int64    `json:"total_cents"`
+	Reference    string   `json:"reference,omitempty"`
 	Lines        []lineIn `json:"lines"`
 }
 
@@ -219,6 +223,13 @@ func (in *providerIn) domain() (portal.Provider, error) {
 	p := portal.Provider{Name: c.text("name", in.Name, true, 200), BusinessID: c.text("business_id", in.BusinessID, false, 20),
 		City: c.text("city", in.City, false, 100), Phone: c.text("phone", in.Phone, false, 40),
 		Email: c.email("email", in.Email), Active: in.Active == nil || *in.Active}
+	var err error
+	if p.IBAN, err = payref.NormalizeIBAN(in.IBAN); err != nil {
+		c.fail("iban", "must be an IBAN whose mod-97 check digits are right (spaces allowed), such as FI21 1234 5600 0007 85")
+	}
+	if p.BIC, err = payref.NormalizeBIC(in.BIC); err != nil {
+		c.fail("bic", "must be a BIC of 8 or 11 letters and digits, such as OKOYFIHH")
+	}
 	return p, c.result()
 }
 
@@ -293,6 +304,14 @@ func (in *invoiceIn) domain() (portal.Invoice, error) {
 		PeriodEnd: c.date("period_end", in.PeriodEnd, true), IssuedOn: c.date("issued_on", in.IssuedOn, true),
 		DueOn: c.date("due_on", in.DueOn, true), PaidOn: c.date("paid_on", in.PaidOn, false),
 		Status: portal.InvoiceStatus(in.Status), IsCreditNote: in.IsCreditNote, TotalCents: in.TotalCents}
+	if ref, err := payref.NormalizeReference(in.Reference); err != nil {
+		c.fail("reference", "must be a Finnish reference number (4 to 20 digits, the last the 7-3-1 check digit of the others) "+
+			"or an RF creditor reference whose mod-97 check digits are right and whose part after them is 1 to 21 digits")
+	} else if ref != "" && !payref.Barcodeable(ref) {
+		c.fail("reference", "an RF creditor reference must have digits only after its check digits, so the virtual barcode can carry it")
+	} else {
+		inv.Reference = ref
+	}
 	if c.err == nil {
 		switch {
 		case inv.PeriodEnd.Before(inv.PeriodStart):
@@ -354,6 +373,8 @@ type providerOut struct {
 	Phone      string `json:"phone"`
 	Email      string `json:"email"`
 	Active     bool   `json:"active"`
+	IBAN       string `json:"iban"`
+	BIC        string `json:"bic"`
 }
 
 type customerOut struct {
@@ -421,6 +442,7 @@ type invoiceOut struct {
 	Status       string    `json:"status"`
 	IsCreditNote bool      `json:"is_credit_note"`
 	TotalCents   int64     `json:"total_cents"`
+	Reference    string    `json:"reference"`
 	Lines        []lineOut `json:"lines"`
 	DeletedAt    *string   `json:"deleted_at"`
 }

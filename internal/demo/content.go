@@ -14,17 +14,23 @@ type providerDef struct {
 	key, name, city, phone, email string
 	idBase                        int    // seven digits of the business id; the check digit is computed
 	person                        string // first name that answers messages
+	// bban is the provider's Finnish account number (14 digits, made
+	// up); its IBAN's check digits are computed. bic is its bank's.
+	bban, bic string
 }
 
 // demoProviders are the three local providers, in the order the sites
 // refer to them.
 var demoProviders = []providerDef{
 	{key: "tampere", name: "Siivouspalvelu Kotikulma Oy", city: "Tampere", phone: "+358 40 712 3401",
-		email: "tampere@kotikulma.example", idBase: 3141592, person: "Tiina"},
+		email: "tampere@kotikulma.example", idBase: 3141592, person: "Tiina",
+		bban: "57123420031415", bic: "OKOYFIHH"},
 	{key: "helsinki", name: "Helsingin Kotiapu Lähimmäinen Oy", city: "Helsinki", phone: "+358 50 448 2290",
-		email: "toimisto@lahimmainen.example", idBase: 2718281, person: "Kaisa"},
+		email: "toimisto@lahimmainen.example", idBase: 2718281, person: "Kaisa",
+		bban: "12345600271828", bic: "NDEAFIHH"},
 	{key: "turku", name: "Turun Siisti Koti Oy", city: "Turku", phone: "+358 44 903 5512",
-		email: "asiakaspalvelu@siistikoti.example", idBase: 1618033, person: "Petri"},
+		email: "asiakaspalvelu@siistikoti.example", idBase: 1618033, person: "Petri",
+		bban: "80001700161803", bic: "DABAFIHH"},
 }
 
 const (

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
+	"asiakassivu/internal/payref"
 	"asiakassivu/internal/portal"
 )
 
@@ -108,8 +110,9 @@ func newPlan(now time.Time) *plan {
 }
 
 func providerOf(d providerDef) portal.Provider {
+	iban, _ := payref.MakeIBAN("FI", d.bban) // fixed content: TestDemoPaymentDetails checks it
 	return portal.Provider{Source: Source, ExternalID: "p-" + d.key, Name: d.name, BusinessID: businessID(d.idBase),
-		City: d.city, Phone: d.phone, Email: d.email, Active: true}
+		City: d.city, Phone: d.phone, Email: d.email, Active: true, IBAN: iban, BIC: d.bic}
 }
 
 func (p *plan) site(idx int) sitePlan {
@@ -394,6 +397,15 @@ func line(desc string, d portal.Date, qtyMilli, unit int64, vatFree, work bool) 
 
 // number sets the line positions and the invoice total.
 func number(inv *portal.Invoice) {
+	// The reference number is the invoice number's digits with the check
+	// digit, as Finnish billing systems commonly make it.
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, inv.Number)
+	inv.Reference, _ = payref.National(digits)
 	inv.TotalCents = 0
 	for i := range inv.Lines {
 		inv.Lines[i].Position = i + 1

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"asiakassivu/internal/emailaddr"
+	"asiakassivu/internal/payref"
 	"asiakassivu/internal/portal"
 )
 
@@ -25,12 +26,12 @@ func opt(n string) column { return column{n, false} }
 // columns is the format of docs/legacy-import.md: every kind's columns.
 // Other columns are ignored, so an export may carry more than we read.
 var columns = map[Kind][]column{
-	Providers:    {req("id"), req("name"), opt("business_id"), opt("city"), opt("phone"), opt("email")},
+	Providers:    {req("id"), req("name"), opt("business_id"), opt("city"), opt("phone"), opt("email"), opt("iban"), opt("bic")},
 	Customers:    {req("id"), req("name"), opt("email"), opt("phone")},
 	Sites:        {req("id"), req("customer"), req("provider"), opt("name"), req("street"), opt("postal_code"), opt("city")},
 	Contracts:    {req("id"), req("site"), req("kind"), req("service"), opt("work_type"), opt("rhythm"), opt("price"), opt("vat_free"), req("start"), opt("end")},
 	Credentials:  {req("id"), req("customer"), req("username"), req("algorithm"), req("hash"), opt("salt")},
-	Invoices:     {req("id"), req("customer"), req("site"), req("number"), req("period_start"), req("period_end"), req("issued_on"), req("due_on"), opt("paid_on"), req("status"), opt("credit_note")},
+	Invoices:     {req("id"), req("customer"), req("site"), req("number"), req("period_start"), req("period_end"), req("issued_on"), req("due_on"), opt("paid_on"), req("status"), opt("credit_note"), opt("reference")},
 	InvoiceLines: {req("id"), req("invoice"), req("position"), req("description"), req("performed_on"), req("quantity"), req("unit_price"), req("vat_rate"), opt("is_work")},
 	Feedback:     {req("id"), req("site"), opt("rating"), opt("comment"), opt("reply"), opt("replied_at"), req("created_at")},
 	Consents:     {req("id"), req("customer"), req("enabled"), opt("text_version")},
@@ -62,6 +63,39 @@ func (f *fields) fail(format string, args ...any) {
 	if f.reason == "" {
 		f.reason = fmt.Sprintf(format, args...)
 	}
+}
+
+// iban returns a column's IBAN in electronic form ("" when empty),
+// refusing one whose mod-97 check digits are wrong.
+func (f *fields) iban(col string) string {
+	s, err := payref.NormalizeIBAN(f.str(col, false, maxShort))
+	if err != nil {
+		f.fail("%s is not a valid IBAN (its check digits do not match; e.g. FI21 1234 5600 0007 85)", col)
+	}
+	return s
+}
+
+// bic returns a column's BIC upper-cased ("" when empty).
+func (f *fields) bic(col string) string {
+	s, err := payref.NormalizeBIC(f.str(col, false, maxShort))
+	if err != nil {
+		f.fail("%s is not a valid BIC (8 or 11 letters and digits, e.g. OKOYFIHH)", col)
+	}
+	return s
+}
+
+// reference returns a column's reference number in electronic form (""
+// when empty), refusing a wrong check digit and an RF reference that no
+// virtual barcode can carry.
+func (f *fields) reference(col string) string {
+	s, err := payref.NormalizeReference(f.str(col, false, maxShort))
+	switch {
+	case err != nil:
+		f.fail("%s is not a valid reference number (a Finnish one's last digit is the 7-3-1 check digit of the others; an RF one's check digits must match)", col)
+	case s != "" && !payref.Barcodeable(s):
+		f.fail("%s: an RF reference must have digits only after its check digits", col)
+	}
+	return s
 }
 
 // str returns a column's trimmed text, checking presence and length.

@@ -86,6 +86,7 @@ func (e FileError) Error() string { return e.Pos.String() + ": " + e.Reason }
 type Provider struct {
 	Pos
 	ID, Name, BusinessID, City, Phone, Email string
+	IBAN, BIC                                string // electronic form; empty when not exported
 }
 
 // Customer is a customer record; its email links it to an account.
@@ -131,6 +132,7 @@ type Invoice struct {
 	IssuedOn, DueOn, PaidOn    portal.Date
 	Status                     portal.InvoiceStatus
 	CreditNote                 bool
+	Reference                  string // electronic form; empty when not exported
 }
 
 // InvoiceLine is one line of an invoice.

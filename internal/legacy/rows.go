@@ -24,7 +24,8 @@ func (x *Export) addRow(k Kind, pos Pos, get func(string) string) {
 	switch k {
 	case Providers:
 		r := Provider{Pos: pos, ID: f.id("id"), Name: f.str("name", true, maxShort), BusinessID: f.str("business_id", false, maxShort),
-			City: f.str("city", false, maxShort), Phone: f.str("phone", false, maxShort), Email: f.email("email")}
+			City: f.str("city", false, maxShort), Phone: f.str("phone", false, maxShort), Email: f.email("email"),
+			IBAN: f.iban("iban"), BIC: f.bic("bic")}
 		if f.reason == "" {
 			x.Providers = append(x.Providers, r)
 		}
@@ -90,6 +91,7 @@ func (x *Export) addRow(k Kind, pos Pos, get func(string) string) {
 			f.fail("bad status %q: want open, paid or credited", st)
 		}
 		r.CreditNote = f.boolean("credit_note")
+		r.Reference = f.reference("reference")
 		if f.reason == "" && r.PeriodEnd.Before(r.PeriodStart) {
 			f.fail("period_end %s is before period_start %s", r.PeriodEnd.Finnish(), r.PeriodStart.Finnish())
 		}

@@ -728,8 +728,11 @@ func (im *importer) providers(ctx context.Context) error {
 	items := make([]item[legacy.Provider], len(im.p.providers))
 	keys := make([]string, len(items))
 	for i, r := range im.p.providers {
-		items[i] = item[legacy.Provider]{row: r, id: r.ID,
-			digest: im.dg.reset().s(r.ID, r.Name, r.BusinessID, r.City, r.Phone, r.Email).sum()}
+		d := im.dg.reset().s(r.ID, r.Name, r.BusinessID, r.City, r.Phone, r.Email)
+		if r.IBAN != "" || r.BIC != "" {
+			d.s(r.IBAN, r.BIC) // only when given: rows imported before the columns keep their digest
+		}
+		items[i] = item[legacy.Provider]{row: r, id: r.ID, digest: d.sum()}
 		keys[i] = r.ID
 	}
 	err := im.in.DB.Read(ctx, func(tx *store.Tx) error { return classify(ctx, tx, legacy.Providers, items, im.fresh) })
@@ -753,7 +756,7 @@ func (im *importer) providers(ctx context.Context) error {
 		for i, it := range ch {
 			r := it.row
 			ps[i] = portal.Provider{Source: legacy.Source, ExternalID: r.ID, Name: r.Name, BusinessID: r.BusinessID, City: r.City,
-				Phone: r.Phone, Email: r.Email, Active: true}
+				Phone: r.Phone, Email: r.Email, Active: true, IBAN: r.IBAN, BIC: r.BIC}
 		}
 		if _, err := tx.UpsertProviders(ctx, ps); err != nil {
 			return fmt.Errorf("import: providers: %w", err)
@@ -802,6 +805,9 @@ func (im *importer) collect(customers []*legacy.Customer) *batchItems {
 		for _, inv := range p.invoicesOf[c.ID] {
 			d.reset().s(inv.ID, inv.Customer, inv.Site, inv.Number, string(inv.Status)).b(inv.CreditNote).
 				date(inv.PeriodStart, inv.PeriodEnd, inv.IssuedOn, inv.DueOn, inv.PaidOn)
+			if inv.Reference != "" {
+				d.s(inv.Reference) // only when given: rows imported before the column keep their digest
+			}
 			for _, l := range p.linesOf[inv.ID] {
 				d.s(l.ID, l.Description).i(int64(l.Position), l.QuantityMilli, l.UnitPriceCents, int64(l.VATRateBP)).
 					date(l.PerformedOn).b(l.IsWork)
@@ -1053,7 +1059,7 @@ func (im *importer) write(ctx context.Context, tx *store.Tx, b *batchItems, w *b
 		r := it.row
 		inv := portal.Invoice{CustomerID: custIDs[r.Customer], SiteID: siteIDs[r.Site], Source: legacy.Source, ExternalID: r.ID,
 			Number: r.Number, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, IssuedOn: r.IssuedOn, DueOn: r.DueOn,
-			PaidOn: r.PaidOn, Status: r.Status, IsCreditNote: r.CreditNote}
+			PaidOn: r.PaidOn, Status: r.Status, IsCreditNote: r.CreditNote, Reference: r.Reference}
 		for _, l := range im.p.linesOf[r.ID] {
 			il := portal.InvoiceLine{Position: l.Position, Description: l.Description, PerformedOn: l.PerformedOn,
 				QuantityMilli: l.QuantityMilli, UnitPriceCents: l.UnitPriceCents, VATRateBP: l.VATRateBP, IsWork: l.IsWork,

@@ -128,6 +128,16 @@ func TestImportRefusalFixtures(t *testing.T) {
 					if n := queryInt(t, db, `SELECT count(*) FROM customers WHERE name = $1`, "Åke Öster"); n != 1 {
 						t.Errorf("converted Windows-1252 customer: %d rows", n)
 					}
+				case "bad-payment":
+					// The good rows carry their payment details in electronic form.
+					if n := queryInt(t, db, `SELECT count(*) FROM providers WHERE external_id = 'P1' AND iban = 'FI2112345600000785' AND bic = 'OKOYFIHH'`); n != 1 {
+						t.Errorf("provider with an IBAN: %d rows", n)
+					}
+					for ext, ref := range map[string]string{"I1": "1234561", "I3": "RF18539007547034", "I4": ""} {
+						if n := queryInt(t, db, `SELECT count(*) FROM invoices WHERE external_id = $1 AND reference = $2`, ext, ref); n != 1 {
+							t.Errorf("invoice %s with reference %q: %d rows", ext, ref, n)
+						}
+					}
 				case "bad-money":
 					if n := queryInt(t, db, `SELECT count(*) FROM contracts WHERE external_id = 'K1' AND price_cents = 123450`); n != 1 {
 						t.Errorf("good contract next to garbled ones: %d rows", n)

@@ -54,6 +54,10 @@ type Provider struct {
 	Phone      string
 	Email      string
 	Active     bool
+	// IBAN and BIC are the provider's bank account for its bills, in
+	// electronic form; empty until the ERP or the import sends them.
+	IBAN string
+	BIC  string
 }
 
 // Customer is the company's customer record (asiakastiedot); its email
@@ -195,7 +199,10 @@ type Invoice struct {
 	Status       InvoiceStatus
 	IsCreditNote bool
 	TotalCents   int64
-	Lines        []InvoiceLine
+	// Reference is the bill's reference number (viitenumero or RF
+	// creditor reference) in electronic form; empty when none was sent.
+	Reference string
+	Lines     []InvoiceLine
 }
 
 // InvoiceLine is one row of a billing summary. QuantityMilli is hours in

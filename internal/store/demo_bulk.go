@@ -77,7 +77,7 @@ func (tx *Tx) UpsertVisits(ctx context.Context, vs []portal.Visit) error {
 // invoice's lines are replaced), many per statement, and returns their ids
 // in the order given.
 func (tx *Tx) UpsertInvoices(ctx context.Context, invs []portal.Invoice) ([]int64, error) {
-	const cols = 15
+	const cols = 16
 	ids := make([]int64, len(invs))
 	err := chunks(len(invs), func(lo, hi int) error {
 		q := invoiceInsert + tx.values(hi-lo, cols) + invoiceConflict + ` RETURNING id, source, external_id`
@@ -86,7 +86,7 @@ func (tx *Tx) UpsertInvoices(ctx context.Context, invs []portal.Invoice) ([]int6
 		for i, inv := range invs[lo:hi] {
 			args = append(args, inv.CustomerID, inv.SiteID, inv.Source, inv.ExternalID, inv.Number, dateArg(inv.PeriodStart),
 				dateArg(inv.PeriodEnd), dateArg(inv.IssuedOn), dateArg(inv.DueOn), dateArg(inv.PaidOn), string(inv.Status),
-				inv.IsCreditNote, inv.TotalCents, tx.now, tx.now)
+				inv.IsCreditNote, inv.TotalCents, inv.Reference, tx.now, tx.now)
 			at[[2]string{inv.Source, inv.ExternalID}] = lo + i
 		}
 		s, err := tx.stmt(ctx, q)

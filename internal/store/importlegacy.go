@@ -162,13 +162,15 @@ func (tx *Tx) UpsertProviders(ctx context.Context, ps []portal.Provider) ([]int6
 	for i, p := range ps {
 		keys[i] = p.ExternalID
 	}
-	return tx.upsertIDs(ctx, `INSERT INTO providers (source, external_id, name, business_id, city, phone, email, active, created_at, updated_at)
+	return tx.upsertIDs(ctx, `INSERT INTO providers (source, external_id, name, business_id, city, phone, email, active, iban, bic,
+			created_at, updated_at)
 		VALUES `, `
 		ON CONFLICT (source, external_id) DO UPDATE SET name = excluded.name, business_id = excluded.business_id,
-			city = excluded.city, phone = excluded.phone, email = excluded.email, active = excluded.active, updated_at = excluded.updated_at`,
-		10, keys, func(i int) []any {
+			city = excluded.city, phone = excluded.phone, email = excluded.email, active = excluded.active,
+			iban = excluded.iban, bic = excluded.bic, updated_at = excluded.updated_at`,
+		12, keys, func(i int) []any {
 			p := ps[i]
-			return []any{p.Source, p.ExternalID, p.Name, p.BusinessID, p.City, p.Phone, p.Email, p.Active, tx.now, tx.now}
+			return []any{p.Source, p.ExternalID, p.Name, p.BusinessID, p.City, p.Phone, p.Email, p.Active, p.IBAN, p.BIC, tx.now, tx.now}
 		})
 }
 

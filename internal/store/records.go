@@ -14,11 +14,13 @@ import (
 
 // UpsertProvider writes a provider.
 func (tx *Tx) UpsertProvider(ctx context.Context, p portal.Provider) (int64, error) {
-	return tx.insert(ctx, `INSERT INTO providers (source, external_id, name, business_id, city, phone, email, active, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+	return tx.insert(ctx, `INSERT INTO providers (source, external_id, name, business_id, city, phone, email, active, iban, bic,
+			created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
 		ON CONFLICT (source, external_id) DO UPDATE SET name = excluded.name, business_id = excluded.business_id,
-			city = excluded.city, phone = excluded.phone, email = excluded.email, active = excluded.active, updated_at = excluded.updated_at
-		RETURNING id`, p.Source, p.ExternalID, p.Name, p.BusinessID, p.City, p.Phone, p.Email, p.Active, tx.now)
+			city = excluded.city, phone = excluded.phone, email = excluded.email, active = excluded.active,
+			iban = excluded.iban, bic = excluded.bic, updated_at = excluded.updated_at
+		RETURNING id`, p.Source, p.ExternalID, p.Name, p.BusinessID, p.City, p.Phone, p.Email, p.Active, p.IBAN, p.BIC, tx.now)
 }
 
 // UpsertCustomer writes a customer record; its normalised email is computed
@@ -72,13 +74,14 @@ const (
 				OR visits.status <> excluded.status THEN 1 ELSE 0 END,
 			updated_at = excluded.updated_at`
 	invoiceInsert = `INSERT INTO invoices (customer_id, site_id, source, external_id, number, period_start, period_end,
-			issued_on, due_on, paid_on, status, is_credit_note, total_cents, created_at, updated_at)
+			issued_on, due_on, paid_on, status, is_credit_note, total_cents, reference, created_at, updated_at)
 		VALUES `
 	invoiceConflict = `
 		ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, site_id = excluded.site_id,
 			number = excluded.number, period_start = excluded.period_start, period_end = excluded.period_end,
 			issued_on = excluded.issued_on, due_on = excluded.due_on, paid_on = excluded.paid_on, status = excluded.status,
-			is_credit_note = excluded.is_credit_note, total_cents = excluded.total_cents, updated_at = excluded.updated_at`
+			is_credit_note = excluded.is_credit_note, total_cents = excluded.total_cents, reference = excluded.reference,
+			updated_at = excluded.updated_at`
 )
 
 // stampProvider, followed by a condition on the invoices' ids, gives each
@@ -100,10 +103,10 @@ func (tx *Tx) UpsertVisit(ctx context.Context, v portal.Visit) (int64, error) {
 
 // UpsertInvoice writes a billing summary and replaces its lines.
 func (tx *Tx) UpsertInvoice(ctx context.Context, inv portal.Invoice) (int64, error) {
-	id, err := tx.insert(ctx, invoiceInsert+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`+
+	id, err := tx.insert(ctx, invoiceInsert+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`+
 		invoiceConflict+` RETURNING id`, inv.CustomerID, inv.SiteID, inv.Source, inv.ExternalID, inv.Number, dateArg(inv.PeriodStart),
 		dateArg(inv.PeriodEnd), dateArg(inv.IssuedOn), dateArg(inv.DueOn), dateArg(inv.PaidOn), string(inv.Status),
-		inv.IsCreditNote, inv.TotalCents, tx.now)
+		inv.IsCreditNote, inv.TotalCents, inv.Reference, tx.now)
 	if err != nil {
 		return 0, err
 	}

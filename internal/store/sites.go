@@ -58,7 +58,7 @@ func (s Scope) match(arg int) (string, []any) {
 const (
 	siteCols = `s.id, s.customer_id, s.provider_id, s.source, s.external_id, s.name, s.street, s.postal_code, s.city,
 	s.access_keys, s.access_door_code, s.access_pets, s.access_parking, s.access_other,
-	p.id, p.source, p.external_id, p.name, p.business_id, p.city, p.phone, p.email, p.active`
+	p.id, p.source, p.external_id, p.name, p.business_id, p.city, p.phone, p.email, p.active, p.iban, p.bic`
 	siteFrom   = ` FROM sites s JOIN customers c ON c.id = s.customer_id JOIN providers p ON p.id = s.provider_id`
 	siteSelect = `SELECT ` + siteCols + siteFrom
 )
@@ -68,7 +68,8 @@ func siteDest(x *portal.SiteWithProvider) []any {
 	s, p := &x.Site, &x.Provider
 	return []any{&s.ID, &s.CustomerID, &s.ProviderID, &s.Source, &s.ExternalID, &s.Name, &s.Street, &s.PostalCode, &s.City,
 		&s.Access.Keys, &s.Access.DoorCode, &s.Access.Pets, &s.Access.Parking, &s.Access.Other,
-		&p.ID, &p.Source, &p.ExternalID, &p.Name, &p.BusinessID, &p.City, &p.Phone, &p.Email, &p.Active}
+		&p.ID, &p.Source, &p.ExternalID, &p.Name, &p.BusinessID, &p.City, &p.Phone, &p.Email, &p.Active,
+		&p.IBAN, &p.BIC}
 }
 
 func scanSite(r interface{ Scan(...any) error }) (portal.SiteWithProvider, error) {
@@ -170,13 +171,13 @@ func (tx *Tx) NextVisit(ctx context.Context, siteID int64, now time.Time) (porta
 }
 
 const invoiceCols = `id, customer_id, site_id, source, external_id, number, period_start, period_end, issued_on, due_on,
-	paid_on, status, is_credit_note, total_cents`
+	paid_on, status, is_credit_note, total_cents, reference`
 
 // invoiceDest are the scan destinations of invoiceCols.
 func invoiceDest(i *portal.Invoice) []any {
 	return []any{&i.ID, &i.CustomerID, &i.SiteID, &i.Source, &i.ExternalID, &i.Number, dateCol{&i.PeriodStart},
 		dateCol{&i.PeriodEnd}, dateCol{&i.IssuedOn}, dateCol{&i.DueOn}, dateCol{&i.PaidOn}, &i.Status, &i.IsCreditNote,
-		&i.TotalCents}
+		&i.TotalCents, &i.Reference}
 }
 
 func scanInvoice(r interface{ Scan(...any) error }) (portal.Invoice, error) {

@@ -105,8 +105,9 @@ func (tx *Tx) ERPProvidersOf(ctx context.Context, table string, id int64) ([]int
 // SyncedProvider returns a provider by id.
 func (tx *Tx) SyncedProvider(ctx context.Context, id int64) (portal.Provider, error) {
 	var p portal.Provider
-	err := tx.queryRow(ctx, `SELECT id, source, external_id, name, business_id, city, phone, email, active FROM providers
-		WHERE id = $1`, id).Scan(&p.ID, &p.Source, &p.ExternalID, &p.Name, &p.BusinessID, &p.City, &p.Phone, &p.Email, &p.Active)
+	err := tx.queryRow(ctx, `SELECT id, source, external_id, name, business_id, city, phone, email, active, iban, bic FROM providers
+		WHERE id = $1`, id).Scan(&p.ID, &p.Source, &p.ExternalID, &p.Name, &p.BusinessID, &p.City, &p.Phone, &p.Email, &p.Active,
+		&p.IBAN, &p.BIC)
 	return p, mapErr(err)
 }
 

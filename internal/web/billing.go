@@ -86,7 +86,8 @@ func (s *Server) billing(w http.ResponseWriter, r *http.Request, v *viewer) erro
 type invoicePage struct {
 	layout
 	billingFormat
-	D app.InvoiceDetail
+	D   app.InvoiceDetail
+	Pay payment
 }
 
 func (s *Server) invoiceIDs(r *http.Request) (site, invoice int64, err error) {
@@ -109,6 +110,7 @@ func (s *Server) invoice(w http.ResponseWriter, r *http.Request, v *viewer) erro
 	}
 	p := invoicePage{layout: s.base(r, v, "billing.invoiceTitle"), D: d}
 	p.billingFormat = billingFormat{p.L.Lang}
+	p.Pay = paymentOf(d, p.Today)
 	p.Title = p.L.T("billing.invoiceTitle") + " " + d.Invoice.Number
 	p.CurrentSite, p.Section = site, "billing"
 	return s.render(w, r, http.StatusOK, "invoice", p)
@@ -125,7 +127,7 @@ func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request, v *viewer) e
 		return err
 	}
 	l := s.texts(r, v)
-	b, err := invoicePDFBytes(l, d)
+	b, err := invoicePDFBytes(l, d, paymentOf(d, s.today()))
 	if err != nil {
 		return err
 	}
@@ -150,8 +152,9 @@ func safeFileName(s string) string {
 	}, s)
 }
 
-// invoicePDFBytes lays out a billing summary as the invoice page shows it.
-func invoicePDFBytes(l texts, d app.InvoiceDetail) ([]byte, error) {
+// invoicePDFBytes lays out a billing summary as the invoice page shows it,
+// with its payment details (pay) at the end.
+func invoicePDFBytes(l texts, d app.InvoiceDetail, pay payment) ([]byte, error) {
 	f := billingFormat{l.Lang}
 	inv := d.Invoice
 	title := l.T("billing.invoiceTitle") + " " + inv.Number
@@ -194,6 +197,9 @@ func invoicePDFBytes(l texts, d app.InvoiceDetail) ([]byte, error) {
 	doc.Field(l.T("billing.otherShare"), l.Money(d.OtherCents))
 	doc.Font(true, 11)
 	doc.Field(l.T("billing.total"), l.Money(inv.TotalCents))
+	if err := paymentPDF(doc, l, pay); err != nil {
+		return nil, err
+	}
 	return doc.Bytes()
 }
 

@@ -157,7 +157,7 @@ func TestInvoicePDFText(t *testing.T) {
 		{Description: "Ikkunanpesu – pääovi, åländsk", QuantityMilli: 2500, UnitPriceCents: 4000, VATRateBP: 2550,
 			NetCents: 10000, VATCents: 2550, TotalCents: 12550, IsWork: true}}}, State: portal.StatePaid}
 	d.VATTotals = portal.VATTotals(d.Invoice.Lines)
-	b, err := invoicePDFBytes(l, d)
+	b, err := invoicePDFBytes(l, d, payment{})
 	if err != nil {
 		t.Fatal(err)
 	}
