@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,15 @@ func priceShown(t *testing.T, ctx context.Context) string {
 		t.Fatal(err)
 	}
 	return strings.ReplaceAll(text, "\u00a0", " ")
+}
+
+// axeIfSet runs axe-core on the page shown when ASIAKASSIVU_AXE names it
+// (TestAccessibility requires it; this test runs without it too).
+func axeIfSet(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	if os.Getenv("ASIAKASSIVU_AXE") != "" {
+		checkAxe(t, ctx, axeSource(t), page)
+	}
 }
 
 // TestPaidCancellationConfirm is the browser test of a cancellation that
@@ -89,6 +99,7 @@ func TestPaidCancellationConfirm(t *testing.T) {
 		t.Errorf("paid confirmation (button %q):\n%s", button, text)
 	}
 	shot(t, ctx, "cancel-confirm-paid")
+	axeIfSet(t, ctx, "paid cancellation's confirmation")
 	err = chromedp.Do(ctx, leavePage(chromedp.Click(chromedp.CSS(`section.confirm a[href$="`+visitURL[strings.Index(visitURL, "/kohteet"):]+`"]`))),
 		chromedp.WaitVisible(chromedp.CSS("#cancel-price")))
 	if err != nil {
@@ -108,6 +119,7 @@ func TestPaidCancellationConfirm(t *testing.T) {
 		t.Errorf("ill, the form still shows the fee: %q", got)
 	}
 	shot(t, ctx, "cancel-illness-live")
+	axeIfSet(t, ctx, "cancel form, illness ticked")
 	if err := chromedp.Do(ctx, leavePage(chromedp.Click(chromedp.CSS(`form[action$="/peru"] button[type=submit]`)))); err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +137,7 @@ func TestPaidCancellationConfirm(t *testing.T) {
 		t.Errorf("after confirming:\n%s", text)
 	}
 	shot(t, ctx, "cancel-done-illness")
+	axeIfSet(t, ctx, "visit cancelled for illness")
 
 	// The provider's staff see it on their visit page.
 	staff := browser(t, 1280, 900)
@@ -137,4 +150,5 @@ func TestPaidCancellationConfirm(t *testing.T) {
 		t.Errorf("the provider's visit page:\n%s", text)
 	}
 	shot(t, staff, "cancel-provider-sees")
+	axeIfSet(t, staff, "provider's cancelled visit")
 }
