@@ -377,7 +377,8 @@ func (w *drillWriter) writeNote(ctx context.Context, visit int64, note string) e
 	return err
 }
 
-// cancelVisit cancels on the terms its page shows, as the form does.
+// cancelVisit cancels on the terms its page shows, as the form and its
+// confirmation do.
 func (w *drillWriter) cancelVisit(ctx context.Context, visit int64) error {
 	path := fmt.Sprintf("/kohteet/%d/palveluvuorot/%d", w.site, visit)
 	req, err := http.NewRequestWithContext(ctx, "GET", w.base+path, nil)
@@ -403,6 +404,9 @@ func (w *drillWriter) cancelVisit(ctx context.Context, visit int64) error {
 		w.ld.mu.Unlock()
 		return nil
 	}
+	// The post that cancels is the confirmed one (a paid cancellation's
+	// first post only shows the confirmation).
+	form.Set("confirm", "yes")
 	w.ld.mu.Lock()
 	w.ld.tried.cxl++
 	w.ld.mu.Unlock()

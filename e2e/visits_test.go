@@ -123,10 +123,10 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 	}
 	openVisitOn(t, ctx, helsinkiDay(2))
 	text = mainText(t, ctx)
-	button, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`form[action$="/peru"] button[type=submit]`)))
+	button, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#cancel-price`)))
 	if !strings.Contains(text, "Maksuton peruminen päättyi") || !strings.Contains(text, "myöhäisen perumisen maksun") ||
 		!strings.Contains(button, "€") || !strings.Contains(text, "sairauden vuoksi") {
-		t.Errorf("visit at +2 days does not show the fee first (button %q):\n%s", button, text)
+		t.Errorf("visit at +2 days does not show the fee first (price %q):\n%s", button, text)
 	}
 	shot(t, ctx, "visit-fee-shown")
 

@@ -107,9 +107,12 @@ func TestChangeEventsRoundTrip(t *testing.T) {
 			id     *string // the entity's ERP id in the feed
 			legacy map[string]any
 		}{
-			{onSite, portal.CustomerCancelledVisit{VisitID: visitID, VisitExternalID: "v1", FeeCents: 4450, Illness: true,
+			{onSite, portal.CustomerCancelledVisit{VisitID: visitID, VisitExternalID: "v1", FeeCents: 0, FeeReason: portal.FeeIllness,
+				Illness: true, Deadline: at(9)}, "visits", ref("v1"),
+				map[string]any{"fee_cents": int64(0), "fee_reason": "illness", "illness": true, "deadline": utc(9), "visit_external_id": "v1"}},
+			{onSite, portal.CustomerCancelledVisit{VisitID: visitID, VisitExternalID: "v1", FeeCents: 4450, FeeReason: portal.FeeCharged,
 				Deadline: at(9)}, "visits", ref("v1"),
-				map[string]any{"fee_cents": int64(4450), "illness": true, "deadline": utc(9), "visit_external_id": "v1"}},
+				map[string]any{"fee_cents": int64(4450), "fee_reason": "charged", "illness": false, "deadline": utc(9), "visit_external_id": "v1"}},
 			{onSite, portal.VisitNoteSet{VisitID: visitID, VisitExternalID: "v1", Note: text}, "visits", ref("v1"),
 				map[string]any{"note": text, "visit_external_id": "v1"}},
 			{onSite, portal.VisitMoveRequested{VisitID: visitID, VisitExternalID: "v1", RequestID: 7,
@@ -120,7 +123,7 @@ func TestChangeEventsRoundTrip(t *testing.T) {
 				"visits", ref("v1"), map[string]any{"from": utc(9), "starts_at": utc(12), "ends_at": utc(15), "visit_id": visitID,
 					"visit_external_id": "v1"}},
 			{onSite, portal.ProviderCancelledVisit{VisitID: visitID, VisitExternalID: "v1", StartsAt: at(9), Reason: text},
-				"visits", ref("v1"), map[string]any{"starts_at": utc(9), "reason": text, "fee_cents": 0, "visit_id": visitID,
+				"visits", ref("v1"), map[string]any{"starts_at": utc(9), "reason": text, "fee_cents": 0, "fee_reason": "free", "visit_id": visitID,
 					"visit_external_id": "v1"}},
 			{onSite, portal.VisitMarkedDone{VisitID: visitID, VisitExternalID: "v1", StartsAt: at(9)}, "visits", ref("v1"),
 				map[string]any{"starts_at": utc(9), "visit_id": visitID, "visit_external_id": "v1"}},

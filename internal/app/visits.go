@@ -146,7 +146,9 @@ func (a *App) CancelVisit(ctx context.Context, v Viewer, siteID, visitID int64, 
 			changed = &TermsChangedError{Terms: d.Terms}
 			return nil
 		}
-		if err := tx.CancelVisitByCustomer(ctx, visitID, d.Visit.Sequence); err != nil {
+		// The fee is fixed here, by the terms at this transaction's clock:
+		// what the customer, the provider's staff and the ERP see later.
+		if err := tx.CancelVisitByCustomer(ctx, visitID, d.Visit.Sequence, d.Terms.FeeCents, d.Terms.Reason()); err != nil {
 			return err
 		}
 		if err := tx.CloseMoveRequests(ctx, visitID); err != nil {
@@ -154,7 +156,7 @@ func (a *App) CancelVisit(ctx context.Context, v Viewer, siteID, visitID int64, 
 		}
 		_, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: d.Site.CustomerID, SiteID: siteID},
 			portal.CustomerCancelledVisit{VisitID: visitID, VisitExternalID: d.Visit.ExternalID, FeeCents: d.Terms.FeeCents,
-				Illness: d.Terms.Illness, Deadline: d.Terms.Deadline})
+				FeeReason: d.Terms.Reason(), Illness: d.Terms.Illness, Deadline: d.Terms.Deadline})
 		return err
 	})
 	if err != nil {
@@ -164,6 +166,49 @@ func (a *App) CancelVisit(ctx context.Context, v Viewer, siteID, visitID int64, 
 		return changed.Terms, changed
 	}
 	return d.Terms, nil
+}
+
+// CancelPreview returns the visit with the terms of cancelling it now for
+// the given reason (illness or not), for the confirmation step the
+// customer sees before CancelVisit: nothing changes. Only the customer may
+// ask (staff and admins get portal.ErrForbidden, another account's visit is
+// portal.ErrNotFound); a read-only site gives ErrReadOnly. If the visit is
+// no longer at the shown sequence, or cannot be cancelled any more,
+// *TermsChangedError carries the terms of now.
+func (a *App) CancelPreview(ctx context.Context, v Viewer, siteID, visitID int64, illness bool, sequence int) (VisitDetail, error) {
+	var d VisitDetail
+	if v.Role != portal.RoleCustomer {
+		return d, portal.ErrForbidden
+	}
+	err := a.db.Read(ctx, func(tx *store.Tx) error { return a.visitDetail(ctx, tx, v, siteID, visitID, illness, &d) })
+	switch {
+	case err != nil:
+		return d, fmt.Errorf("cancel preview of visit %d: %w", visitID, err)
+	case d.ReadOnly:
+		return d, ErrReadOnly
+	case d.Terms.Refused != "" || d.Visit.Sequence != sequence:
+		return d, &TermsChangedError{Terms: d.Terms}
+	}
+	return d, nil
+}
+
+// CancelledVisitsShown is how many cancelled visits ahead the dashboard
+// shows.
+const CancelledVisitsShown = 3
+
+// CancelledAhead lists the cancelled visits of a site that have not ended
+// yet, soonest first, each with what its cancellation cost (for the
+// dashboard: the next visit is never a cancelled one).
+func (a *App) CancelledAhead(ctx context.Context, v Viewer, siteID int64) ([]portal.Visit, error) {
+	var out []portal.Visit
+	err := a.db.ReadOne(ctx, func(tx *store.Tx) (err error) {
+		out, err = tx.CancelledAhead(ctx, v.scope(), siteID, tx.Now(), CancelledVisitsShown)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cancelled visits of site %d: %w", siteID, err)
+	}
+	return out, nil
 }
 
 // SetVisitNote stores the customer's note for one visit ("please also

@@ -54,3 +54,32 @@ func CancellationTerms(v Visit, p CancelPolicy, now time.Time, illness bool) Can
 	t.Free = t.FeeCents == 0
 	return t
 }
+
+// FeeReason says why a cancellation costs what it costs: the customer and
+// the provider's staff see it on the cancelled visit, the ERP reads it in
+// the changes feed (fee_reason). The strings are the feed's contract.
+type FeeReason string
+
+// The fee reasons of a cancellation. FeeUnknown is a visit cancelled before
+// the portal kept the fee (or in the ERP): nothing is claimed about it.
+const (
+	FeeUnknown FeeReason = ""
+	FeeCharged FeeReason = "charged"
+	FeeFree    FeeReason = "free"
+	FeeIllness FeeReason = "illness"
+)
+
+// FeeReasons lists the reasons a cancellation can have.
+var FeeReasons = []FeeReason{FeeCharged, FeeFree, FeeIllness}
+
+// Reason tells the fee reason of cancelling on these terms: charged when a
+// fee is due, illness when the fee was waived for illness, free otherwise.
+func (t CancelTerms) Reason() FeeReason {
+	switch {
+	case t.FeeCents > 0:
+		return FeeCharged
+	case t.Illness:
+		return FeeIllness
+	}
+	return FeeFree
+}

@@ -49,6 +49,7 @@ type CustomerCancelledVisit struct {
 	VisitID         int64
 	VisitExternalID string
 	FeeCents        int64
+	FeeReason       FeeReason
 	Illness         bool
 	Deadline        time.Time
 }

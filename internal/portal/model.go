@@ -171,6 +171,12 @@ type Visit struct {
 	CustomerNote    string
 	ProviderNote    string
 	Sequence        int
+	// CancelFeeCents and CancelFeeReason are what the cancellation of a
+	// cancelled visit costs and why, fixed when it was cancelled (zero and
+	// FeeUnknown for a visit that is not cancelled, or was cancelled
+	// before the portal kept them).
+	CancelFeeCents  int64
+	CancelFeeReason FeeReason
 }
 
 // InvoiceStatus is the state of a billing summary.

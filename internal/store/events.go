@@ -28,9 +28,10 @@ func encodeEvent(e portal.Event) (entity string, id int64, data string, err erro
 		entity, id, v = "visits", e.VisitID, struct {
 			Deadline        time.Time `json:"deadline"`
 			FeeCents        int64     `json:"fee_cents"`
+			FeeReason       string    `json:"fee_reason"`
 			Illness         bool      `json:"illness"`
 			VisitExternalID string    `json:"visit_external_id"`
-		}{e.Deadline.UTC(), e.FeeCents, e.Illness, e.VisitExternalID}
+		}{e.Deadline.UTC(), e.FeeCents, string(e.FeeReason), e.Illness, e.VisitExternalID}
 	case portal.VisitNoteSet:
 		entity, id, v = "visits", e.VisitID, struct {
 			Note            string `json:"note"`
@@ -53,15 +54,17 @@ func encodeEvent(e portal.Event) (entity string, id int64, data string, err erro
 			VisitID         int64     `json:"visit_id"`
 		}{e.EndsAt.UTC(), e.From.UTC(), e.StartsAt.UTC(), e.VisitExternalID, e.VisitID}
 	case portal.ProviderCancelledVisit:
-		// fee_cents is always 0: a provider's cancellation is never
-		// charged; the key is there as in the customer's cancellation.
+		// fee_cents is always 0 and fee_reason "free": a provider's
+		// cancellation is never charged; the keys are there as in the
+		// customer's cancellation.
 		entity, id, v = "visits", e.VisitID, struct {
 			FeeCents        int64     `json:"fee_cents"`
+			FeeReason       string    `json:"fee_reason"`
 			Reason          string    `json:"reason"`
 			StartsAt        time.Time `json:"starts_at"`
 			VisitExternalID string    `json:"visit_external_id"`
 			VisitID         int64     `json:"visit_id"`
-		}{0, e.Reason, e.StartsAt.UTC(), e.VisitExternalID, e.VisitID}
+		}{0, string(portal.FeeFree), e.Reason, e.StartsAt.UTC(), e.VisitExternalID, e.VisitID}
 	case portal.VisitMarkedDone:
 		entity, id, v = "visits", e.VisitID, struct {
 			StartsAt        time.Time `json:"starts_at"`

@@ -90,9 +90,11 @@ func (tx *Tx) RescheduleVisit(ctx context.Context, visitID int64, sequence int, 
 }
 
 // CancelVisitByProvider cancels a visit for the provider; the reason is
-// shown to the customer as the provider's note.
+// shown to the customer as the provider's note. A provider's cancellation
+// is never charged: its fee is stored as 0, free.
 func (tx *Tx) CancelVisitByProvider(ctx context.Context, visitID int64, sequence int, reason string) error {
-	return tx.changeVisit(ctx, visitID, sequence, `status = 'cancelled_provider', provider_note = $1`, reason)
+	return tx.changeVisit(ctx, visitID, sequence, `status = 'cancelled_provider', provider_note = $1, cancel_fee_cents = 0,
+		cancel_fee_reason = $2`, reason, string(portal.FeeFree))
 }
 
 // MarkVisitDone marks a visit done.

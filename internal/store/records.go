@@ -72,6 +72,8 @@ const (
 			worker_first_name = excluded.worker_first_name, price_cents = excluded.price_cents, provider_note = excluded.provider_note,
 			sequence = visits.sequence + CASE WHEN visits.starts_at <> excluded.starts_at OR visits.ends_at <> excluded.ends_at
 				OR visits.status <> excluded.status THEN 1 ELSE 0 END,
+			cancel_fee_cents = CASE WHEN visits.status = excluded.status THEN visits.cancel_fee_cents ELSE 0 END,
+			cancel_fee_reason = CASE WHEN visits.status = excluded.status THEN visits.cancel_fee_reason ELSE '' END,
 			updated_at = excluded.updated_at`
 	invoiceInsert = `INSERT INTO invoices (customer_id, site_id, source, external_id, number, period_start, period_end,
 			issued_on, due_on, paid_on, status, is_credit_note, total_cents, reference, created_at, updated_at)

@@ -32,11 +32,13 @@ func (tx *Tx) SetCustomerNote(ctx context.Context, visitID int64, note string) e
 }
 
 // CancelVisitByCustomer marks a planned or confirmed visit cancelled by the
-// customer, if it is still at the sequence the terms were computed for.
-// It fails with portal.ErrConflict when the visit changed meanwhile.
-func (tx *Tx) CancelVisitByCustomer(ctx context.Context, visitID int64, sequence int) error {
-	res, err := tx.exec(ctx, `UPDATE visits SET status = 'cancelled_customer', sequence = sequence + 1, updated_at = $1
-		WHERE id = $2 AND sequence = $3 AND status IN ('planned', 'confirmed')`, tx.now, visitID, sequence)
+// customer with the fee its terms fixed (cents and reason), if it is still
+// at the sequence the terms were computed for. It fails with
+// portal.ErrConflict when the visit changed meanwhile.
+func (tx *Tx) CancelVisitByCustomer(ctx context.Context, visitID int64, sequence int, feeCents int64, reason portal.FeeReason) error {
+	res, err := tx.exec(ctx, `UPDATE visits SET status = 'cancelled_customer', sequence = sequence + 1, updated_at = $1,
+		cancel_fee_cents = $4, cancel_fee_reason = $5
+		WHERE id = $2 AND sequence = $3 AND status IN ('planned', 'confirmed')`, tx.now, visitID, sequence, feeCents, string(reason))
 	if err := affected(res, err); err != nil {
 		if err == portal.ErrNotFound {
 			return portal.ErrConflict
@@ -44,4 +46,17 @@ func (tx *Tx) CancelVisitByCustomer(ctx context.Context, visitID int64, sequence
 		return err
 	}
 	return nil
+}
+
+// CancelledAhead lists up to limit cancelled visits of a site within scope
+// that have not ended by now, soonest first: the dashboard shows them with
+// what their cancellation cost. One statement (the scope is joined in).
+func (tx *Tx) CancelledAhead(ctx context.Context, scope Scope, siteID int64, now time.Time, limit int) ([]portal.Visit, error) {
+	w, args := scope.where(4)
+	rows, err := tx.query(ctx, `SELECT `+prefixCols("v", visitCols)+` FROM visits v JOIN sites s ON s.id = v.site_id
+		JOIN customers c ON c.id = s.customer_id
+		WHERE v.site_id = $1 AND v.ends_at > $2 AND v.status IN ('cancelled_customer', 'cancelled_provider')
+		AND v.deleted_at IS NULL AND `+w+` ORDER BY v.starts_at, v.id LIMIT $3`,
+		append([]any{siteID, now.UTC(), limit}, args...)...)
+	return scanAll(rows, err, func(r *sql.Rows) (portal.Visit, error) { return scanVisit(r) })
 }

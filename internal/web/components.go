@@ -36,6 +36,7 @@ var views = map[string]func(data any) (templ.Component, bool){
 	"feedback":         view(feedbackView),
 	"visits":           view(visitsView),
 	"visit":            view(visitView),
+	"cancelconfirm":    view(cancelConfirmView),
 	"portalfeedback":   view(portalFeedbackView),
 	"messages":         view(messagesView),
 	"inbox":            view(inboxView),

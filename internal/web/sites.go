@@ -39,6 +39,9 @@ type sitePage struct {
 	portal.SiteSummary
 	ReadOnly bool
 	Access   form
+	// Cancelled are the cancelled visits still ahead, each with what its
+	// cancellation cost.
+	Cancelled []portal.Visit
 }
 
 func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -53,6 +56,9 @@ func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	http.SetCookie(w, &http.Cookie{Name: siteCookie, Value: strconv.FormatInt(id, 10), Path: "/", HttpOnly: true,
 		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionLifetime / time.Second)})
 	p := sitePage{layout: s.base(r, v, "site.summary"), SiteSummary: sum, Access: accessForm(sum.Site.Access)}
+	if p.Cancelled, err = s.app.CancelledAhead(r.Context(), v.Viewer, id); err != nil {
+		return err
+	}
 	p.ReadOnly = portal.ReadOnly(sum.Contracts, p.Today)
 	p.CurrentSite, p.Section = id, "home"
 	p.Title = sum.Site.Name

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
@@ -130,42 +129,6 @@ func refuseReadOnly(status int) func(error, *form) int {
 		}
 		return 0
 	}
-}
-
-// cancelVisit cancels on the terms the page showed; if they changed, the
-// page shows the new ones and nothing is cancelled.
-func (s *Server) cancelVisit(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	site, visit, err := s.visitIDs(r)
-	if err != nil {
-		return err
-	}
-	var changed *app.TermsChangedError
-	return s.postForm(w, r, v, formFlow{
-		Run: func(in url.Values) (string, string, error) {
-			seq, _ := strconv.Atoi(in.Get("sequence"))
-			deadline, _ := strconv.ParseInt(in.Get("deadline"), 10, 64)
-			fee, _ := strconv.ParseInt(in.Get("fee"), 10, 64)
-			shown := app.ShownTerms{Sequence: seq, Deadline: time.Unix(deadline, 0), FeeCents: fee}
-			_, err := s.app.CancelVisit(r.Context(), v.Viewer, site, visit, in.Get("illness") == "yes", shown)
-			return visitPath(site, visit), "peruttu", err
-		},
-		Refuse: func(err error, f *form) int {
-			if errors.As(err, &changed) {
-				return http.StatusConflict
-			}
-			return refuseReadOnly(http.StatusConflict)(err, f)
-		},
-		Page: func(f form, status int) error {
-			p, err := s.visitPage(r, v, site, visit)
-			if err != nil {
-				return err
-			}
-			// The refusal shows above the note form, which keeps the note.
-			f.Values = p.Form.Values
-			p.Form, p.Changed = f, changed != nil
-			return s.render(w, r, status, "visit", p)
-		},
-	})
 }
 
 // requestMove sends the customer's request to move a visit to one of up to

@@ -46,11 +46,12 @@ func TestVisitPages(t *testing.T) {
 			t.Fatalf("note: %d", r.StatusCode)
 		}
 		// Terms that were not the shown ones: refused, the new terms shown.
-		stale := url.Values{"sequence": {form.Get("sequence")}, "deadline": {form.Get("deadline")}, "fee": {"0"}}
+		stale := url.Values{"sequence": {form.Get("sequence")}, "deadline": {form.Get("deadline")}, "fee": {"0"}, "confirm": {"yes"}}
 		r = do(t, c, "POST", e.srv.URL+visitPath+"/peru", stale)
 		if r.StatusCode != http.StatusConflict || !strings.Contains(r.body, "ehdot muuttuivat") {
 			t.Errorf("stale terms: %d", r.StatusCode)
 		}
+		form.Set("confirm", "yes")
 		r = do(t, c, "POST", e.srv.URL+visitPath+"/peru", form)
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("cancel: %d\n%s", r.StatusCode, r.body)

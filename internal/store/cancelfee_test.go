@@ -1,0 +1,144 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+	"asiakassivu/internal/store/storetest"
+)
+
+// TestCancelFeeRoundTrip: a cancellation's fee and reason are stored on the
+// visit and read back by every visit query (the site's visits, the
+// provider's, the dashboard's cancelled ones, within scope only); the ERP
+// echoing the status keeps them, the ERP changing the status clears them;
+// migration 00021 fills them in for visits cancelled before it, from the
+// changes journal.
+func TestCancelFeeRoundTrip(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := mustFixture(t, db, "aiti@esimerkki.fi", "1")
+		scope, other := store.Scope{EmailNorm: "aiti@esimerkki.fi"}, store.Scope{EmailNorm: "joku@esimerkki.fi"}
+		ids := map[string]int64{}
+		visit := func(ext string, days int, st portal.VisitStatus) portal.Visit {
+			at := t0.AddDate(0, 0, days)
+			return portal.Visit{ID: ids[ext], SiteID: f.site, ContractID: f.contract, Source: "t", ExternalID: ext, StartsAt: at,
+				EndsAt: at.Add(3 * time.Hour), Status: st, Service: "Siivous", PriceCents: 11257}
+		}
+		write := func(fn func(tx *store.Tx) error) {
+			t.Helper()
+			if err := db.Write(ctx, fn); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write(func(tx *store.Tx) (err error) {
+			for i, ext := range []string{"a", "b", "c", "d", "e"} {
+				if ids[ext], err = tx.UpsertVisit(ctx, visit(ext, i+1, portal.VisitPlanned)); err != nil {
+					return err
+				}
+			}
+			if err := tx.CancelVisitByCustomer(ctx, ids["a"], 0, 11257, portal.FeeCharged); err != nil {
+				return err
+			}
+			return tx.CancelVisitByProvider(ctx, ids["b"], 0, "Työntekijä sairastui")
+		})
+		get := func(ext string) portal.Visit {
+			t.Helper()
+			var v portal.Visit
+			if err := db.Read(ctx, func(tx *store.Tx) (err error) { v, err = tx.VisitOfSite(ctx, f.site, ids[ext]); return err }); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		if v := get("a"); v.Status != portal.VisitCancelledByCustomer || v.CancelFeeCents != 11257 || v.CancelFeeReason != portal.FeeCharged {
+			t.Errorf("customer's cancel: %s %d %q", v.Status, v.CancelFeeCents, v.CancelFeeReason)
+		}
+		if v := get("b"); v.Status != portal.VisitCancelledByProvider || v.CancelFeeCents != 0 || v.CancelFeeReason != portal.FeeFree {
+			t.Errorf("provider's cancel: %s %d %q", v.Status, v.CancelFeeCents, v.CancelFeeReason)
+		}
+		db.Read(ctx, func(tx *store.Tx) error {
+			list, err := tx.SiteVisits(ctx, f.site, t0, true, 10, 0)
+			if err != nil || len(list) != 5 || list[0].CancelFeeReason != portal.FeeCharged || list[0].CancelFeeCents != 11257 {
+				t.Errorf("site visits %+v %v", list, err)
+			}
+			pv, err := tx.ProviderVisits(ctx, f.provider, t0, t0.AddDate(0, 0, 30), 10, 0)
+			if err != nil || len(pv) != 5 || pv[0].Visit.CancelFeeReason != portal.FeeCharged || pv[1].Visit.CancelFeeReason != portal.FeeFree {
+				t.Errorf("provider visits %+v %v", pv, err)
+			}
+			ahead, err := tx.CancelledAhead(ctx, scope, f.site, t0, 3)
+			if err != nil || len(ahead) != 2 || ahead[0].ID != ids["a"] || ahead[0].CancelFeeCents != 11257 || ahead[1].ID != ids["b"] {
+				t.Errorf("cancelled ahead %+v %v", ahead, err)
+			}
+			if ahead, err := tx.CancelledAhead(ctx, other, f.site, t0, 3); err != nil || len(ahead) != 0 {
+				t.Errorf("another account sees the cancellations: %+v %v", ahead, err)
+			}
+			if ahead, err := tx.CancelledAhead(ctx, scope, f.site, t0.AddDate(0, 0, 2), 3); err != nil || len(ahead) != 1 {
+				t.Errorf("ended cancellations listed: %+v %v", ahead, err)
+			}
+			return nil
+		})
+
+		// The ERP echoes the customer's cancellation: the fee stays. It
+		// plans the provider's cancelled visit again: the fee goes.
+		write(func(tx *store.Tx) error {
+			if _, err := tx.UpsertVisit(ctx, visit("a", 1, portal.VisitCancelledByCustomer)); err != nil {
+				return err
+			}
+			_, err := tx.UpsertVisit(ctx, visit("b", 2, portal.VisitPlanned))
+			return err
+		})
+		if v := get("a"); v.CancelFeeCents != 11257 || v.CancelFeeReason != portal.FeeCharged {
+			t.Errorf("after the ERP's echo: %d %q", v.CancelFeeCents, v.CancelFeeReason)
+		}
+		if v := get("b"); v.Status != portal.VisitPlanned || v.CancelFeeCents != 0 || v.CancelFeeReason != portal.FeeUnknown {
+			t.Errorf("planned again: %s %d %q", v.Status, v.CancelFeeCents, v.CancelFeeReason)
+		}
+
+		// Visits cancelled before migration 00021: c and d by the customer
+		// (journal: a fee; illness), e by the provider; a keeps its own.
+		text, err := store.MigrationText(db.Engine(), "00021_cancel_fee.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		up := text[strings.Index(text, "-- +goose Up"):strings.Index(text, "-- +goose Down")]
+		write(func(tx *store.Tx) error {
+			for ext, st := range map[string]portal.VisitStatus{"c": portal.VisitCancelledByCustomer, "d": portal.VisitCancelledByCustomer,
+				"e": portal.VisitCancelledByProvider} {
+				if _, err := tx.UpsertVisit(ctx, visit(ext, 0, st)); err != nil {
+					return err
+				}
+			}
+			of := store.ChangeOf{CustomerID: f.customer, SiteID: f.site}
+			for _, e := range []portal.CustomerCancelledVisit{
+				{VisitID: ids["c"], FeeCents: 0, Illness: true, Deadline: t0}, // cancelled ill, later re-planned
+				{VisitID: ids["c"], FeeCents: 4450, Deadline: t0},
+				{VisitID: ids["d"], FeeCents: 0, Illness: true, Deadline: t0},
+			} {
+				if _, err := tx.AppendChange(ctx, of, e); err != nil {
+					return err
+				}
+			}
+			for _, stmt := range strings.Split(up, ";") {
+				if s := strings.TrimSpace(stmt); strings.Contains(s, "UPDATE visits") {
+					if err := tx.ExecForTest(ctx, s[strings.Index(s, "UPDATE visits"):]); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		for ext, want := range map[string]struct {
+			fee    int64
+			reason portal.FeeReason
+		}{"a": {11257, portal.FeeCharged}, "b": {0, portal.FeeUnknown}, "c": {4450, portal.FeeCharged}, "d": {0, portal.FeeIllness},
+			"e": {0, portal.FeeFree}} {
+			if v := get(ext); v.CancelFeeCents != want.fee || v.CancelFeeReason != want.reason {
+				t.Errorf("after 00021, visit %s: %d %q, want %d %q", ext, v.CancelFeeCents, v.CancelFeeReason, want.fee, want.reason)
+			}
+		}
+	})
+}
