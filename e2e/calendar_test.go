@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -87,5 +88,48 @@ func TestCalendarLinkInBrowser(t *testing.T) {
 				checkAxe(t, ctx, axeSource(t), "calendar ("+size.name+")")
 			}
 		})
+	}
+}
+
+// TestCalendarWithoutJavaScript: without scripts the page still works: the
+// subscribe button is the same webcal: link, the https address is plain
+// text to select, and the copy button, which would do nothing, is not
+// shown.
+func TestCalendarWithoutJavaScript(t *testing.T) {
+	srv := startServer(t, "--base-url", "http://localhost:{port}")
+	ctx := browser(t, 360, 740)
+	signIn(t, ctx, srv.url, "asiakas@demo.example", "demo-salasana-2025")
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.url+"/profiili/kalenteri"),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/profiili/kalenteri"] button[type=submit]`)),
+		leavePage(chromedp.Click(chromedp.CSS(`form[action="/profiili/kalenteri"] button[type=submit]`))),
+		chromedp.WaitVisible(chromedp.CSS("#calendar-open")),
+	)
+	if err != nil {
+		t.Fatalf("make a feed address without JavaScript: %v", err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
+		Href, Feed, Copy, Select string
+	}](`({
+		href: document.getElementById("calendar-open").getAttribute("href"),
+		feed: document.getElementById("calendar-url").textContent.trim(),
+		copy: getComputedStyle(document.querySelector("button[data-copy]")).display,
+		select: getComputedStyle(document.getElementById("calendar-url")).userSelect,
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(got.Href, "webcal://localhost:") || !strings.HasPrefix(got.Feed, "http://localhost:") ||
+		strings.TrimPrefix(got.Href, "webcal://") != strings.TrimPrefix(got.Feed, "http://") {
+		t.Errorf("without JavaScript: link %q, address %q", got.Href, got.Feed)
+	}
+	if got.Copy != "none" {
+		t.Errorf("the copy button shows without JavaScript (display %q)", got.Copy)
+	}
+	if got.Select == "none" {
+		t.Errorf("the address cannot be selected")
 	}
 }
