@@ -50,9 +50,12 @@ type ExportPasskey struct {
 	LastUsedAt time.Time `json:"last_used_at,omitzero"`
 }
 
-// ExportCalendarFeed is the account's calendar feed, without its address.
+// ExportCalendarFeed is the account's calendar feed, without its address:
+// when it was made, its language and whether it shows the street address.
 type ExportCalendarFeed struct {
-	CreatedAt time.Time `json:"created_at"`
+	CreatedAt   time.Time `json:"created_at"`
+	Language    string    `json:"language"`
+	ShowAddress bool      `json:"show_address"`
 }
 
 // ExportPortalFeedback is one piece of feedback about the portal.
@@ -323,10 +326,10 @@ func exportAccountData(ctx context.Context, tx *store.Tx, accountID int64, out *
 	for _, p := range passkeys {
 		out.Passkeys = append(out.Passkeys, ExportPasskey{Name: p.Name, CreatedAt: p.CreatedAt, LastUsedAt: p.LastUsedAt})
 	}
-	since, err := tx.CalendarFeedSince(ctx, accountID)
+	feed, err := tx.CalendarFeedOf(ctx, accountID)
 	switch {
 	case err == nil:
-		out.CalendarFeed = &ExportCalendarFeed{CreatedAt: since}
+		out.CalendarFeed = &ExportCalendarFeed{CreatedAt: feed.CreatedAt, Language: feed.Language, ShowAddress: feed.ShowAddress}
 	case !errors.Is(err, portal.ErrNotFound):
 		return err
 	}
@@ -363,7 +366,7 @@ var ExportSections = map[string]string{
 	"move_requests":             "customer_records[].move_requests",
 	"deduction_consent_history": "customer_records[].deduction_consent_history",
 	"passkeys":                  "passkeys (names and dates, never the key)",
-	"calendar_feeds":            "calendar_feed (the date, never the address)",
+	"calendar_feeds":            "calendar_feed (the date and settings, never the address)",
 	"portal_feedback":           "portal_feedback",
 }
 

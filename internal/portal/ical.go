@@ -6,18 +6,33 @@ import (
 	"time"
 )
 
-// CalendarEvent is one visit as a calendar feed shows it: times, service
-// and the worker's first name only — never access instructions or notes,
-// because feed addresses end up in third-party calendar services.
+// CalendarFeed is an account's calendar-feed address (only the hash of
+// its token is kept): when it was made, the language of its texts and
+// whether its events carry the home's street address, which is off until
+// the person turns it on.
+type CalendarFeed struct {
+	AccountID   int64
+	CreatedAt   time.Time
+	Language    string
+	ShowAddress bool
+}
+
+// CalendarEvent is one visit as a calendar feed shows it: times, the
+// service and the home's name and city, the worker's first name, a link
+// to the visit's page and, only when the person turned it on, the street
+// address — never access instructions or notes, because feed addresses
+// end up in third-party calendar services.
 type CalendarEvent struct {
-	UID      string
-	Sequence int
-	Start    time.Time
-	End      time.Time
-	Summary  string
-	Location string
-	Status   VisitStatus
-	Stamp    time.Time
+	UID         string
+	Sequence    int
+	Start       time.Time
+	End         time.Time
+	Summary     string
+	Location    string
+	Description string
+	URL         string
+	Status      VisitStatus
+	Stamp       time.Time
 }
 
 // ICalendar writes events as an RFC 5545 calendar: CRLF line ends, lines
@@ -44,6 +59,14 @@ func ICalendar(name string, events []CalendarEvent) []byte {
 		line("SUMMARY:" + icalText(e.Summary))
 		if e.Location != "" {
 			line("LOCATION:" + icalText(e.Location))
+		}
+		if e.Description != "" {
+			line("DESCRIPTION:" + icalText(e.Description))
+		}
+		// A URI value is not escaped: one with a control character (a line
+		// break would start a property of its own) is left out.
+		if e.URL != "" && !strings.ContainsFunc(e.URL, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			line("URL:" + e.URL)
 		}
 		if e.Status.Cancelled() {
 			line("STATUS:CANCELLED")

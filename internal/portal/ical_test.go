@@ -34,3 +34,25 @@ func TestICalendar(t *testing.T) {
 		t.Error("a folded summary does not unfold to the escaped text")
 	}
 }
+
+// TestICalendarDescriptionAndURL: a description is escaped text; a URL
+// with a line break in it is left out rather than let start a property of
+// its own.
+func TestICalendarDescriptionAndURL(t *testing.T) {
+	stamp := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	ev := CalendarEvent{UID: "visit-1@asiakassivu", Start: hel(2026, 12, 1, 9, 0), End: hel(2026, 12, 1, 12, 0), Summary: "Siivous",
+		Description: "Tekijä: Aino\nhttps://portaali.example/kohteet/1", URL: "https://portaali.example/kohteet/1/palveluvuorot/1",
+		Status: VisitConfirmed, Stamp: stamp}
+	ics := string(ICalendar("Palveluvuorot", []CalendarEvent{ev}))
+	for _, want := range []string{"DESCRIPTION:Tekijä: Aino\\nhttps://portaali.example/kohteet/1\r\n",
+		"URL:https://portaali.example/kohteet/1/palveluvuorot/1\r\n"} {
+		if !strings.Contains(strings.ReplaceAll(ics, "\r\n ", ""), want) {
+			t.Errorf("calendar lacks %q:\n%s", want, ics)
+		}
+	}
+	ev.URL = "https://portaali.example/x\r\nATTACH:https://evil.example/"
+	ics = string(ICalendar("Palveluvuorot", []CalendarEvent{ev}))
+	if strings.Contains(ics, "URL:") || strings.Contains(ics, "ATTACH") {
+		t.Errorf("a URL with a line break went out:\n%s", ics)
+	}
+}

@@ -220,6 +220,8 @@ type profilePage struct {
 	Delete   form
 	Push     pushSection // push.go
 	MFA      app.MFA
+	// Calendar is the calendar section (calendar.go).
+	Calendar calendarState
 	// Staff is set for staff and admins, whose second factor is required.
 	Staff bool
 	// Codes and Next feed the recovery-codes partial, which passkey.js
@@ -239,6 +241,9 @@ func (s *Server) profileData(r *http.Request, v *viewer) (profilePage, error) {
 		p.Devices = append(p.Devices, device{ID: se.ID, Browser: browserName(se.UserAgent), LastUsed: se.LastSeenAt, This: se.ID == v.SessionID})
 	}
 	if p.Push, err = s.pushSection(r, v); err != nil {
+		return p, err
+	}
+	if p.Calendar, err = s.calendarStateOf(r, v, p.layout); err != nil {
 		return p, err
 	}
 	if p.MFA, err = s.app.MFAState(r.Context(), v.Viewer); err != nil {

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,6 +74,7 @@ const events = cal.getAllSubcomponents('vevent').map((c) => {
   const e = new ICAL.Event(c);
   return {
     uid: e.uid, summary: e.summary, status: c.getFirstPropertyValue('status'), sequence: e.sequence,
+    location: e.location || '', description: e.description || '',
     start: local(e.startDate), end: local(e.endDate), zone: e.startDate.zone ? e.startDate.zone.tzid : '',
   };
 });
@@ -81,13 +84,15 @@ process.stdout.write(JSON.stringify({ version: cal.getFirstPropertyValue('versio
 // icaljsEvent is an event as ical.js read it; start and end are Helsinki
 // wall-clock times "2026-03-28 09:00".
 type icaljsEvent struct {
-	UID      string `json:"uid"`
-	Summary  string `json:"summary"`
-	Status   string `json:"status"`
-	Sequence int    `json:"sequence"`
-	Start    string `json:"start"`
-	End      string `json:"end"`
-	Zone     string `json:"zone"`
+	UID         string `json:"uid"`
+	Summary     string `json:"summary"`
+	Status      string `json:"status"`
+	Sequence    int    `json:"sequence"`
+	Start       string `json:"start"`
+	End         string `json:"end"`
+	Zone        string `json:"zone"`
+	Location    string `json:"location"`
+	Description string `json:"description"`
 }
 
 // parseWithICALjs runs ical.js on a feed. Node runs in a time zone far from
@@ -205,7 +210,15 @@ func TestCalendarFeedICALjs(t *testing.T) {
 				t.Errorf("%q: UID %q is empty or not unique", ev.Summary, ev.UID)
 			}
 			seen[ev.UID] = ev
-			i := slices.IndexFunc(visits, func(v dstVisit) bool { return v.service+" (Aino)" == ev.Summary })
+			// The title names the service and the home; a cancelled visit
+			// says so first.
+			i := slices.IndexFunc(visits, func(v dstVisit) bool {
+				want := v.service + " – Kohde koti, Tampere"
+				if v.cancel {
+					want = "Peruttu: " + want
+				}
+				return want == ev.Summary
+			})
 			wantDay, wantStatus, wantSeq := isoDate(e.visitAt()), "CONFIRMED", 0 // newEnv's visits of koti and mokki
 			if i < 0 {
 				others++
@@ -220,6 +233,9 @@ func TestCalendarFeedICALjs(t *testing.T) {
 			}
 			if ev.Status != wantStatus || ev.Sequence != wantSeq {
 				t.Errorf("%q: STATUS %q SEQUENCE %d, want %q %d", ev.Summary, ev.Status, ev.Sequence, wantStatus, wantSeq)
+			}
+			if ev.Location != "" || ev.Description != "Tekijä: Aino" {
+				t.Errorf("%q: LOCATION %q DESCRIPTION %q, want no location and the worker", ev.Summary, ev.Location, ev.Description)
 			}
 		}
 		if len(first) != len(visits)+2 || others != 2 {
@@ -236,6 +252,57 @@ func TestCalendarFeedICALjs(t *testing.T) {
 			if was, ok := seen[ev.UID]; !ok || was.Summary != ev.Summary || was.Start != ev.Start {
 				t.Errorf("%q at %s: UID %q on the second fetch was not this visit's on the first", ev.Summary, ev.Start, ev.UID)
 			}
+		}
+	})
+}
+
+// TestVisitCalendarICALjs: a visit's own calendar file ("Lisää
+// kalenteriin") reads in ical.js as that one visit, at its Helsinki time,
+// named by service and home, with the street address only after the
+// customer turned it on for her feed, and no access instructions.
+func TestVisitCalendarICALjs(t *testing.T) {
+	dir, node := icaljsDir(t)
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db, "")
+		koti := e.sites["koti"]
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			return tx.SetAccess(ctx, koti, portal.AccessInstructions{DoorCode: "OVIKOODI-4711", Keys: "Avain postilaatikossa"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := e.client(t)
+		e.signIn(t, c, "maija@example.fi")
+		fetch := func() icaljsEvent {
+			t.Helper()
+			r := do(t, c, "GET", e.srv.URL+visitCalendarPath(koti, e.visits["koti"]), nil)
+			if r.StatusCode != 200 {
+				t.Fatalf("calendar file: %d", r.StatusCode)
+			}
+			events := parseWithICALjs(t, dir, node, r.body)
+			if len(events) != 1 {
+				t.Fatalf("ical.js read %d events, want 1: %+v", len(events), events)
+			}
+			ev := events[0]
+			day := isoDate(e.visitAt())
+			if ev.Summary != "Palveluvuoro – Kohde koti, Tampere" || ev.Start != day+" 09:00" || ev.End != day+" 12:00" ||
+				ev.Status != "CONFIRMED" || ev.UID != "visit-"+strconv.FormatInt(e.visits["koti"], 10)+"@asiakassivu" {
+				t.Errorf("ical.js read %+v, want the visit of koti on %s 09:00–12:00", ev, day)
+			}
+			for _, secret := range []string{"OVIKOODI-4711", "Avain postilaatikossa"} {
+				if strings.Contains(ev.Summary+ev.Location+ev.Description, secret) {
+					t.Errorf("the event carries %q", secret)
+				}
+			}
+			return ev
+		}
+		if ev := fetch(); ev.Location != "" {
+			t.Errorf("LOCATION %q before the address was turned on", ev.Location)
+		}
+		do(t, c, "POST", e.srv.URL+"/profiili/kalenteri", url.Values{"show_address": {"1"}})
+		if ev := fetch(); ev.Location != "Hämeenkatu 1, 33100 Tampere" {
+			t.Errorf("LOCATION %q with the address on, want Hämeenkatu 1, 33100 Tampere", ev.Location)
 		}
 	})
 }

@@ -122,15 +122,6 @@ func describedBy(id string, hint, err bool) string {
 // so whatever the address holds cannot make it another kind of URL.
 func mailto(address string) templ.SafeURL { return templ.SafeURL("mailto:" + address) }
 
-// webcal is the link target of a calendar feed address: only a webcal:
-// URL passes (the one calendarPage makes), anything else links nowhere.
-func webcal(u string) templ.SafeURL {
-	if strings.HasPrefix(u, "webcal://") {
-		return templ.SafeURL(u)
-	}
-	return "about:invalid#webcal"
-}
-
 // visitAndWorker is a visit's time and, when known, who does it.
 func (l texts) visitAndWorker(v portal.Visit) string {
 	if v.WorkerFirstName == "" {

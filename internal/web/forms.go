@@ -188,6 +188,8 @@ var notices = map[string]string{
 	"uudelleen":             "mfa.codes.reauth",
 	"tunnistus":             "mfa.factors.reauth",
 	"kalenteri-poistettu":   "calendar.revoked",
+	"osoite-kalenteriin":    "calfeed.address.on",
+	"osoite-pois":           "calfeed.address.off",
 	"suostumus":             "consent.saved",
 	"kiitos":                "portalfeedback.thanks",
 	// a customer's site

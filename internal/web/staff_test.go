@@ -36,7 +36,7 @@ func TestStaffAreNotCustomers(t *testing.T) {
 		boss := e.addAdmin(t)
 		site := "/kohteet/" + strconv.FormatInt(koti, 10)
 		visit := site + "/palveluvuorot/" + strconv.FormatInt(e.visits["koti"], 10)
-		gets := []string{"/", "/kohteet", site, site + "/palveluvuorot", visit, site + "/palaute", site + "/laskut",
+		gets := []string{"/", "/kohteet", site, site + "/palveluvuorot", visit, visit + "/kalenteri.ics", site + "/palaute", site + "/laskut",
 			site + "/laskut/1", site + "/laskut/1/pdf", "/vuosikooste", "/vuosikooste/pdf", "/kotitalousvahennys",
 			"/profiili/omat-tiedot.json"}
 		posts := []string{site + "/ohjeet", visit + "/lisatieto", visit + "/peru", visit + "/arvio", visit + "/siirto",

@@ -586,6 +586,7 @@ var isolation = map[string]isoCase{
 	"GET /profiili/kalenteri":                              {none: "the caller's own feed"},
 	"POST /profiili/kalenteri":                             {none: "the caller's own feed"},
 	"POST /profiili/kalenteri/poista":                      {none: "the caller's own feed"},
+	"POST /profiili/kalenteri/osoite":                      {none: "the caller's own feed"},
 	"GET /kalenteri/{token}":                               {none: "the secret token is the credential (tested in TestCalendarFeed)"},
 	"POST /palaute":                                        {none: "stores the caller's own feedback"},
 	"POST /kieli":                                          {none: "the caller's own setting"},
@@ -630,6 +631,9 @@ var isolation = map[string]isoCase{
 	"GET /offline":                                         {none: "public page"},
 	"GET /asenna":                                          {none: "public page"},
 	"GET /dev/posti":                                       {none: "no ids; 404 unless the dev outbox is on (loopback only)"},
+
+	// A visit's calendar file (calendar.go): the visit page's checks.
+	"GET /kohteet/{site}/palveluvuorot/{visit}/kalenteri.ics": {param: "site+visit"},
 
 	// Notifications (push.go).
 	"POST /profiili/ilmoitukset":                                {none: "the caller's own notification choices"},
