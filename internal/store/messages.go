@@ -119,19 +119,21 @@ func (tx *Tx) StaffOf(ctx context.Context, providerID int64) ([]int64, error) {
 }
 
 // ProviderInbox lists the threads of a provider's sites that have
-// messages, those with messages unread by the account first, then the
-// latest first.
+// messages, those with customer messages unread by the account first, then
+// the latest first. The order reads only the threads' own columns (see
+// migration 00024); the unread messages are counted for the page's
+// threads only.
 func (tx *Tx) ProviderInbox(ctx context.Context, providerID, accountID int64, limit, offset int) ([]portal.ThreadSummary, error) {
 	rows, err := tx.query(ctx, `SELECT s.id, s.name, s.street, s.city, c.name, last.created_at, last.body, last.author_kind,
-		(SELECT count(*) FROM messages u WHERE u.thread_id = t.id AND u.author_kind = 'customer'
-			AND u.id > COALESCE(rm.last_read_message_id, 0)) AS unread
-		FROM threads t JOIN sites s ON s.id = t.site_id JOIN customers c ON c.id = s.customer_id
-		JOIN messages last ON last.id = (SELECT max(id) FROM messages x WHERE x.thread_id = t.id)
-		LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = $2
-		WHERE s.provider_id = $1 AND s.deleted_at IS NULL AND c.deleted_at IS NULL
-		ORDER BY CASE WHEN (SELECT count(*) FROM messages u WHERE u.thread_id = t.id AND u.author_kind = 'customer'
-			AND u.id > COALESCE(rm.last_read_message_id, 0)) > 0 THEN 0 ELSE 1 END, last.id DESC
-		LIMIT $3 OFFSET $4`, providerID, accountID, limit, offset)
+		(SELECT count(*) FROM messages u WHERE u.thread_id = p.id AND u.author_kind = 'customer' AND u.id > p.read_upto) AS unread
+		FROM (SELECT t.id, t.site_id, t.last_message_id, COALESCE(rm.last_read_message_id, 0) AS read_upto,
+				CASE WHEN t.last_customer_message_id > COALESCE(rm.last_read_message_id, 0) THEN 0 ELSE 1 END AS seen
+			FROM threads t JOIN sites s ON s.id = t.site_id JOIN customers c ON c.id = s.customer_id
+			LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = $2
+			WHERE s.provider_id = $1 AND s.deleted_at IS NULL AND c.deleted_at IS NULL AND t.last_message_id IS NOT NULL
+			ORDER BY seen, t.last_message_id DESC LIMIT $3 OFFSET $4) p
+		JOIN sites s ON s.id = p.site_id JOIN customers c ON c.id = s.customer_id JOIN messages last ON last.id = p.last_message_id
+		ORDER BY p.seen, p.last_message_id DESC`, providerID, accountID, limit, offset)
 	return scanAll(rows, err, func(r *sql.Rows) (portal.ThreadSummary, error) {
 		var s portal.ThreadSummary
 		err := r.Scan(&s.SiteID, &s.SiteName, &s.Street, &s.City, &s.CustomerName, timeCol{&s.LastAt}, &s.LastBody, &s.LastKind, &s.Unread)
