@@ -257,7 +257,7 @@ func TestStaffInvites(t *testing.T) {
 		if u, _ := w.app.Authenticate(ctx, tok); u.Role != portal.RoleCustomer {
 			t.Errorf("deactivated staff: %s", u.Role)
 		}
-		if _, err := w.app.ProviderVisits(ctx, func() Viewer { u, _ := w.app.Authenticate(ctx, tok); return u }(), 1); !errors.Is(err, portal.ErrNotFound) {
+		if _, err := w.app.ProviderVisits(ctx, func() Viewer { u, _ := w.app.Authenticate(ctx, tok); return u }(), ScheduleQuery{}); !errors.Is(err, portal.ErrNotFound) {
 			t.Errorf("deactivated staff reads provider visits: %v", err)
 		}
 		if err := w.app.SetStaffActive(ctx, v, pB, ulla.ID, true); err != nil {

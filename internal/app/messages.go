@@ -263,10 +263,28 @@ func (a *App) ProviderInbox(ctx context.Context, v Viewer, page int) (Inbox, err
 		return Inbox{}, err
 	}
 	in := Inbox{Page: max(page, 1)}
+	offset := (in.Page - 1) * ProviderPerPage
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		list, err := tx.ProviderInbox(ctx, provider, v.AccountID, ProviderPerPage+1, (in.Page-1)*ProviderPerPage)
+		// The unread threads first, then the others: two walks of the
+		// provider's threads latest first, each stopping at its page.
+		list, err := tx.ProviderInbox(ctx, provider, v.AccountID, true, ProviderPerPage+1, offset)
 		if err != nil {
 			return err
+		}
+		if len(list) <= ProviderPerPage {
+			// The page reaches past the unread threads: how many there are
+			// tells where the others start.
+			unread := offset + len(list)
+			if len(list) == 0 && offset > 0 {
+				if unread, err = tx.ProviderUnreadThreads(ctx, provider, v.AccountID); err != nil {
+					return err
+				}
+			}
+			rest, err := tx.ProviderInbox(ctx, provider, v.AccountID, false, ProviderPerPage+1-len(list), max(0, offset-unread))
+			if err != nil {
+				return err
+			}
+			list = append(list, rest...)
 		}
 		in.More = len(list) > ProviderPerPage
 		in.Threads = list[:min(len(list), ProviderPerPage)]

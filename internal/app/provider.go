@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -19,7 +20,8 @@ import (
 // MaxReasonLength is the longest reason or answer the provider can give.
 const MaxReasonLength = 500
 
-// ProviderPerPage is how many upcoming visits the provider's list shows.
+// ProviderPerPage is how many threads or feedback a page of the
+// provider's lists shows.
 const ProviderPerPage = 50
 
 // MaxVisitLength is the longest a rescheduled visit may last.
@@ -34,45 +36,109 @@ func (v Viewer) staff() (int64, error) {
 	return v.ProviderID, nil
 }
 
-// ProviderSchedule is the provider's visit list: move requests waiting
-// for an answer, today's visits (Helsinki day) and a page of the upcoming
-// ones after today.
-type ProviderSchedule struct {
-	Day         portal.Date
-	Moves       []portal.ProviderVisit
-	TodayVisits []portal.ProviderVisit
-	Upcoming    []portal.ProviderVisit
-	Page        int
-	More        bool
+// ScheduleFilter picks which visits of the day the provider's schedule
+// lists; ScheduleActive (the default) leaves the cancelled ones out.
+type ScheduleFilter string
+
+// The schedule's filters, as they appear in the page's address.
+const (
+	ScheduleActive    ScheduleFilter = ""
+	ScheduleAll       ScheduleFilter = "kaikki"
+	ScheduleAgreed    ScheduleFilter = "sovitut"
+	ScheduleDone      ScheduleFilter = "tehdyt"
+	ScheduleCancelled ScheduleFilter = "perutut"
+	ScheduleMoves     ScheduleFilter = "siirtopyynnot"
+)
+
+// ScheduleFilters lists every filter in the order the page offers them.
+var ScheduleFilters = []ScheduleFilter{ScheduleActive, ScheduleAgreed, ScheduleMoves, ScheduleDone, ScheduleCancelled, ScheduleAll}
+
+// statuses are the visit statuses a filter keeps (nil: any status).
+func (f ScheduleFilter) statuses() []portal.VisitStatus {
+	switch f {
+	case ScheduleActive:
+		return []portal.VisitStatus{portal.VisitPlanned, portal.VisitConfirmed, portal.VisitInProgress, portal.VisitDone}
+	case ScheduleAgreed:
+		return []portal.VisitStatus{portal.VisitPlanned, portal.VisitConfirmed, portal.VisitInProgress}
+	case ScheduleDone:
+		return []portal.VisitStatus{portal.VisitDone}
+	case ScheduleCancelled:
+		return []portal.VisitStatus{portal.VisitCancelledByCustomer, portal.VisitCancelledByProvider}
+	}
+	return nil
 }
 
-// ProviderVisits returns the staff member's schedule; page counts the
-// upcoming visits from 1.
-func (a *App) ProviderVisits(ctx context.Context, v Viewer, page int) (ProviderSchedule, error) {
+// ScheduleQuery is what the staff member asked the schedule for: a
+// Helsinki day (YYYY-MM-DD; empty or unreadable: today), a filter, a
+// worker's first name (empty: everyone) and a page of the day from 1.
+type ScheduleQuery struct {
+	Day    string
+	Filter ScheduleFilter
+	Worker string
+	Page   int
+}
+
+// SchedulePerPage is how many visits of a day one page of the schedule
+// shows: a provider with 33 000 homes has thousands of visits a day.
+const SchedulePerPage = 50
+
+// MaxScheduleWorkers bounds the workers offered in the worker filter.
+const MaxScheduleWorkers = 100
+
+// ProviderSchedule is one Helsinki day of the provider's visits, filtered
+// and a page at a time, with the move requests waiting for an answer.
+type ProviderSchedule struct {
+	// Day is the Helsinki day shown; Week is today, tomorrow and the rest
+	// of this week (to Sunday).
+	Day    portal.Date
+	Week   []portal.Date
+	Filter ScheduleFilter
+	Worker string
+	// Workers are the workers with visits on the day, for the filter.
+	Workers []string
+	Moves   []portal.ProviderVisit
+	Visits  []portal.ProviderVisit
+	Page    int
+	More    bool
+}
+
+// ProviderVisits returns a day of the staff member's schedule.
+func (a *App) ProviderVisits(ctx context.Context, v Viewer, q ScheduleQuery) (ProviderSchedule, error) {
 	provider, err := v.staff()
 	if err != nil {
 		return ProviderSchedule{}, err
 	}
-	page = max(page, 1)
 	now := a.db.Now()
-	out := ProviderSchedule{Day: portal.DateOf(now), Page: page}
-	dayStart := time.Date(out.Day.Year, out.Day.Month, out.Day.Day, 0, 0, 0, 0, portal.Helsinki)
-	dayEnd := time.Date(out.Day.Year, out.Day.Month, out.Day.Day+1, 0, 0, 0, 0, portal.Helsinki)
+	today := portal.DateOf(now)
+	out := ProviderSchedule{Day: today, Page: max(q.Page, 1), Worker: strings.TrimSpace(q.Worker)}
+	if d, err := portal.ParseDate(q.Day); err == nil && d.Year >= 2000 && d.Year <= 9999 {
+		out.Day = d
+	}
+	if slices.Contains(ScheduleFilters, q.Filter) {
+		out.Filter = q.Filter
+	}
+	out.Week = append(out.Week, today, today.AddDays(1))
+	for d := today.AddDays(2); d.Time().Weekday() != time.Monday && d.Time().Weekday() != time.Tuesday; d = d.AddDays(1) {
+		out.Week = append(out.Week, d)
+	}
+	from := time.Date(out.Day.Year, out.Day.Month, out.Day.Day, 0, 0, 0, 0, portal.Helsinki)
+	to := time.Date(out.Day.Year, out.Day.Month, out.Day.Day+1, 0, 0, 0, 0, portal.Helsinki)
+	sq := store.ScheduleQuery{ProviderID: provider, From: from, To: to, Statuses: out.Filter.statuses(),
+		MovePending: out.Filter == ScheduleMoves, Worker: out.Worker, Limit: SchedulePerPage + 1,
+		Offset: (out.Page - 1) * SchedulePerPage}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		if out.Moves, err = tx.ProviderMoveRequests(ctx, provider, 100); err != nil {
+		if out.Moves, err = tx.ProviderMoveRequests(ctx, provider, 20); err != nil {
 			return err
 		}
-		if page == 1 {
-			if out.TodayVisits, err = tx.ProviderVisits(ctx, provider, dayStart, dayEnd, 200, 0); err != nil {
-				return err
-			}
+		if out.Workers, err = tx.ProviderWorkers(ctx, provider, from, to, MaxScheduleWorkers); err != nil {
+			return err
 		}
-		up, err := tx.ProviderVisits(ctx, provider, dayEnd, dayEnd.AddDate(1, 0, 0), ProviderPerPage+1, (page-1)*ProviderPerPage)
+		list, err := tx.ProviderSchedule(ctx, sq)
 		if err != nil {
 			return err
 		}
-		out.More = len(up) > ProviderPerPage
-		out.Upcoming = up[:min(len(up), ProviderPerPage)]
+		out.More = len(list) > SchedulePerPage
+		out.Visits = list[:min(len(list), SchedulePerPage)]
 		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: "provider.visits.list"})
 	})
 	if err != nil {

@@ -137,7 +137,7 @@ func TestMoveRequestAnswered(t *testing.T) {
 		if d.Move == nil || d.Move.Status != portal.MovePending || len(d.Move.Options) != 2 || !d.Move.Options[1].Equal(b) {
 			t.Fatalf("pending request %+v", d.Move)
 		}
-		sched, err := w.app.ProviderVisits(ctx, staff, 1)
+		sched, err := w.app.ProviderVisits(ctx, staff, ScheduleQuery{})
 		if err != nil || len(sched.Moves) != 1 || sched.Moves[0].Visit.ID != later {
 			t.Fatalf("staff's move requests %+v, %v", sched.Moves, err)
 		}
@@ -151,8 +151,19 @@ func TestMoveRequestAnswered(t *testing.T) {
 		if err := w.app.AnswerMove(ctx, maija, later, 0, d.Move.ID, true, 1, ""); !errors.Is(err, portal.ErrNotFound) {
 			t.Errorf("the customer answers her own request: %v", err)
 		}
-		if s, _ := w.app.ProviderVisits(ctx, staffB, 1); len(s.Moves)+len(s.TodayVisits)+len(s.Upcoming) != 0 {
-			t.Errorf("provider B lists A's visits: %+v", s)
+		// Neither on the visit's day nor under any filter.
+		pvA, err := w.app.ProviderVisit(ctx, staff, later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := portal.DateOf(pvA.Visit.Visit.StartsAt).String()
+		for _, f := range ScheduleFilters {
+			if s, _ := w.app.ProviderVisits(ctx, staffB, ScheduleQuery{Day: day, Filter: f}); len(s.Moves)+len(s.Visits) != 0 {
+				t.Errorf("provider B lists A's visits (filter %q): %+v", f, s)
+			}
+			if s, _ := w.app.ProviderVisits(ctx, staff, ScheduleQuery{Day: day, Filter: f}); f == ScheduleAll && len(s.Visits) == 0 {
+				t.Errorf("provider A does not list its own visit on %s", day)
+			}
 		}
 		pv, err := w.app.ProviderVisit(ctx, staff, later)
 		if err != nil {

@@ -118,25 +118,50 @@ func (tx *Tx) StaffOf(ctx context.Context, providerID int64) ([]int64, error) {
 	})
 }
 
+// inboxThreads selects the threads of provider $1 with messages, with a
+// read marker of account $2 joined as rm; the thread's site must still be
+// the provider's (the thread's own provider_id, kept by a trigger, only
+// narrows the walk).
+const inboxThreads = `FROM threads t LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = $2
+	JOIN sites s ON s.id = t.site_id JOIN customers c ON c.id = s.customer_id
+	WHERE t.provider_id = $1 AND s.provider_id = $1 AND t.last_message_id IS NOT NULL
+	AND s.deleted_at IS NULL AND c.deleted_at IS NULL`
+
+// inboxUnread is true for a thread with customer messages the account has
+// not read.
+const inboxUnread = `t.last_customer_message_id > COALESCE(rm.last_read_message_id, 0)`
+
 // ProviderInbox lists the threads of a provider's sites that have
-// messages, those with messages unread by the account first, then the
-// latest first.
-func (tx *Tx) ProviderInbox(ctx context.Context, providerID, accountID int64, limit, offset int) ([]portal.ThreadSummary, error) {
+// messages, either those with customer messages unread by the account or
+// the others, the latest first, a page at a time. The order walks the
+// index threads_provider_last (migration 00024); unread messages are
+// counted for the page's threads only.
+func (tx *Tx) ProviderInbox(ctx context.Context, providerID, accountID int64, unread bool, limit, offset int) ([]portal.ThreadSummary, error) {
+	which := inboxUnread
+	if !unread {
+		which = `NOT (` + inboxUnread + `) OR t.last_customer_message_id IS NULL`
+	}
 	rows, err := tx.query(ctx, `SELECT s.id, s.name, s.street, s.city, c.name, last.created_at, last.body, last.author_kind,
 		(SELECT count(*) FROM messages u WHERE u.thread_id = t.id AND u.author_kind = 'customer'
 			AND u.id > COALESCE(rm.last_read_message_id, 0)) AS unread
 		FROM threads t JOIN sites s ON s.id = t.site_id JOIN customers c ON c.id = s.customer_id
-		JOIN messages last ON last.id = (SELECT max(id) FROM messages x WHERE x.thread_id = t.id)
+		JOIN messages last ON last.id = t.last_message_id
 		LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = $2
-		WHERE s.provider_id = $1 AND s.deleted_at IS NULL AND c.deleted_at IS NULL
-		ORDER BY CASE WHEN (SELECT count(*) FROM messages u WHERE u.thread_id = t.id AND u.author_kind = 'customer'
-			AND u.id > COALESCE(rm.last_read_message_id, 0)) > 0 THEN 0 ELSE 1 END, last.id DESC
-		LIMIT $3 OFFSET $4`, providerID, accountID, limit, offset)
+		WHERE t.id IN (SELECT t.id `+inboxThreads+` AND (`+which+`) ORDER BY t.last_message_id DESC LIMIT $3 OFFSET $4)
+		ORDER BY t.last_message_id DESC`, providerID, accountID, limit, offset)
 	return scanAll(rows, err, func(r *sql.Rows) (portal.ThreadSummary, error) {
 		var s portal.ThreadSummary
 		err := r.Scan(&s.SiteID, &s.SiteName, &s.Street, &s.City, &s.CustomerName, timeCol{&s.LastAt}, &s.LastBody, &s.LastKind, &s.Unread)
 		return s, err
 	})
+}
+
+// ProviderUnreadThreads counts the threads of a provider's sites with
+// customer messages the account has not read.
+func (tx *Tx) ProviderUnreadThreads(ctx context.Context, providerID, accountID int64) (int, error) {
+	var n int64
+	err := tx.QueryInt(ctx, `SELECT count(*) `+inboxThreads+` AND `+inboxUnread, &n, providerID, accountID)
+	return int(n), err
 }
 
 // LastVisitEnd returns when the last visit of a site ends (zero when it

@@ -33,16 +33,104 @@ type providerPage struct {
 	app.ProviderSchedule
 }
 
-// providerHome lists move requests waiting for an answer, today's visits
-// and the upcoming ones.
+// providerHome is the provider's schedule: one Helsinki day (today unless
+// the address names another) a page at a time, filtered by status and
+// worker, with the move requests waiting for an answer. The filters are a
+// GET form, so they work without JavaScript and a view can be bookmarked.
 func (s *Server) providerHome(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	page, _ := strconv.Atoi(r.URL.Query().Get("sivu"))
-	sched, err := s.app.ProviderVisits(r.Context(), v.Viewer, page)
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("sivu"))
+	sched, err := s.app.ProviderVisits(r.Context(), v.Viewer, app.ScheduleQuery{Day: q.Get("paiva"),
+		Filter: app.ScheduleFilter(q.Get("tila")), Worker: clip(q.Get("tekija"), 200), Page: page})
 	if err != nil {
 		return err
 	}
 	p := providerPage{layout: s.providerLayout(r, v, "provider.title", "provider.visits"), ProviderSchedule: sched}
 	return s.render(w, r, http.StatusOK, "provider", p)
+}
+
+// schedulePath is the address of the schedule on day with the page's
+// filter and worker, at page n of the day.
+func (p providerPage) schedulePath(day portal.Date, n int) string {
+	q := url.Values{}
+	if day != p.Today {
+		q.Set("paiva", day.String())
+	}
+	if p.Filter != app.ScheduleActive {
+		q.Set("tila", string(p.Filter))
+	}
+	if p.Worker != "" {
+		q.Set("tekija", p.Worker)
+	}
+	if n > 1 {
+		q.Set("sivu", strconv.Itoa(n))
+	}
+	if len(q) == 0 {
+		return "/tuottaja"
+	}
+	return "/tuottaja?" + q.Encode()
+}
+
+// filterPath is the address of the shown day with another filter.
+func (p providerPage) filterPath(f app.ScheduleFilter) string {
+	c := p
+	c.Filter = f
+	return c.schedulePath(p.Day, 1)
+}
+
+// dayName names a day of the schedule: "Tänään", "Huomenna" or the
+// weekday, with the date.
+func (p providerPage) dayName(d portal.Date) string {
+	day := p.L.Weekday(d.Time().Weekday()) + " " + p.L.Day(d)
+	switch d {
+	case p.Today:
+		return p.L.T("sched.today", "day", day)
+	case p.Today.AddDays(1):
+		return p.L.T("sched.tomorrow", "day", day)
+	}
+	return day
+}
+
+// filterName names a filter of the schedule.
+func (l texts) filterName(f app.ScheduleFilter) string {
+	return l.T("sched.filter." + orText(string(f), "active"))
+}
+
+// statusClass is the class that colours a visit's status: st-done,
+// st-cancelled, st-move, st-agreed.
+func statusClass(v providerVisit) string {
+	st := v.Visit.Status
+	switch {
+	case st.Cancelled():
+		return "st st-cancelled"
+	case st == portal.VisitDone:
+		return "st st-done"
+	case v.MovePending:
+		return "st st-move"
+	}
+	return "st st-agreed"
+}
+
+// statusIcon is the symbol beside a status's words (the words say it all;
+// the symbol is for the eye only).
+func statusIcon(v providerVisit) string {
+	st := v.Visit.Status
+	switch {
+	case st.Cancelled():
+		return "✕"
+	case st == portal.VisitDone:
+		return "✔"
+	case v.MovePending:
+		return "⇄"
+	case st == portal.VisitInProgress:
+		return "▶"
+	}
+	return "●"
+}
+
+// clockSpan is a visit's time window on its day: "9.00–12.00".
+func (l texts) clockSpan(v portal.Visit) string {
+	return l.Clock(v.StartsAt.In(portal.Helsinki)) + "–" + l.Clock(v.EndsAt.In(portal.Helsinki))
 }
 
 type providerVisitPage struct {

@@ -1,0 +1,274 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+	"asiakassivu/internal/store/storetest"
+)
+
+// scheduleLink finds the visits listed on the provider's pages.
+var scheduleLink = regexp.MustCompile(`href="/tuottaja/palveluvuorot/(\d+)"`)
+
+// listedVisits returns the ids of the visits a provider's page links to.
+func listedVisits(body string) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range scheduleLink.FindAllStringSubmatch(body, -1) {
+		out[m[1]] = true
+	}
+	return out
+}
+
+// addVisits writes visits of a site of the env: each starts at the given
+// Helsinki time, lasts an hour and has the given status and worker.
+func (e *env) addVisits(t *testing.T, site string, vs ...portal.Visit) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	var ids []int64
+	err := e.db.Write(ctx, func(tx *store.Tx) error {
+		for i, v := range vs {
+			v.SiteID, v.Source = e.sites[site], "t"
+			v.ExternalID = fmt.Sprintf("sched-%s-%d-%d", site, v.StartsAt.Unix(), i)
+			v.EndsAt = v.StartsAt.Add(time.Hour)
+			id, err := tx.UpsertVisit(ctx, v)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func TestScheduleGroupsByHelsinkiDay(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		sari := e.client(t)
+		e.signIn(t, sari, "sari@kotikulma.example")
+		// Late tonight and just after midnight (the same UTC day in winter
+		// and in summer), a cancelled and a done visit today.
+		ids := e.addVisits(t, "koti",
+			portal.Visit{StartsAt: e.at(0, 23, 0), Status: portal.VisitConfirmed, WorkerFirstName: "Ilta"},
+			portal.Visit{StartsAt: e.at(1, 0, 15), Status: portal.VisitConfirmed, WorkerFirstName: "Yö"},
+			portal.Visit{StartsAt: e.at(0, 12, 0), Status: portal.VisitCancelledByCustomer, WorkerFirstName: "Peru"},
+			portal.Visit{StartsAt: e.at(0, 8, 0), Status: portal.VisitDone, WorkerFirstName: "Bertil"})
+		late, night, cancelled, done := fmt.Sprint(ids[0]), fmt.Sprint(ids[1]), fmt.Sprint(ids[2]), fmt.Sprint(ids[3])
+		today, tomorrow := isoDate(e.at(0, 12, 0)), isoDate(e.at(1, 12, 0))
+
+		r := do(t, sari, "GET", e.srv.URL+"/tuottaja", nil)
+		got := listedVisits(r.body)
+		if !got[late] || !got[done] || got[night] || got[cancelled] {
+			t.Errorf("today's schedule lists %v, want %s and %s only (not tomorrow's %s, not cancelled %s)\n%s",
+				got, late, done, night, cancelled, r.body)
+		}
+		for _, want := range []string{"Tänään", "Huomenna", "Näytä myös perutut", `name="paiva" value="` + today + `"`,
+			`href="/tuottaja?paiva=` + tomorrow + `"`, `href="/tuottaja?paiva=` + isoDate(e.at(-1, 12, 0)) + `"`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("today's schedule lacks %q", want)
+			}
+		}
+		// The date picker is a plain GET form: it works without JavaScript.
+		r = do(t, sari, "GET", e.srv.URL+"/tuottaja?"+url.Values{"paiva": {tomorrow}}.Encode(), nil)
+		if got := listedVisits(r.body); !got[night] || got[late] || got[done] {
+			t.Errorf("tomorrow's schedule lists %v, want %s", got, night)
+		}
+		r = do(t, sari, "GET", e.srv.URL+"/tuottaja?tila=kaikki", nil)
+		if got := listedVisits(r.body); !got[cancelled] || !got[late] || !got[done] {
+			t.Errorf("all of today lists %v, want the cancelled %s too", got, cancelled)
+		}
+		r = do(t, sari, "GET", e.srv.URL+"/tuottaja?tila=perutut", nil)
+		if got := listedVisits(r.body); !got[cancelled] || got[late] || got[done] {
+			t.Errorf("today's cancelled visits: %v, want %s only", got, cancelled)
+		}
+		if !strings.Contains(r.body, "st-cancelled") || !strings.Contains(r.body, "Peruttu") {
+			t.Errorf("a cancelled visit is not marked in colour and words:\n%s", r.body)
+		}
+		r = do(t, sari, "GET", e.srv.URL+"/tuottaja?tekija=Bertil", nil)
+		if got := listedVisits(r.body); !got[done] || got[late] {
+			t.Errorf("Bertil's day lists %v, want %s only", got, done)
+		}
+		// A day that cannot be read is today.
+		r = do(t, sari, "GET", e.srv.URL+"/tuottaja?paiva=31.13.2026", nil)
+		if got := listedVisits(r.body); r.StatusCode != 200 || !got[late] {
+			t.Errorf("an unreadable day: %d, %v", r.StatusCode, got)
+		}
+	})
+}
+
+func TestSchedulePagesADay(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		sari := e.client(t)
+		e.signIn(t, sari, "sari@kotikulma.example")
+		var vs []portal.Visit
+		for i := range 55 {
+			vs = append(vs, portal.Visit{StartsAt: e.at(5, 7, 0).Add(time.Duration(i) * time.Minute), Status: portal.VisitPlanned})
+		}
+		ids := e.addVisits(t, "mokki", vs...)
+		day := isoDate(e.at(5, 12, 0))
+		r := do(t, sari, "GET", e.srv.URL+"/tuottaja?paiva="+day, nil)
+		got := listedVisits(r.body)
+		next := `href="/tuottaja?paiva=` + day + `&amp;sivu=2"`
+		if len(got) != 50 || !got[fmt.Sprint(ids[0])] || got[fmt.Sprint(ids[50])] || !strings.Contains(r.body, next) {
+			t.Errorf("page 1 of a day of 55 visits: %d listed, next link %v", len(got), strings.Contains(r.body, next))
+		}
+		r = do(t, sari, "GET", e.srv.URL+"/tuottaja?paiva="+day+"&sivu=2", nil)
+		got = listedVisits(r.body)
+		if len(got) != 5 || !got[fmt.Sprint(ids[54])] || !strings.Contains(r.body, `href="/tuottaja?paiva=`+day+`"`) ||
+			strings.Contains(r.body, "sivu=3") {
+			t.Errorf("page 2: %d listed\n%s", len(got), r.body)
+		}
+	})
+}
+
+func TestScheduleAndInboxIsolation(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		sari, bertta := e.client(t), e.client(t)
+		e.signIn(t, sari, "sari@kotikulma.example")
+		e.signIn(t, bertta, "bertta@toinen.example")
+		// Kotikulma's visits on the day of Toinen's visit, a page and more.
+		var vs []portal.Visit
+		for i := range 60 {
+			vs = append(vs, portal.Visit{StartsAt: e.at(4, 8, 0).Add(time.Duration(i) * time.Minute), Status: portal.VisitConfirmed,
+				WorkerFirstName: "Aino"})
+		}
+		mine := map[string]bool{}
+		for _, id := range e.addVisits(t, "koti", vs...) {
+			mine[fmt.Sprint(id)] = true
+		}
+		for _, k := range []string{"koti", "mokki", "matti"} {
+			mine[fmt.Sprint(e.visits[k])] = true
+		}
+		threads := e.addThreads(t, 60, "matti")
+		pekka := fmt.Sprint(e.visits["pekka"])
+		for d := -1; d <= 6; d++ {
+			for _, f := range []string{"", "kaikki", "sovitut", "tehdyt", "perutut", "siirtopyynnot"} {
+				for _, page := range []string{"1", "2"} {
+					q := url.Values{"paiva": {isoDate(e.at(d, 12, 0))}, "tila": {f}, "sivu": {page}, "tekija": {"Aino"}}
+					for _, worker := range []bool{false, true} {
+						if !worker {
+							q.Del("tekija")
+						}
+						r := do(t, bertta, "GET", e.srv.URL+"/tuottaja?"+q.Encode(), nil)
+						for id := range listedVisits(r.body) {
+							if mine[id] {
+								t.Errorf("Toinen's staff sees Kotikulma's visit %s at %s", id, q.Encode())
+							}
+						}
+						if strings.Contains(r.body, "Hämeenkatu") || strings.Contains(r.body, ">Aino<") {
+							t.Errorf("Toinen's staff sees Kotikulma's homes or workers at %s", q.Encode())
+						}
+						if r := do(t, sari, "GET", e.srv.URL+"/tuottaja?"+q.Encode(), nil); listedVisits(r.body)[pekka] {
+							t.Errorf("Kotikulma's staff sees Toinen's visit at %s", q.Encode())
+						}
+					}
+				}
+			}
+		}
+		for _, page := range []string{"1", "2", "3"} {
+			r := do(t, bertta, "GET", e.srv.URL+"/tuottaja/viestit?sivu="+page, nil)
+			for _, th := range threads {
+				if strings.Contains(r.body, sitePath(th)+"/viestit") {
+					t.Errorf("Toinen's staff sees Kotikulma's thread of site %d on inbox page %s", th, page)
+				}
+			}
+		}
+	})
+}
+
+// addThreads adds n sites of the env's first provider, each with a thread
+// whose last message is a customer's (unread by staff), and one more
+// thread on site read whose messages are the provider's only. It returns
+// the new sites in the order their last messages were written.
+func (e *env) addThreads(t *testing.T, n int, read string) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	var sites []int64
+	err := e.db.Write(ctx, func(tx *store.Tx) error {
+		koti, err := tx.Site(ctx, store.Scope{All: true}, e.sites["koti"])
+		if err != nil {
+			return err
+		}
+		for i := range n {
+			ext := fmt.Sprintf("viesti-%02d", i)
+			sid, err := tx.UpsertSite(ctx, portal.Site{CustomerID: koti.Site.CustomerID, ProviderID: koti.Site.ProviderID, Source: "t",
+				ExternalID: ext, Name: "Viestikohde " + ext, Street: "Viestikatu " + fmt.Sprint(i), City: "Tampere"})
+			if err != nil {
+				return err
+			}
+			th, err := tx.EnsureThread(ctx, sid)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.AddMessage(ctx, portal.Message{ThreadID: th, AuthorKind: "customer", AuthorName: "koti",
+				Body: "Hei " + ext, CreatedAt: e.start.Add(time.Duration(i) * time.Minute)}); err != nil {
+				return err
+			}
+			sites = append(sites, sid)
+		}
+		th, err := tx.EnsureThread(ctx, e.sites[read])
+		if err != nil {
+			return err
+		}
+		_, err = tx.AddMessage(ctx, portal.Message{ThreadID: th, AuthorKind: "provider", AuthorName: "Sari", Body: "Tervetuloa"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sites
+}
+
+// inboxLink finds the threads listed in the provider's inbox.
+var inboxLink = regexp.MustCompile(`href="/kohteet/(\d+)/viestit"`)
+
+func TestInboxPagesBy50(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		sari, bertta := e.client(t), e.client(t)
+		e.signIn(t, sari, "sari@kotikulma.example")
+		e.signIn(t, bertta, "bertta@toinen.example")
+		// 50 unread threads and one the staff wrote last: 51 threads.
+		sites := e.addThreads(t, 50, "matti")
+		r := do(t, sari, "GET", e.srv.URL+"/tuottaja/viestit", nil)
+		first := inboxLink.FindAllStringSubmatch(r.body, -1)
+		if len(first) != 50 || !strings.Contains(r.body, `href="/tuottaja/viestit?sivu=2"`) {
+			t.Fatalf("inbox page 1: %d threads, next link %v", len(first), strings.Contains(r.body, "sivu=2"))
+		}
+		// Unread first, the latest first.
+		if first[0][1] != fmt.Sprint(sites[49]) || first[49][1] != fmt.Sprint(sites[0]) {
+			t.Errorf("inbox page 1 from %s to %s, want %d to %d", first[0][1], first[49][1], sites[49], sites[0])
+		}
+		r = do(t, sari, "GET", e.srv.URL+"/tuottaja/viestit?sivu=2", nil)
+		second := inboxLink.FindAllStringSubmatch(r.body, -1)
+		if len(second) != 1 || second[0][1] != fmt.Sprint(e.sites["matti"]) ||
+			!strings.Contains(r.body, `href="/tuottaja/viestit?sivu=1"`) || strings.Contains(r.body, "sivu=3") {
+			t.Errorf("inbox page 2: %v\n%s", second, r.body)
+		}
+		// Reading a thread moves it after the unread ones.
+		do(t, sari, "GET", e.srv.URL+sitePath(sites[49])+"/viestit", nil)
+		r = do(t, sari, "GET", e.srv.URL+"/tuottaja/viestit?sivu=2", nil)
+		second = inboxLink.FindAllStringSubmatch(r.body, -1)
+		if len(second) != 1 || second[0][1] != fmt.Sprint(sites[49]) {
+			t.Errorf("inbox page 2 after reading the newest thread: %v", second)
+		}
+		for _, page := range []string{"1", "2"} {
+			r := do(t, bertta, "GET", e.srv.URL+"/tuottaja/viestit?sivu="+page, nil)
+			if m := inboxLink.FindAllStringSubmatch(r.body, -1); len(m) != 0 {
+				t.Errorf("Toinen's inbox page %s lists Kotikulma's threads: %v", page, m)
+			}
+		}
+	})
+}
