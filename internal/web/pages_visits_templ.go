@@ -425,7 +425,7 @@ func visitsView(p visitsPage) templ.Component {
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						var templ_7745c5c3_Var24 = []any{"card visit status-" + string(v.Status)}
+						var templ_7745c5c3_Var24 = []any{"card visit card-link status-" + string(v.Status)}
 						templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var24...)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
