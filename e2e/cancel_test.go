@@ -138,6 +138,16 @@ func TestPaidCancellationConfirm(t *testing.T) {
 	}
 	shot(t, ctx, "cancel-done-illness")
 	axeIfSet(t, ctx, "visit cancelled for illness")
+	// The home's dashboard lists the cancelled visit ahead with its cost.
+	err = chromedp.Do(ctx, leavePage(chromedp.Click(chromedp.CSS(`nav.sections a:first-child`))),
+		chromedp.WaitVisible(chromedp.CSS("#h-next")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := plainText(t, ctx); !strings.Contains(text, "Perutut käynnit") || !strings.Contains(text, "Sairauden vuoksi, ei maksua") {
+		t.Errorf("the dashboard:\n%s", text)
+	}
+	shot(t, ctx, "cancel-dashboard")
 
 	// The provider's staff see it on their visit page.
 	staff := browser(t, 1280, 900)

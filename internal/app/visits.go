@@ -127,7 +127,9 @@ type ShownTerms struct {
 // CancelVisit cancels a visit for the customer on the terms they were
 // shown. If the terms differ now (the visit was moved, or the deadline
 // passed), nothing changes and *TermsChangedError carries the new terms.
-// The cancellation and its fee go to the changes journal for the ERP.
+// The fee (cents and portal.FeeReason) is computed by the terms at this
+// transaction's clock and kept on the visit; the cancellation and its fee
+// go to the changes journal for the ERP in the same transaction.
 func (a *App) CancelVisit(ctx context.Context, v Viewer, siteID, visitID int64, illness bool, shown ShownTerms) (portal.CancelTerms, error) {
 	if v.Role != portal.RoleCustomer {
 		return portal.CancelTerms{}, portal.ErrForbidden

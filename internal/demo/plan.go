@@ -292,10 +292,20 @@ func (p *plan) visits(sp *sitePlan, occ []occurrence) []plannedVisit {
 			Source: Source, ExternalID: fmt.Sprintf("v-%s-%04d", sp.def.key, len(out)+1),
 			StartsAt: o.start.UTC(), EndsAt: o.end.UTC(), Status: o.status, Service: o.service,
 			WorkerFirstName: o.worker, PriceCents: grossOf(netOf(cd.hours, cd.hourly), o.date, c.VATFree),
-			CustomerNote: o.customerNote, ProviderNote: o.providerNote,
+			CustomerNote: o.customerNote, ProviderNote: o.providerNote, CancelFeeReason: demoCancelFee(o.status),
 		}})
 	}
 	return out
+}
+
+// demoCancelFee is the fee reason of a demo visit: the demo's customers
+// cancelled in time, free (the store marks the provider's cancellations
+// free by itself).
+func demoCancelFee(st portal.VisitStatus) portal.FeeReason {
+	if st == portal.VisitCancelledByCustomer {
+		return portal.FeeFree
+	}
+	return portal.FeeUnknown
 }
 
 // invoices bills each month's done visits early the next month: a work

@@ -155,7 +155,7 @@ func (sh *syntheticShape) customer(i int, providerIdx int) syntheticCustomer {
 			PriceCents: grossOf(netOf(syntheticHours, syntheticHourly), d, false)}
 		switch {
 		case !end.After(sh.now) && (i+k)%17 == 0:
-			v.Status = portal.VisitCancelledByCustomer
+			v.Status, v.CancelFeeReason = portal.VisitCancelledByCustomer, demoCancelFee(portal.VisitCancelledByCustomer)
 		case !end.After(sh.now):
 			v.Status = portal.VisitDone
 		case !st.After(sh.now):

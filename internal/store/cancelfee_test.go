@@ -97,6 +97,23 @@ func TestCancelFeeRoundTrip(t *testing.T) {
 		if v := get("b"); v.Status != portal.VisitPlanned || v.CancelFeeCents != 0 || v.CancelFeeReason != portal.FeeUnknown {
 			t.Errorf("planned again: %s %d %q", v.Status, v.CancelFeeCents, v.CancelFeeReason)
 		}
+		// A visit the ERP writes cancelled by the provider is free; one it
+		// writes cancelled by the customer carries what the writer knows.
+		write(func(tx *store.Tx) (err error) {
+			if ids["p"], err = tx.UpsertVisit(ctx, visit("p", 6, portal.VisitCancelledByProvider)); err != nil {
+				return err
+			}
+			v := visit("q", 7, portal.VisitCancelledByCustomer)
+			v.CancelFeeCents, v.CancelFeeReason = 11257, portal.FeeCharged
+			ids["q"], err = tx.UpsertVisit(ctx, v)
+			return err
+		})
+		if v := get("p"); v.CancelFeeReason != portal.FeeFree {
+			t.Errorf("ERP's provider cancellation: %q", v.CancelFeeReason)
+		}
+		if v := get("q"); v.CancelFeeCents != 11257 || v.CancelFeeReason != portal.FeeCharged {
+			t.Errorf("ERP's customer cancellation: %d %q", v.CancelFeeCents, v.CancelFeeReason)
+		}
 
 		// Visits cancelled before migration 00021: c and d by the customer
 		// (journal: a fee; illness), e by the provider; a keeps its own.
@@ -121,6 +138,11 @@ func TestCancelFeeRoundTrip(t *testing.T) {
 				if _, err := tx.AppendChange(ctx, of, e); err != nil {
 					return err
 				}
+			}
+			// As the rows were before 00021: no fee kept.
+			if err := tx.ExecForTest(ctx, `UPDATE visits SET cancel_fee_cents = 0, cancel_fee_reason = '' WHERE id IN ($1, $2, $3)`,
+				ids["c"], ids["d"], ids["e"]); err != nil {
+				return err
 			}
 			for _, stmt := range strings.Split(up, ";") {
 				if s := strings.TrimSpace(stmt); strings.Contains(s, "UPDATE visits") {

@@ -60,13 +60,14 @@ func chunks(n int, fn func(lo, hi int) error) error {
 
 // UpsertVisits writes visits as UpsertVisit does, many per statement.
 func (tx *Tx) UpsertVisits(ctx context.Context, vs []portal.Visit) error {
-	const cols = 15
+	const cols = 17
 	return chunks(len(vs), func(lo, hi int) error {
 		q := visitInsert + tx.values(hi-lo, cols) + visitConflict
 		args := make([]any, 0, (hi-lo)*cols)
 		for _, v := range vs[lo:hi] {
+			fee, reason := cancelFee(v)
 			args = append(args, v.SiteID, nullID(v.ContractID), v.Source, v.ExternalID, v.StartsAt.UTC(), v.EndsAt.UTC(),
-				string(v.Status), v.Service, v.WorkerFirstName, v.PriceCents, v.CustomerNote, v.ProviderNote, 0, tx.now, tx.now)
+				string(v.Status), v.Service, v.WorkerFirstName, v.PriceCents, v.CustomerNote, v.ProviderNote, fee, reason, 0, tx.now, tx.now)
 		}
 		_, err := tx.exec(ctx, q, args...)
 		return err

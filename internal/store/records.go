@@ -64,7 +64,8 @@ func (tx *Tx) UpsertContract(ctx context.Context, c portal.Contract) (int64, err
 // time or status changes (calendar feeds show the change).
 const (
 	visitInsert = `INSERT INTO visits (site_id, contract_id, source, external_id, starts_at, ends_at, status, service,
-			worker_first_name, price_cents, customer_note, provider_note, sequence, created_at, updated_at)
+			worker_first_name, price_cents, customer_note, provider_note, cancel_fee_cents, cancel_fee_reason, sequence,
+			created_at, updated_at)
 		VALUES `
 	visitConflict = `
 		ON CONFLICT (source, external_id) DO UPDATE SET site_id = excluded.site_id, contract_id = excluded.contract_id,
@@ -72,8 +73,8 @@ const (
 			worker_first_name = excluded.worker_first_name, price_cents = excluded.price_cents, provider_note = excluded.provider_note,
 			sequence = visits.sequence + CASE WHEN visits.starts_at <> excluded.starts_at OR visits.ends_at <> excluded.ends_at
 				OR visits.status <> excluded.status THEN 1 ELSE 0 END,
-			cancel_fee_cents = CASE WHEN visits.status = excluded.status THEN visits.cancel_fee_cents ELSE 0 END,
-			cancel_fee_reason = CASE WHEN visits.status = excluded.status THEN visits.cancel_fee_reason ELSE '' END,
+			cancel_fee_cents = CASE WHEN visits.status = excluded.status THEN visits.cancel_fee_cents ELSE excluded.cancel_fee_cents END,
+			cancel_fee_reason = CASE WHEN visits.status = excluded.status THEN visits.cancel_fee_reason ELSE excluded.cancel_fee_reason END,
 			updated_at = excluded.updated_at`
 	invoiceInsert = `INSERT INTO invoices (customer_id, site_id, source, external_id, number, period_start, period_end,
 			issued_on, due_on, paid_on, status, is_credit_note, total_cents, reference, created_at, updated_at)
@@ -98,9 +99,25 @@ const stampProvider = `UPDATE invoices SET
 // UpsertVisit writes a visit; a change of time or status bumps its
 // sequence (for calendar feeds).
 func (tx *Tx) UpsertVisit(ctx context.Context, v portal.Visit) (int64, error) {
-	return tx.insert(ctx, visitInsert+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $13)`+visitConflict+
+	fee, reason := cancelFee(v)
+	return tx.insert(ctx, visitInsert+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, $15)`+visitConflict+
 		` RETURNING id`, v.SiteID, nullID(v.ContractID), v.Source, v.ExternalID, v.StartsAt.UTC(), v.EndsAt.UTC(), string(v.Status),
-		v.Service, v.WorkerFirstName, v.PriceCents, v.CustomerNote, v.ProviderNote, tx.now)
+		v.Service, v.WorkerFirstName, v.PriceCents, v.CustomerNote, v.ProviderNote, fee, reason, tx.now)
+}
+
+// cancelFee is the cancellation fee a written visit carries: none for a
+// visit that is not cancelled, always free for the provider's
+// cancellation, else what the writer knows (a customer's cancellation
+// that came from the ERP: unknown). A visit whose status does not change
+// keeps the fee it has (visitConflict).
+func cancelFee(v portal.Visit) (int64, string) {
+	switch {
+	case !v.Status.Cancelled():
+		return 0, string(portal.FeeUnknown)
+	case v.Status == portal.VisitCancelledByProvider:
+		return 0, string(portal.FeeFree)
+	}
+	return v.CancelFeeCents, string(v.CancelFeeReason)
 }
 
 // UpsertInvoice writes a billing summary and replaces its lines.
