@@ -5,12 +5,17 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
+
+// calendarButton is the calendar section's main button, the one that
+// opens the feed in the calendar app.
+const calendarButton = "section.calendar a.button.primary"
 
 // TestCalendarLinkInBrowser: the subscribe button the person taps in
 // Chromium is a webcal: link to the feed on the portal's own host (not the
@@ -36,18 +41,18 @@ func TestCalendarLinkInBrowser(t *testing.T) {
 				chromedp.Navigate(srv.url+"/profiili/kalenteri"),
 				chromedp.WaitVisible(chromedp.CSS(`form[action="/profiili/kalenteri"] button[type=submit]`)),
 				leavePage(chromedp.Click(chromedp.CSS(`form[action="/profiili/kalenteri"] button[type=submit]`))),
-				chromedp.WaitVisible(chromedp.CSS("#calendar-open")),
+				chromedp.WaitVisible(chromedp.CSS(calendarButton)),
 				// The copy button is the script's: it shows once calendar.js ran.
 				chromedp.WaitVisible(chromedp.CSS("button[data-copy]")),
 			)
 			if err != nil {
 				t.Fatalf("make a feed address: %v", err)
 			}
-			got, err := chromedp.Run(ctx, chromedp.Evaluate[struct{ Href, Attr, Feed string }](`({
-				href: document.getElementById("calendar-open").href,
-				attr: document.getElementById("calendar-open").getAttribute("href"),
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[struct{ Href, Attr, Feed string }](strings.ReplaceAll(`({
+				href: document.querySelector(SEL).href,
+				attr: document.querySelector(SEL).getAttribute("href"),
 				feed: document.getElementById("calendar-url").textContent.trim(),
-			})`))
+			})`, "SEL", strconv.Quote(calendarButton))))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,19 +111,19 @@ func TestCalendarWithoutJavaScript(t *testing.T) {
 		chromedp.Navigate(srv.url+"/profiili/kalenteri"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/profiili/kalenteri"] button[type=submit]`)),
 		leavePage(chromedp.Click(chromedp.CSS(`form[action="/profiili/kalenteri"] button[type=submit]`))),
-		chromedp.WaitVisible(chromedp.CSS("#calendar-open")),
+		chromedp.WaitVisible(chromedp.CSS(calendarButton)),
 	)
 	if err != nil {
 		t.Fatalf("make a feed address without JavaScript: %v", err)
 	}
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
 		Href, Feed, Copy, Select string
-	}](`({
-		href: document.getElementById("calendar-open").getAttribute("href"),
+	}](strings.ReplaceAll(`({
+		href: document.querySelector(SEL).getAttribute("href"),
 		feed: document.getElementById("calendar-url").textContent.trim(),
 		copy: getComputedStyle(document.querySelector("button[data-copy]")).display,
 		select: getComputedStyle(document.getElementById("calendar-url")).userSelect,
-	})`))
+	})`, "SEL", strconv.Quote(calendarButton))))
 	if err != nil {
 		t.Fatal(err)
 	}
