@@ -13,4 +13,6 @@ var AccessFields = []string{"keys", "door_code", "pets", "parking", "other"}
 
 // Values returns the parts of the access instructions in the order of
 // AccessFields.
-func (a AccessInstructions) Values() []string { return []string{a.Keys, a.DoorCode, a.Pets, a.Parking, a.Other} }
+func (a AccessInstructions) Values() []string {
+	return []string{a.Keys, a.DoorCode, a.Pets, a.Parking, a.Other}
+}
