@@ -47,9 +47,9 @@ func (a *App) SetAccessInstructions(ctx context.Context, v Viewer, siteID int64,
 		}
 		old := s.Site.Access
 		var changed []string
-		for name, pair := range map[string][2]string{"keys": {old.Keys, in.Keys}, "door_code": {old.DoorCode, in.DoorCode},
-			"pets": {old.Pets, in.Pets}, "parking": {old.Parking, in.Parking}, "other": {old.Other, in.Other}} {
-			if pair[0] != pair[1] {
+		was, now := old.Values(), in.Values()
+		for i, name := range portal.AccessFields {
+			if was[i] != now[i] {
 				changed = append(changed, name)
 			}
 		}

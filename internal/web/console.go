@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -369,6 +370,8 @@ type ruleRow struct {
 	portal.DeductionRule
 	Rate, Max, Omavastuu string
 	Edit                 string
+	// TypeName is the work type in words.
+	TypeName string
 }
 
 type consoleRulesPage struct {
@@ -376,7 +379,13 @@ type consoleRulesPage struct {
 	Rules  []ruleRow
 	Form   form
 	Fields []cfield
+	// WorkTypes are the choices of the form's work type: the known ones
+	// and those with rules, each with its words.
+	WorkTypes []workTypeChoice
 }
+
+// workTypeChoice is a work type the rules form offers.
+type workTypeChoice struct{ Code, Name string }
 
 // rulesPath is the rules page.
 const rulesPath = consolePath + "/vahennyssaannot"
@@ -411,6 +420,21 @@ func (s *Server) rulesPage(r *http.Request, v *viewer, f *form) (consoleRulesPag
 			f.Values["rate"], f.Values["max"], f.Values["omavastuu"] = row.Rate, row.Max, row.Omavastuu
 		}
 		p.Rules = append(p.Rules, row)
+	}
+	w := s.words(p.L)
+	codes := slices.Clone(portal.WorkTypes)
+	for i := range p.Rules {
+		p.Rules[i].TypeName = w.workType(p.Rules[i].WorkType)
+		if !slices.Contains(codes, p.Rules[i].WorkType) {
+			codes = append(codes, p.Rules[i].WorkType)
+		}
+	}
+	// A refused form keeps what was sent, even a code not on the list.
+	if v := f.Values["work_type"]; v != "" && !slices.Contains(codes, v) {
+		codes = append(codes, v)
+	}
+	for _, c := range codes {
+		p.WorkTypes = append(p.WorkTypes, workTypeChoice{c, w.workType(c)})
 	}
 	p.Form = *f
 	p.Fields = []cfield{
@@ -534,11 +558,10 @@ func (s *Server) consoleAudit(w http.ResponseWriter, r *http.Request, v *viewer)
 		if k := "console.audit.role." + e.ActorRole; s.catalog.Has(k) {
 			who += " (" + l.T(k) + ")"
 		}
-		what := e.Action
-		if k := "console.action." + e.Action; s.catalog.Has(k) {
-			what = l.T(k)
-		}
-		p.Rows = append(p.Rows, auditRow{AuditEntry: e, Who: who, What: what})
+		w := s.words(l)
+		row := auditRow{AuditEntry: e, Who: who, What: w.action(e.Action)}
+		row.Detail = w.detail(e.Action, e.Detail)
+		p.Rows = append(p.Rows, row)
 	}
 	return s.render(w, r, status, "consoleaudit", p)
 }
