@@ -230,7 +230,7 @@ func demoCmd(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	if customers < 0 || customers > 10_000_000 {
-		return usageError{fmt.Errorf("--customers %d: want 0 to 10000000", customers)}
+		return usageError{err: fmt.Errorf("--customers %d: want 0 to 10000000", customers)}
 	}
 	db, err := openDB(ctx, d, log)
 	if err != nil {
