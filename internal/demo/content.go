@@ -179,9 +179,11 @@ func summerOf(n int, end bool) func(portal.Date) portal.Date {
 }
 
 const (
-	cleaning  = "Säännöllinen siivous"
-	homeHelp  = "Kotiapu"
-	homeHelp0 = "Kotiapu alv 0 %"
+	cleaning = "Säännöllinen siivous"
+	homeHelp = "Kotiapu"
+	// care is VAT-free home help; the customer sees a plain service
+	// name, and the VAT class only on the bill's VAT lines.
+	care = "Kotiapu ja hoiva"
 )
 
 // demoSites are the homes of the demo, one customer record each. The order
@@ -240,7 +242,7 @@ var demoSites = []siteDef{
 		},
 		workers: []string{"Sanna", "Elina", "Riikka"},
 		contracts: []contractDef{
-			{key: "kotiapu", kind: portal.ContractRegular, service: homeHelp0, workType: "care", rhythm: "weekly",
+			{key: "kotiapu", kind: portal.ContractRegular, service: care, workType: "care", rhythm: "weekly",
 				vatFree: true, hourly: 3450, hours: 2000, startH: 10, start: fixed(2022, time.November, 1)},
 		},
 		messages: []messageDef{
