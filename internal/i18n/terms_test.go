@@ -35,6 +35,9 @@ func termProblems(c *Catalog) []string {
 		if _, ok := termAllowed[k]; ok {
 			return
 		}
+		// A soft hyphen at a compound's seam (for narrow headings) is no
+		// part of the word.
+		s = strings.ReplaceAll(s, "\u00ad", "")
 		switch l {
 		case Swedish:
 			for _, w := range provider.FindAllString(s, -1) {
@@ -65,7 +68,7 @@ func termProblems(c *Catalog) []string {
 func TestTermCheckFinds(t *testing.T) {
 	c := &Catalog{msgs: map[Lang]map[string]message{
 		Swedish: {"a": {Other: "Serviceproducenten svarar"}, "b": {Other: "din leverantör"}, "c": {Other: "producentens sidor"},
-			"ok": {Other: "Tjänsteproducentens svar"}},
+			"ok": {Other: "Tjänsteproducentens svar"}, "ok2": {Other: "Tjänste\u00adproducenter"}},
 		English: {"d": {Other: "Invoices"}, "e": {Other: "a new billing summary"}, "ok": {Other: "Bills and credit notes"}},
 	}}
 	got := termProblems(c)
@@ -73,7 +76,7 @@ func TestTermCheckFinds(t *testing.T) {
 		t.Errorf("found %d problems, want 5 (a, b, c, d, e):\n%s", len(got), strings.Join(got, "\n"))
 	}
 	for _, p := range got {
-		if strings.Contains(p, " ok:") {
+		if strings.Contains(p, " ok:") || strings.Contains(p, " ok2:") {
 			t.Errorf("flagged a right term: %s", p)
 		}
 	}
