@@ -61,12 +61,19 @@ func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 }
 
 // parseError turns an error of fs.Parse into a request for help or a
-// usage error that shows the command's flags.
+// usage error: one that shows the command's flags when the flag itself is
+// wrong (unknown, without its value, badly written), one line when only
+// its value is.
 func parseError(fs *flag.FlagSet, err error) error {
 	if errors.Is(err, flag.ErrHelp) {
 		return helpError{fs}
 	}
-	return usageError{err: err, fs: fs}
+	for _, p := range []string{"flag provided but not defined", "flag needs an argument", "bad flag syntax"} {
+		if strings.HasPrefix(err.Error(), p) {
+			return usageError{err: err, fs: fs}
+		}
+	}
+	return usageError{err: err}
 }
 
 // dbFlags are the flags of every subcommand that opens the database.
