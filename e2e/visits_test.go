@@ -111,7 +111,7 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 		t.Fatal(err)
 	}
 	text = mainText(t, ctx)
-	if !strings.Contains(text, "Käynti on peruttu.") || !strings.Contains(text, "Peruttu (sinun perumasi)") {
+	if !strings.Contains(text, "Käynti on peruttu.") || !strings.Contains(text, "Peruttu (peruit itse)") {
 		t.Errorf("after cancelling:\n%s", text)
 	}
 	cancelledURL, _ := chromedp.Run(ctx, chromedp.Location())
@@ -189,7 +189,7 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 	staff := browser(t, 1280, 900)
 	signInTo(t, staff, srv.url, "lahimmainen@demo.example", "demo-salasana-2025", "nav.tabs")
 	text = mainText(t, staff)
-	if !strings.Contains(text, "Kohteidesi palveluvuorot") || !strings.Contains(text, "Peruttu (asiakkaan perumana)") ||
+	if !strings.Contains(text, "Kohteidesi palveluvuorot") || !strings.Contains(text, "Peruttu (asiakas perui)") ||
 		!strings.Contains(text, "Siirtopyynnöt") {
 		t.Errorf("staff schedule does not show the cancellation:\n%s", text)
 	}
@@ -201,7 +201,7 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := mainText(t, staff); !strings.Contains(text, "Peruttu (asiakkaan perumana)") || !strings.Contains(text, "Mannerheimintie") {
+	if text := mainText(t, staff); !strings.Contains(text, "Peruttu (asiakas perui)") || !strings.Contains(text, "Mannerheimintie") {
 		t.Errorf("staff's page of the cancelled visit:\n%s", text)
 	}
 	shot(t, staff, "provider-visit")

@@ -19,8 +19,9 @@ import (
 // first, so the address is proven before it gets the rights.
 func adminCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
 	const want = `want "admin create EMAIL"`
+	args = helpFor(args, "create")
 	if len(args) == 0 || args[0] != "create" {
-		return usageError{errors.New(want)}
+		return usageError{err: errors.New(want)}
 	}
 	var d dbFlags
 	fs := flag.NewFlagSet("admin create", flag.ContinueOnError)
@@ -35,7 +36,7 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	if len(rest) != 1 {
-		return usageError{errors.New(want)}
+		return usageError{err: errors.New(want)}
 	}
 	db, err := openDB(ctx, d, log)
 	if err != nil {
@@ -47,9 +48,9 @@ func adminCmd(ctx context.Context, args []string, getenv func(string) string, st
 	var invalid app.InvalidInput
 	switch {
 	case errors.As(err, &invalid):
-		return usageError{fmt.Errorf("%q is not an email address", email)}
+		return usageError{err: fmt.Errorf("%q is not an email address", email)}
 	case errors.Is(err, portal.ErrNotFound):
-		return usageError{fmt.Errorf("no verified account has the address %s: sign up in the portal with it first (Luo tili, /luo-tili), enter the code from the mail, then run this again", email)}
+		return usageError{err: fmt.Errorf("no verified account has the address %s: sign up in the portal with it first (Luo tili, /luo-tili), enter the code from the mail, then run this again", email)}
 	case errors.Is(err, app.ErrAlreadyAdmin):
 		fmt.Fprintf(stdout, "%s is a chain admin already.\n", email)
 		return nil

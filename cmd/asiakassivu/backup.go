@@ -30,11 +30,11 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	if store.IsPostgres(d.database) {
-		return usageError{fmt.Errorf("the database is PostgreSQL: back it up with pg_dump, for example: pg_dump --format=custom --file=%s --dbname='%s' (restore with pg_restore; see the README)",
+		return usageError{err: fmt.Errorf("the database is PostgreSQL: back it up with pg_dump, for example: pg_dump --format=custom --file=%s --dbname='%s' (restore with pg_restore; see the README)",
 			pgDumpFile(out), redactDSN(d.database))}
 	}
 	if out == "" {
-		return usageError{errors.New("--out FILE is required")}
+		return usageError{err: errors.New("--out FILE is required")}
 	}
 	// The database must exist already: opening a wrong path would create
 	// an empty database and back that up. Nor is it migrated: the running
@@ -53,7 +53,7 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 	defer db.Close()
 	b, err := db.Backup(ctx, out, overwrite)
 	if errors.Is(err, os.ErrExist) {
-		return usageError{fmt.Errorf("%s exists already: choose another --out, or add --overwrite to replace it", out)}
+		return usageError{err: fmt.Errorf("%s exists already: choose another --out, or add --overwrite to replace it", out)}
 	}
 	if err != nil {
 		return err

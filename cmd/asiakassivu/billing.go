@@ -15,8 +15,9 @@ import (
 // rulesCmd is "asiakassivu rules set --year Y --work-type T --rate-bp N
 // --max-cents N --omavastuu-cents N": sets a household-deduction rule.
 func rulesCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
+	args = helpFor(args, "set")
 	if len(args) == 0 || args[0] != "set" {
-		return usageError{errors.New(`want "rules set --year Y --work-type T --rate-bp N --max-cents N --omavastuu-cents N"`)}
+		return usageError{err: errors.New(`want "rules set --year Y --work-type T --rate-bp N --max-cents N --omavastuu-cents N"`)}
 	}
 	var d dbFlags
 	var r portal.DeductionRule
@@ -33,7 +34,7 @@ func rulesCmd(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	r.MaxCents, r.OmavastuuCents = maxCents, omavastuu
 	if p := r.Check(); p != "" {
-		return usageError{errors.New(p)}
+		return usageError{err: errors.New(p)}
 	}
 	db, err := openDB(ctx, d, log)
 	if err != nil {
@@ -52,8 +53,9 @@ func rulesCmd(ctx context.Context, args []string, getenv func(string) string, st
 // yearly report of every consenting customer, in CSV and JSON, written by
 // the file sender and recorded with its checksums.
 func deductionCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
+	args = helpFor(args, "export")
 	if len(args) == 0 || args[0] != "export" {
-		return usageError{errors.New(`want "deduction export --year Y --out DIR"`)}
+		return usageError{err: errors.New(`want "deduction export --year Y --out DIR"`)}
 	}
 	var d dbFlags
 	var year int
@@ -67,10 +69,10 @@ func deductionCmd(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	if year < 2000 || year > 2100 {
-		return usageError{fmt.Errorf("--year %d: want 2000 to 2100", year)}
+		return usageError{err: fmt.Errorf("--year %d: want 2000 to 2100", year)}
 	}
 	if out == "" {
-		return usageError{errors.New("--out is required")}
+		return usageError{err: errors.New("--out is required")}
 	}
 	db, err := openDB(ctx, d, log)
 	if err != nil {

@@ -44,17 +44,17 @@ func (b *brandFlags) brand(isDemo bool) (web.Brand, error) {
 	}
 	if out.Color != "" {
 		if err := web.CheckBrandColor(out.Color); err != nil {
-			return out, usageError{fmt.Errorf("--brand-color %w", err)}
+			return out, usageError{err: fmt.Errorf("--brand-color %w", err)}
 		}
 	}
 	if b.logo != "" {
 		logo, err := readLimited(b.logo, web.MaxLogoBytes)
 		if err != nil {
-			return out, usageError{fmt.Errorf("--brand-logo: %w", err)}
+			return out, usageError{err: fmt.Errorf("--brand-logo: %w", err)}
 		}
 		name, err := web.LoadLogo(filepath.Base(b.logo), logo)
 		if err != nil {
-			return out, usageError{fmt.Errorf("--brand-logo %w", err)}
+			return out, usageError{err: fmt.Errorf("--brand-logo %w", err)}
 		}
 		out.Logo, out.LogoName = logo, name
 	}

@@ -114,6 +114,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		app.WithMailer(jobs.MailQueue{SignInURL: c.base.JoinPath("kirjaudu").String()}),
 		app.WithWake(worker.Notify),
 		app.WithSealer(sealer),
+		app.WithBrand(c.brand.Name),
 		app.WithEvents(events),
 		app.WithBaseURL(strings.TrimSuffix(c.base.String(), "/")))
 	worker.Register(app.KindMessageUnread, a.EmailIfUnread)
@@ -230,7 +231,7 @@ func demoCmd(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	if customers < 0 || customers > 10_000_000 {
-		return usageError{fmt.Errorf("--customers %d: want 0 to 10000000", customers)}
+		return usageError{err: fmt.Errorf("--customers %d: want 0 to 10000000", customers)}
 	}
 	db, err := openDB(ctx, d, log)
 	if err != nil {

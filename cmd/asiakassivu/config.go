@@ -26,7 +26,12 @@ func envName(flagName string) string {
 }
 
 // usageError is a bad flag or value: one line to stderr, exit code 2.
-type usageError struct{ err error }
+// When fs is set (a flag the command does not know, or one that does not
+// parse), the command's usage follows the line.
+type usageError struct {
+	err error
+	fs  *flag.FlagSet
+}
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
@@ -39,23 +44,37 @@ func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 	fs.VisitAll(func(f *flag.Flag) {
 		if v := getenv(envName(f.Name)); v != "" && envErr == nil {
 			if err := fs.Set(f.Name, v); err != nil {
-				envErr = usageError{fmt.Errorf("%s=%q: %v", envName(f.Name), v, err)}
+				envErr = usageError{err: fmt.Errorf("%s=%q: %v", envName(f.Name), v, err)}
 			}
 		}
 	})
+	// --help is answered even when a variable is bad.
+	if err := fs.Parse(args); err != nil {
+		return parseError(fs, err)
+	}
 	if envErr != nil {
 		return envErr
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
-	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+		return usageError{err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	return nil
+}
+
+// parseError turns an error of fs.Parse into a request for help or a
+// usage error: one that shows the command's flags when the flag itself is
+// wrong (unknown, without its value, badly written), one line when only
+// its value is.
+func parseError(fs *flag.FlagSet, err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return helpError{fs}
+	}
+	for _, p := range []string{"flag provided but not defined", "flag needs an argument", "bad flag syntax"} {
+		if strings.HasPrefix(err.Error(), p) {
+			return usageError{err: err, fs: fs}
+		}
+	}
+	return usageError{err: err}
 }
 
 // dbFlags are the flags of every subcommand that opens the database.
@@ -158,7 +177,7 @@ func parseServe(args []string, getenv func(string) string) (serveConfig, error) 
 	fs.StringVar(&c.secretKeyFile, "secret-key-file", "", "file holding the data encryption key (default: secret.key in the data directory; created if absent)")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo data into an empty database")
 	fs.BoolVar(&c.dev, "dev", false, "development mode: mail goes to the development outbox at /dev/posti unless --smtp is set")
-	fs.Var(&c.trustedProxies, "trusted-proxy", "reverse proxies (CIDR[,CIDR]) whose X-Forwarded-For names the client")
+	fs.Var(&c.trustedProxies, "trusted-proxy", "reverse proxies, `CIDR[,CIDR]` (a single address is one host), whose X-Forwarded-For names the client")
 	fs.BoolVar(&c.plainStreams, "plain-streams", false, "keep HTTP/1 message streams in their requests as HTTP/2 ones are (about 4× the memory; for measuring)")
 	c.mailer.register(fs)
 	c.brandFlags.register(fs)
@@ -166,20 +185,20 @@ func parseServe(args []string, getenv func(string) string) (serveConfig, error) 
 		return c, err
 	}
 	if len(c.trustedProxies) > 0 && (c.demo || c.dev) {
-		return c, usageError{errors.New("--trusted-proxy is for a production server, not with --demo or --dev (their development outbox is open to loopback peers)")}
+		return c, usageError{err: errors.New("--trusted-proxy is for a production server, not with --demo or --dev (their development outbox is open to loopback peers)")}
 	}
 	if err := c.mailer.check(); err != nil {
 		return c, err
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
-		return c, usageError{fmt.Errorf("--addr %q: %v", c.addr, err)}
+		return c, usageError{err: fmt.Errorf("--addr %q: %v", c.addr, err)}
 	}
 	if c.baseURL == "" {
 		c.baseURL = "http://" + defaultHost(c.addr)
 	}
 	u, err := url.Parse(c.baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, usageError{fmt.Errorf("--base-url %q: want http(s)://host[:port]", c.baseURL)}
+		return c, usageError{err: fmt.Errorf("--base-url %q: want http(s)://host[:port]", c.baseURL)}
 	}
 	c.base = u
 	// --demo (known passwords) and --dev (the development outbox) are for
@@ -190,7 +209,7 @@ func parseServe(args []string, getenv func(string) string) (serveConfig, error) 
 		if c.dev {
 			mode = "--dev"
 		}
-		return c, usageError{fmt.Errorf("%s is for trying the portal on this machine; it is refused with an https --base-url (a production layout)", mode)}
+		return c, usageError{err: fmt.Errorf("%s is for trying the portal on this machine; it is refused with an https --base-url (a production layout)", mode)}
 	}
 	if c.secretKeyFile == "" {
 		c.secretKeyFile = filepath.Join(c.dataDir, "secret.key")

@@ -21,8 +21,9 @@ import (
 // outcome of importing real data, and the good rows are in. Only what
 // stops the import (unreadable files, the database) is an error.
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, log *slog.Logger) error {
+	args = helpFor(args, "legacy")
 	if len(args) == 0 || args[0] != "legacy" {
-		return usageError{errors.New("usage: import legacy [--dry-run] [--database DSN] FILE|DIR")}
+		return usageError{err: errors.New("usage: import legacy [--dry-run] [--database DSN] FILE|DIR")}
 	}
 	var d dbFlags
 	var dryRun bool
@@ -38,10 +39,10 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	if len(paths) != 1 {
-		return usageError{errors.New("want one export file or directory: import legacy [--dry-run] FILE|DIR")}
+		return usageError{err: errors.New("want one export file or directory: import legacy [--dry-run] FILE|DIR")}
 	}
 	if batch < 1 || batch > 100_000 {
-		return usageError{fmt.Errorf("--batch %d: want 1 to 100000", batch)}
+		return usageError{err: fmt.Errorf("--batch %d: want 1 to 100000", batch)}
 	}
 	if secretKeyFile == "" {
 		secretKeyFile = d.dataDir + "/secret.key"
@@ -94,10 +95,7 @@ func parseWithArgs(fs *flag.FlagSet, args []string, getenv func(string) string) 
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, usageError{err}
+			return nil, parseError(fs, err)
 		}
 		if fs.NArg() == 0 {
 			return pos, nil

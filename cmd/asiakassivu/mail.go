@@ -30,12 +30,12 @@ func (m *mailFlags) check() error {
 	if m.smtp != "" {
 		cfg, err := mail.ParseSMTPURL(m.smtp)
 		if err != nil {
-			return usageError{fmt.Errorf("--smtp: %w", err)}
+			return usageError{err: fmt.Errorf("--smtp: %w", err)}
 		}
 		m.smtpCfg = cfg
 	}
 	if _, err := mail.ParseAddress(m.mailFrom); err != nil {
-		return usageError{fmt.Errorf("--mail-from: %w", err)}
+		return usageError{err: fmt.Errorf("--mail-from: %w", err)}
 	}
 	return nil
 }
@@ -48,7 +48,7 @@ func (m *mailFlags) sender(devOutbox bool, clock func() time.Time, log *slog.Log
 	if m.smtp != "" {
 		smtp, err := mail.NewSMTPSender(m.smtpCfg, m.mailFrom)
 		if err != nil {
-			return nil, nil, usageError{fmt.Errorf("--smtp: %w", err)}
+			return nil, nil, usageError{err: fmt.Errorf("--smtp: %w", err)}
 		}
 		s = smtp
 		log.Info("mail goes out by SMTP", "server", net.JoinHostPort(m.smtpCfg.Host, strconv.Itoa(m.smtpCfg.Port)),

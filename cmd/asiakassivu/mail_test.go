@@ -175,7 +175,6 @@ func get(t *testing.T, u string) (int, string) {
 func TestServeSendsQueuedMail(t *testing.T) {
 	smtpSrv := mailtest.StartWith(t, mailtest.Options{Username: "portal", Password: "salainen"})
 	dir := t.TempDir()
-	t.Chdir("../..") // --dev reads the templates from internal/web/templates
 	base, stderr, stop := startServe(t, "--data-dir", dir, "--dev", "--smtp", smtpSrv.URL(),
 		"--mail-from", "Kotikulma <noreply@kotikulma.example>")
 	m, err := mail.Render(mail.SignupCode, "fi", map[string]string{"code": "730194"})

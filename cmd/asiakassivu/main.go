@@ -13,7 +13,8 @@
 //
 // Every flag can also be given as an environment variable
 // ASIAKASSIVU_<NAME> (--data-dir → ASIAKASSIVU_DATA_DIR); a flag beats the
-// variable.
+// variable. "asiakassivu help CMD" or "asiakassivu CMD --help" lists a
+// command's flags with their defaults and variables.
 package main
 
 import (
@@ -36,80 +37,60 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
-const usage = `Käyttö / usage: asiakassivu <command> [flags]
-
-Commands:
-  serve     run the portal (migrates the database first)
-  migrate   bring the database schema up to date
-  demo      load the demo data into an empty database, or --customers N synthetic customers
-  rules     set a household-deduction rule: rules set --year Y --work-type T --rate-bp N --max-cents N --omavastuu-cents N
-  deduction export the yearly household-deduction report: deduction export --year Y --out DIR
-  import    import the old extranet's export: import legacy [--dry-run] FILE|DIR (docs/legacy-import.md)
-  policy    change the chain policies: policy set [--cancel-deadline-days N] [--legacy-retirement YYYY-MM-DD] …
-  token     bearer tokens of the ERP sync API: token create NAME [--provider ID] | token list | token revoke NAME|ID
-  backup    copy the live SQLite database while the server runs: backup --out FILE [--overwrite]
-  admin     chain admins: admin create EMAIL (the address must have signed up first)
-  version   print the version
-
-Run "asiakassivu <command> -h" for the flags of a command.
-`
-
 // run executes one subcommand and returns the process exit code: 0 on
 // success, 1 on a failure while running, 2 on bad usage or an unreachable
 // database.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, overview())
+		return 2
+	}
+	name, rest := args[0], args[1:]
+	if isHelp(name) {
+		if len(rest) == 0 {
+			fmt.Fprint(stdout, overview())
+			return 0
+		}
+		// "asiakassivu help serve" is "asiakassivu serve --help".
+		name, rest = rest[0], []string{"--help"}
+	}
+	var cmd *command
+	for _, c := range commands() {
+		if c.name == name {
+			cmd = &c
+			break
+		}
+	}
+	if cmd == nil {
+		fmt.Fprintf(stderr, "asiakassivu: unknown command %q\n\n%s", name, overview())
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	var err error
-	switch args[0] {
-	case "serve":
-		err = serve(ctx, args[1:], getenv, stdout, log)
-	case "migrate":
-		err = migrate(ctx, args[1:], getenv, log)
-	case "demo":
-		err = demoCmd(ctx, args[1:], getenv, stdout, stderr, log)
-	case "rules":
-		err = rulesCmd(ctx, args[1:], getenv, stdout, log)
-	case "deduction":
-		err = deductionCmd(ctx, args[1:], getenv, stdout, log)
-	case "import":
-		err = importCmd(ctx, args[1:], getenv, stdout, stderr, log)
-	case "policy":
-		err = policyCmd(ctx, args[1:], getenv, stdout, log)
-	case "token":
-		err = tokenCmd(ctx, args[1:], getenv, stdout, log)
-	case "backup":
-		err = backupCmd(ctx, args[1:], getenv, stdout, log)
-	case "admin":
-		err = adminCmd(ctx, args[1:], getenv, stdout, log)
-	case "version":
-		fmt.Fprintln(stdout, "asiakassivu", version())
-		return 0
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		fmt.Fprintf(stderr, "asiakassivu: unknown command %q\n\n%s", args[0], usage)
-		return 2
-	}
+	err := cmd.run(ctx, rest, getenv, stdout, stderr, log)
 	var ue usageError
+	var he helpError
 	var se startError
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &he):
+		printUsage(stdout, he.fs)
+		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "asiakassivu %s: %s\n", args[0], oneLine(ue.err))
+		fmt.Fprintf(stderr, "asiakassivu %s: %s\n", name, oneLine(ue.err))
+		if ue.fs != nil {
+			// A flag the command does not know: show the ones it does.
+			fmt.Fprintln(stderr)
+			printUsage(stderr, ue.fs)
+		}
 		return 2
 	case errors.As(err, &se):
-		fmt.Fprintf(stderr, "asiakassivu %s: %s\n", args[0], oneLine(se.err))
+		fmt.Fprintf(stderr, "asiakassivu %s: %s\n", name, oneLine(se.err))
 		return 2
 	default:
-		fmt.Fprintf(stderr, "asiakassivu %s: %s\n", args[0], oneLine(err))
+		fmt.Fprintf(stderr, "asiakassivu %s: %s\n", name, oneLine(err))
 		return 1
 	}
 }

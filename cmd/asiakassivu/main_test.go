@@ -78,7 +78,9 @@ func TestBadUsageExitsTwo(t *testing.T) {
 		if !strings.Contains(errb.String(), c.want) {
 			t.Errorf("%s: stderr %q lacks %q", c.name, errb.String(), c.want)
 		}
-		if c.name != "unknown command" && strings.Count(strings.TrimSpace(errb.String()), "\n") != 0 {
+		// An unknown command or flag is followed by the usage; the
+		// rest is one line.
+		if c.name != "unknown command" && c.name != "unknown flag" && strings.Count(strings.TrimSpace(errb.String()), "\n") != 0 {
 			t.Errorf("%s: more than one line on stderr: %q", c.name, errb.String())
 		}
 	}

@@ -18,8 +18,9 @@ import (
 // [--order-service-url URL]": changes the chain policies from the server's
 // command line (the admin console does the same); flags not given stay.
 func policyCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
+	args = helpFor(args, "set")
 	if len(args) == 0 || args[0] != "set" {
-		return usageError{errors.New(`want "policy set [--cancel-deadline-days N] [--late-fee-percent N] [--legacy-cutover YYYY-MM-DD] [--legacy-retirement YYYY-MM-DD] [--order-service-url URL]"`)}
+		return usageError{err: errors.New(`want "policy set [--cancel-deadline-days N] [--late-fee-percent N] [--legacy-cutover YYYY-MM-DD] [--legacy-retirement YYYY-MM-DD] [--order-service-url URL]"`)}
 	}
 	var d dbFlags
 	fs := flag.NewFlagSet("policy set", flag.ContinueOnError)
@@ -60,7 +61,7 @@ func policyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		}
 	})
 	if len(bad) > 0 {
-		return usageError{errors.New(strings.Join(bad, "; "))}
+		return usageError{err: errors.New(strings.Join(bad, "; "))}
 	}
 	db, err := openDB(ctx, d, log)
 	if err != nil {
@@ -74,7 +75,7 @@ func policyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		for _, fe := range invalid {
 			msgs = append(msgs, fe.Field+": "+policyProblems[fe.Key])
 		}
-		return usageError{errors.New(strings.Join(msgs, "; "))}
+		return usageError{err: errors.New(strings.Join(msgs, "; "))}
 	}
 	if err != nil {
 		return err

@@ -22,7 +22,7 @@ func startPprof(addr string, log *slog.Logger) error {
 		return nil
 	}
 	if !isLoopback(addr) {
-		return usageError{fmt.Errorf("%s %q: want a loopback address with a port", pprofEnv, addr)}
+		return usageError{err: fmt.Errorf("%s %q: want a loopback address with a port", pprofEnv, addr)}
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -22,7 +22,7 @@ func registerPush(ctx context.Context, a *app.App, w *jobs.Worker, mailFrom stri
 	}
 	from, err := mail.ParseAddress(mailFrom)
 	if err != nil {
-		return usageError{fmt.Errorf("--mail-from: %w", err)}
+		return usageError{err: fmt.Errorf("--mail-from: %w", err)}
 	}
 	s, err := push.NewSender(push.SenderOptions{Keys: keys, Subscriber: from.Address, Now: a.Now})
 	if err != nil {

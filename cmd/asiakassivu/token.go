@@ -24,11 +24,15 @@ import (
 func tokenCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
 	const want = `want "token create NAME [--provider ID]", "token list" or "token revoke NAME|ID"`
 	if len(args) == 0 {
-		return usageError{errors.New(want)}
+		return usageError{err: errors.New(want)}
 	}
-	sub := args[0]
+	sub, name := args[0], "token "+args[0]
+	if isHelp(sub) {
+		// "token --help" shows the three forms, with create's flags.
+		sub, name, args = "create", "token", []string{"create", "--help"}
+	}
 	var d dbFlags
-	fs := flag.NewFlagSet("token "+sub, flag.ContinueOnError)
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	d.register(fs)
 	provider := ""
 	if sub == "create" {
@@ -48,7 +52,7 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 	case sub == "list" && len(rest) == 0:
 	case (sub == "create" || sub == "revoke") && len(rest) == 1:
 	default:
-		return usageError{errors.New(want)}
+		return usageError{err: errors.New(want)}
 	}
 	db, err := openDB(ctx, d, log)
 	if err != nil {
@@ -61,11 +65,11 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		token, t, err := a.CreateScopedAPIToken(ctx, rest[0], provider)
 		switch {
 		case errors.Is(err, app.ErrTokenName):
-			return usageError{err}
+			return usageError{err: err}
 		case errors.Is(err, app.ErrTokenProvider):
-			return usageError{fmt.Errorf("--provider %q: %w (the provider's id in the ERP, as the API names it)", provider, err)}
+			return usageError{err: fmt.Errorf("--provider %q: %w (the provider's id in the ERP, as the API names it)", provider, err)}
 		case errors.Is(err, portal.ErrConflict):
-			return usageError{fmt.Errorf("a token named %q is in use; revoke it first or choose another name", rest[0])}
+			return usageError{err: fmt.Errorf("a token named %q is in use; revoke it first or choose another name", rest[0])}
 		case err != nil:
 			return err
 		}
@@ -91,7 +95,7 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 	case "revoke":
 		t, err := a.RevokeAPIToken(ctx, rest[0])
 		if errors.Is(err, portal.ErrNotFound) {
-			return usageError{fmt.Errorf("no token in use is named or numbered %q (see: asiakassivu token list)", rest[0])}
+			return usageError{err: fmt.Errorf("no token in use is named or numbered %q (see: asiakassivu token list)", rest[0])}
 		}
 		if err != nil {
 			return err

@@ -290,7 +290,7 @@ func (s *Server) putContract(w http.ResponseWriter, r *http.Request, in app.Inte
 			x, err := s.app.SyncContract(r.Context(), in, m, b.SiteID, k)
 			k = x.Record
 			return x.Outcome, contractOut{ID: m.ExternalID, Version: x.Version, SiteID: b.SiteID, Kind: string(k.Kind),
-				Service: k.Service, WorkType: k.WorkType, Rhythm: k.Rhythm, PriceCents: k.PriceCents, VATFree: k.VATFree,
+				Service: k.Service, ServiceSV: k.ServiceSV, ServiceEN: k.ServiceEN, WorkType: k.WorkType, Rhythm: k.Rhythm, PriceCents: k.PriceCents, VATFree: k.VATFree,
 				StartDate: k.Start.String(), EndDate: optDate(k.End), DeletedAt: optTime(x.DeletedAt)}, err
 		})
 }
@@ -303,6 +303,7 @@ func (s *Server) putVisit(w http.ResponseWriter, r *http.Request, in app.Integra
 			v = x.Record
 			return x.Outcome, visitOut{ID: m.ExternalID, Version: x.Version, SiteID: b.SiteID, ContractID: optString(b.ContractID),
 				StartsAt: timeOut(v.StartsAt), EndsAt: timeOut(v.EndsAt), Status: string(v.Status), Service: v.Service,
+				ServiceSV: v.ServiceSV, ServiceEN: v.ServiceEN,
 				WorkerFirstName: v.WorkerFirstName, PriceCents: v.PriceCents, CustomerNote: v.CustomerNote,
 				ProviderNote: v.ProviderNote, DeletedAt: optTime(x.DeletedAt)}, err
 		})
@@ -320,6 +321,7 @@ func (s *Server) putInvoice(w http.ResponseWriter, r *http.Request, in app.Integ
 				TotalCents: inv.TotalCents, Reference: inv.Reference, Lines: []lineOut{}, DeletedAt: optTime(x.DeletedAt)}
 			for _, l := range inv.Lines {
 				out.Lines = append(out.Lines, lineOut{Position: l.Position, Description: l.Description,
+					DescriptionSV: l.DescriptionSV, DescriptionEN: l.DescriptionEN,
 					PerformedOn: l.PerformedOn.String(), QuantityMilli: l.QuantityMilli, UnitPriceCents: l.UnitPriceCents,
 					VATRateBP: l.VATRateBP, NetCents: l.NetCents, VATCents: l.VATCents, TotalCents: l.TotalCents, IsWork: l.IsWork})
 			}

@@ -844,7 +844,7 @@ func TestNewInvoiceQueuesPush(t *testing.T) {
 		e.put("/api/v1/invoices/i1", invoice(1, "s1"), 201)
 		var jobs []store.Job
 		db.Read(ctx, func(tx *store.Tx) (err error) { jobs, err = tx.JobsOfKind(ctx, "push"); return err })
-		if len(jobs) != 1 || !bytes.Contains(jobs[0].Payload, []byte("New billing summary")) ||
+		if len(jobs) != 1 || !bytes.Contains(jobs[0].Payload, []byte("New bill")) ||
 			!bytes.Contains(jobs[0].Payload, []byte(fmt.Sprintf("/kohteet/%d/laskut/%d", e.portalID("sites", "s1"), e.portalID("invoices", "i1")))) {
 			t.Fatalf("push jobs: %+v", jobs)
 		}

@@ -56,6 +56,8 @@ type contractIn struct {
 	SiteID     string `json:"site_id"`
 	Kind       string `json:"kind"`
 	Service    string `json:"service"`
+	ServiceSV  string `json:"service_sv,omitempty"`
+	ServiceEN  string `json:"service_en,omitempty"`
 	WorkType   string `json:"work_type,omitempty"`
 	Rhythm     string `json:"rhythm,omitempty"`
 	PriceCents int64  `json:"price_cents,omitempty"`
@@ -72,6 +74,8 @@ type visitIn struct {
 	EndsAt          string `json:"ends_at"`
 	Status          string `json:"status"`
 	Service         string `json:"service,omitempty"`
+	ServiceSV       string `json:"service_sv,omitempty"`
+	ServiceEN       string `json:"service_en,omitempty"`
 	WorkerFirstName string `json:"worker_first_name,omitempty"`
 	PriceCents      int64  `json:"price_cents,omitempty"`
 }
@@ -94,6 +98,8 @@ type invoiceIn struct {
 
 type lineIn struct {
 	Description    string `json:"description"`
+	DescriptionSV  string `json:"description_sv,omitempty"`
+	DescriptionEN  string `json:"description_en,omitempty"`
 	PerformedOn    string `json:"performed_on"`
 	QuantityMilli  int64  `json:"quantity_milli"`
 	UnitPriceCents int64  `json:"unit_price_cents"`
@@ -259,6 +265,7 @@ func (in *contractIn) domain() (portal.Contract, error) {
 	c.version(in.Version)
 	c.ref("site_id", in.SiteID)
 	k := portal.Contract{Kind: portal.ContractKind(in.Kind), Service: c.text("service", in.Service, true, 200),
+		ServiceSV: c.text("service_sv", in.ServiceSV, false, 200), ServiceEN: c.text("service_en", in.ServiceEN, false, 200),
 		WorkType: in.WorkType, Rhythm: c.text("rhythm", in.Rhythm, false, 40), PriceCents: in.PriceCents, VATFree: in.VATFree,
 		Start: c.date("start_date", in.StartDate, true), End: c.date("end_date", in.EndDate, false)}
 	if k.Kind != portal.ContractRegular && k.Kind != portal.ContractOneOff {
@@ -285,6 +292,7 @@ func (in *visitIn) domain() (portal.Visit, error) {
 	}
 	v := portal.Visit{StartsAt: c.time("starts_at", in.StartsAt), EndsAt: c.time("ends_at", in.EndsAt),
 		Status: portal.VisitStatus(in.Status), Service: c.text("service", in.Service, false, 200),
+		ServiceSV: c.text("service_sv", in.ServiceSV, false, 200), ServiceEN: c.text("service_en", in.ServiceEN, false, 200),
 		WorkerFirstName: c.text("worker_first_name", in.WorkerFirstName, false, 60), PriceCents: in.PriceCents}
 	if c.err == nil && !v.EndsAt.After(v.StartsAt) {
 		c.fail("ends_at", "must be after starts_at")
@@ -337,7 +345,9 @@ func (in *invoiceIn) domain() (portal.Invoice, error) {
 	for i, l := range in.Lines {
 		p := "lines[" + strconv.Itoa(i) + "]."
 		line := portal.InvoiceLine{Position: i + 1, Description: c.text(p+"description", l.Description, true, 500),
-			PerformedOn: c.date(p+"performed_on", l.PerformedOn, true), QuantityMilli: l.QuantityMilli,
+			DescriptionSV: c.text(p+"description_sv", l.DescriptionSV, false, 500),
+			DescriptionEN: c.text(p+"description_en", l.DescriptionEN, false, 500),
+			PerformedOn:   c.date(p+"performed_on", l.PerformedOn, true), QuantityMilli: l.QuantityMilli,
 			UnitPriceCents: l.UnitPriceCents, VATRateBP: l.VATRateBP, NetCents: l.NetCents, VATCents: l.VATCents,
 			TotalCents: l.TotalCents, IsWork: l.IsWork}
 		if l.QuantityMilli < 0 && !in.IsCreditNote {
@@ -404,6 +414,8 @@ type contractOut struct {
 	SiteID     string  `json:"site_id"`
 	Kind       string  `json:"kind"`
 	Service    string  `json:"service"`
+	ServiceSV  string  `json:"service_sv"`
+	ServiceEN  string  `json:"service_en"`
 	WorkType   string  `json:"work_type"`
 	Rhythm     string  `json:"rhythm"`
 	PriceCents int64   `json:"price_cents"`
@@ -422,6 +434,8 @@ type visitOut struct {
 	EndsAt          string  `json:"ends_at"`
 	Status          string  `json:"status"`
 	Service         string  `json:"service"`
+	ServiceSV       string  `json:"service_sv"`
+	ServiceEN       string  `json:"service_en"`
 	WorkerFirstName string  `json:"worker_first_name"`
 	PriceCents      int64   `json:"price_cents"`
 	CustomerNote    string  `json:"customer_note"`
@@ -450,6 +464,8 @@ type invoiceOut struct {
 type lineOut struct {
 	Position       int    `json:"position"`
 	Description    string `json:"description"`
+	DescriptionSV  string `json:"description_sv"`
+	DescriptionEN  string `json:"description_en"`
 	PerformedOn    string `json:"performed_on"`
 	QuantityMilli  int64  `json:"quantity_milli"`
 	UnitPriceCents int64  `json:"unit_price_cents"`

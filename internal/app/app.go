@@ -56,6 +56,16 @@ func WithMailer(m Mailer) Option { return func(a *App) { a.mailer = m } }
 // WithSealer sets the key that opens identity codes (to show them masked).
 func WithSealer(s *Sealer) Option { return func(a *App) { a.sealer = s } }
 
+// WithBrand names the chain in the texts of notifications ({brand});
+// empty keeps each language's app.name.
+func WithBrand(name string) Option {
+	return func(a *App) {
+		if a.texts != nil {
+			a.texts = a.texts.WithBrand(name)
+		}
+	}
+}
+
 // WithWake sets a function called after a use case has queued work, so a
 // background worker can pick it up at once.
 func WithWake(f func()) Option { return func(a *App) { a.wakeFn = f } }

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"strings"
 	"time"
 
 	"asiakassivu/internal/portal"
@@ -185,10 +186,35 @@ func summerOf(n int, end bool) func(portal.Date) portal.Date {
 }
 
 const (
-	cleaning  = "Säännöllinen siivous"
-	homeHelp  = "Kotiapu"
-	homeHelp0 = "Kotiapu alv 0 %"
+	cleaning = "Säännöllinen siivous"
+	homeHelp = "Kotiapu"
+	// care is VAT-free home help; the customer sees a plain service
+	// name, and the VAT class only on the bill's VAT lines.
+	care = "Kotiapu ja hoiva"
+	// extraVisit ends the service of a visit added to the rhythm.
+	extraVisit = ", lisäkäynti"
 )
+
+// serviceNames gives a demo service in Swedish and English, as an ERP may
+// send them (portal.InLanguage); "" for a name it has none for.
+func serviceNames(fi string) (sv, en string) {
+	names := map[string][2]string{
+		cleaning:                {"Regelbunden städning", "Regular cleaning"},
+		homeHelp:                {"Hemhjälp", "Home help"},
+		care:                    {"Hemhjälp och omsorg", "Home help and care"},
+		"Ikkunanpesu":           {"Fönstertvätt", "Window cleaning"},
+		"Piha- ja puutarhatyöt": {"Gård- och trädgårdsarbete", "Yard and garden work"},
+	}
+	base, extra := strings.CutSuffix(fi, extraVisit)
+	n, ok := names[base]
+	if !ok {
+		return "", ""
+	}
+	if extra {
+		return n[0] + ", extrabesök", n[1] + ", extra visit"
+	}
+	return n[0], n[1]
+}
 
 // demoSites are the homes of the demo, one customer record each. The order
 // is part of the data: ids and invoice numbers follow it.
@@ -246,7 +272,7 @@ var demoSites = []siteDef{
 		},
 		workers: []string{"Sanna", "Elina", "Riikka"},
 		contracts: []contractDef{
-			{key: "kotiapu", kind: portal.ContractRegular, service: homeHelp0, workType: "care", rhythm: "weekly",
+			{key: "kotiapu", kind: portal.ContractRegular, service: care, workType: "care", rhythm: "weekly",
 				vatFree: true, hourly: 3450, hours: 2000, startH: 10, start: fixed(2022, time.November, 1)},
 		},
 		messages: []messageDef{

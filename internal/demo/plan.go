@@ -130,6 +130,7 @@ func (p *plan) site(idx int) sitePlan {
 			k.End = c.end(p.today)
 		}
 		k.PriceCents = grossOf(netOf(c.hours, c.hourly), p.today, c.vatFree)
+		k.ServiceSV, k.ServiceEN = serviceNames(c.service)
 		sp.contracts = append(sp.contracts, k)
 	}
 	occ := p.schedule(&sp, rng)
@@ -227,7 +228,7 @@ func (p *plan) schedule(sp *sitePlan, rng *rand.Rand) []occurrence {
 			add(ci, d, cd.service)
 		}
 		if ci == prim && period == 14 {
-			add(ci, p.today.AddDays(10), cd.service+", lisäkäynti").extra = true
+			add(ci, p.today.AddDays(10), cd.service+extraVisit).extra = true
 		}
 	}
 	if def.inProgress {
@@ -235,7 +236,7 @@ func (p *plan) schedule(sp *sitePlan, rng *rand.Rand) []occurrence {
 			cd := def.contracts[prim]
 			start := localTime(p.today, max(h-1, 7), 0)
 			out = append(out, occurrence{contract: prim, date: p.today, start: start, end: start.Add(2 * time.Hour),
-				status: portal.VisitInProgress, worker: def.workers[0], service: cd.service + ", lisäkäynti",
+				status: portal.VisitInProgress, worker: def.workers[0], service: cd.service + extraVisit,
 				providerNote: "Kauppa-asiointi ja apteekkikäynti.", extra: true})
 		}
 	}
@@ -294,6 +295,8 @@ func (p *plan) visits(sp *sitePlan, occ []occurrence) []plannedVisit {
 			WorkerFirstName: o.worker, PriceCents: grossOf(netOf(cd.hours, cd.hourly), o.date, c.VATFree),
 			CustomerNote: o.customerNote, ProviderNote: o.providerNote, CancelFeeReason: demoCancelFee(o.status),
 		}})
+		v := &out[len(out)-1].Visit
+		v.ServiceSV, v.ServiceEN = serviceNames(o.service)
 	}
 	return out
 }
@@ -341,11 +344,17 @@ func (p *plan) invoices(sp *sitePlan, siteIdx int, occ []occurrence, rng *rand.R
 			cd := def.contracts[o.contract]
 			c := sp.contracts[o.contract]
 			allFree = allFree && c.VATFree
-			inv.Lines = append(inv.Lines, line(o.service+" "+o.date.Finnish(), o.date, cd.hours, cd.hourly, c.VATFree, true))
+			l := line(o.service+" "+o.date.Finnish(), o.date, cd.hours, cd.hourly, c.VATFree, true)
+			sv, en := serviceNames(o.service)
+			l.DescriptionSV, l.DescriptionEN = sv+" "+o.date.Finnish(), en+" "+o.date.Finnish()
+			inv.Lines = append(inv.Lines, l)
 			last = o.date
 		}
 		n := int64(len(byMonth[m]))
-		inv.Lines = append(inv.Lines, line(fmt.Sprintf("Matkakulut (%d käyntiä)", n), last, n*1000, travelCents, allFree, false))
+		travel := line(fmt.Sprintf("Matkakulut (%d käyntiä)", n), last, n*1000, travelCents, allFree, false)
+		travel.DescriptionSV = fmt.Sprintf("Resekostnader (%d besök)", n)
+		travel.DescriptionEN = fmt.Sprintf("Travel costs (%d visits)", n)
+		inv.Lines = append(inv.Lines, travel)
 		// Payment: mostly a few days before the due date, now and then late.
 		day, kind := rng.IntN(7), rng.IntN(100)
 		paid := inv.DueOn.AddDays(-day)
@@ -382,6 +391,10 @@ func (p *plan) invoices(sp *sitePlan, siteIdx int, occ []occurrence, rng *rand.R
 		credit.Lines = []portal.InvoiceLine{line(
 			fmt.Sprintf("Hyvitys: käynti %s laskutettiin kahdesti laskulla %s", dup.PerformedOn.Finnish(), orig.Number),
 			dup.PerformedOn, dup.QuantityMilli, -dup.UnitPriceCents, dup.VATRateBP == portal.VATZero, true)}
+		credit.Lines[0].DescriptionSV = fmt.Sprintf("Gottgörelse: besöket %s fakturerades två gånger på fakturan %s",
+			dup.PerformedOn.Finnish(), orig.Number)
+		credit.Lines[0].DescriptionEN = fmt.Sprintf("Credit: the visit of %s was billed twice on bill %s", dup.PerformedOn.Finnish(),
+			orig.Number)
 		out = slices.Insert(out, i+1, credit)
 	}
 	for i := range out {

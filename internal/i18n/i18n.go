@@ -3,6 +3,10 @@
 // Texts live in locales/<lang>/*.json (one file per part of the portal,
 // the same file names in every language): a key maps to a string, or to an
 // object {"one": …, "other": …} for counts. Placeholders are {name}.
+// {brand} is filled by every printer with the portal's name: the chain's
+// configured brand (Catalog.WithBrand), else the language's "app.name".
+// A text names the brand only in a form that takes any name as it is (in
+// Finnish: the nominative, never an inflected "Asiakassivun").
 package i18n
 
 import (
@@ -65,6 +69,16 @@ func (m *message) UnmarshalJSON(b []byte) error {
 type Catalog struct {
 	msgs    map[Lang]map[string]message
 	matcher language.Matcher
+	brand   string // the configured brand name; "" for app.name
+}
+
+// WithBrand returns the catalog whose printers name the portal brand in
+// every language wherever a text says {brand}; an empty name keeps each
+// language's "app.name". The receiver is left as it was.
+func (c *Catalog) WithBrand(name string) *Catalog {
+	b := *c
+	b.brand = strings.TrimSpace(name)
+	return &b
 }
 
 // Load reads the embedded locales. It fails when a file does not parse.
@@ -159,7 +173,27 @@ func (p Printer) T(key string, args ...any) string {
 			return key
 		}
 	}
-	return fill(m.Other, args)
+	return fill(m.Other, p.withBrand(m.Other, args))
+}
+
+// Brand is the portal's name as this printer shows it: the configured
+// brand, or the language's "app.name" when none is configured.
+func (p Printer) Brand() string {
+	if p.c.brand != "" {
+		return p.c.brand
+	}
+	if m, ok := p.c.msgs[p.Lang]["app.name"]; ok {
+		return m.Other
+	}
+	return p.c.msgs[Finnish]["app.name"].Other
+}
+
+// withBrand adds the brand to args when s names it.
+func (p Printer) withBrand(s string, args []any) []any {
+	if !strings.Contains(s, "{brand}") {
+		return args
+	}
+	return append(args[:len(args):len(args)], "brand", p.Brand())
 }
 
 // N returns the plural form of key for count n (Finnish, Swedish and
@@ -173,7 +207,7 @@ func (p Printer) N(key string, n int, args ...any) string {
 	if n == 1 {
 		s = m.One
 	}
-	return fill(s, append([]any{"n", n}, args...))
+	return fill(s, p.withBrand(s, append([]any{"n", n}, args...)))
 }
 
 func fill(s string, args []any) string {

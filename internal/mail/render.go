@@ -95,7 +95,7 @@ func Kinds() []string {
 // Langs lists the languages of the mail texts; the first is the default.
 func Langs() []string { return []string{"fi", "sv", "en"} }
 
-var appNames = map[string]string{"fi": "Asiakassivu", "sv": "Kundsidan", "en": "Customer page"}
+var appNames = map[string]string{"fi": "Asiakassivu", "sv": "Kundsidan", "en": "Asiakassivu"}
 
 // view is what the templates see.
 type view struct {

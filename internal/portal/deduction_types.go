@@ -97,7 +97,7 @@ func EstimateDeductionsByType(types []TypeShare, sharesBP []int) []PayerDeductio
 //
 //  1. a contract in force on the line's performance day whose service the
 //     line's description begins with (the line names its service; the
-//     longest such service wins, so "Kotiapu alv 0 %" beats "Kotiapu");
+//     longest such service wins, so "Kotiapu ja hoiva" beats "Kotiapu");
 //  2. a regular contract in force on that day;
 //  3. any contract in force on that day;
 //  4. the site's regular contract that started last;

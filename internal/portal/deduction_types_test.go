@@ -113,7 +113,7 @@ func TestEstimateDeductionsByType(t *testing.T) {
 func TestWorkTypeOf(t *testing.T) {
 	cleaning := Contract{ID: 1, Kind: ContractRegular, Service: "Säännöllinen siivous", WorkType: "household",
 		Start: NewDate(2021, 9, 1)}
-	care := Contract{ID: 2, Kind: ContractRegular, Service: "Kotiapu alv 0 %", WorkType: "care",
+	care := Contract{ID: 2, Kind: ContractRegular, Service: "Kotiapu ja hoiva", WorkType: "care",
 		Start: NewDate(2024, 1, 1), End: NewDate(2024, 12, 31)}
 	help := Contract{ID: 3, Kind: ContractOneOff, Service: "Kotiapu", WorkType: "household",
 		Start: NewDate(2024, 3, 5), End: NewDate(2024, 3, 5)}
@@ -127,11 +127,11 @@ func TestWorkTypeOf(t *testing.T) {
 		desc      string
 		want      string
 	}{
-		{"named, longest service", all, NewDate(2024, 3, 5), "Kotiapu alv 0 % 5.3.2024", "care"},
+		{"named, longest service", all, NewDate(2024, 3, 5), "Kotiapu ja hoiva 5.3.2024", "care"},
 		{"named one-off", all, NewDate(2024, 3, 5), "Kotiapu 5.3.2024", "household"},
 		{"named one-off over the regular ones", all, NewDate(2024, 5, 10), "Ikkunanpesu 10.5.2024", "renovation"},
 		{"unnamed: the first regular in force", all, NewDate(2024, 6, 1), "Lisätyö", "household"},
-		{"named but not in force", all, NewDate(2025, 6, 1), "Kotiapu alv 0 % 1.6.2025", "household"},
+		{"named but not in force", all, NewDate(2025, 6, 1), "Kotiapu ja hoiva 1.6.2025", "household"},
 		{"one-off only in force", []Contract{care, windows}, NewDate(2024, 5, 10), "Lisätyö", "care"},
 		{"only a one-off in force", []Contract{windows}, NewDate(2024, 5, 10), "Lisätyö", "renovation"},
 		{"nothing in force: the latest regular", all, NewDate(2020, 1, 1), "Vanha työ", "care"},

@@ -120,6 +120,8 @@ type Contract struct {
 	ExternalID string
 	Kind       ContractKind
 	Service    string
+	ServiceSV  string // the service in Swedish, when the ERP gives it
+	ServiceEN  string // in English, when the ERP gives it
 	WorkType   string
 	Rhythm     string
 	PriceCents int64
@@ -166,6 +168,8 @@ type Visit struct {
 	EndsAt          time.Time
 	Status          VisitStatus
 	Service         string
+	ServiceSV       string // the service in Swedish, when the ERP gives it
+	ServiceEN       string // in English, when the ERP gives it
 	WorkerFirstName string
 	PriceCents      int64
 	CustomerNote    string
@@ -216,6 +220,8 @@ type Invoice struct {
 type InvoiceLine struct {
 	Position       int
 	Description    string
+	DescriptionSV  string // the description in Swedish, when the ERP gives it
+	DescriptionEN  string // in English, when the ERP gives it
 	PerformedOn    Date
 	QuantityMilli  int64
 	UnitPriceCents int64

@@ -65,7 +65,7 @@ func TestCancelFeeRoundTrip(t *testing.T) {
 			if err != nil || len(list) != 5 || list[0].CancelFeeReason != portal.FeeCharged || list[0].CancelFeeCents != 11257 {
 				t.Errorf("site visits %+v %v", list, err)
 			}
-			pv, err := tx.ProviderVisits(ctx, f.provider, t0, t0.AddDate(0, 0, 30), 10, 0)
+			pv, err := tx.ProviderSchedule(ctx, store.ScheduleQuery{ProviderID: f.provider, From: t0, To: t0.AddDate(0, 0, 30), Limit: 10})
 			if err != nil || len(pv) != 5 || pv[0].Visit.CancelFeeReason != portal.FeeCharged || pv[1].Visit.CancelFeeReason != portal.FeeFree {
 				t.Errorf("provider visits %+v %v", pv, err)
 			}

@@ -60,14 +60,15 @@ func chunks(n int, fn func(lo, hi int) error) error {
 
 // UpsertVisits writes visits as UpsertVisit does, many per statement.
 func (tx *Tx) UpsertVisits(ctx context.Context, vs []portal.Visit) error {
-	const cols = 17
+	const cols = 19
 	return chunks(len(vs), func(lo, hi int) error {
 		q := visitInsert + tx.values(hi-lo, cols) + visitConflict
 		args := make([]any, 0, (hi-lo)*cols)
 		for _, v := range vs[lo:hi] {
 			fee, reason := cancelFee(v)
 			args = append(args, v.SiteID, nullID(v.ContractID), v.Source, v.ExternalID, v.StartsAt.UTC(), v.EndsAt.UTC(),
-				string(v.Status), v.Service, v.WorkerFirstName, v.PriceCents, v.CustomerNote, v.ProviderNote, fee, reason, 0, tx.now, tx.now)
+				string(v.Status), v.Service, v.WorkerFirstName, v.PriceCents, v.CustomerNote, v.ProviderNote, fee, reason, 0, tx.now, tx.now,
+				v.ServiceSV, v.ServiceEN)
 		}
 		_, err := tx.exec(ctx, q, args...)
 		return err
@@ -149,16 +150,16 @@ func (tx *Tx) UpsertInvoices(ctx context.Context, invs []portal.Invoice) ([]int6
 			lines = append(lines, lineOf{ids[i], &invs[i].Lines[j]})
 		}
 	}
-	const lcols = 11
+	const lcols = 13
 	err = chunks(len(lines), func(lo, hi int) error {
 		args := make([]any, 0, (hi-lo)*lcols)
 		for _, x := range lines[lo:hi] {
 			l := x.l
 			args = append(args, x.invoice, l.Position, l.Description, dateArg(l.PerformedOn), l.QuantityMilli,
-				l.UnitPriceCents, l.VATRateBP, l.NetCents, l.VATCents, l.TotalCents, l.IsWork)
+				l.UnitPriceCents, l.VATRateBP, l.NetCents, l.VATCents, l.TotalCents, l.IsWork, l.DescriptionSV, l.DescriptionEN)
 		}
 		_, err := tx.exec(ctx, `INSERT INTO invoice_lines (invoice_id, position, description, performed_on, quantity_milli,
-				unit_price_cents, vat_rate_bp, net_cents, vat_cents, total_cents, is_work)
+				unit_price_cents, vat_rate_bp, net_cents, vat_cents, total_cents, is_work, description_sv, description_en)
 			VALUES `+tx.values(hi-lo, lcols), args...)
 		return err
 	})

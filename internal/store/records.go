@@ -49,13 +49,14 @@ func (tx *Tx) UpsertSite(ctx context.Context, s portal.Site) (int64, error) {
 // UpsertContract writes a contract.
 func (tx *Tx) UpsertContract(ctx context.Context, c portal.Contract) (int64, error) {
 	return tx.insert(ctx, `INSERT INTO contracts (site_id, source, external_id, kind, service, work_type, rhythm, price_cents, vat_free,
-			start_date, end_date, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+			start_date, end_date, created_at, updated_at, service_sv, service_en)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
 		ON CONFLICT (source, external_id) DO UPDATE SET site_id = excluded.site_id, kind = excluded.kind, service = excluded.service,
 			work_type = excluded.work_type, rhythm = excluded.rhythm, price_cents = excluded.price_cents, vat_free = excluded.vat_free,
-			start_date = excluded.start_date, end_date = excluded.end_date, updated_at = excluded.updated_at
+			start_date = excluded.start_date, end_date = excluded.end_date, updated_at = excluded.updated_at,
+			service_sv = excluded.service_sv, service_en = excluded.service_en
 		RETURNING id`, c.SiteID, c.Source, c.ExternalID, string(c.Kind), c.Service, c.WorkType, c.Rhythm, c.PriceCents, c.VATFree,
-		dateArg(c.Start), dateArg(c.End), tx.now)
+		dateArg(c.Start), dateArg(c.End), tx.now, c.ServiceSV, c.ServiceEN)
 }
 
 // The statements that write visits and invoices by their (source,
@@ -65,7 +66,7 @@ func (tx *Tx) UpsertContract(ctx context.Context, c portal.Contract) (int64, err
 const (
 	visitInsert = `INSERT INTO visits (site_id, contract_id, source, external_id, starts_at, ends_at, status, service,
 			worker_first_name, price_cents, customer_note, provider_note, cancel_fee_cents, cancel_fee_reason, sequence,
-			created_at, updated_at)
+			created_at, updated_at, service_sv, service_en)
 		VALUES `
 	visitConflict = `
 		ON CONFLICT (source, external_id) DO UPDATE SET site_id = excluded.site_id, contract_id = excluded.contract_id,
@@ -75,7 +76,7 @@ const (
 				OR visits.status <> excluded.status THEN 1 ELSE 0 END,
 			cancel_fee_cents = CASE WHEN visits.status = excluded.status THEN visits.cancel_fee_cents ELSE excluded.cancel_fee_cents END,
 			cancel_fee_reason = CASE WHEN visits.status = excluded.status THEN visits.cancel_fee_reason ELSE excluded.cancel_fee_reason END,
-			updated_at = excluded.updated_at`
+			updated_at = excluded.updated_at, service_sv = excluded.service_sv, service_en = excluded.service_en`
 	invoiceInsert = `INSERT INTO invoices (customer_id, site_id, source, external_id, number, period_start, period_end,
 			issued_on, due_on, paid_on, status, is_credit_note, total_cents, reference, created_at, updated_at)
 		VALUES `
@@ -100,9 +101,9 @@ const stampProvider = `UPDATE invoices SET
 // sequence (for calendar feeds).
 func (tx *Tx) UpsertVisit(ctx context.Context, v portal.Visit) (int64, error) {
 	fee, reason := cancelFee(v)
-	return tx.insert(ctx, visitInsert+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, $15)`+visitConflict+
+	return tx.insert(ctx, visitInsert+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, $15, $16, $17)`+visitConflict+
 		` RETURNING id`, v.SiteID, nullID(v.ContractID), v.Source, v.ExternalID, v.StartsAt.UTC(), v.EndsAt.UTC(), string(v.Status),
-		v.Service, v.WorkerFirstName, v.PriceCents, v.CustomerNote, v.ProviderNote, fee, reason, tx.now)
+		v.Service, v.WorkerFirstName, v.PriceCents, v.CustomerNote, v.ProviderNote, fee, reason, tx.now, v.ServiceSV, v.ServiceEN)
 }
 
 // cancelFee is the cancellation fee a written visit carries: none for a
@@ -137,9 +138,10 @@ func (tx *Tx) UpsertInvoice(ctx context.Context, inv portal.Invoice) (int64, err
 	}
 	for _, l := range inv.Lines {
 		if _, err := tx.exec(ctx, `INSERT INTO invoice_lines (invoice_id, position, description, performed_on, quantity_milli,
-				unit_price_cents, vat_rate_bp, net_cents, vat_cents, total_cents, is_work)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, id, l.Position, l.Description, dateArg(l.PerformedOn),
-			l.QuantityMilli, l.UnitPriceCents, l.VATRateBP, l.NetCents, l.VATCents, l.TotalCents, l.IsWork); err != nil {
+				unit_price_cents, vat_rate_bp, net_cents, vat_cents, total_cents, is_work, description_sv, description_en)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, id, l.Position, l.Description, dateArg(l.PerformedOn),
+			l.QuantityMilli, l.UnitPriceCents, l.VATRateBP, l.NetCents, l.VATCents, l.TotalCents, l.IsWork,
+			l.DescriptionSV, l.DescriptionEN); err != nil {
 			return 0, err
 		}
 	}

@@ -122,12 +122,12 @@ func (tx *Tx) Site(ctx context.Context, scope Scope, id int64) (portal.SiteWithP
 }
 
 const contractCols = `id, site_id, source, external_id, kind, service, work_type, rhythm, price_cents, vat_free,
-	start_date, end_date`
+	start_date, end_date, service_sv, service_en`
 
 // contractDest are the scan destinations of contractCols.
 func contractDest(c *portal.Contract) []any {
 	return []any{&c.ID, &c.SiteID, &c.Source, &c.ExternalID, &c.Kind, &c.Service, &c.WorkType, &c.Rhythm, &c.PriceCents,
-		&c.VATFree, dateCol{&c.Start}, dateCol{&c.End}}
+		&c.VATFree, dateCol{&c.Start}, dateCol{&c.End}, &c.ServiceSV, &c.ServiceEN}
 }
 
 // ContractsOfSite lists a site's contracts, newest start first.
@@ -141,13 +141,13 @@ func (tx *Tx) ContractsOfSite(ctx context.Context, siteID int64) ([]portal.Contr
 }
 
 const visitCols = `id, site_id, contract_id, source, external_id, starts_at, ends_at, status, service, worker_first_name,
-	price_cents, customer_note, provider_note, sequence, cancel_fee_cents, cancel_fee_reason`
+	price_cents, customer_note, provider_note, sequence, cancel_fee_cents, cancel_fee_reason, service_sv, service_en`
 
 // visitDest are the scan destinations of visitCols.
 func visitDest(v *portal.Visit) []any {
 	return []any{&v.ID, &v.SiteID, idCol{&v.ContractID}, &v.Source, &v.ExternalID, timeCol{&v.StartsAt}, timeCol{&v.EndsAt},
 		&v.Status, &v.Service, &v.WorkerFirstName, &v.PriceCents, &v.CustomerNote, &v.ProviderNote, &v.Sequence,
-		&v.CancelFeeCents, &v.CancelFeeReason}
+		&v.CancelFeeCents, &v.CancelFeeReason, &v.ServiceSV, &v.ServiceEN}
 }
 
 func scanVisit(r interface{ Scan(...any) error }) (portal.Visit, error) {
@@ -424,11 +424,12 @@ func (o *orZero) Scan(v any) error {
 // InvoiceLines returns the lines of an invoice in order.
 func (tx *Tx) InvoiceLines(ctx context.Context, invoiceID int64) ([]portal.InvoiceLine, error) {
 	rows, err := tx.query(ctx, `SELECT position, description, performed_on, quantity_milli, unit_price_cents, vat_rate_bp,
-		net_cents, vat_cents, total_cents, is_work FROM invoice_lines WHERE invoice_id = $1 ORDER BY position`, invoiceID)
+		net_cents, vat_cents, total_cents, is_work, description_sv, description_en FROM invoice_lines WHERE invoice_id = $1
+		ORDER BY position`, invoiceID)
 	return scanAll(rows, err, func(r *sql.Rows) (portal.InvoiceLine, error) {
 		var l portal.InvoiceLine
 		err := r.Scan(&l.Position, &l.Description, dateCol{&l.PerformedOn}, &l.QuantityMilli, &l.UnitPriceCents, &l.VATRateBP,
-			&l.NetCents, &l.VATCents, &l.TotalCents, &l.IsWork)
+			&l.NetCents, &l.VATCents, &l.TotalCents, &l.IsWork, &l.DescriptionSV, &l.DescriptionEN)
 		return l, err
 	})
 }

@@ -180,7 +180,7 @@ func invoicePDFBytes(l texts, d app.InvoiceDetail, pay payment) ([]byte, error) 
 		if ln.IsWork {
 			kind = l.T("billing.kind.work")
 		}
-		rows[i] = []string{ln.Description, f.Hours(ln.QuantityMilli), l.Money(ln.UnitPriceCents), f.Rate(ln.VATRateBP),
+		rows[i] = []string{ln.DescriptionIn(l.lang()), f.Hours(ln.QuantityMilli), l.Money(ln.UnitPriceCents), f.Rate(ln.VATRateBP),
 			l.Money(ln.VATCents), l.Money(ln.TotalCents), kind}
 	}
 	doc.Table([]float64{62, 16, 22, 16, 20, 24, 20}, "LRRRRRL", heads, rows)

@@ -16,6 +16,10 @@ import (
 // components reach it as p.L.
 type texts struct{ i18n.Printer }
 
+// lang is the page's language code, for the names the ERP may give in
+// Swedish and English too (portal.InLanguage).
+func (l texts) lang() string { return string(l.Lang) }
+
 // dashboard is what the site page shows of a site summary, formatted in
 // the page's language.
 type dashboard struct {
@@ -46,7 +50,7 @@ func (l texts) dashboard(sum portal.SiteSummary, today portal.Date) dashboard {
 		d.Unread = l.N("dashboard.unread", sum.Unread)
 	}
 	for _, c := range sum.Contracts {
-		d.Contracts = append(d.Contracts, contractLine{Service: c.Service, Rhythm: l.Rhythm(c.Rhythm),
+		d.Contracts = append(d.Contracts, contractLine{Service: c.ServiceIn(l.lang()), Rhythm: l.Rhythm(c.Rhythm),
 			Price: l.T("site.perVisit", "price", l.Money(c.PriceCents)), State: l.ContractState(c, today)})
 	}
 	return d

@@ -103,6 +103,7 @@ func New(cfg Config, a *app.App) (*Server, error) {
 	if s.catalog, err = i18n.Load(); err != nil {
 		return nil, err
 	}
+	s.catalog = s.catalog.WithBrand(cfg.Brand.Name)
 	if s.assets, err = loadAssets(cfg.Brand); err != nil {
 		return nil, err
 	}
