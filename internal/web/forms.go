@@ -189,6 +189,12 @@ var notices = map[string]string{
 	"tunnistus":             "mfa.factors.reauth",
 	"kalenteri-poistettu":   "calendar.revoked",
 	"suostumus":             "consent.saved",
+	"avainkoodi":            "pages.notice.passkeyAdded",
+	"uloskirjautunut":       "pages.notice.signedOut",
+	"tili-poistettu":        "pages.notice.accountDeleted",
+	"salasana-uusi":         "pages.notice.passwordReset",
+	"tervetuloa":            "pages.notice.welcome",
+	"tervetuloa-vanha":      "pages.notice.welcomeLegacy",
 	"kiitos":                "portalfeedback.thanks",
 	// a customer's site
 	"ohjeet":    "access.saved",

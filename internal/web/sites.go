@@ -39,6 +39,8 @@ type sitePage struct {
 	portal.SiteSummary
 	ReadOnly bool
 	Access   form
+	// ToRate is a done visit not rated yet, for the rating prompt.
+	ToRate *portal.Visit
 }
 
 func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -54,6 +56,11 @@ func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
 		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionLifetime / time.Second)})
 	p := sitePage{layout: s.base(r, v, "site.summary"), SiteSummary: sum, Access: accessForm(sum.Site.Access)}
 	p.ReadOnly = portal.ReadOnly(sum.Contracts, p.Today)
+	if visit, ok, err := s.app.VisitToRate(r.Context(), v.Viewer, id); err != nil {
+		return err
+	} else if ok {
+		p.ToRate = &visit
+	}
 	p.CurrentSite, p.Section = id, "home"
 	p.Title = sum.Site.Name
 	if p.Title == "" {
