@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"asiakassivu/internal/app"
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
@@ -253,6 +254,15 @@ func TestRatingPrompt(t *testing.T) {
 		if !strings.Contains(r.body, "Miten käynti onnistui?") || strings.Count(r.body, action) != 5 ||
 			!strings.Contains(r.body, `name="rating" value="5"`) || !strings.Contains(r.body, `name="back" value="koti"`) {
 			t.Fatalf("no rating prompt with five star forms:\n%s", r.body)
+		}
+		// The use case finds it for maija only.
+		mattiViewer := app.Viewer{AccountID: 99, Verified: true, Role: portal.RoleCustomer, EmailNorm: "matti@example.fi"}
+		maijaViewer := app.Viewer{AccountID: 98, Verified: true, Role: portal.RoleCustomer, EmailNorm: "maija@example.fi"}
+		if _, found, err := e.server.app.VisitToRate(context.Background(), mattiViewer, e.sites["koti"]); found || err != nil {
+			t.Errorf("matti is asked to rate maija's visit: %v %v", found, err)
+		}
+		if v, found, err := e.server.app.VisitToRate(context.Background(), maijaViewer, e.sites["koti"]); !found || err != nil || v.ID != done {
+			t.Errorf("maija's visit to rate: %v %v %d", found, err, v.ID)
 		}
 		// Matti cannot rate maija's visit, whatever he posts.
 		matti := e.client(t)
