@@ -88,6 +88,7 @@ func TestAccessibility(t *testing.T) {
 			visit("/unohtunut-salasana", "forgot password")
 			visit("/asenna", "install, signed out")
 			visit("/offline", "offline")
+			visit("/yhteystiedot", "contact, signed out")
 			signIn(t, ctx, srv.url, "asiakas@demo.example", "demo-salasana-2025")
 			checkAxe(t, ctx, axe, "site (front page after sign-in)")
 			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("details.menu > summary")), chromedp.WaitVisible(chromedp.CSS(".switcher"))); err != nil {
@@ -113,6 +114,11 @@ func TestAccessibility(t *testing.T) {
 			step("visit, move form opened", chromedp.Click(chromedp.CSS("details#move > summary")), chromedp.WaitVisible(chromedp.CSS("#move-option1")))
 			visit("/kohteet", "sites")
 			visit("/profiili", "profile")
+			visit("/profiili/kirjautuminen", "profile: sign-in and security")
+			visit("/profiili/laitteet", "profile: devices")
+			visit("/profiili/ilmoitukset", "profile: notifications")
+			visit("/profiili/omat-tiedot", "profile: data and deletion")
+			visit("/yhteystiedot", "contact, signed in")
 			visit("/asenna", "install, signed in")
 			// The provider's pages, as the demo's staff member.
 			step("signed out", chromedp.Click(chromedp.CSS("details.menu > summary")), leavePage(chromedp.Click(chromedp.CSS("form.signout button"))),

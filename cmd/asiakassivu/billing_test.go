@@ -52,6 +52,8 @@ func TestPolicySet(t *testing.T) {
 		{"policy", "set", "--data-dir", dir, "--legacy-retirement", "2024-01-01"},
 		{"policy", "set", "--data-dir", dir, "--cancel-deadline-days", "61"},
 		{"policy", "set", "--data-dir", dir, "--order-service-url", "javascript:alert(1)"},
+		{"policy", "set", "--data-dir", dir, "--customer-service-phone", "soita"},
+		{"policy", "set", "--data-dir", dir, "--customer-service-email", "ei osoite"},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(ctx, bad, env(nil), &out, &errb); code != 2 {
@@ -69,5 +71,10 @@ func TestPolicySet(t *testing.T) {
 	code = run(ctx, []string{"policy", "set", "--data-dir", dir, "--late-fee-percent", "50"}, env(nil), &out, &errb)
 	if code != 0 || !strings.Contains(out.String(), "3 days before, then 50 %") || !strings.Contains(out.String(), "2024-11-26, until 2026-01-01") {
 		t.Fatalf("second policy set: %d %s %s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	code = run(ctx, []string{"policy", "set", "--data-dir", dir, "--customer-service-phone", "010 555 1234", "--customer-service-email", "palvelu@ketju.example"}, env(nil), &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), `customer service "010 555 1234" "palvelu@ketju.example"`) || !strings.Contains(out.String(), "then 50 %") {
+		t.Fatalf("customer service: %d %s %s", code, out.String(), errb.String())
 	}
 }

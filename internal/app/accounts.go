@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -143,8 +144,39 @@ func (a *App) mail(ctx context.Context, tx *store.Tx, kind, lang, to string, dat
 	if a.mailer == nil {
 		return errors.New("no mailer configured")
 	}
+	if contactMailKinds[kind] {
+		var err error
+		if data, err = a.withContacts(ctx, tx, data); err != nil {
+			return err
+		}
+	}
 	return a.mailer.Enqueue(ctx, tx, kind, lang, to, data)
 }
+
+// contactMailKinds are the mails that ask the reader to contact customer
+// service (mail.ContactKinds): they name its phone, email and the
+// portal's contact page.
+var contactMailKinds = map[string]bool{"email_changed_notice": true, "password_changed_notice": true,
+	"account_deleted_notice": true, "factor_added_notice": true, "factor_removed_notice": true}
+
+// withContacts returns data with the chain's customer service added, as
+// the chain policies hold it, and the address of the contact page.
+func (a *App) withContacts(ctx context.Context, tx *store.Tx, data map[string]string) (map[string]string, error) {
+	pol, err := tx.Policies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(data)+3)
+	maps.Copy(out, data)
+	out["support_phone"], out["support_email"] = pol.CustomerServicePhone, pol.CustomerServiceEmail
+	if a.baseURL != "" {
+		out["contact_url"] = a.baseURL + ContactPath
+	}
+	return out, nil
+}
+
+// ContactPath is the portal's contact page.
+const ContactPath = "/yhteystiedot"
 
 // checkCode verifies a typed code against the account's active code of a
 // purpose; a wrong one counts a try (five kill it). Every failed try also

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"asiakassivu/internal/emailaddr"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 )
@@ -18,6 +19,9 @@ type ChainPolicyChange struct {
 	LegacyCutover      *portal.Date
 	LegacyRetirement   *portal.Date
 	OrderServiceURL    *string
+	// CustomerServicePhone and CustomerServiceEmail: "" clears one.
+	CustomerServicePhone *string
+	CustomerServiceEmail *string
 }
 
 // Limits of the policies a chain can set.
@@ -43,6 +47,14 @@ func CheckChainPolicies(p portal.ChainPolicies) InvalidInput {
 	if err != nil || len(p.OrderServiceURL) > MaxOrderURLLength || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
 		strings.ContainsAny(p.OrderServiceURL, " \t\r\n") {
 		bad = append(bad, FieldError{"order_service_url", "error.policy.url"})
+	}
+	if p.CustomerServicePhone != "" && !validPhone(p.CustomerServicePhone) {
+		bad = append(bad, FieldError{"customer_service_phone", "pages.error.policy.phone"})
+	}
+	if p.CustomerServiceEmail != "" {
+		if clean, err := emailaddr.Check(p.CustomerServiceEmail); err != nil || clean != p.CustomerServiceEmail {
+			bad = append(bad, FieldError{"customer_service_email", "pages.error.policy.email"})
+		}
 	}
 	return bad
 }
@@ -73,6 +85,15 @@ func (a *App) ChangeChainPolicies(ctx context.Context, actor int64, c ChainPolic
 		if c.OrderServiceURL != nil {
 			p.OrderServiceURL = strings.TrimSpace(*c.OrderServiceURL)
 		}
+		if c.CustomerServicePhone != nil {
+			p.CustomerServicePhone = strings.TrimSpace(*c.CustomerServicePhone)
+		}
+		if c.CustomerServiceEmail != nil {
+			p.CustomerServiceEmail = strings.TrimSpace(*c.CustomerServiceEmail)
+			if clean, err := emailaddr.Check(p.CustomerServiceEmail); err == nil {
+				p.CustomerServiceEmail = clean
+			}
+		}
 		if bad := CheckChainPolicies(p); bad != nil {
 			return bad
 		}
@@ -85,9 +106,10 @@ func (a *App) ChangeChainPolicies(ctx context.Context, actor int64, c ChainPolic
 		}
 		out = p
 		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: actor, ActorRole: role, Action: "policies.change",
-			Detail: fmt.Sprintf("cancel %d→%d days, fee %d→%d %%, legacy %s–%s → %s–%s, order URL %q→%q",
+			Detail: fmt.Sprintf("cancel %d→%d days, fee %d→%d %%, legacy %s–%s → %s–%s, order URL %q→%q, customer service %q %q→%q %q",
 				old.CancelDeadlineDays, p.CancelDeadlineDays, old.LateFeePercent, p.LateFeePercent,
-				old.LegacyCutover, old.LegacyRetirement, p.LegacyCutover, p.LegacyRetirement, old.OrderServiceURL, p.OrderServiceURL)})
+				old.LegacyCutover, old.LegacyRetirement, p.LegacyCutover, p.LegacyRetirement, old.OrderServiceURL, p.OrderServiceURL,
+				old.CustomerServicePhone, old.CustomerServiceEmail, p.CustomerServicePhone, p.CustomerServiceEmail)})
 	})
 	return out, err
 }

@@ -415,6 +415,7 @@ func (a *App) ConsoleChainPolicies(ctx context.Context, v Viewer) (portal.ChainP
 // ChainPolicyForm is the policies form as typed.
 type ChainPolicyForm struct {
 	CancelDeadlineDays, LateFeePercent, LegacyCutover, LegacyRetirement, OrderServiceURL string
+	CustomerServicePhone, CustomerServiceEmail                                           string
 }
 
 // ChangeChainPoliciesAsAdmin reads the policies form and applies it with
@@ -445,8 +446,8 @@ func (a *App) ChangeChainPoliciesAsAdmin(ctx context.Context, v Viewer, f ChainP
 	} else {
 		bad = append(bad, FieldError{"legacy_retirement", "error.policy.date"})
 	}
-	u := f.OrderServiceURL
-	c.OrderServiceURL = &u
+	u, phone, email := f.OrderServiceURL, f.CustomerServicePhone, f.CustomerServiceEmail
+	c.OrderServiceURL, c.CustomerServicePhone, c.CustomerServiceEmail = &u, &phone, &email
 	if bad != nil {
 		return portal.ChainPolicies{}, bad
 	}

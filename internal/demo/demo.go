@@ -94,6 +94,12 @@ type Counts struct {
 // same opt.Now write identical rows (password hashes and sealed identity
 // codes are whatever opt's functions return); loads on the same day differ
 // only in the accounts' verification time and the in-progress visit.
+// The demo chain's customer service.
+const (
+	DemoServicePhone = "010 555 0100"
+	DemoServiceEmail = "asiakaspalvelu@demo.example"
+)
+
 func Load(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 	switch {
 	case opt.Now.IsZero():
@@ -226,6 +232,9 @@ func (p *plan) write(ctx context.Context, tx *store.Tx, hashes []string, payers 
 		return fmt.Errorf("policies: %w", err)
 	}
 	pol.LegacyRetirement = p.today.AddDays(90)
+	// The demo chain's customer service, for the contact page and the
+	// mails that ask to contact it.
+	pol.CustomerServicePhone, pol.CustomerServiceEmail = DemoServicePhone, DemoServiceEmail
 	if err := tx.SetPolicies(ctx, pol); err != nil {
 		return fmt.Errorf("policies: %w", err)
 	}

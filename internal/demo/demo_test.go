@@ -290,7 +290,8 @@ func TestLoad(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				if pol.LegacyRetirement != today.AddDays(90) || pol.LegacyCutover != portal.NewDate(2024, 11, 26) {
+				if pol.LegacyRetirement != today.AddDays(90) || pol.LegacyCutover != portal.NewDate(2024, 11, 26) ||
+					pol.CustomerServicePhone != DemoServicePhone || pol.CustomerServiceEmail != DemoServiceEmail {
 					t.Errorf("policies %+v", pol)
 				}
 				return nil

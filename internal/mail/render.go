@@ -19,6 +19,9 @@ var templateFiles embed.FS
 
 // The kinds of mail Render knows, with the data each needs. Every kind
 // also takes an optional "url": the portal's address, shown as a link.
+// The notices that ask to contact customer service (ContactKinds) also
+// take "support_phone", "support_email" and "contact_url" (the portal's
+// contact page), each optional, and name them after that sentence.
 // Other keys (such as "email", the recipient) are ignored.
 const (
 	// SignupCode carries the code that verifies a new account's address.
@@ -82,6 +85,12 @@ var required = map[string][]string{
 	StaffInvite:           {"provider"},
 }
 
+// ContactKinds lists the kinds that ask the reader to contact customer
+// service, and so name how (support_phone, support_email, contact_url).
+func ContactKinds() []string {
+	return []string{EmailChangedNotice, PasswordChangedNotice, AccountDeletedNotice, FactorAddedNotice, FactorRemovedNotice}
+}
+
 // Kinds lists every kind of mail Render knows.
 func Kinds() []string {
 	var ks []string
@@ -109,9 +118,11 @@ type view struct {
 	Visit    string
 	Reason   string
 	Provider string
-	Passkey  bool              // the factor of a factor notice is a passkey
-	AllGone  bool              // … is every factor, reset by an admin (else an authenticator app)
-	Body     htmltemplate.HTML // the layout's content
+	// SupportPhone, SupportEmail and ContactURL reach customer service.
+	SupportPhone, SupportEmail, ContactURL string
+	Passkey                                bool              // the factor of a factor notice is a passkey
+	AllGone                                bool              // … is every factor, reset by an admin (else an authenticator app)
+	Body                                   htmltemplate.HTML // the layout's content
 }
 
 type templateSet struct {
@@ -169,11 +180,17 @@ func Render(kind, lang string, data map[string]string) (Message, error) {
 	if kind == EmailChangedNotice && strings.TrimSpace(data["new_email"]) != "" {
 		v.NewEmail = portal.MaskEmail(data["new_email"])
 	}
-	if v.URL != "" {
-		u, err := url.Parse(v.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return Message{}, fmt.Errorf("render mail %s: url %q is not an http(s) address", kind, v.URL)
+	for _, link := range []string{v.URL, data["contact_url"]} {
+		if link == "" {
+			continue
 		}
+		u, err := url.Parse(link)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return Message{}, fmt.Errorf("render mail %s: url %q is not an http(s) address", kind, link)
+		}
+	}
+	if slices.Contains(ContactKinds(), kind) {
+		v.SupportPhone, v.SupportEmail, v.ContactURL = data["support_phone"], data["support_email"], data["contact_url"]
 	}
 	ts, err := templates()
 	if err != nil {

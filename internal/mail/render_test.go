@@ -203,3 +203,46 @@ func TestFactorNotices(t *testing.T) {
 		t.Error("an added notice for every factor was rendered")
 	}
 }
+
+// TestContactKindsNameCustomerService: every mail that asks to contact
+// customer service names its phone, email and the contact page, in every
+// language, in the text and the HTML; without them it still renders, and
+// a contact page that is no http(s) address is refused.
+func TestContactKindsNameCustomerService(t *testing.T) {
+	asks := regexp.MustCompile(`asiakaspalveluun|kundtjänsten|customer service`)
+	for _, kind := range mail.Kinds() {
+		for _, lang := range mail.Langs() {
+			d := dataFor(kind)
+			d["support_phone"], d["support_email"], d["contact_url"] = "010 555 1234", "palvelu@ketju.example", "https://asiakassivu.example/yhteystiedot"
+			m, err := mail.Render(kind, lang, d)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", kind, lang, err)
+			}
+			contact := false
+			for _, k := range mail.ContactKinds() {
+				contact = contact || k == kind
+			}
+			if asks.MatchString(m.Text) != contact {
+				t.Errorf("%s/%s: asks to contact customer service %v, a contact kind %v", kind, lang, asks.MatchString(m.Text), contact)
+			}
+			if !contact {
+				if strings.Contains(m.Text, "010 555 1234") {
+					t.Errorf("%s/%s names customer service without asking to contact it", kind, lang)
+				}
+				continue
+			}
+			for _, want := range []string{"010 555 1234", "palvelu@ketju.example", "https://asiakassivu.example/yhteystiedot"} {
+				if !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, want) {
+					t.Errorf("%s/%s lacks %q (text %v, html %v)", kind, lang, want, strings.Contains(m.Text, want), strings.Contains(m.HTML, want))
+				}
+			}
+			if _, err := mail.Render(kind, lang, dataFor(kind)); err != nil {
+				t.Errorf("%s/%s without the contacts: %v", kind, lang, err)
+			}
+			d["contact_url"] = "javascript:alert(1)"
+			if _, err := mail.Render(kind, lang, d); err == nil {
+				t.Errorf("%s/%s: a javascript: contact page was accepted", kind, lang)
+			}
+		}
+	}
+}

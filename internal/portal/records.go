@@ -68,7 +68,11 @@ type ChainPolicies struct {
 	LegacyCutover      Date
 	LegacyRetirement   Date
 	OrderServiceURL    string
-	UpdatedAt          time.Time
+	// CustomerServicePhone and CustomerServiceEmail reach the chain's
+	// customer service (the contact page, the mails); "" when not set.
+	CustomerServicePhone string
+	CustomerServiceEmail string
+	UpdatedAt            time.Time
 }
 
 // ProviderSummary is a provider in the console's list, with how many active

@@ -11,16 +11,19 @@ import (
 func (tx *Tx) Policies(ctx context.Context) (portal.ChainPolicies, error) {
 	var p portal.ChainPolicies
 	err := tx.queryRow(ctx, `SELECT cancel_deadline_days, late_fee_percent, legacy_cutover_date, legacy_retirement_date,
-		order_service_url, updated_at FROM chain_policies WHERE id = 1`).Scan(&p.CancelDeadlineDays, &p.LateFeePercent,
-		dateCol{&p.LegacyCutover}, dateCol{&p.LegacyRetirement}, &p.OrderServiceURL, timeCol{&p.UpdatedAt})
+		order_service_url, customer_service_phone, customer_service_email, updated_at FROM chain_policies WHERE id = 1`).Scan(
+		&p.CancelDeadlineDays, &p.LateFeePercent, dateCol{&p.LegacyCutover}, dateCol{&p.LegacyRetirement}, &p.OrderServiceURL,
+		&p.CustomerServicePhone, &p.CustomerServiceEmail, timeCol{&p.UpdatedAt})
 	return p, mapErr(err)
 }
 
 // SetPolicies replaces the chain policies.
 func (tx *Tx) SetPolicies(ctx context.Context, p portal.ChainPolicies) error {
 	res, err := tx.exec(ctx, `UPDATE chain_policies SET cancel_deadline_days = $1, late_fee_percent = $2,
-		legacy_cutover_date = $3, legacy_retirement_date = $4, order_service_url = $5, updated_at = $6 WHERE id = 1`,
-		p.CancelDeadlineDays, p.LateFeePercent, dateArg(p.LegacyCutover), dateArg(p.LegacyRetirement), p.OrderServiceURL, tx.now)
+		legacy_cutover_date = $3, legacy_retirement_date = $4, order_service_url = $5, customer_service_phone = $6,
+		customer_service_email = $7, updated_at = $8 WHERE id = 1`,
+		p.CancelDeadlineDays, p.LateFeePercent, dateArg(p.LegacyCutover), dateArg(p.LegacyRetirement), p.OrderServiceURL,
+		p.CustomerServicePhone, p.CustomerServiceEmail, tx.now)
 	return affected(res, err)
 }
 

@@ -81,11 +81,19 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, v *viewer) error
 	return s.postForm(w, r, v, formFlow{
 		Run: func(in url.Values) (string, string, error) {
 			token, err := s.app.VerifySignup(r.Context(), v.Viewer, in.Get("code"), s.client(r))
-			if err == nil {
-				s.setSessionCookie(w, token)
-				http.SetCookie(w, s.emailHint(v.Email))
+			if err != nil {
+				return "", "", err
 			}
-			return "/", "", err
+			s.setSessionCookie(w, token)
+			http.SetCookie(w, s.emailHint(v.Email))
+			// The first page welcomes; an old extranet user also learns
+			// the address to sign in with from now on.
+			welcome := "tervetuloa"
+			if _, err := r.Cookie(legacyCookie); err == nil {
+				welcome = "tervetuloa-vanha"
+				http.SetCookie(w, &http.Cookie{Name: legacyCookie, Value: "", Path: "/vahvista", MaxAge: -1, HttpOnly: true, Secure: s.secure})
+			}
+			return "/", welcome, nil
 		},
 		Refuse: refuseCode,
 		Page: func(f form, status int) error {
@@ -172,7 +180,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request, v *viewer) error 
 			http.SetCookie(w, &http.Cookie{Name: resetCookie, Value: "", Path: "/unohtunut-salasana", MaxAge: -1, HttpOnly: true, Secure: s.secure})
 			s.setSessionCookie(w, token)
 			http.SetCookie(w, s.emailHint(email))
-			return "/", "", nil
+			return "/", "salasana-uusi", nil
 		},
 		Refuse: refuseCode,
 		Page: func(f form, status int) error {
@@ -205,14 +213,44 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request, v *viewer) 
 
 // device is one signed-in device as the profile shows it.
 type device struct {
-	ID       int64
-	Browser  string
+	ID int64
+	// Name is the browser and system in a few words ("Chrome, Android").
+	Name     string
 	LastUsed time.Time
 	This     bool
 }
 
+// The parts of the profile, each a short page of its own under /profiili
+// (the index lists them).
+const (
+	partIndex         = ""
+	partSecurity      = "kirjautuminen"
+	partDevices       = "laitteet"
+	partNotifications = "ilmoitukset"
+	partData          = "omat-tiedot"
+)
+
+// partTitles are the text keys of the parts' titles.
+var partTitles = map[string]string{
+	partIndex:         "profile.title",
+	partSecurity:      "pages.profile.security",
+	partDevices:       "profile.devices",
+	partNotifications: "profile.push.title",
+	partData:          "pages.profile.data",
+}
+
+// profilePath is the address of a part of the profile.
+func profilePath(part string) string {
+	if part == partIndex {
+		return "/profiili"
+	}
+	return "/profiili/" + part
+}
+
 type profilePage struct {
 	layout
+	// Part is the section the page shows (partIndex: the list of them).
+	Part     string
 	Devices  []device
 	Sites    []portal.SiteSummary
 	Password form
@@ -230,46 +268,71 @@ type profilePage struct {
 	Next  string
 }
 
-func (s *Server) profileData(r *http.Request, v *viewer) (profilePage, error) {
-	p := profilePage{layout: s.base(r, v, "profile.title"), Password: newForm(), Email: newForm(), Delete: newForm(),
-		Next: "/profiili#kirjautuminen"}
-	sessions, err := s.app.Devices(r.Context(), v.Viewer)
-	if err != nil {
-		return p, err
+// profileSection is an entry of the profile's index.
+type profileSection struct {
+	Path, Title, Hint string
+	// Anchor keeps an old link to a part of the one long profile page
+	// (/profiili#kirjautuminen) pointing at the part's entry.
+	Anchor string
+}
+
+// sections lists the profile's parts for its index; the calendar is a
+// page of its own (calendar.go).
+func (p profilePage) sections() []profileSection {
+	return []profileSection{
+		{profilePath(partSecurity), partTitles[partSecurity], "pages.profile.security.hint", "kirjautuminen"},
+		{profilePath(partDevices), partTitles[partDevices], "pages.profile.devices.hint", "laitteet"},
+		{profilePath(partNotifications), partTitles[partNotifications], "pages.profile.notifications.hint", "ilmoitukset"},
+		{"/profiili/kalenteri", "calendar.title", "pages.profile.calendar.hint", "kalenteri"},
+		{profilePath(partData), partTitles[partData], "pages.profile.data.hint", "omat-tiedot"},
 	}
-	for _, se := range sessions {
-		p.Devices = append(p.Devices, device{ID: se.ID, Browser: browserName(se.UserAgent), LastUsed: se.LastSeenAt, This: se.ID == v.SessionID})
-	}
-	if p.Push, err = s.pushSection(r, v); err != nil {
-		return p, err
-	}
-	if p.Calendar, err = s.calendarStateOf(r, v, p.layout); err != nil {
-		return p, err
-	}
-	if p.MFA, err = s.app.MFAState(r.Context(), v.Viewer); err != nil {
-		return p, err
-	}
+}
+
+// profileData reads what a part of the profile shows, and only that.
+func (s *Server) profileData(r *http.Request, v *viewer, part string) (profilePage, error) {
+	p := profilePage{layout: s.base(r, v, partTitles[part]), Part: part, Password: newForm(), Email: newForm(), Delete: newForm(),
+		Next: profilePath(partSecurity)}
 	p.Staff = v.Role == portal.RoleStaff || v.Role == portal.RoleAdmin
-	p.Sites, err = s.app.Overview(r.Context(), v.Viewer)
+	var err error
+	switch part {
+	case partDevices:
+		sessions, err := s.app.Devices(r.Context(), v.Viewer)
+		if err != nil {
+			return p, err
+		}
+		for _, se := range sessions {
+			p.Devices = append(p.Devices, device{ID: se.ID, Name: deviceName(p.L, se.UserAgent), LastUsed: se.LastSeenAt, This: se.ID == v.SessionID})
+		}
+	case partNotifications:
+		p.Push, err = s.pushSection(r, v)
+	case partSecurity:
+		if p.MFA, err = s.app.MFAState(r.Context(), v.Viewer); err != nil {
+			return p, err
+		}
+		p.Sites, err = s.app.Overview(r.Context(), v.Viewer)
+	}
 	return p, err
 }
 
-func (s *Server) profile(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	p, err := s.profileData(r, v)
-	if err != nil {
-		return err
+// profilePart serves a GET page of the profile.
+func (s *Server) profilePart(part string) func(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	return func(w http.ResponseWriter, r *http.Request, v *viewer) error {
+		p, err := s.profileData(r, v, part)
+		if err != nil {
+			return err
+		}
+		return s.render(w, r, http.StatusOK, "profile", p)
 	}
-	return s.render(w, r, http.StatusOK, "profile", p)
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	return s.postForm(w, r, v, formFlow{
 		Fields: []string{"current", "password"},
 		Run: func(in url.Values) (string, string, error) {
-			return "/profiili", "salasana", s.app.ChangePassword(r.Context(), v.Viewer, in.Get("current"), in.Get("password"), s.client(r))
+			return profilePath(partSecurity), "salasana", s.app.ChangePassword(r.Context(), v.Viewer, in.Get("current"), in.Get("password"), s.client(r))
 		},
 		Page: func(f form, status int) error {
-			p, err := s.profileData(r, v)
+			p, err := s.profileData(r, v, partSecurity)
 			if err != nil {
 				return err
 			}
@@ -298,7 +361,7 @@ func (s *Server) requestEmailChange(w http.ResponseWriter, r *http.Request, v *v
 			return "/profiili/sahkoposti", "", nil
 		},
 		Page: func(f form, status int) error {
-			p, err := s.profileData(r, v)
+			p, err := s.profileData(r, v, partSecurity)
 			if err != nil {
 				return err
 			}
@@ -333,7 +396,7 @@ func (s *Server) emailChangeForm(w http.ResponseWriter, r *http.Request, v *view
 		return err
 	}
 	if p.NewEmail == "" {
-		http.Redirect(w, r, "/profiili", http.StatusSeeOther)
+		http.Redirect(w, r, profilePath(partSecurity), http.StatusSeeOther)
 		return nil
 	}
 	return s.render(w, r, http.StatusOK, "emailchange", p)
@@ -346,7 +409,7 @@ func (s *Server) confirmEmailChange(w http.ResponseWriter, r *http.Request, v *v
 				return "", "", err
 			}
 			http.SetCookie(w, &http.Cookie{Name: "asiakassivu_newemail", Value: "", Path: "/profiili", MaxAge: -1, HttpOnly: true, Secure: s.secure})
-			return "/profiili", "sahkoposti", nil
+			return profilePath(partSecurity), "sahkoposti", nil
 		},
 		Refuse: func(err error, f *form) int {
 			if errors.Is(err, app.ErrReauthenticate) {
@@ -377,10 +440,10 @@ func (s *Server) signOutDevice(w http.ResponseWriter, r *http.Request, v *viewer
 	}
 	if id == v.SessionID {
 		s.clearSessionCookie(w)
-		http.Redirect(w, r, "/kirjaudu", http.StatusSeeOther)
+		redirectNotice(w, r, "/kirjaudu", "uloskirjautunut")
 		return nil
 	}
-	redirectNotice(w, r, "/profiili", "laitteet")
+	redirectNotice(w, r, profilePath(partDevices), "laitteet")
 	return nil
 }
 
@@ -388,7 +451,7 @@ func (s *Server) signOutOthers(w http.ResponseWriter, r *http.Request, v *viewer
 	if err := s.app.SignOutOthers(r.Context(), v.Viewer); err != nil {
 		return err
 	}
-	redirectNotice(w, r, "/profiili", "laitteet")
+	redirectNotice(w, r, profilePath(partDevices), "laitteet")
 	return nil
 }
 
@@ -404,10 +467,10 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, v *viewer
 			}
 			s.clearSessionCookie(w)
 			w.Header().Set("Clear-Site-Data", `"cache"`)
-			return "/kirjaudu", "", nil
+			return "/kirjaudu", "tili-poistettu", nil
 		},
 		Page: func(f form, status int) error {
-			p, err := s.profileData(r, v)
+			p, err := s.profileData(r, v, partData)
 			if err != nil {
 				return err
 			}
@@ -446,40 +509,55 @@ func clip(s string, n int) string {
 	return strings.ToValidUTF8(s[:n], "")
 }
 
-// browserName names the browser and system of a User-Agent in a few words.
-func browserName(ua string) string {
-	var b, o string
+// userAgent reads the browser and the system from a User-Agent header,
+// "" for what it does not recognise. Order matters: Edge, Opera and
+// Samsung Internet say "Chrome" too, Chrome says "Safari", and every
+// browser on an iPhone is built on Safari but names itself (CriOS, FxiOS).
+func userAgent(ua string) (browser, system string) {
+	has := func(s string) bool { return strings.Contains(ua, s) }
 	switch {
-	case strings.Contains(ua, "Edg/"):
-		b = "Edge"
-	case strings.Contains(ua, "Firefox/"):
-		b = "Firefox"
-	case strings.Contains(ua, "Chrome/") || strings.Contains(ua, "Chromium/") || strings.Contains(ua, "CriOS/"):
-		b = "Chrome"
-	case strings.Contains(ua, "Safari/"):
-		b = "Safari"
+	case has("Edg/"), has("EdgA/"), has("EdgiOS/"):
+		browser = "Edge"
+	case has("OPR/"), has("Opera"):
+		browser = "Opera"
+	case has("SamsungBrowser/"):
+		browser = "Samsung Internet"
+	case has("Firefox/"), has("FxiOS/"):
+		browser = "Firefox"
+	case has("Chrome/"), has("Chromium/"), has("CriOS/"):
+		browser = "Chrome"
+	case has("Safari/") && (has("Version/") || has("iPhone") || has("iPad") || has("Macintosh")):
+		browser = "Safari"
 	}
 	switch {
-	case strings.Contains(ua, "iPhone"):
-		o = "iPhone"
-	case strings.Contains(ua, "iPad"):
-		o = "iPad"
-	case strings.Contains(ua, "Android"):
-		o = "Android"
-	case strings.Contains(ua, "Windows"):
-		o = "Windows"
-	case strings.Contains(ua, "Mac OS X"):
-		o = "Mac"
-	case strings.Contains(ua, "Linux"):
-		o = "Linux"
+	case has("iPhone"):
+		system = "iPhone"
+	case has("iPad"):
+		system = "iPad"
+	case has("Android"):
+		system = "Android"
+	case has("Windows"):
+		system = "Windows"
+	case has("CrOS"):
+		system = "ChromeOS"
+	case has("Mac OS X"), has("Macintosh"):
+		system = "Mac"
+	case has("Linux"):
+		system = "Linux"
 	}
-	switch {
-	case b != "" && o != "":
-		return b + ", " + o
-	case b != "":
+	return browser, system
+}
+
+// deviceName names a device by its User-Agent in a few words: "Chrome,
+// Android", "Safari, iPhone"; a browser it does not know is "Tuntematon
+// selain" (with the system when that is known).
+func deviceName(l texts, ua string) string {
+	b, sys := userAgent(ua)
+	if b == "" {
+		b = l.T("pages.devices.unknownBrowser")
+	}
+	if sys == "" {
 		return b
-	case o != "":
-		return o
 	}
-	return ""
+	return b + ", " + sys
 }

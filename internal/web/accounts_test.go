@@ -171,8 +171,16 @@ func TestPasswordResetFlow(t *testing.T) {
 			t.Fatalf("short password: %d", r.StatusCode)
 		}
 		r = do(t, c, "POST", e.srv.URL+"/unohtunut-salasana/koodi", url.Values{"code": {code}, "password": {strong}})
-		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/?ok=salasana-uusi" {
 			t.Fatalf("reset: %d %s\n%s", r.StatusCode, r.Header.Get("Location"), r.body)
+		}
+		// The first page confirms the new password (the front page passes
+		// the notice on to the home it leads to).
+		r = do(t, c, "GET", e.srv.URL+"/?ok=salasana-uusi", nil)
+		if to := r.Header.Get("Location"); r.StatusCode != http.StatusSeeOther || !strings.HasSuffix(to, "?ok=salasana-uusi") {
+			t.Fatalf("front page after the reset: %d %s", r.StatusCode, to)
+		} else if r := do(t, c, "GET", e.srv.URL+to, nil); !strings.Contains(r.body, "Uusi salasana on tallennettu") {
+			t.Error("no confirmation after the reset")
 		}
 		if r := do(t, c, "GET", e.srv.URL+"/kohteet", nil); r.StatusCode != 200 {
 			t.Errorf("not signed in after reset: %d", r.StatusCode)
@@ -190,7 +198,7 @@ func TestProfile(t *testing.T) {
 		e.signIn(t, other, "matti@example.fi")
 		c := e.client(t)
 		e.signIn(t, c, "matti@example.fi")
-		r := do(t, c, "GET", e.srv.URL+"/profiili", nil)
+		r := do(t, c, "GET", e.srv.URL+"/profiili/laitteet", nil)
 		if !strings.Contains(r.body, "tämä laite") || strings.Count(r.body, "/kirjaudu-ulos\"") < 2 {
 			t.Errorf("device list: %s", r.body)
 		}

@@ -126,19 +126,25 @@ func (p signInPage) HasErrors() bool {
 // home sends a signed-in person to the site this device opened last (or
 // the first one; the list when there is none) and others to sign in.
 func (s *Server) home(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	// A notice for the first page (after a sign-up's code or a password
+	// reset) goes on with the redirect.
+	ok := r.URL.Query().Get("ok")
+	if _, known := notices[ok]; !known {
+		ok = ""
+	}
 	switch {
 	case v == nil:
 		http.Redirect(w, r, "/kirjaudu", http.StatusSeeOther)
 	case !v.Verified:
 		http.Redirect(w, r, "/vahvista", http.StatusSeeOther)
 	case v.Role != portal.RoleCustomer:
-		http.Redirect(w, r, ownHome(v.Role), http.StatusSeeOther)
+		redirectNotice(w, r, ownHome(v.Role), ok)
 	default:
 		if id := s.rememberedSite(r, v.Sites); id != 0 {
-			http.Redirect(w, r, sitePath(id), http.StatusSeeOther)
+			redirectNotice(w, r, sitePath(id), ok)
 			return nil
 		}
-		http.Redirect(w, r, "/kohteet", http.StatusSeeOther)
+		redirectNotice(w, r, "/kohteet", ok)
 	}
 	return nil
 }
@@ -222,7 +228,7 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request, v *viewer) erro
 	}
 	s.clearSessionCookie(w)
 	w.Header().Set("Clear-Site-Data", `"cache"`)
-	http.Redirect(w, r, "/kirjaudu", http.StatusSeeOther)
+	redirectNotice(w, r, "/kirjaudu", "uloskirjautunut")
 	return nil
 }
 

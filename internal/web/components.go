@@ -57,6 +57,7 @@ var views = map[string]func(data any) (templ.Component, bool){
 	"consolefeedback":  view(consoleFeedbackView),
 	"consoleaudit":     view(consoleAuditView),
 	"legacy":           view(legacyView),
+	"contact":          view(contactView),
 	"devmail":          view(devMailView),
 }
 

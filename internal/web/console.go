@@ -302,8 +302,8 @@ type consolePoliciesPage struct {
 	layout
 	Policies portal.ChainPolicies
 	Form     form
-	// Cancel, Legacy and Order are the fields of the form's three groups.
-	Cancel, Legacy, Order []cfield
+	// Cancel, Legacy, Order and Service are the fields of the form's groups.
+	Cancel, Legacy, Order, Service []cfield
 }
 
 func (s *Server) policiesPage(r *http.Request, v *viewer, f *form) (consolePoliciesPage, error) {
@@ -318,6 +318,8 @@ func (s *Server) policiesPage(r *http.Request, v *viewer, f *form) (consolePolic
 		nf.Values["legacy_cutover"] = pol.LegacyCutover.String()
 		nf.Values["legacy_retirement"] = pol.LegacyRetirement.String()
 		nf.Values["order_service_url"] = pol.OrderServiceURL
+		nf.Values["customer_service_phone"] = pol.CustomerServicePhone
+		nf.Values["customer_service_email"] = pol.CustomerServiceEmail
 		f = &nf
 	}
 	return consolePoliciesPage{layout: s.consoleLayout(r, v, "console.policies.title", "policies"), Policies: pol, Form: *f,
@@ -330,6 +332,10 @@ func (s *Server) policiesPage(r *http.Request, v *viewer, f *form) (consolePolic
 			f.cfield("", "legacy_retirement", "console.policies.retirement", "date", "console.policies.retirement.hint", true),
 		},
 		Order: []cfield{f.cfield("", "order_service_url", "console.policies.order", "url", "console.policies.order.hint", true)},
+		Service: []cfield{
+			f.cfield("", "customer_service_phone", "pages.console.phone", "tel", "pages.console.phone.hint", false),
+			f.cfield("", "customer_service_email", "pages.console.email", "email", "pages.console.email.hint", false),
+		},
 	}, nil
 }
 
@@ -343,12 +349,14 @@ func (s *Server) consolePolicies(w http.ResponseWriter, r *http.Request, v *view
 }
 
 func (s *Server) consoleSavePolicies(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	fields := []string{"cancel_deadline_days", "late_fee_percent", "legacy_cutover", "legacy_retirement", "order_service_url"}
+	fields := []string{"cancel_deadline_days", "late_fee_percent", "legacy_cutover", "legacy_retirement", "order_service_url",
+		"customer_service_phone", "customer_service_email"}
 	return s.postForm(w, r, v, formFlow{
 		Fields: fields,
 		Run: func(pf url.Values) (string, string, error) {
 			in := app.ChainPolicyForm{CancelDeadlineDays: pf.Get("cancel_deadline_days"), LateFeePercent: pf.Get("late_fee_percent"),
-				LegacyCutover: pf.Get("legacy_cutover"), LegacyRetirement: pf.Get("legacy_retirement"), OrderServiceURL: pf.Get("order_service_url")}
+				LegacyCutover: pf.Get("legacy_cutover"), LegacyRetirement: pf.Get("legacy_retirement"), OrderServiceURL: pf.Get("order_service_url"),
+				CustomerServicePhone: pf.Get("customer_service_phone"), CustomerServiceEmail: pf.Get("customer_service_email")}
 			_, err := s.app.ChangeChainPoliciesAsAdmin(r.Context(), v.Viewer, in)
 			return consolePath + "/ehdot", "ehdot", err
 		},

@@ -131,10 +131,10 @@ func TestFactorChangesNeedRecentSignIn(t *testing.T) {
 			t.Errorf("a passkey added 16 minutes after the sign-in: %d %q", got.status, got.Error)
 		}
 		r := do(t, maija, "POST", e.srv.URL+"/profiili/avainkoodit/"+strconv.FormatInt(old, 10)+"/poista", url.Values{})
-		if r.Header.Get("Location") != "/profiili?ok=tunnistus#kirjautuminen" {
+		if r.Header.Get("Location") != "/profiili/kirjautuminen?ok=tunnistus" {
 			t.Errorf("a passkey removed 16 minutes after the sign-in: %d %s", r.StatusCode, r.Header.Get("Location"))
 		}
-		if r := do(t, maija, "GET", e.srv.URL+"/profiili?ok=tunnistus", nil); !strings.Contains(r.body, "Maijan puhelin") ||
+		if r := do(t, maija, "GET", e.srv.URL+"/profiili/kirjautuminen?ok=tunnistus", nil); !strings.Contains(r.body, "Maijan puhelin") ||
 			!strings.Contains(r.body, "Kirjaudu ulos ja uudelleen") {
 			t.Error("the profile does not keep the passkey and say why")
 		}
@@ -150,7 +150,7 @@ func TestFactorChangesNeedRecentSignIn(t *testing.T) {
 			t.Errorf("a passkey added after a fresh sign-in: %d %q", got.status, got.Error)
 		}
 		r = do(t, maija, "POST", e.srv.URL+"/profiili/avainkoodit/"+strconv.FormatInt(old, 10)+"/poista", url.Values{})
-		if r.Header.Get("Location") != "/profiili#kirjautuminen" {
+		if r.Header.Get("Location") != "/profiili/kirjautuminen" {
 			t.Errorf("a passkey removed after a fresh sign-in: %d %s", r.StatusCode, r.Header.Get("Location"))
 		}
 		for _, kind := range []string{"factor_added_notice", "factor_removed_notice"} {
@@ -263,7 +263,7 @@ func TestPasswordResetSuspendsPasskeys(t *testing.T) {
 		if r := do(t, alone, "POST", e.srv.URL+"/kirjaudu", url.Values{"email": {"maija@example.fi"}, "password": {newPassword}}); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("sign in with the new password: %d", r.StatusCode)
 		}
-		if r := do(t, alone, "GET", e.srv.URL+"/profiili", nil); !strings.Contains(r.body, "Vahvista pääsyavain") {
+		if r := do(t, alone, "GET", e.srv.URL+"/profiili/kirjautuminen", nil); !strings.Contains(r.body, "Vahvista pääsyavain") {
 			t.Error("the profile does not offer to confirm the passkey")
 		}
 		if got := e.passkeySignIn(t, alone, key); got.status != http.StatusOK || !signedIn(alone) {

@@ -69,7 +69,12 @@ func (s *Server) rateVisit(w http.ResponseWriter, r *http.Request, v *viewer) er
 		Fields: []string{"rating", "comment"},
 		Run: func(in url.Values) (string, string, error) {
 			rating, _ := strconv.Atoi(in.Get("rating"))
-			return visitPath(site, visit), "arvio", s.app.RateVisit(r.Context(), v.Viewer, site, visit, rating, in.Get("comment"))
+			to := visitPath(site, visit)
+			if in.Get("back") == backToDashboard {
+				// The dashboard's prompt: back where the stars were.
+				to = sitePath(site)
+			}
+			return to, "arvio", s.app.RateVisit(r.Context(), v.Viewer, site, visit, rating, in.Get("comment"))
 		},
 		Page: func(f form, status int) error {
 			p, err := s.visitPage(r, v, site, visit)

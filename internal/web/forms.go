@@ -191,6 +191,12 @@ var notices = map[string]string{
 	"osoite-kalenteriin":    "calfeed.address.on",
 	"osoite-pois":           "calfeed.address.off",
 	"suostumus":             "consent.saved",
+	"avainkoodi":            "pages.notice.passkeyAdded",
+	"uloskirjautunut":       "pages.notice.signedOut",
+	"tili-poistettu":        "pages.notice.accountDeleted",
+	"salasana-uusi":         "pages.notice.passwordReset",
+	"tervetuloa":            "pages.notice.welcome",
+	"tervetuloa-vanha":      "pages.notice.welcomeLegacy",
 	"kiitos":                "portalfeedback.thanks",
 	// a customer's site
 	"ohjeet":    "access.saved",

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
@@ -14,6 +15,11 @@ import (
 // The legacy bridge's pages (PRODUCT.md C8): old extranet username and
 // password once, then the new account's password for the address on the
 // record, then the usual code.
+
+// legacyCookie marks a sign-up that began with the old extranet
+// credentials, until its code: the welcome then names the address to sign
+// in with from now on.
+const legacyCookie = "asiakassivu_legacy"
 
 // legacyPage is the page of each step: Step is "signin" (the form),
 // "closed" (past the retirement date: how to create the new account) or
@@ -99,6 +105,8 @@ func (s *Server) legacySignUp(w http.ResponseWriter, r *http.Request, _ *viewer)
 			token, err := s.app.LegacySignUp(r.Context(), in.Get("ticket"), in.Get("password"), s.client(r))
 			if err == nil {
 				s.setSessionCookie(w, token)
+				http.SetCookie(w, &http.Cookie{Name: legacyCookie, Value: "1", Path: "/vahvista", HttpOnly: true,
+					Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(app.CodeLifetime/time.Second) * 6})
 			}
 			return "/vahvista", "", err
 		},

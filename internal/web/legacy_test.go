@@ -142,7 +142,7 @@ func TestLegacyCredentialsDeletedOnEmailChange(t *testing.T) {
 		}
 		r = do(t, c, "POST", e.srv.URL+"/profiili/sahkoposti/vahvista",
 			url.Values{"code": {e.mails.code(t, "email_change_code", "vanha@example.fi")}})
-		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/profiili?ok=sahkoposti" {
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/profiili/kirjautuminen?ok=sahkoposti" {
 			t.Fatalf("confirm email change: %d %s", r.StatusCode, r.Header.Get("Location"))
 		}
 		if n := legacyCredentials(t, db); n != 0 {

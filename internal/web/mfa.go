@@ -167,20 +167,20 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request, v *viewer) 
 func (s *Server) newRecoveryCodes(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	codes, err := s.app.NewRecoveryCodes(r.Context(), v.Viewer)
 	if errors.Is(err, app.ErrReauthenticate) {
-		redirectNotice(w, r, "/profiili#kirjautuminen", "uudelleen")
+		redirectNotice(w, r, profilePath(partSecurity), "uudelleen")
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	p := s.mfaPage(r, v, "codes")
-	p.Codes, p.Next = codes, "/profiili"
+	p.Codes, p.Next = codes, profilePath(partSecurity)
 	return s.render(w, r, http.StatusOK, "mfa", p)
 }
 
 // factorsReauth is where a change of factors that needs a recent sign-in
 // sends the person: the profile says so.
-const factorsReauth = "/profiili?ok=tunnistus#kirjautuminen"
+const factorsReauth = "/profiili/kirjautuminen?ok=tunnistus"
 
 func (s *Server) removePasskey(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	id, err := pathID(r, "passkey")
@@ -188,7 +188,7 @@ func (s *Server) removePasskey(w http.ResponseWriter, r *http.Request, v *viewer
 		return err
 	}
 	if err := s.app.RemovePasskey(r.Context(), v.Viewer, id); errors.Is(err, portal.ErrConflict) {
-		redirectNotice(w, r, "/profiili#kirjautuminen", "viimeinen")
+		redirectNotice(w, r, profilePath(partSecurity), "viimeinen")
 		return nil
 	} else if errors.Is(err, app.ErrReauthenticate) {
 		http.Redirect(w, r, factorsReauth, http.StatusSeeOther)
@@ -196,7 +196,7 @@ func (s *Server) removePasskey(w http.ResponseWriter, r *http.Request, v *viewer
 	} else if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/profiili#kirjautuminen", http.StatusSeeOther)
+	http.Redirect(w, r, profilePath(partSecurity), http.StatusSeeOther)
 	return nil
 }
 

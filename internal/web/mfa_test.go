@@ -105,7 +105,7 @@ func TestSecondFactor(t *testing.T) {
 		if r := do(t, sari3, "POST", e.srv.URL+"/kaksivaihe", url.Values{"code": {codes[0][1]}}); r.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("a recovery code used twice: %d", r.StatusCode)
 		}
-		if r := do(t, sari2, "GET", e.srv.URL+"/profiili", nil); !strings.Contains(r.body, "9 käyttämätöntä varakoodia") ||
+		if r := do(t, sari2, "GET", e.srv.URL+"/profiili/kirjautuminen", nil); !strings.Contains(r.body, "9 käyttämätöntä varakoodia") ||
 			!strings.Contains(r.body, "Todennussovellus on käytössä") {
 			t.Errorf("profile's sign-in section:\n%s", r.body)
 		}

@@ -24,8 +24,9 @@ type pushSection struct {
 }
 
 type pushDevice struct {
-	ID      int64
-	Browser string
+	ID int64
+	// Name is the browser and system in a few words (deviceName).
+	Name string
 	// Hash is the SHA-256 of the device's endpoint: the script marks the
 	// device it runs on by it.
 	Hash  string
@@ -39,13 +40,14 @@ type pushKind struct {
 }
 
 func (s *Server) pushSection(r *http.Request, v *viewer) (pushSection, error) {
+	l := s.texts(r, v)
 	ps, err := s.app.PushSettings(r.Context(), v.Viewer)
 	if err != nil {
 		return pushSection{}, err
 	}
 	out := pushSection{PublicKey: ps.PublicKey}
 	for _, d := range ps.Devices {
-		out.Devices = append(out.Devices, pushDevice{ID: d.ID, Browser: browserName(d.UserAgent), Hash: d.EndpointHash, Since: d.Since})
+		out.Devices = append(out.Devices, pushDevice{ID: d.ID, Name: deviceName(l, d.UserAgent), Hash: d.EndpointHash, Since: d.Since})
 	}
 	for _, k := range ps.Kinds {
 		out.Kinds = append(out.Kinds, pushKind{Kind: string(k.Kind), Label: "profile.push.kind." + string(k.Kind), On: k.On})
@@ -56,7 +58,7 @@ func (s *Server) pushSection(r *http.Request, v *viewer) (pushSection, error) {
 // pushRefused shows the profile again with a refusal in the notifications
 // section.
 func (s *Server) pushRefused(w http.ResponseWriter, r *http.Request, v *viewer, key string) error {
-	p, err := s.profileData(r, v)
+	p, err := s.profileData(r, v, partNotifications)
 	if err != nil {
 		return err
 	}
@@ -128,7 +130,7 @@ func (s *Server) unsubscribePush(w http.ResponseWriter, r *http.Request, v *view
 	if err := s.app.UnsubscribePush(r.Context(), v.Viewer, id); err != nil {
 		return err
 	}
-	redirectNotice(w, r, "/profiili", "ilmoitukset-poistettu")
+	redirectNotice(w, r, profilePath(partNotifications), "ilmoitukset-poistettu")
 	return nil
 }
 
@@ -145,10 +147,10 @@ func (s *Server) saveNotificationKinds(w http.ResponseWriter, r *http.Request, v
 				}
 				on = append(on, k)
 			}
-			return "/profiili", "ilmoitukset", s.app.SetNotificationKinds(r.Context(), v.Viewer, on)
+			return profilePath(partNotifications), "ilmoitukset", s.app.SetNotificationKinds(r.Context(), v.Viewer, on)
 		},
 		Page: func(f form, status int) error {
-			p, err := s.profileData(r, v)
+			p, err := s.profileData(r, v, partNotifications)
 			if err != nil {
 				return err
 			}

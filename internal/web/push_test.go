@@ -101,7 +101,7 @@ func TestPushSubscribeListRemove(t *testing.T) {
 		s := e.srv.Config.Handler.(*Server)
 		c := e.client(t)
 		e.signIn(t, c, "maija@example.fi")
-		r := do(t, c, "GET", e.srv.URL+"/profiili", nil)
+		r := do(t, c, "GET", e.srv.URL+"/profiili/ilmoitukset", nil)
 		var keys store.VAPIDKeys
 		db.Read(context.Background(), func(tx *store.Tx) (err error) { keys, err = tx.VAPIDKeys(context.Background()); return err })
 		for _, want := range []string{"Ota ilmoitukset käyttöön tällä laitteella", `data-key="` + keys.Public + `"`,
@@ -168,7 +168,7 @@ func TestPushSubscribeListRemove(t *testing.T) {
 			t.Errorf("%d subscriptions after refused input, want 1", n)
 		}
 
-		r = do(t, c, "GET", e.srv.URL+"/profiili", nil)
+		r = do(t, c, "GET", e.srv.URL+"/profiili/ilmoitukset", nil)
 		for _, want := range []string{"Chrome, Android", `data-endpoint="` + app.EndpointHash(endpoint) + `"`,
 			`action="/profiili/ilmoitukset/laitteet/` + strconv.FormatInt(created.ID, 10) + `/poista"`, `<span class="push-this" hidden> – tämä laite</span>`} {
 			if !strings.Contains(r.body, want) {
@@ -186,18 +186,18 @@ func TestPushSubscribeListRemove(t *testing.T) {
 		// Matti sees none of maija's devices.
 		m := e.client(t)
 		e.signIn(t, m, "matti@example.fi")
-		if r := do(t, m, "GET", e.srv.URL+"/profiili", nil); strings.Contains(r.body, app.EndpointHash(endpoint)) {
+		if r := do(t, m, "GET", e.srv.URL+"/profiili/ilmoitukset", nil); strings.Contains(r.body, app.EndpointHash(endpoint)) {
 			t.Error("matti's profile lists maija's device")
 		}
 
 		r = do(t, c, "POST", e.srv.URL+"/profiili/ilmoitukset/laitteet/"+strconv.FormatInt(created.ID, 10)+"/poista", url.Values{})
-		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/profiili?ok=ilmoitukset-poistettu" {
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/profiili/ilmoitukset?ok=ilmoitukset-poistettu" {
 			t.Errorf("remove: %d %s", r.StatusCode, r.Header.Get("Location"))
 		}
 		if n := countRows(t, db, "push_subscriptions"); n != 0 {
 			t.Errorf("%d subscriptions after removal", n)
 		}
-		if r := do(t, c, "GET", e.srv.URL+"/profiili?ok=ilmoitukset-poistettu", nil); !strings.Contains(r.body, "Ilmoitukset on poistettu käytöstä laitteelta.") {
+		if r := do(t, c, "GET", e.srv.URL+"/profiili/ilmoitukset?ok=ilmoitukset-poistettu", nil); !strings.Contains(r.body, "Ilmoitukset on poistettu käytöstä laitteelta.") {
 			t.Error("no notice after removal")
 		}
 		if r := do(t, c, "POST", e.srv.URL+"/profiili/ilmoitukset/laitteet/"+strconv.FormatInt(created.ID, 10)+"/poista", url.Values{}); r.StatusCode != http.StatusNotFound {
@@ -229,7 +229,7 @@ func TestNotificationKindsForm(t *testing.T) {
 			return out
 		}
 		r := do(t, c, "POST", e.srv.URL+"/profiili/ilmoitukset", url.Values{"message": {"on"}, "visit_reminder": {"on"}})
-		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/profiili?ok=ilmoitukset" {
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/profiili/ilmoitukset?ok=ilmoitukset" {
 			t.Fatalf("save: %d %s", r.StatusCode, r.Header.Get("Location"))
 		}
 		want := map[portal.NotificationKind]bool{portal.NotifyMessage: true, portal.NotifyVisitReminder: true}
@@ -239,7 +239,7 @@ func TestNotificationKindsForm(t *testing.T) {
 				t.Errorf("%s = %v, want %v", k, got[k], want[k])
 			}
 		}
-		r = do(t, c, "GET", e.srv.URL+"/profiili?ok=ilmoitukset", nil)
+		r = do(t, c, "GET", e.srv.URL+"/profiili/ilmoitukset?ok=ilmoitukset", nil)
 		for _, w := range []string{"Valinnat on tallennettu.", `name="message" value="on" checked`, `name="invoice" value="on">`} {
 			if !strings.Contains(r.body, w) {
 				t.Errorf("profile lacks %q", w)

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"asiakassivu/internal/app"
+)
 
 // access says who may call a route.
 type access int
@@ -59,7 +63,11 @@ func (s *Server) routes() []route {
 		{"POST", "/kieli", public, s.setLanguage},
 		{"GET", "/palaute", public, s.portalFeedbackForm},
 		{"POST", "/palaute", public, s.givePortalFeedback},
-		{"GET", "/profiili", signedIn, s.profile},
+		{"GET", "/profiili", signedIn, s.profilePart(partIndex)},
+		{"GET", "/profiili/kirjautuminen", signedIn, s.profilePart(partSecurity)},
+		{"GET", "/profiili/laitteet", signedIn, s.profilePart(partDevices)},
+		{"GET", "/profiili/ilmoitukset", signedIn, s.profilePart(partNotifications)},
+		{"GET", "/profiili/omat-tiedot", signedIn, s.profilePart(partData)},
 		{"POST", "/profiili/salasana", signedIn, s.changePassword},
 		{"POST", "/profiili/sahkoposti", signedIn, s.requestEmailChange},
 		{"GET", "/profiili/sahkoposti", signedIn, s.emailChangeForm},
@@ -131,6 +139,7 @@ func (s *Server) routes() []route {
 		{"GET", "/sw.js", open, s.serviceWorkerFile},
 		{"GET", "/offline", public, s.offline},
 		{"GET", "/asenna", public, s.install},
+		{"GET", app.ContactPath, public, s.contact},
 		{"GET", "/dev/posti", public, s.devMail},
 		// The ERP sync API: a handler of its own (Config.API), which also
 		// answers the methods it does not take (405, in JSON).

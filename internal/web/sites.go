@@ -42,6 +42,8 @@ type sitePage struct {
 	// Cancelled are the cancelled visits still ahead, each with what its
 	// cancellation cost.
 	Cancelled []portal.Visit
+	// ToRate is a done visit not rated yet, for the rating prompt.
+	ToRate *portal.Visit
 }
 
 func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -60,6 +62,11 @@ func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
 		return err
 	}
 	p.ReadOnly = portal.ReadOnly(sum.Contracts, p.Today)
+	if visit, ok, err := s.app.VisitToRate(r.Context(), v.Viewer, id); err != nil {
+		return err
+	} else if ok {
+		p.ToRate = &visit
+	}
 	p.CurrentSite, p.Section = id, "home"
 	p.Title = sum.Site.Name
 	if p.Title == "" {

@@ -591,6 +591,10 @@ var isolation = map[string]isoCase{
 	"POST /palaute":                                        {none: "stores the caller's own feedback"},
 	"POST /kieli":                                          {none: "the caller's own setting"},
 	"GET /profiili":                                        {none: "the caller's own account"},
+	"GET /profiili/kirjautuminen":                          {none: "the caller's own account"},
+	"GET /profiili/laitteet":                               {none: "the caller's own sessions"},
+	"GET /profiili/ilmoitukset":                            {none: "the caller's own notification settings"},
+	"GET /profiili/omat-tiedot":                            {none: "the caller's own account"},
 	"POST /profiili/salasana":                              {none: "the caller's own account"},
 	"POST /profiili/sahkoposti":                            {none: "the caller's own account"},
 	"GET /profiili/sahkoposti":                             {none: "the caller's own account"},
@@ -630,6 +634,7 @@ var isolation = map[string]isoCase{
 	"GET /sw.js":                                           {none: "public file"},
 	"GET /offline":                                         {none: "public page"},
 	"GET /asenna":                                          {none: "public page"},
+	"GET /yhteystiedot":                                    {none: "the chain's contacts, and a customer's own homes only (TestContactPage)"},
 	"GET /dev/posti":                                       {none: "no ids; 404 unless the dev outbox is on (loopback only)"},
 
 	// A visit's calendar file (calendar.go): the visit page's checks.

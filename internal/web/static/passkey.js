@@ -104,7 +104,7 @@ async function register(button, status) {
     codes.querySelector("h2").focus?.();
     return;
   }
-  window.location.assign(button.dataset.reload ? window.location.pathname : done.next);
+  window.location.assign(done.next);
 }
 
 if (supported) {

@@ -87,7 +87,7 @@ async function subscribe(form, say) {
     body: JSON.stringify(subscription.toJSON()),
   });
   if (response.ok) {
-    window.location.assign("/profiili?ok=ilmoitukset-kaytossa");
+    window.location.assign("/profiili/ilmoitukset?ok=ilmoitukset-kaytossa");
     return;
   }
   const answer = await response.json().catch(() => ({}));
