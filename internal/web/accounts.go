@@ -258,8 +258,6 @@ type profilePage struct {
 	Delete   form
 	Push     pushSection // push.go
 	MFA      app.MFA
-	// Calendar is the calendar section (calendar.go).
-	Calendar calendarState
 	// Staff is set for staff and admins, whose second factor is required.
 	Staff bool
 	// Codes and Next feed the recovery-codes partial, which passkey.js
