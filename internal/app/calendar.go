@@ -170,7 +170,7 @@ func (a *App) printer(lang string) i18n.Printer {
 // and the visit's page. The street address goes in LOCATION only when
 // showAddress is set; access instructions and notes never go anywhere.
 func (a *App) calendarEvent(p i18n.Printer, s portal.Site, vi portal.Visit, showAddress bool, now time.Time) portal.CalendarEvent {
-	service := vi.Service
+	service := vi.ServiceIn(string(p.Lang))
 	if service == "" {
 		service = p.T("calfeed.visit")
 	}
