@@ -41,14 +41,13 @@ type ScheduleQuery struct {
 }
 
 // scheduleVisits selects the visits of provider $3's live sites starting
-// in [$1, $2): every column it reads is in the indexes visits_day,
-// sites_provider_live and customers_live (migration 00024), so a day's
-// thousands of visits are filtered without reading their rows. CROSS JOIN
-// keeps SQLite's join order: the day's visits first (SQLite's estimate of
-// a time range is rough, and starting from the provider's 33 000 sites
-// took a second); PostgreSQL plans it as any join.
-const scheduleVisits = `FROM visits v CROSS JOIN sites s CROSS JOIN customers c
-	WHERE s.id = v.site_id AND c.id = s.customer_id AND v.starts_at >= $1 AND v.starts_at < $2 AND v.deleted_at IS NULL AND s.provider_id = $3
+// in [$1, $2). It walks the provider's visits of the day in the index
+// visits_provider_day (the visit's own provider_id, kept by triggers,
+// migration 00024) and stops at the page; the site's provider is checked
+// as well, so a stale copy could only hide a visit, never show another
+// provider's.
+const scheduleVisits = `FROM visits v JOIN sites s ON s.id = v.site_id JOIN customers c ON c.id = s.customer_id
+	WHERE v.provider_id = $3 AND v.starts_at >= $1 AND v.starts_at < $2 AND v.deleted_at IS NULL AND s.provider_id = $3
 	AND s.deleted_at IS NULL AND c.deleted_at IS NULL`
 
 // ProviderSchedule lists the visits q selects: the page's ids first from
@@ -79,9 +78,11 @@ func (tx *Tx) ProviderSchedule(ctx context.Context, q ScheduleQuery) ([]portal.P
 }
 
 // ProviderWorkers lists the workers (first names) of the visits of a
-// provider's sites starting in [from, to), at most limit, by name.
+// provider's sites starting in [from, to), at most limit, by name: from
+// the index visits_provider_day alone.
 func (tx *Tx) ProviderWorkers(ctx context.Context, providerID int64, from, to time.Time, limit int) ([]string, error) {
-	rows, err := tx.query(ctx, `SELECT DISTINCT v.worker_first_name `+scheduleVisits+`
+	rows, err := tx.query(ctx, `SELECT DISTINCT v.worker_first_name FROM visits v
+		WHERE v.provider_id = $3 AND v.starts_at >= $1 AND v.starts_at < $2 AND v.deleted_at IS NULL
 		AND v.worker_first_name <> '' ORDER BY v.worker_first_name LIMIT $4`, from.UTC(), to.UTC(), providerID, limit)
 	return scanAll(rows, err, func(r *sql.Rows) (string, error) {
 		var s string

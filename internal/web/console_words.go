@@ -4,11 +4,12 @@ import (
 	"strings"
 
 	"asiakassivu/internal/i18n"
+	"asiakassivu/internal/portal"
 )
 
 // codeWords names the portal's codes in the reader's language for the
-// admin console: audit actions ("visit.cancelled_by_provider"), work types
-// ("oil_heating") and the fields of the access instructions ("pets"). A
+// admin console: audit actions (visit.cancelled_by_provider), work types
+// (oil_heating) and the fields of the access instructions (pets). A
 // code without words (a work type the ERP made up) shows as itself;
 // TestConsoleCodesHaveWords holds every code the portal writes to words.
 type codeWords struct {
@@ -40,7 +41,7 @@ func (w codeWords) field(code string) string { return w.first(code, "access.acce
 // detail is an audit entry's detail in words where it is a list of codes
 // (the changed access fields), else as written.
 func (w codeWords) detail(action, detail string) string {
-	if action != "site.access_changed" || detail == "" {
+	if action != string(portal.KindSiteAccessChanged) || detail == "" {
 		return detail
 	}
 	names := strings.Split(detail, ",")

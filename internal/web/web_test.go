@@ -845,7 +845,8 @@ func TestTenantIsolation(t *testing.T) {
 				}
 			}
 		}
-		if r := do(t, bertta, "GET", e.srv.URL+"/tuottaja", nil); !strings.Contains(r.body, "Kohde pekka") {
+		// The schedule shows a day at a time: the day of bertta's visit.
+		if r := do(t, bertta, "GET", e.srv.URL+"/tuottaja?paiva="+isoDate(e.at(4, 12, 0)), nil); !strings.Contains(r.body, "Kohde pekka") {
 			t.Error("bertta does not see her own provider's visit")
 		}
 		// Maija is still signed in: matti could not end her sessions.
