@@ -157,7 +157,9 @@ func TestCancelConfirmStep(t *testing.T) {
 				t.Errorf("customer's %s does not say %q", page, illWords)
 			}
 		}
-		for _, page := range []string{"/tuottaja/palveluvuorot/" + strconv.FormatInt(visitID, 10), "/tuottaja"} {
+		// The schedule hides cancelled visits unless asked, and shows one day.
+		day := visitRow(t, db, siteID, visitID).StartsAt.In(portal.Helsinki).Format(time.DateOnly)
+		for _, page := range []string{"/tuottaja/palveluvuorot/" + strconv.FormatInt(visitID, 10), "/tuottaja?tila=kaikki&paiva=" + day} {
 			if r := do(t, sari, "GET", e.srv.URL+page, nil); !strings.Contains(r.body, illWords) {
 				t.Errorf("staff's %s does not say %q", page, illWords)
 			}

@@ -213,9 +213,9 @@ func TestDashboardCardsLink(t *testing.T) {
 		koti := sitePath(e.sites["koti"])
 		r := do(t, maija, "GET", e.srv.URL+koti, nil)
 		for _, want := range []string{
-			`<a class="card-link" href="` + visitPath(e.sites["koti"], e.visits["koti"]) + `">Seuraava palveluvuoro</a>`,
-			`<a class="card-link" href="` + koti + `/laskut/` + strconv.FormatInt(inv, 10) + `">Viimeisin laskutuskooste</a>`,
-			`<a class="card-link" href="` + koti + `/viestit">`,
+			`id="h-next"><a href="` + visitPath(e.sites["koti"], e.visits["koti"]) + `">Seuraava palveluvuoro</a>`,
+			`id="h-invoice"><a href="` + koti + `/laskut/` + strconv.FormatInt(inv, 10) + `">Viimeisin laskutuskooste</a>`,
+			`id="h-messages"><a href="` + koti + `/viestit">`,
 			`href="/kotitalousvahennys"`,
 		} {
 			if !strings.Contains(r.body, want) {
@@ -224,7 +224,7 @@ func TestDashboardCardsLink(t *testing.T) {
 		}
 		// No billing summary yet: the card leads to the bills.
 		mokki := sitePath(e.sites["mokki"])
-		if r := do(t, maija, "GET", e.srv.URL+mokki, nil); !strings.Contains(r.body, `<a class="card-link" href="`+mokki+`/laskut">`) {
+		if r := do(t, maija, "GET", e.srv.URL+mokki, nil); !strings.Contains(r.body, `id="h-invoice"><a href="`+mokki+`/laskut">`) {
 			t.Error("mokki's billing card does not lead to the bills")
 		}
 		// The consent page is in the customer's menu, not in staff's.

@@ -111,23 +111,6 @@ func statusClass(v providerVisit) string {
 	return "st st-agreed"
 }
 
-// statusIcon is the symbol beside a status's words (the words say it all;
-// the symbol is for the eye only).
-func statusIcon(v providerVisit) string {
-	st := v.Visit.Status
-	switch {
-	case st.Cancelled():
-		return "✕"
-	case st == portal.VisitDone:
-		return "✔"
-	case v.MovePending:
-		return "⇄"
-	case st == portal.VisitInProgress:
-		return "▶"
-	}
-	return "●"
-}
-
 // clockSpan is a visit's time window on its day: "9.00–12.00".
 func (l texts) clockSpan(v portal.Visit) string {
 	return l.Clock(v.StartsAt.In(portal.Helsinki)) + "–" + l.Clock(v.EndsAt.In(portal.Helsinki))
