@@ -516,7 +516,7 @@ func TestWelcomeAfterVerification(t *testing.T) {
 		r = do(t, c, "GET", e.srv.URL+"/?ok=tervetuloa", nil)
 		first := r.Header.Get("Location")
 		r = do(t, c, "GET", e.srv.URL+first, nil)
-		if !strings.Contains(r.body, "Tervetuloa Asiakassivulle") || !strings.Contains(r.body, "Palveluvuorot:") || strings.Contains(r.body, "Kirjaudu jatkossa") {
+		if !strings.Contains(r.body, "Tervetuloa – tämä on Asiakassivu") || !strings.Contains(r.body, "Palveluvuorot:") || strings.Contains(r.body, "Kirjaudu jatkossa") {
 			t.Errorf("first page %s: no welcome", first)
 		}
 
@@ -538,7 +538,7 @@ func TestWelcomeAfterVerification(t *testing.T) {
 			t.Errorf("the legacy user is not told the address to sign in with:\n%s", r.body)
 		}
 		// The welcome is a page's notice, not a state: without it, none.
-		if r := do(t, v, "GET", e.srv.URL+"/kohteet", nil); strings.Contains(r.body, "Tervetuloa Asiakassivulle") {
+		if r := do(t, v, "GET", e.srv.URL+"/kohteet", nil); strings.Contains(r.body, "Tervetuloa – tämä on Asiakassivu") {
 			t.Error("the welcome shows on a later page")
 		}
 	})
