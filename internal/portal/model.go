@@ -212,7 +212,24 @@ type Invoice struct {
 	// Reference is the bill's reference number (viitenumero or RF
 	// creditor reference) in electronic form; empty when none was sent.
 	Reference string
-	Lines     []InvoiceLine
+	// Issuer is the provider that issued the bill, as stamped when the
+	// portal first wrote it; the bill names it and is paid to it even
+	// after the site moves to another provider.
+	Issuer Issuer
+	Lines  []InvoiceLine
+}
+
+// Issuer is an invoice's provider as issued: its name, business id and
+// bank account (the account may be filled in later, from the provider of
+// the same business id). Stamped is false only for an invoice written
+// before providers were stamped; such a bill falls back to the site's
+// provider.
+type Issuer struct {
+	Stamped    bool
+	Name       string
+	BusinessID string
+	IBAN       string
+	BIC        string
 }
 
 // InvoiceLine is one row of a billing summary. QuantityMilli is hours in

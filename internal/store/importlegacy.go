@@ -162,7 +162,7 @@ func (tx *Tx) UpsertProviders(ctx context.Context, ps []portal.Provider) ([]int6
 	for i, p := range ps {
 		keys[i] = p.ExternalID
 	}
-	return tx.upsertIDs(ctx, `INSERT INTO providers (source, external_id, name, business_id, city, phone, email, active, iban, bic,
+	ids, err := tx.upsertIDs(ctx, `INSERT INTO providers (source, external_id, name, business_id, city, phone, email, active, iban, bic,
 			created_at, updated_at)
 		VALUES `, `
 		ON CONFLICT (source, external_id) DO UPDATE SET name = excluded.name, business_id = excluded.business_id,
@@ -172,6 +172,10 @@ func (tx *Tx) UpsertProviders(ctx context.Context, ps []portal.Provider) ([]int6
 			p := ps[i]
 			return []any{p.Source, p.ExternalID, p.Name, p.BusinessID, p.City, p.Phone, p.Email, p.Active, p.IBAN, p.BIC, tx.now, tx.now}
 		})
+	if err != nil {
+		return nil, err
+	}
+	return ids, tx.fillIssuerAccounts(ctx, ids)
 }
 
 // UpsertCustomers writes customer records as UpsertCustomer does (the

@@ -14,13 +14,17 @@ import (
 
 // UpsertProvider writes a provider.
 func (tx *Tx) UpsertProvider(ctx context.Context, p portal.Provider) (int64, error) {
-	return tx.insert(ctx, `INSERT INTO providers (source, external_id, name, business_id, city, phone, email, active, iban, bic,
+	id, err := tx.insert(ctx, `INSERT INTO providers (source, external_id, name, business_id, city, phone, email, active, iban, bic,
 			created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
 		ON CONFLICT (source, external_id) DO UPDATE SET name = excluded.name, business_id = excluded.business_id,
 			city = excluded.city, phone = excluded.phone, email = excluded.email, active = excluded.active,
 			iban = excluded.iban, bic = excluded.bic, updated_at = excluded.updated_at
 		RETURNING id`, p.Source, p.ExternalID, p.Name, p.BusinessID, p.City, p.Phone, p.Email, p.Active, p.IBAN, p.BIC, tx.now)
+	if err != nil {
+		return 0, err
+	}
+	return id, tx.fillIssuerAccounts(ctx, []int64{id})
 }
 
 // UpsertCustomer writes a customer record; its normalised email is computed
@@ -89,13 +93,40 @@ const (
 )
 
 // stampProvider, followed by a condition on the invoices' ids, gives each
-// new invoice its provider as issued (business id and name): the site's
-// provider at the time of the first write. A later write keeps them, so a
-// change of the site's provider does not move invoices already issued.
+// new invoice its provider as issued (business id, name and bank
+// account): the site's provider at the time of the first write. A later
+// write keeps them, so a change of the site's provider does not move
+// invoices already issued, nor the account they are paid to.
 const stampProvider = `UPDATE invoices SET
 		provider_business_id = (SELECT p.business_id FROM sites s JOIN providers p ON p.id = s.provider_id WHERE s.id = invoices.site_id),
-		provider_name = (SELECT p.name FROM sites s JOIN providers p ON p.id = s.provider_id WHERE s.id = invoices.site_id)
+		provider_name = (SELECT p.name FROM sites s JOIN providers p ON p.id = s.provider_id WHERE s.id = invoices.site_id),
+		provider_iban = (SELECT p.iban FROM sites s JOIN providers p ON p.id = s.provider_id WHERE s.id = invoices.site_id),
+		provider_bic = (SELECT p.bic FROM sites s JOIN providers p ON p.id = s.provider_id WHERE s.id = invoices.site_id)
 	WHERE provider_business_id IS NULL AND `
+
+// fillIssuerAccount gives the invoices stamped with the business id of
+// provider $1 that provider's account where theirs is still empty: a
+// provider's IBAN often reaches the ERP after its first bills. The BIC
+// follows only with the IBAN it belongs to. A provider without a business
+// id or an IBAN fills nothing, and an invoice stamped with another
+// business id is never touched.
+const fillIssuerAccount = `UPDATE invoices SET
+		provider_iban = CASE WHEN provider_iban = '' THEN (SELECT p.iban FROM providers p WHERE p.id = $1) ELSE provider_iban END,
+		provider_bic = CASE WHEN provider_bic = '' AND provider_iban IN ('', (SELECT p.iban FROM providers p WHERE p.id = $1))
+			THEN (SELECT p.bic FROM providers p WHERE p.id = $1) ELSE provider_bic END
+	WHERE provider_business_id = (SELECT p.business_id FROM providers p WHERE p.id = $1 AND p.business_id <> '' AND p.iban <> '')
+		AND (provider_iban = '' OR provider_bic = '')`
+
+// fillIssuerAccounts runs fillIssuerAccount for each provider whose id is
+// given, in the transaction that wrote them.
+func (tx *Tx) fillIssuerAccounts(ctx context.Context, ids []int64) error {
+	for _, id := range ids {
+		if _, err := tx.exec(ctx, fillIssuerAccount, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // UpsertVisit writes a visit; a change of time or status bumps its
 // sequence (for calendar feeds).

@@ -172,13 +172,43 @@ func (tx *Tx) NextVisit(ctx context.Context, siteID int64, now time.Time) (porta
 }
 
 const invoiceCols = `id, customer_id, site_id, source, external_id, number, period_start, period_end, issued_on, due_on,
-	paid_on, status, is_credit_note, total_cents, reference`
+	paid_on, status, is_credit_note, total_cents, reference, provider_business_id, provider_name, provider_iban, provider_bic`
 
 // invoiceDest are the scan destinations of invoiceCols.
 func invoiceDest(i *portal.Invoice) []any {
 	return []any{&i.ID, &i.CustomerID, &i.SiteID, &i.Source, &i.ExternalID, &i.Number, dateCol{&i.PeriodStart},
 		dateCol{&i.PeriodEnd}, dateCol{&i.IssuedOn}, dateCol{&i.DueOn}, dateCol{&i.PaidOn}, &i.Status, &i.IsCreditNote,
-		&i.TotalCents, &i.Reference}
+		&i.TotalCents, &i.Reference, stampCol{&i.Issuer.BusinessID, &i.Issuer.Stamped}, stampCol{s: &i.Issuer.Name},
+		&i.Issuer.IBAN, &i.Issuer.BIC}
+}
+
+// stampCol scans a column of an invoice's provider stamp, which is NULL
+// until the invoice is stamped: NULL leaves s empty (and stamped false),
+// anything else is scanned into s (and sets stamped, when given).
+type stampCol struct {
+	s       *string
+	stamped *bool
+}
+
+func (c stampCol) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*c.s = ""
+		if c.stamped != nil {
+			*c.stamped = false
+		}
+		return nil
+	case string:
+		*c.s = x
+	case []byte:
+		*c.s = string(x)
+	default:
+		return fmt.Errorf("provider stamp column: unexpected %T", v)
+	}
+	if c.stamped != nil {
+		*c.stamped = true
+	}
+	return nil
 }
 
 func scanInvoice(r interface{ Scan(...any) error }) (portal.Invoice, error) {

@@ -162,7 +162,8 @@ func invoicePDFBytes(l texts, d app.InvoiceDetail, pay payment) ([]byte, error) 
 		title = l.T("invoice.credit") + " " + inv.Number
 	}
 	doc := pdf.New(title)
-	doc.Field(l.T("billing.provider"), d.Site.Provider.Name+" ("+d.Site.Provider.BusinessID+")")
+	issuer := issuerOf(d)
+	doc.Field(l.T("billing.provider"), issuer.Name+parenthesised(issuer.BusinessID))
 	doc.Field(l.T("billing.site"), d.Site.Site.Address())
 	doc.Field(l.T("billing.period"), l.Day(inv.PeriodStart)+" – "+l.Day(inv.PeriodEnd))
 	doc.Field(l.T("billing.issued"), l.Day(inv.IssuedOn))

@@ -36,9 +36,21 @@ type payment struct {
 	OverdueDays int
 }
 
+// issuerOf is the provider a bill names and is paid to: the one stamped
+// on it when it was issued, so a bill issued before its site moved to
+// another provider still names and pays the first. Only an invoice with no
+// stamp at all falls back to the site's provider.
+func issuerOf(d app.InvoiceDetail) portal.Issuer {
+	if d.Invoice.Issuer.Stamped {
+		return d.Invoice.Issuer
+	}
+	p := d.Site.Provider
+	return portal.Issuer{Name: p.Name, BusinessID: p.BusinessID, IBAN: p.IBAN, BIC: p.BIC}
+}
+
 // paymentOf builds the payment details of a billing summary on day today.
 func paymentOf(d app.InvoiceDetail, today portal.Date) payment {
-	inv, prov := d.Invoice, d.Site.Provider
+	inv, prov := d.Invoice, issuerOf(d)
 	st := inv.StateOn(today)
 	p := payment{Show: st == portal.StateOpen || st == portal.StateOverdue}
 	if !p.Show {
