@@ -251,43 +251,116 @@ func (a *App) published(siteID int64) {
 // Inbox is a page of the provider's threads.
 type Inbox struct {
 	Threads []portal.ThreadSummary
-	Page    int
-	More    bool
+	// First is true for the inbox's first page.
+	First bool
+	// Next is where the next page starts; zero when this page is the last.
+	Next InboxCursor
+}
+
+// More is true when a page follows this one.
+func (in Inbox) More() bool { return !in.Next.IsZero() }
+
+// InboxCursor is where a page of the provider's inbox starts (keyset
+// paging): after the thread whose newest message is Before, in the group
+// of the unread threads or, with Read, of the others. The zero cursor is
+// the first page.
+type InboxCursor struct {
+	Read   bool
+	Before int64
+}
+
+// IsZero is true for the first page's cursor.
+func (c InboxCursor) IsZero() bool { return c == InboxCursor{} }
+
+// String is the cursor in a link: "u" (unread) or "r" (the others) and
+// the message id; empty for the first page.
+func (c InboxCursor) String() string {
+	if c.Before <= 0 {
+		return ""
+	}
+	group := "u"
+	if c.Read {
+		group = "r"
+	}
+	return group + strconv.FormatInt(c.Before, 10)
+}
+
+// ParseInboxCursor reads a cursor written by String. Anything else, a
+// tampered or truncated one too, is the first page's cursor: a cursor
+// only says where to start in the viewer's own provider's threads, so
+// one copied from another provider's page shows nothing of theirs.
+func ParseInboxCursor(s string) InboxCursor {
+	if len(s) < 2 || len(s) > 20 || (s[0] != 'u' && s[0] != 'r') {
+		return InboxCursor{}
+	}
+	digits := s[1:]
+	if digits[0] == '0' {
+		return InboxCursor{}
+	}
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return InboxCursor{}
+		}
+	}
+	id, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return InboxCursor{}
+	}
+	return InboxCursor{Read: s[0] == 'r', Before: id}
 }
 
 // ProviderInbox lists the threads of the staff member's provider, those
-// with unread customer messages first.
-func (a *App) ProviderInbox(ctx context.Context, v Viewer, page int) (Inbox, error) {
+// with unread customer messages first, each group the latest first, a
+// page from the cursor on.
+func (a *App) ProviderInbox(ctx context.Context, v Viewer, from InboxCursor) (Inbox, error) {
 	provider, err := v.staff()
 	if err != nil {
 		return Inbox{}, err
 	}
-	in := Inbox{Page: max(page, 1)}
-	offset := (in.Page - 1) * ProviderPerPage
+	if from.Before <= 0 {
+		from = InboxCursor{}
+	}
+	in := Inbox{First: from.IsZero()}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
 		// The unread threads first, then the others: two walks of the
-		// provider's threads latest first, each stopping at its page.
-		list, err := tx.ProviderInbox(ctx, provider, v.AccountID, true, ProviderPerPage+1, offset)
-		if err != nil {
-			return err
+		// provider's threads latest first, each from its key on and
+		// stopping at its page.
+		type entry struct {
+			portal.ThreadSummary
+			read bool
 		}
-		if len(list) <= ProviderPerPage {
-			// The page reaches past the unread threads: how many there are
-			// tells where the others start.
-			unread := offset + len(list)
-			if len(list) == 0 && offset > 0 {
-				if unread, err = tx.ProviderUnreadThreads(ctx, provider, v.AccountID); err != nil {
-					return err
-				}
-			}
-			rest, err := tx.ProviderInbox(ctx, provider, v.AccountID, false, ProviderPerPage+1-len(list), max(0, offset-unread))
+		var list []entry
+		if !from.Read {
+			unread, err := tx.ProviderInbox(ctx, provider, v.AccountID, true, ProviderPerPage+1, from.Before)
 			if err != nil {
 				return err
 			}
-			list = append(list, rest...)
+			for _, th := range unread {
+				list = append(list, entry{th, false})
+			}
 		}
-		in.More = len(list) > ProviderPerPage
-		in.Threads = list[:min(len(list), ProviderPerPage)]
+		if len(list) <= ProviderPerPage {
+			before := int64(0)
+			if from.Read {
+				before = from.Before
+			}
+			rest, err := tx.ProviderInbox(ctx, provider, v.AccountID, false, ProviderPerPage+1-len(list), before)
+			if err != nil {
+				return err
+			}
+			for _, th := range rest {
+				list = append(list, entry{th, true})
+			}
+		}
+		if len(list) > ProviderPerPage {
+			last := list[ProviderPerPage-1]
+			in.Next = InboxCursor{Read: last.read, Before: last.LastMessageID}
+			list = list[:ProviderPerPage]
+		}
+		in.Threads = make([]portal.ThreadSummary, len(list))
+		for i, e := range list {
+			in.Threads[i] = e.ThreadSummary
+		}
 		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: "provider.inbox"})
 	})
 	if err != nil {

@@ -63,11 +63,11 @@ func TestMessagesBetweenCustomerAndProvider(t *testing.T) {
 		if m1.AuthorKind != "customer" || m1.AuthorName != "koti" || m1.Body != "Hei!\nVoisitteko tulla tunnin myöhemmin? <b>kiitos</b>" {
 			t.Errorf("stored message %+v", m1)
 		}
-		in, err := w.app.ProviderInbox(ctx, staff, 1)
+		in, err := w.app.ProviderInbox(ctx, staff, InboxCursor{})
 		if err != nil || len(in.Threads) != 1 || in.Threads[0].Unread != 1 || in.Threads[0].SiteID != site {
 			t.Fatalf("inbox %+v, %v", in.Threads, err)
 		}
-		if in, _ := w.app.ProviderInbox(ctx, staffB, 1); len(in.Threads) != 0 {
+		if in, _ := w.app.ProviderInbox(ctx, staffB, InboxCursor{}); len(in.Threads) != 0 {
 			t.Errorf("provider B's inbox shows A's thread: %+v", in.Threads)
 		}
 		// Unread after 15 minutes: the provider is emailed once.
@@ -88,7 +88,7 @@ func TestMessagesBetweenCustomerAndProvider(t *testing.T) {
 		if err != nil || len(th.Messages) != 2 || th.Side != "provider" || !th.Open {
 			t.Fatalf("staff's thread %+v, %v", th, err)
 		}
-		if in, _ := w.app.ProviderInbox(ctx, staff, 1); in.Threads[0].Unread != 0 {
+		if in, _ := w.app.ProviderInbox(ctx, staff, InboxCursor{}); in.Threads[0].Unread != 0 {
 			t.Errorf("unread after reading: %d", in.Threads[0].Unread)
 		}
 		reply, err := w.app.PostMessage(ctx, staff, site, "Onnistuu!")

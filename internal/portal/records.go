@@ -154,6 +154,9 @@ type ThreadSummary struct {
 	LastBody     string
 	LastKind     string
 	Unread       int
+	// LastMessageID is the thread's newest message: the inbox's order
+	// and its pages' keyset.
+	LastMessageID int64
 }
 
 // Passkey is a stored WebAuthn credential: Data is the library's own

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"math"
 	"slices"
 	"time"
 
@@ -133,35 +134,34 @@ const inboxUnread = `t.last_customer_message_id > COALESCE(rm.last_read_message_
 
 // ProviderInbox lists the threads of a provider's sites that have
 // messages, either those with customer messages unread by the account or
-// the others, the latest first, a page at a time. The order walks the
-// index threads_provider_last (migration 00024); unread messages are
-// counted for the page's threads only.
-func (tx *Tx) ProviderInbox(ctx context.Context, providerID, accountID int64, unread bool, limit, offset int) ([]portal.ThreadSummary, error) {
+// the others, the latest first, at most limit of them; before > 0 starts
+// after the thread whose newest message is before (keyset paging: any
+// page is one walk of the index threads_provider_last, migration 00024,
+// from that key on, not past all the pages before it). Unread messages
+// are counted for the page's threads only.
+func (tx *Tx) ProviderInbox(ctx context.Context, providerID, accountID int64, unread bool, limit int, before int64) ([]portal.ThreadSummary, error) {
 	which := inboxUnread
 	if !unread {
 		which = `NOT (` + inboxUnread + `) OR t.last_customer_message_id IS NULL`
 	}
+	if before <= 0 {
+		before = math.MaxInt64
+	}
 	rows, err := tx.query(ctx, `SELECT s.id, s.name, s.street, s.city, c.name, last.created_at, last.body, last.author_kind,
 		(SELECT count(*) FROM messages u WHERE u.thread_id = t.id AND u.author_kind = 'customer'
-			AND u.id > COALESCE(rm.last_read_message_id, 0)) AS unread
+			AND u.id > COALESCE(rm.last_read_message_id, 0)) AS unread, t.last_message_id
 		FROM threads t JOIN sites s ON s.id = t.site_id JOIN customers c ON c.id = s.customer_id
 		JOIN messages last ON last.id = t.last_message_id
 		LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.account_id = $2
-		WHERE t.id IN (SELECT t.id `+inboxThreads+` AND (`+which+`) ORDER BY t.last_message_id DESC LIMIT $3 OFFSET $4)
-		ORDER BY t.last_message_id DESC`, providerID, accountID, limit, offset)
+		WHERE t.id IN (SELECT t.id `+inboxThreads+` AND t.last_message_id < $4 AND (`+which+`)
+			ORDER BY t.last_message_id DESC LIMIT $3)
+		ORDER BY t.last_message_id DESC`, providerID, accountID, limit, before)
 	return scanAll(rows, err, func(r *sql.Rows) (portal.ThreadSummary, error) {
 		var s portal.ThreadSummary
-		err := r.Scan(&s.SiteID, &s.SiteName, &s.Street, &s.City, &s.CustomerName, timeCol{&s.LastAt}, &s.LastBody, &s.LastKind, &s.Unread)
+		err := r.Scan(&s.SiteID, &s.SiteName, &s.Street, &s.City, &s.CustomerName, timeCol{&s.LastAt}, &s.LastBody, &s.LastKind,
+			&s.Unread, &s.LastMessageID)
 		return s, err
 	})
-}
-
-// ProviderUnreadThreads counts the threads of a provider's sites with
-// customer messages the account has not read.
-func (tx *Tx) ProviderUnreadThreads(ctx context.Context, providerID, accountID int64) (int, error) {
-	var n int64
-	err := tx.QueryInt(ctx, `SELECT count(*) `+inboxThreads+` AND `+inboxUnread, &n, providerID, accountID)
-	return int(n), err
 }
 
 // LastVisitEnd returns when the last visit of a site ends (zero when it

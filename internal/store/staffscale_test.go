@@ -62,7 +62,7 @@ func TestProviderCopiesFollowTheSite(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				th, err := tx.ProviderInbox(ctx, provider, 0, true, 10, 0)
+				th, err := tx.ProviderInbox(ctx, provider, 0, true, 10, 0) // from the start
 				visits, workers, threads = len(vs), len(ws), len(th)
 				if len(vs) == 1 && vs[0].Visit.ID != visit {
 					t.Errorf("provider %d sees visit %d, want %d", provider, vs[0].Visit.ID, visit)

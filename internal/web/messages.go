@@ -14,6 +14,8 @@ import (
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/web/sse"
+
+	"github.com/a-h/templ"
 )
 
 // threadPath is the address of a site's messages.
@@ -189,11 +191,20 @@ type inboxPage struct {
 	app.Inbox
 }
 
+// inboxPath is the provider's inbox.
+const inboxPath = "/tuottaja/viestit"
+
+// nextPath links the page after this one (keyset paging: the cursor of
+// where it starts, app.InboxCursor).
+func (p inboxPage) nextPath() templ.SafeURL {
+	return templ.SafeURL(inboxPath + "?" + url.Values{"jalkeen": {p.Next.String()}}.Encode())
+}
+
 // providerMessages is the provider's inbox: its sites' threads, those
-// with unread customer messages first.
+// with unread customer messages first, a page from the cursor jalkeen on
+// (a cursor it cannot read is the first page).
 func (s *Server) providerMessages(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	page, _ := strconv.Atoi(r.URL.Query().Get("sivu"))
-	in, err := s.app.ProviderInbox(r.Context(), v.Viewer, page)
+	in, err := s.app.ProviderInbox(r.Context(), v.Viewer, app.ParseInboxCursor(r.URL.Query().Get("jalkeen")))
 	if err != nil {
 		return err
 	}

@@ -177,8 +177,8 @@ func TestScheduleAndInboxIsolation(t *testing.T) {
 				}
 			}
 		}
-		for _, page := range []string{"1", "2", "3"} {
-			r := do(t, bertta, "GET", e.srv.URL+"/tuottaja/viestit?sivu="+page, nil)
+		for _, page := range []string{"", "?jalkeen=u1", "?jalkeen=r1", "?jalkeen=u9223372036854775807", "?sivu=2"} {
+			r := do(t, bertta, "GET", e.srv.URL+"/tuottaja/viestit"+page, nil)
 			for _, th := range threads {
 				if strings.Contains(r.body, sitePath(th)+"/viestit") {
 					t.Errorf("Toinen's staff sees Kotikulma's thread of site %d on inbox page %s", th, page)
@@ -234,6 +234,9 @@ func (e *env) addThreads(t *testing.T, n int, read string) []int64 {
 // inboxLink finds the threads listed in the provider's inbox.
 var inboxLink = regexp.MustCompile(`href="/kohteet/(\d+)/viestit"`)
 
+// inboxNext finds the inbox's link to its next page.
+var inboxNext = regexp.MustCompile(`href="(/tuottaja/viestit\?jalkeen=[ur]\d+)"`)
+
 func TestInboxPagesBy50(t *testing.T) {
 	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, "")
@@ -244,30 +247,54 @@ func TestInboxPagesBy50(t *testing.T) {
 		sites := e.addThreads(t, 50, "matti")
 		r := do(t, sari, "GET", e.srv.URL+"/tuottaja/viestit", nil)
 		first := inboxLink.FindAllStringSubmatch(r.body, -1)
-		if len(first) != 50 || !strings.Contains(r.body, `href="/tuottaja/viestit?sivu=2"`) {
-			t.Fatalf("inbox page 1: %d threads, next link %v", len(first), strings.Contains(r.body, "sivu=2"))
+		next := inboxNext.FindStringSubmatch(r.body)
+		if len(first) != 50 || next == nil || strings.Contains(r.body, `href="/tuottaja/viestit"`+">") {
+			t.Fatalf("inbox page 1: %d threads, next link %v\n%s", len(first), next, r.body)
 		}
 		// Unread first, the latest first.
 		if first[0][1] != fmt.Sprint(sites[49]) || first[49][1] != fmt.Sprint(sites[0]) {
 			t.Errorf("inbox page 1 from %s to %s, want %d to %d", first[0][1], first[49][1], sites[49], sites[0])
 		}
-		r = do(t, sari, "GET", e.srv.URL+"/tuottaja/viestit?sivu=2", nil)
+		page2 := e.srv.URL + next[1]
+		r = do(t, sari, "GET", page2, nil)
 		second := inboxLink.FindAllStringSubmatch(r.body, -1)
-		if len(second) != 1 || second[0][1] != fmt.Sprint(e.sites["matti"]) ||
-			!strings.Contains(r.body, `href="/tuottaja/viestit?sivu=1"`) || strings.Contains(r.body, "sivu=3") {
+		if r.StatusCode != 200 || len(second) != 1 || second[0][1] != fmt.Sprint(e.sites["matti"]) ||
+			!strings.Contains(r.body, `<a href="/tuottaja/viestit">`) || inboxNext.MatchString(r.body) {
 			t.Errorf("inbox page 2: %v\n%s", second, r.body)
 		}
-		// Reading a thread moves it after the unread ones.
+		// Reading a thread moves it after the unread ones: page 1 now
+		// ends in the read group (the staff's thread, its message the
+		// newest) and page 2 goes on there.
 		do(t, sari, "GET", e.srv.URL+sitePath(sites[49])+"/viestit", nil)
-		r = do(t, sari, "GET", e.srv.URL+"/tuottaja/viestit?sivu=2", nil)
+		r = do(t, sari, "GET", e.srv.URL+"/tuottaja/viestit", nil)
+		next = inboxNext.FindStringSubmatch(r.body)
+		if next == nil {
+			t.Fatalf("inbox page 1 after reading: no next link\n%s", r.body)
+		}
+		r = do(t, sari, "GET", e.srv.URL+next[1], nil)
 		second = inboxLink.FindAllStringSubmatch(r.body, -1)
 		if len(second) != 1 || second[0][1] != fmt.Sprint(sites[49]) {
 			t.Errorf("inbox page 2 after reading the newest thread: %v", second)
 		}
-		for _, page := range []string{"1", "2"} {
-			r := do(t, bertta, "GET", e.srv.URL+"/tuottaja/viestit?sivu="+page, nil)
-			if m := inboxLink.FindAllStringSubmatch(r.body, -1); len(m) != 0 {
-				t.Errorf("Toinen's inbox page %s lists Kotikulma's threads: %v", page, m)
+		if first := inboxLink.FindAllStringSubmatch(do(t, sari, "GET", e.srv.URL+"/tuottaja/viestit", nil).body, -1); len(first) != 50 ||
+			first[49][1] != fmt.Sprint(e.sites["matti"]) {
+			t.Errorf("inbox page 1 after reading does not end with the read thread: %v", first)
+		}
+		// A cursor it cannot read is the first page, not an error.
+		for _, bad := range []string{"?jalkeen=x1", "?jalkeen=u-1", "?jalkeen=u0", "?jalkeen=u99999999999999999999", "?jalkeen=%00", "?sivu=2"} {
+			r := do(t, sari, "GET", e.srv.URL+"/tuottaja/viestit"+bad, nil)
+			if m := inboxLink.FindAllStringSubmatch(r.body, -1); r.StatusCode != 200 || len(m) != 50 || m[0][1] != fmt.Sprint(sites[48]) {
+				t.Errorf("inbox at %s: status %d, %d threads", bad, r.StatusCode, len(m))
+			}
+		}
+		// Toinen's staff never sees Kotikulma's threads, whatever cursor
+		// they send: none of their own pages, Kotikulma's own page-2
+		// cursor copied, or keys past every thread.
+		for _, page := range []string{"", next[1][len("/tuottaja/viestit"):], "?jalkeen=u9223372036854775807",
+			"?jalkeen=r9223372036854775807", "?jalkeen=u1", "?jalkeen=r1"} {
+			r := do(t, bertta, "GET", e.srv.URL+"/tuottaja/viestit"+page, nil)
+			if m := inboxLink.FindAllStringSubmatch(r.body, -1); r.StatusCode != 200 || len(m) != 0 {
+				t.Errorf("Toinen's inbox at %q: status %d, lists Kotikulma's threads: %v", page, r.StatusCode, m)
 			}
 		}
 	})

@@ -7,10 +7,12 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,7 +91,7 @@ func benchStaffPages(b *testing.B, engine store.Engine, dir string) {
 		{"schedule-worker", "/tuottaja?tekija=Sanna"},
 		{"schedule-tomorrow", "/tuottaja?paiva=" + tomorrow},
 		{"inbox", "/tuottaja/viestit"},
-		{"inbox-page200", "/tuottaja/viestit?sivu=200"},
+		{"inbox-page200", inboxPageBench(b, h, token, 200)},
 		{"feedback", "/tuottaja/palaute"},
 		{"visit", fmt.Sprintf("/tuottaja/palveluvuorot/%d", visit)},
 	} {
@@ -114,6 +116,42 @@ func benchStaffPages(b *testing.B, engine store.Engine, dir string) {
 	}
 }
 
+// inboxPageBench follows the inbox's next links from its first page to
+// page n (or its last page) and returns that page's address.
+func inboxPageBench(b *testing.B, h http.Handler, token string, n int) string {
+	path := "/tuottaja/viestit"
+	for range n - 1 {
+		req := httptest.NewRequest("GET", path, nil)
+		req.AddCookie(&http.Cookie{Name: "asiakassivu", Value: token})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		next := inboxNext.FindStringSubmatch(rec.Body.String())
+		if rec.Code != http.StatusOK || next == nil {
+			b.Logf("the inbox ends before page %d", n)
+			break
+		}
+		path = html.UnescapeString(next[1])
+	}
+	return path
+}
+
+// benchPostgresDB names the PostgreSQL database of the data set kept in
+// dir: asiakassivu_bench100k, or with dir's name when that is not
+// "bench100k" (so two data sets of different schema versions can live
+// side by side), e.g. /tmp/inbox100k → asiakassivu_bench100k_inbox100k.
+func benchPostgresDB(dir string) string {
+	base := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return -1
+	}, strings.ToLower(filepath.Base(dir)))
+	if base == "" || base == "bench100k" || base == "staff100k" {
+		return "asiakassivu_bench100k"
+	}
+	return "asiakassivu_bench100k_" + base
+}
+
 // openBench100k opens the data set of engine, loading it first when it is
 // not there yet.
 func openBench100k(b *testing.B, engine store.Engine, dir string) *store.DB {
@@ -132,14 +170,15 @@ func openBench100k(b *testing.B, engine store.Engine, dir string) *store.DB {
 			b.Fatal(err)
 		}
 		var n int
-		admin.QueryRow(`SELECT count(*) FROM pg_database WHERE datname = 'asiakassivu_bench100k'`).Scan(&n)
+		name := benchPostgresDB(dir)
+		admin.QueryRow(`SELECT count(*) FROM pg_database WHERE datname = $1`, name).Scan(&n)
 		if n == 0 {
-			if _, err := admin.Exec(`CREATE DATABASE asiakassivu_bench100k`); err != nil {
+			if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
 				b.Fatal(err)
 			}
 		}
 		admin.Close()
-		dsn = storetest.WithDatabase(server, "asiakassivu_bench100k")
+		dsn = storetest.WithDatabase(server, name)
 	}
 	db, err := store.Open(ctx, dsn, time.Now)
 	if err != nil {
