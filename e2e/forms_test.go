@@ -44,7 +44,7 @@ func TestFormLandsOnSummaryAndNotice(t *testing.T) {
 	submit := func(current, password string) {
 		t.Helper()
 		err := chromedp.Do(ctx,
-			chromedp.Navigate(srv.url+"/profiili"),
+			chromedp.Navigate(srv.url+"/profiili/kirjautuminen"),
 			chromedp.WaitVisible(chromedp.CSS("#pw-current")),
 			chromedp.SendKeys(chromedp.CSS("#pw-current"), current),
 			chromedp.SendKeys(chromedp.CSS("#pw-password"), password),

@@ -58,7 +58,7 @@ func TestAdminSignsInWithPasskey(t *testing.T) {
 	// second-factor page too.
 	signInTo(t, ctx, base, "yllapito@demo.example", "demo-salasana-2025", "nav.tabs")
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/profiili"),
+		chromedp.Navigate(base+"/profiili/kirjautuminen"),
 		chromedp.WaitVisible(chromedp.CSS("[data-passkey-register]")),
 		chromedp.Click(chromedp.CSS("[data-passkey-register]")),
 		chromedp.WaitVisible(chromedp.CSS("[data-recovery] [data-codes] code")),
@@ -72,14 +72,14 @@ func TestAdminSignsInWithPasskey(t *testing.T) {
 		t.Errorf("%d recovery codes shown, want 10", codes)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(base+"/profiili"),
+		chromedp.Navigate(base+"/profiili/kirjautuminen"),
 		chromedp.WaitVisible(chromedp.CSS("#kirjautuminen")),
 		chromedp.Click(chromedp.CSS("details.menu > summary")),
 		chromedp.Click(chromedp.CSS("form.signout button")),
 		chromedp.WaitVisible(chromedp.CSS("[data-passkey-signin]")),
 		// The button's script signs in and then goes on to the front page.
 		leavePage(chromedp.Click(chromedp.CSS("[data-passkey-signin]"))),
-		chromedp.Navigate(base+"/profiili"),
+		chromedp.Navigate(base+"/profiili/kirjautuminen"),
 		chromedp.WaitVisible(chromedp.CSS("#kirjautuminen")),
 	)
 	if err != nil {

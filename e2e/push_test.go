@@ -15,7 +15,7 @@ func TestProfileOffersNotifications(t *testing.T) {
 	srv := startServer(t)
 	ctx := browser(t, 1280, 900)
 	signIn(t, ctx, srv.url, "asiakas@demo.example", "demo-salasana-2025")
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/profiili"), chromedp.WaitVisible(chromedp.CSS("#push-form button"))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/profiili/ilmoitukset"), chromedp.WaitVisible(chromedp.CSS("#push-form button"))); err != nil {
 		t.Fatalf("the notifications button does not appear: %v", err)
 	}
 	hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("push-unsupported").hidden`))
