@@ -125,7 +125,9 @@ func TestAccessibility(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS("#password")))
 			signInTo(t, ctx, srv.url, "tuottaja@demo.example", "demo-salasana-2025", "nav.tabs")
 			checkAxe(t, ctx, axe, "provider's visits")
-			step("provider's visit", leavePage(chromedp.Click(chromedp.CSS("ul.visits a"))), chromedp.WaitVisible(chromedp.CSS("p.crumbs")))
+			// Every demo home has a visit two days from today.
+			visit("/tuottaja?paiva="+isoDay(2), "provider's schedule, a day with visits")
+			step("provider's visit", leavePage(chromedp.Click(chromedp.CSS("ul.sched a"))), chromedp.WaitVisible(chromedp.CSS("p.crumbs")))
 			visit("/tuottaja/palaute", "provider's feedback")
 			visit("/kaksivaihe/kayttoon", "second factor: set up")
 		})

@@ -19,6 +19,12 @@ func helsinkiDay(days int) string {
 	return fmt.Sprintf("%d.%d.%d", d.Day(), int(d.Month()), d.Year())
 }
 
+// isoDay is the Helsinki day days from today as the schedule's paiva.
+func isoDay(days int) string {
+	loc, _ := time.LoadLocation("Europe/Helsinki")
+	return time.Now().In(loc).AddDate(0, 0, days).Format(time.DateOnly)
+}
+
 // openVisitOn clicks the visit of the list shown whose time starts with
 // the given day, and waits for its page.
 func openVisitOn(t *testing.T, ctx context.Context, day string) {
@@ -188,6 +194,10 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 	// The staff member of the home's provider sees both.
 	staff := browser(t, 1280, 900)
 	signInTo(t, staff, srv.url, "lahimmainen@demo.example", "demo-salasana-2025", "nav.tabs")
+	// The schedule shows one day, cancelled visits only when asked.
+	if err := chromedp.Do(staff, chromedp.Navigate(srv.url+"/tuottaja?tila=kaikki&paiva="+isoDay(10)), chromedp.WaitVisible(chromedp.CSS("nav.tabs"))); err != nil {
+		t.Fatal(err)
+	}
 	text = mainText(t, staff)
 	if !strings.Contains(text, "Kohteidesi palveluvuorot") || !strings.Contains(text, "Peruttu (asiakas perui)") ||
 		!strings.Contains(text, "Siirtopyynnöt") {
