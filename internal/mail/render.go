@@ -59,6 +59,11 @@ const (
 	// no account yet, to create one at the sign-up page with this address.
 	// Data: "provider", the provider's name; "url", the sign-up page.
 	StaffInvite = "staff_invite"
+	// GrantInvite invites a person to one home (family access): who
+	// invites ("inviter", the home owner's name), to which home ("site"),
+	// with which role ("role": "follower" or "caretaker", explained in the
+	// mail) and the link that accepts it ("url", valid 7 days).
+	GrantInvite = "grant_invite"
 )
 
 // The factors a FactorAddedNotice or FactorRemovedNotice names.
@@ -83,6 +88,7 @@ var required = map[string][]string{
 	MessageUnread:         {"site"},
 	VisitCancelled:        {"site", "visit", "reason"},
 	StaffInvite:           {"provider"},
+	GrantInvite:           {"inviter", "site", "role", "url"},
 }
 
 // ContactKinds lists the kinds that ask the reader to contact customer
@@ -118,6 +124,9 @@ type view struct {
 	Visit    string
 	Reason   string
 	Provider string
+	Inviter  string
+	// Caretaker is set when a GrantInvite's role is caretaker.
+	Caretaker bool
 	// SupportPhone, SupportEmail and ContactURL reach customer service.
 	SupportPhone, SupportEmail, ContactURL string
 	Passkey                                bool              // the factor of a factor notice is a passkey
@@ -170,6 +179,14 @@ func Render(kind, lang string, data map[string]string) (Message, error) {
 		Visit: data["visit"], Reason: data["reason"], Provider: data["provider"]}
 	if slices.Contains(need, "code") && !sixDigits.MatchString(v.Code) {
 		return Message{}, fmt.Errorf("render mail %s: the code is not six digits", kind)
+	}
+	if kind == GrantInvite {
+		switch data["role"] {
+		case "follower", "caretaker":
+			v.Inviter, v.Caretaker = data["inviter"], data["role"] == "caretaker"
+		default:
+			return Message{}, fmt.Errorf("render mail %s: unknown role %q", kind, data["role"])
+		}
 	}
 	if slices.Contains(need, "factor") {
 		if f := data["factor"]; f != FactorPasskey && f != FactorAuthenticator && (f != FactorAll || kind != FactorRemovedNotice) {
