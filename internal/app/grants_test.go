@@ -18,7 +18,7 @@ import (
 // caretaker's answer.
 func TestGrantAllows(t *testing.T) {
 	cases := []struct {
-		c                           Capability
+		c                          Capability
 		owner, follower, caretaker bool
 	}{
 		{CapView, true, true, true},
