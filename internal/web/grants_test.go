@@ -1,0 +1,194 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+	"asiakassivu/internal/store/storetest"
+)
+
+// mailData returns the data of the newest mail of a kind to an address.
+func (m *mailbox) mailData(t *testing.T, kind, to string) map[string]string {
+	t.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := len(m.sent) - 1; i >= 0; i-- {
+		if m.sent[i].kind == kind && m.sent[i].to == to {
+			return m.sent[i].data
+		}
+	}
+	t.Fatalf("no %s mail to %s", kind, to)
+	return nil
+}
+
+// addAccount creates a verified account with the env's password.
+func (e *env) addAccount(t *testing.T, email string) {
+	t.Helper()
+	ctx := context.Background()
+	var pw string
+	err := e.db.Read(ctx, func(tx *store.Tx) error {
+		acc, err := tx.VerifiedAccountByEmail(ctx, "maija@example.fi")
+		pw = acc.PasswordHash
+		return err
+	})
+	if err == nil {
+		err = e.db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.CreateAccount(ctx, portal.Account{Email: email, PasswordHash: pw, VerifiedAt: tx.Now()})
+			return err
+		})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// invitePath posts maija's invitation of an address to koti with a role
+// through her page and returns the link's local path from the mail.
+func (e *env) inviteToKoti(t *testing.T, maija *http.Client, email string, role portal.GrantRole) string {
+	t.Helper()
+	koti := strconv.FormatInt(e.sites["koti"], 10)
+	r := do(t, maija, "POST", e.srv.URL+"/kohteet/"+koti+"/paasy", url.Values{"email": {email}, "role": {string(role)}})
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/kohteet/"+koti+"/paasy?ok=kutsu-lahetetty" {
+		t.Fatalf("invite %s: %d %q\n%s", email, r.StatusCode, r.Header.Get("Location"), r.body)
+	}
+	link := e.mails.mailData(t, "grant_invite", email)["url"]
+	u, err := url.Parse(link)
+	if err != nil || !strings.HasPrefix(u.Path, "/kutsu/") {
+		t.Fatalf("invitation link %q", link)
+	}
+	return u.Path
+}
+
+// grantKoti gives a new verified account a grant on maija's koti through
+// the pages (invite, open the link, accept) and returns its client.
+func (e *env) grantKoti(t *testing.T, maija *http.Client, email string, role portal.GrantRole) *http.Client {
+	t.Helper()
+	e.addAccount(t, email)
+	link := e.inviteToKoti(t, maija, email, role)
+	c := e.client(t)
+	e.signIn(t, c, email)
+	if r := do(t, c, "GET", e.srv.URL+link, nil); r.StatusCode != 200 || !strings.Contains(r.body, "koti kutsuu sinut") {
+		t.Fatalf("invitation page: %d\n%s", r.StatusCode, r.body)
+	}
+	r := do(t, c, "POST", e.srv.URL+link, url.Values{})
+	if want := "/kohteet/" + strconv.FormatInt(e.sites["koti"], 10) + "?ok=kutsu-hyvaksytty"; r.StatusCode != http.StatusSeeOther ||
+		r.Header.Get("Location") != want {
+		t.Fatalf("accept as %s: %d %q", email, r.StatusCode, r.Header.Get("Location"))
+	}
+	return c
+}
+
+// maijaGrant stores a pending invitation of maija's koti and returns its id
+// (for the isolation harness).
+func maijaGrant(t *testing.T, e *env, email string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	err := e.db.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		id, err = tx.InsertGrant(ctx, portal.Grant{SiteID: e.sites["koti"], Role: portal.GrantFollower, Email: email, EmailNorm: email,
+			ExpiresAt: tx.Now().Add(portal.GrantInviteTTL)}, []byte("isolation-"+email))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestInvitePage: the link's page says who invites to which home with
+// which role, sends a signed-out invitee to sign up and back to the link
+// after the code, and refuses a used, expired or someone else's link with
+// a clear page; the pages show only the role's buttons.
+func TestInvitePage(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		maija := e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		koti := "/kohteet/" + strconv.FormatInt(e.sites["koti"], 10)
+		// Bad input keeps what was typed and says what is wrong.
+		for _, c := range []struct{ email, role, want string }{
+			{"maija@example.fi", "follower", "Et voi kutsua itseäsi"},
+			{"ei osoite", "caretaker", "Tarkista sähköpostiosoite"},
+			{"uusi@example.fi", "", "Valitse, mitä läheisesi saa tehdä"},
+		} {
+			r := do(t, maija, "POST", e.srv.URL+koti+"/paasy", url.Values{"email": {c.email}, "role": {c.role}})
+			if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.body, c.want) {
+				t.Errorf("invite %q %q: %d, want 422 saying %q", c.email, c.role, r.StatusCode, c.want)
+			}
+		}
+		// A new address: the signed-out page offers sign-up; after the
+		// code the new account lands back on the link and accepts.
+		link := e.inviteToKoti(t, maija, "uusi@example.fi", portal.GrantFollower)
+		c := e.client(t)
+		r := do(t, c, "GET", e.srv.URL+link, nil)
+		if r.StatusCode != 200 || !strings.Contains(r.body, "koti kutsuu sinut") || !strings.Contains(r.body, "Seuraaja") ||
+			!strings.Contains(r.body, "/luo-tili?email=uusi%40example.fi") {
+			t.Fatalf("signed-out invitation page: %d\n%s", r.StatusCode, r.body)
+		}
+		do(t, c, "POST", e.srv.URL+"/luo-tili", url.Values{"email": {"uusi@example.fi"}, "password": {password}})
+		code := e.mails.code(t, "signup_code", "uusi@example.fi")
+		r = do(t, c, "POST", e.srv.URL+"/vahvista", url.Values{"code": {code}})
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != link {
+			t.Fatalf("after the code: %d %q, want back to the link", r.StatusCode, r.Header.Get("Location"))
+		}
+		if r = do(t, c, "POST", e.srv.URL+link, url.Values{}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("accept: %d", r.StatusCode)
+		}
+		// The follower's home: no bills, no access form, no cancel; the
+		// leave button and whose home it is.
+		r = do(t, c, "GET", e.srv.URL+koti, nil)
+		for _, want := range []string{"Tämä on henkilön koti koti. Roolisi: Seuraaja.", koti + "/poistu"} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("follower's home page lacks %q", want)
+			}
+		}
+		for _, never := range []string{koti + "/laskut", koti + "/ohjeet", koti + "/paasy"} {
+			if strings.Contains(r.body, never) {
+				t.Errorf("follower's home page shows %q", never)
+			}
+		}
+		r = do(t, c, "GET", e.srv.URL+koti+"/palveluvuorot/"+strconv.FormatInt(e.visits["koti"], 10), nil)
+		if r.StatusCode != 200 || strings.Contains(r.body, "/peru") || strings.Contains(r.body, "/siirto") || strings.Contains(r.body, "/lisatieto") {
+			t.Errorf("follower's visit page: %d, shows a caretaker's button", r.StatusCode)
+		}
+		// Used link; someone else's link; an expired one.
+		if r = do(t, c, "GET", e.srv.URL+link, nil); r.StatusCode != http.StatusGone || !strings.Contains(r.body, "jo käytetty") {
+			t.Errorf("a used link: %d", r.StatusCode)
+		}
+		other := e.inviteToKoti(t, maija, "toinen@example.fi", portal.GrantCaretaker)
+		if r = do(t, c, "POST", e.srv.URL+other, url.Values{}); r.StatusCode != http.StatusForbidden ||
+			!strings.Contains(r.body, "toinen@example.fi") {
+			t.Errorf("someone else's link: %d", r.StatusCode)
+		}
+		expired := e.inviteToKoti(t, maija, "myohassa@example.fi", portal.GrantCaretaker)
+		if _, err := db.SQL().ExecContext(context.Background(), `UPDATE site_grants SET expires_at = $1 WHERE email = 'myohassa@example.fi'`,
+			db.Now().Add(-time.Minute).UTC()); err != nil {
+			t.Fatal(err)
+		}
+		if r = do(t, e.client(t), "GET", e.srv.URL+expired, nil); r.StatusCode != http.StatusGone || !strings.Contains(r.body, "päättynyt") {
+			t.Errorf("an expired link: %d", r.StatusCode)
+		}
+		// The owner's page lists the follower and the pending invitations.
+		r = do(t, maija, "GET", e.srv.URL+koti+"/paasy", nil)
+		for _, want := range []string{"uusi@example.fi", "toinen@example.fi", "Peru kutsu", "Poista pääsy"} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("owner's page lacks %q", want)
+			}
+		}
+		// The follower leaves; the home is gone from their pages.
+		if r = do(t, c, "POST", e.srv.URL+koti+"/poistu", url.Values{}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("leave: %d", r.StatusCode)
+		}
+		if r = do(t, c, "GET", e.srv.URL+koti, nil); r.StatusCode != http.StatusNotFound {
+			t.Errorf("the home after leaving: %d", r.StatusCode)
+		}
+	})
+}
