@@ -3,13 +3,17 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"asiakassivu/internal/portal"
+	"asiakassivu/internal/realtime"
+	"asiakassivu/internal/web/sse"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/store/storetest"
 )
@@ -191,4 +195,94 @@ func TestInvitePage(t *testing.T) {
 			t.Errorf("the home after leaving: %d", r.StatusCode)
 		}
 	})
+}
+
+// TestStreamEndsOnGrantRevocation: a relative's open message stream ends
+// when the owner revokes the grant or the relative leaves — at once by the
+// revocation's wake (the heartbeat is an hour here), also on an instance
+// whose hub hears nothing (by its heartbeat, 20 s in service) — and never
+// delivers a message written after it.
+func TestStreamEndsOnGrantRevocation(t *testing.T) {
+	if sse.Heartbeat > 20*time.Second {
+		t.Errorf("the heartbeat is %v: a missed wake would leave a revoked stream open too long", sse.Heartbeat)
+	}
+	for _, tc := range []struct {
+		name      string
+		heartbeat time.Duration
+		otherHub  bool // the stream is served by an instance whose hub hears nothing
+		leave     bool // the relative leaves instead
+	}{
+		{"revoke, wake", time.Hour, false, false},
+		{"leave, wake", time.Hour, false, true},
+		{"revoke, other instance, heartbeat", 100 * time.Millisecond, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+				e := newEnv(t, db, "")
+				maija := e.client(t)
+				e.signIn(t, maija, "maija@example.fi")
+				relative := e.grantKoti(t, maija, "liisa@example.fi", portal.GrantFollower)
+				base := e.srv.URL
+				if tc.otherHub {
+					other, err := New(Config{Log: e.server.log, Hub: realtime.NewHub()}, e.server.app)
+					if err != nil {
+						t.Fatal(err)
+					}
+					other.streams.Heartbeat = tc.heartbeat
+					srv := httptest.NewServer(other)
+					t.Cleanup(srv.Close)
+					base = srv.URL
+					u, _ := url.Parse(e.srv.URL)
+					su, _ := url.Parse(srv.URL)
+					for _, ck := range relative.Jar.Cookies(u) {
+						relative.Jar.SetCookies(su, []*http.Cookie{{Name: ck.Name, Value: ck.Value, Path: "/"}})
+					}
+				}
+				e.server.streams.Heartbeat = tc.heartbeat
+				thread := threadPath(e.sites["koti"])
+				// Written first: a stream on the other instance hears of no
+				// new message, but its first read delivers this one.
+				do(t, maija, "POST", e.srv.URL+thread, url.Values{"body": {"Ennen"}})
+				ch := openStream(t, relative, base+thread+"/tapahtumat", "")
+				if ev := nextEvent(t, ch); !strings.Contains(ev.data, "Ennen") {
+					t.Fatalf("before: %+v", ev)
+				}
+				if tc.leave {
+					if r := do(t, relative, "POST", e.srv.URL+sitePath(e.sites["koti"])+"/poistu", url.Values{}); r.StatusCode != http.StatusSeeOther {
+						t.Fatalf("leave: %d", r.StatusCode)
+					}
+				} else {
+					r := do(t, maija, "GET", e.srv.URL+grantsPath(e.sites["koti"]), nil)
+					m := regexp.MustCompile(`/paasy/(\d+)/poista`).FindStringSubmatch(r.body)
+					if m == nil {
+						t.Fatalf("no remove button:\n%s", r.body)
+					}
+					if r := do(t, maija, "POST", e.srv.URL+grantsPath(e.sites["koti"])+"/"+m[1]+"/poista", url.Values{}); r.StatusCode != http.StatusSeeOther {
+						t.Fatalf("revoke: %d", r.StatusCode)
+					}
+				}
+				revoked := time.Now()
+				do(t, maija, "POST", e.srv.URL+thread, url.Values{"body": {"Jälkeen"}})
+				deadline := time.After(5 * time.Second)
+				for {
+					select {
+					case ev, open := <-ch:
+						if !open {
+							t.Logf("the stream ended %v after the revocation", time.Since(revoked).Round(time.Millisecond))
+							// The home is gone from the relative's pages too.
+							if r := do(t, relative, "GET", e.srv.URL+sitePath(e.sites["koti"]), nil); r.StatusCode != http.StatusNotFound {
+								t.Errorf("the home after the revocation: %d", r.StatusCode)
+							}
+							return
+						}
+						if strings.Contains(ev.data, "Jälkeen") {
+							t.Error("the revoked stream delivered a message written after the revocation")
+						}
+					case <-deadline:
+						t.Fatal("the stream is still open 5 s after the revocation")
+					}
+				}
+			})
+		})
+	}
 }
