@@ -13,9 +13,9 @@ import (
 
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/realtime"
-	"asiakassivu/internal/web/sse"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/store/storetest"
+	"asiakassivu/internal/web/sse"
 )
 
 // mailData returns the data of the newest mail of a kind to an address.
