@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -285,4 +286,219 @@ func TestStreamEndsOnGrantRevocation(t *testing.T) {
 			})
 		})
 	}
+}
+
+// statusOf answers a request's status without reading its body (an event
+// stream stays open).
+func statusOf(t *testing.T, c *http.Client, method, u string, form url.Values) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var body *strings.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	} else {
+		body = strings.NewReader("")
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, u, err)
+	}
+	res.Body.Close()
+	return res.StatusCode, res.Header.Get("Location")
+}
+
+// The roles of the matrix, in the order the cells are tried (the owner
+// last, so that what the others may not do is tried before anything the
+// owner changes).
+var matrixRoles = []string{"other", "staff", "revoked", "follower", "caretaker", "owner"}
+
+// roleMatrix is, for every route about one home, the status each role
+// gets on maija's koti, in the order of matrixRoles: owner (maija),
+// follower and caretaker (grants on koti), revoked (a grant on koti the
+// owner removed), other (matti, a customer with his own home) and staff
+// (sari, whose provider looks after koti: customer pages send her to her
+// own, 303; a POST to them is 404). A 404 is the refusal: the same answer
+// as for an id that does not exist. Posted forms are harmless: a cancel
+// on stale terms, empty messages and ratings.
+var roleMatrix = map[string][6]int{
+	//                                                        other staff revoked follower caretaker owner
+	"GET /kohteet/{site}":                                     {404, 303, 404, 200, 200, 200},
+	"POST /kohteet/{site}/ohjeet":                             {404, 404, 404, 404, 303, 303},
+	"GET /kohteet/{site}/palveluvuorot":                       {404, 303, 404, 200, 200, 200},
+	"GET /kohteet/{site}/palveluvuorot/{visit}":               {404, 303, 404, 200, 200, 200},
+	"GET /kohteet/{site}/palveluvuorot/{visit}/kalenteri.ics": {404, 303, 404, 200, 200, 200},
+	"POST /kohteet/{site}/palveluvuorot/{visit}/lisatieto":    {404, 404, 404, 404, 303, 303},
+	"POST /kohteet/{site}/palveluvuorot/{visit}/peru":         {404, 404, 404, 404, 409, 409},
+	"POST /kohteet/{site}/palveluvuorot/{visit}/arvio":        {404, 404, 404, 404, 422, 422},
+	"POST /kohteet/{site}/palveluvuorot/{visit}/siirto":       {404, 404, 404, 404, 422, 422},
+	"GET /kohteet/{site}/viestit":                             {404, 200, 404, 200, 200, 200},
+	"POST /kohteet/{site}/viestit":                            {404, 422, 404, 422, 422, 422},
+	"GET /kohteet/{site}/viestit/tapahtumat":                  {404, 200, 404, 200, 200, 200},
+	"GET /kohteet/{site}/palaute":                             {404, 303, 404, 200, 200, 200},
+	"POST /kohteet/{site}/palaute":                            {404, 404, 404, 422, 422, 422},
+	"GET /kohteet/{site}/laskut":                              {404, 303, 404, 404, 200, 200},
+	"GET /kohteet/{site}/laskut/{invoice}":                    {404, 303, 404, 404, 200, 200},
+	"GET /kohteet/{site}/laskut/{invoice}/pdf":                {404, 303, 404, 404, 200, 200},
+	"GET /kohteet/{site}/paasy":                               {404, 303, 404, 404, 404, 200},
+	"POST /kohteet/{site}/paasy":                              {404, 404, 404, 404, 404, 422},
+	"POST /kohteet/{site}/paasy/{grant}/poista":               {404, 404, 404, 404, 404, 303},
+	"POST /kohteet/{site}/poistu":                             {404, 404, 404, 303, 303, 404},
+}
+
+// TestRoleMatrix: every route about one home × every role, on both
+// engines; the matrix fails when a route about a home has no row. A
+// refused request (404) changes nothing: the visit's status and note and
+// the access instructions are as they were before it.
+func TestRoleMatrix(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		s := e.srv.Config.Handler.(*Server)
+		_, invoice := addInvoice(t, e)
+		maija := e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		clients := map[string]*http.Client{"owner": maija}
+		clients["follower"] = e.grantKoti(t, maija, "seuraaja@example.fi", portal.GrantFollower)
+		clients["caretaker"] = e.grantKoti(t, maija, "hoitaja@example.fi", portal.GrantCaretaker)
+		clients["revoked"] = e.grantKoti(t, maija, "entinen@example.fi", portal.GrantCaretaker)
+		list := do(t, maija, "GET", e.srv.URL+grantsPath(e.sites["koti"]), nil)
+		ids := regexp.MustCompile(`/paasy/(\d+)/poista`).FindAllStringSubmatch(list.body, -1)
+		if len(ids) != 3 {
+			t.Fatalf("grants listed: %v", ids)
+		}
+		// The third listed (oldest first) is entinen's.
+		if r := do(t, maija, "POST", e.srv.URL+grantsPath(e.sites["koti"])+"/"+ids[2][1]+"/poista", url.Values{}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("revoke: %d", r.StatusCode)
+		}
+		pending := maijaGrant(t, e, "kutsuttu@example.fi")
+		clients["other"] = e.client(t)
+		e.signIn(t, clients["other"], "matti@example.fi")
+		clients["staff"] = e.client(t)
+		e.signIn(t, clients["staff"], "sari@kotikulma.example")
+		fill := strings.NewReplacer("{site}", strconv.FormatInt(e.sites["koti"], 10),
+			"{visit}", strconv.FormatInt(e.visits["koti"], 10), "{invoice}", strconv.FormatInt(invoice, 10),
+			"{grant}", strconv.FormatInt(pending, 10))
+		var routes []route
+		for _, rt := range s.routes() {
+			if !strings.Contains(rt.pattern, "{site}") {
+				continue
+			}
+			if _, ok := roleMatrix[rt.method+" "+rt.pattern]; !ok {
+				t.Errorf("route %s %s has no row in the role matrix", rt.method, rt.pattern)
+				continue
+			}
+			routes = append(routes, rt)
+		}
+		if len(routes) != len(roleMatrix) {
+			t.Errorf("the matrix has %d rows for %d routes about a home", len(roleMatrix), len(routes))
+		}
+		// Leaving ends grants: that row comes last.
+		slices.SortStableFunc(routes, func(a, b route) int {
+			return cmpBool(strings.HasSuffix(a.pattern, "/poistu"), strings.HasSuffix(b.pattern, "/poistu"))
+		})
+		form := url.Values{"sequence": {"999"}, "body": {""}, "comment": {""}, "email": {""}, "note": {"Muistakaa parveke"}}
+		for _, rt := range routes {
+			want := roleMatrix[rt.method+" "+rt.pattern]
+			path := fill.Replace(rt.pattern)
+			for i, role := range matrixRoles {
+				var f url.Values
+				if rt.method == "POST" {
+					f = form
+				}
+				before := visitState(t, e)
+				got, loc := statusOf(t, clients[role], rt.method, e.srv.URL+path, f)
+				if got != want[i] {
+					t.Errorf("%s %s as %s: %d (%s), want %d", rt.method, rt.pattern, role, got, loc, want[i])
+				}
+				if role == "staff" && got == http.StatusSeeOther && loc != "/tuottaja" {
+					t.Errorf("%s %s as staff: sent to %q", rt.method, rt.pattern, loc)
+				}
+				if got == http.StatusNotFound {
+					if after := visitState(t, e); after != before {
+						t.Errorf("%s's refused %s %s changed the home: %+v → %+v", role, rt.method, rt.pattern, before, after)
+					}
+				}
+			}
+		}
+	})
+}
+
+// visitState is what the refused posts must not change: koti's visit's
+// status and note, and its access instructions.
+type kotiState struct {
+	status portal.VisitStatus
+	note   string
+	access portal.AccessInstructions
+}
+
+func visitState(t *testing.T, e *env) kotiState {
+	t.Helper()
+	ctx := context.Background()
+	var st kotiState
+	err := e.db.Read(ctx, func(tx *store.Tx) error {
+		v, err := tx.VisitOfSite(ctx, e.sites["koti"], e.visits["koti"])
+		if err != nil {
+			return err
+		}
+		s, err := tx.Site(ctx, store.Scope{All: true}, e.sites["koti"])
+		st = kotiState{v.Status, v.CustomerNote, s.Site.Access}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// TestFollowerCannotCancel: with the very form a caretaker is shown, a
+// follower's cancellation is refused like a foreign id (404) and the visit
+// stays as it was; the caretaker's goes through.
+func TestFollowerCannotCancel(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		maija := e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		follower := e.grantKoti(t, maija, "seuraaja@example.fi", portal.GrantFollower)
+		caretaker := e.grantKoti(t, maija, "hoitaja@example.fi", portal.GrantCaretaker)
+		visit := e.srv.URL + visitPath(e.sites["koti"], e.visits["koti"])
+		page := do(t, caretaker, "GET", visit, nil)
+		hidden := regexp.MustCompile(`<input type="hidden" name="(sequence|deadline|fee)" value="([^"]*)"`).FindAllStringSubmatch(page.body, -1)
+		form := url.Values{"confirm": {"yes"}}
+		for _, h := range hidden {
+			form.Set(h[1], h[2])
+		}
+		if len(form) != 4 {
+			t.Fatalf("the caretaker's cancel form: %v\n%s", form, page.body)
+		}
+		before := visitState(t, e)
+		if r := do(t, follower, "POST", visit+"/peru", form); r.StatusCode != http.StatusNotFound {
+			t.Errorf("the follower's cancel: %d, want 404", r.StatusCode)
+		}
+		if after := visitState(t, e); after != before {
+			t.Errorf("the follower's refused cancel changed the visit: %+v", after)
+		}
+		if r := do(t, caretaker, "POST", visit+"/peru", form); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("the caretaker's cancel: %d\n%s", r.StatusCode, r.body)
+		}
+		if after := visitState(t, e); after.status != portal.VisitCancelledByCustomer {
+			t.Errorf("after the caretaker's cancel: %+v", after)
+		}
+	})
 }
