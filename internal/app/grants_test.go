@@ -348,3 +348,41 @@ func TestGrantNeverCountsAsOwn(t *testing.T) {
 		}
 	})
 }
+
+// TestGrantsStayWithTheHome: when the ERP changes a record's email (the
+// home changes owner), its grants stay: the relative keeps the home and
+// the new owner, not the old one, sees and manages them.
+func TestGrantsStayWithTheHome(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w, m := grantWorld(t, db, clock)
+		mokki := w.sites["mokki"]
+		maija := w.signIn(t, "maija@example.fi")
+		token := w.invite(t, m, maija, mokki, "liisa@example.fi", portal.GrantFollower)
+		liisa := w.signIn(t, "liisa@example.fi")
+		if _, err := w.app.AcceptInvite(ctx, liisa, token); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.UpsertCustomer(ctx, portal.Customer{Source: "t", ExternalID: "mokki", Name: "mokki", Email: "matti@example.fi"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		matti := w.signIn(t, "matti@example.fi")
+		list, err := w.app.SiteGrants(ctx, matti, mokki)
+		if err != nil || len(list) != 1 || list[0].Email != "liisa@example.fi" {
+			t.Errorf("the new owner's list: %+v, %v", list, err)
+		}
+		if _, err := w.app.SiteGrants(ctx, maija, mokki); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("the old owner still lists the grants: %v", err)
+		}
+		if _, err := w.app.Site(ctx, w.signIn(t, "liisa@example.fi"), mokki); err != nil {
+			t.Errorf("the relative lost the home with its owner: %v", err)
+		}
+		if err := w.app.RevokeGrant(ctx, matti, mokki, list[0].ID); err != nil {
+			t.Errorf("the new owner revokes: %v", err)
+		}
+	})
+}
