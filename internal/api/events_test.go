@@ -194,3 +194,44 @@ func TestChangeEventsRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// TestChangesFeedActor: a change made on the customer's side carries who
+// made it ({account_id, name, role}) in the feed; the provider's change
+// carries null. Both answers conform to the OpenAPI document.
+func TestChangesFeedActor(t *testing.T) {
+	storetest.Each(t, storetest.NewClock(t0).Now, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.seed()
+		ctx := context.Background()
+		customerID, siteID, visitID := e.portalID("customers", "c1"), e.portalID("sites", "s1"), e.portalID("visits", "v1")
+		liisa := portal.Actor{AccountID: 77, Name: "Liisa Virtanen", Role: portal.ActorCaretaker}
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			if _, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: customerID, SiteID: siteID, Actor: liisa},
+				portal.CustomerCancelledVisit{VisitID: visitID, VisitExternalID: "v1", FeeReason: portal.FeeFree, Deadline: t0}); err != nil {
+				return err
+			}
+			_, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: customerID, SiteID: siteID},
+				portal.VisitMarkedDone{VisitID: visitID, VisitExternalID: "v1", StartsAt: t0})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := e.call("GET", "/api/v1/changes", nil, conforms)
+		var feed struct {
+			Items []struct {
+				Kind  string          `json:"kind"`
+				Actor json.RawMessage `json:"actor"`
+			} `json:"items"`
+		}
+		if err := json.Unmarshal(a.body, &feed); err != nil || len(feed.Items) != 2 {
+			t.Fatalf("feed %s (%v)", a.body, err)
+		}
+		if got, want := string(feed.Items[0].Actor), `{"account_id":77,"name":"Liisa Virtanen","role":"caretaker"}`; got != want {
+			t.Errorf("the relative's cancellation: actor %s, want %s", got, want)
+		}
+		if got := string(feed.Items[1].Actor); got != "null" {
+			t.Errorf("the provider's change: actor %s, want null", got)
+		}
+	})
+}

@@ -28,6 +28,9 @@ type MoveRequest struct {
 	ID         int64
 	VisitID    int64
 	AccountID  int64
+	// By is who asked, with their role on the site (the zero Actor for a
+	// request made before actors were kept); By.AccountID is AccountID.
+	By         Actor
 	Status     MoveStatus
 	Options    []time.Time
 	Message    string
