@@ -99,8 +99,8 @@ func TestActorName(t *testing.T) {
 				want string
 			}{
 				{maija, koti.Site, "koti"}, {maija, mokki.Site, "mokki"}, // each record's own name
-				{matti, koti.Site, "matti"},                              // matti's own record, not the site's
-				{staff, koti.Site, "staff@example.fi"},                   // no record: the address
+				{matti, koti.Site, "matti"},            // matti's own record, not the site's
+				{staff, koti.Site, "staff@example.fi"}, // no record: the address
 			} {
 				got, err := actorOf(ctx, tx, c.v, c.site)
 				if err != nil || got.Name != c.want || got.AccountID != c.v.AccountID {

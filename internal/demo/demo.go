@@ -1,5 +1,5 @@
 // Package demo fills a database with deterministic, realistic demo data:
-// three providers, four sign-ins, six homes with contracts, visits,
+// three providers, six sign-ins, seven homes with contracts, visits,
 // billing summaries, messages, feedback and deduction consents (Load), and
 // synthetic customers in bulk for load tests (Synthetic). All data goes
 // through the store's API; dates are relative to the loading time in
@@ -300,6 +300,11 @@ func (sp *sitePlan) write(ctx context.Context, tx *store.Tx, providerID int64, a
 		}
 		res.Messages++
 	}
+	if d := sp.def.caretakerCancel; d != 0 {
+		if err := sp.cancelForCustomer(ctx, tx, siteID, visitIDs, d, accountID(accCaretaker)); err != nil {
+			return err
+		}
+	}
 	for _, f := range sp.feedback {
 		f.SiteID = siteID
 		if f.visit != "" {
@@ -318,4 +323,33 @@ func (sp *sitePlan) write(ctx context.Context, tx *store.Tx, providerID int64, a
 		res.Payers += len(payers)
 	}
 	return nil
+}
+
+// cancelForCustomer cancels, as the home's caretaker (account
+// caretakerID), the regular visit nearest to offset days ahead, in time
+// (free): the visit then says who cancelled it, as the portal records a
+// cancellation made under a grant.
+func (sp *sitePlan) cancelForCustomer(ctx context.Context, tx *store.Tx, siteID int64, visitIDs map[string]int64, offset int,
+	caretakerID int64) error {
+	now := sp.now
+	target := portal.DateOf(now).AddDays(offset)
+	var best *plannedVisit
+	for i := range sp.visits {
+		v := &sp.visits[i]
+		if v.contract != 0 || (v.Status != portal.VisitPlanned && v.Status != portal.VisitConfirmed) || !v.StartsAt.After(now) {
+			continue
+		}
+		if best == nil || abs(daysBetween(portal.DateOf(v.StartsAt), target)) < abs(daysBetween(portal.DateOf(best.StartsAt), target)) {
+			best = v
+		}
+	}
+	if best == nil {
+		return fmt.Errorf("no visit near %v to cancel", target)
+	}
+	v, err := tx.VisitOfSite(ctx, siteID, visitIDs[best.ExternalID])
+	if err != nil {
+		return err
+	}
+	return tx.CancelVisitByCustomer(ctx, v.ID, v.Sequence, 0, portal.FeeFree,
+		portal.Actor{AccountID: caretakerID, Name: demoSites[0].custName, Role: portal.ActorCaretaker})
 }

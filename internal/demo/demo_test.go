@@ -165,8 +165,8 @@ func TestLoad(t *testing.T) {
 		t.Run("counts", func(t *testing.T) {
 			got := counts(t, db)
 			c := res.Counts
-			want := map[string]int64{"providers": 3, "accounts": 5, "provider_staff": 2, "chain_admins": 1,
-				"customers": 6, "sites": 6, "contracts": int64(c.Contracts), "visits": int64(c.Visits), "threads": 6,
+			want := map[string]int64{"providers": 3, "accounts": 6, "provider_staff": 2, "chain_admins": 1,
+				"customers": 7, "sites": 7, "contracts": int64(c.Contracts), "visits": int64(c.Visits), "threads": 7,
 				"messages": int64(c.Messages), "invoices": int64(c.Invoices), "invoice_lines": int64(c.InvoiceLines),
 				"feedback": int64(c.Feedback), "deduction_consents": 2, "deduction_payers": 3}
 			for table, n := range want {
@@ -254,7 +254,8 @@ func TestLoad(t *testing.T) {
 						t.Errorf("site %s: next visit %v, %v", s.Site.Name, v, err)
 					}
 				}
-				for email, want := range map[string]int{"toinen@demo.example": 1, "uusi@demo.example": 1, "vanha@demo.example": 1} {
+				for email, want := range map[string]int{"toinen@demo.example": 1, "uusi@demo.example": 1, "vanha@demo.example": 1,
+					"aiti@demo.example": 1} {
 					if s, err := tx.Sites(ctx, store.Scope{EmailNorm: email}); err != nil || len(s) != want {
 						t.Errorf("%s: %d sites, %v; want %d", email, len(s), err, want)
 					}
@@ -427,8 +428,8 @@ func TestLoad(t *testing.T) {
 				}
 			}
 			perThread := rows(t, db, `SELECT thread_id, count(*) FROM messages GROUP BY thread_id`)
-			if len(perThread) != 6 {
-				t.Errorf("%d threads with messages, want 6", len(perThread))
+			if len(perThread) != 7 {
+				t.Errorf("%d threads with messages, want 7", len(perThread))
 			}
 			fb := rows(t, db, `SELECT f.rating, v.status, f.reply, f.created_at, v.ends_at FROM feedback f
 				LEFT JOIN visits v ON v.id = f.visit_id`)
@@ -465,7 +466,7 @@ func TestLoad(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := counts(t, db)
-			if c["providers"] != 3 || c["customers"] != 9 {
+			if c["providers"] != 3 || c["customers"] != 10 {
 				t.Errorf("after Synthetic: %d providers, %d customers", c["providers"], c["customers"])
 			}
 		})
