@@ -145,6 +145,25 @@ func TestChangeEventsRoundTrip(t *testing.T) {
 			{store.ChangeOf{CustomerID: customerID}, portal.DeductionConsentChanged{CustomerID: customerID, Enabled: true, Payers: 2,
 				CodesKept: 1, TextVersion: "portal-2026-1"}, "deduction_consents", nil,
 				map[string]any{"enabled": true, "payers": 2, "codes_kept": 1, "text_version": "portal-2026-1"}},
+			// Grants (family access) have no ERP id: the portal's grant id
+			// is in the data.
+			{onSite, portal.GrantGiven{GrantID: 5, SiteExternalID: "s1", Role: "caretaker", GranteeEmail: "liisa@example.fi",
+				GivenAt: at(9), ExpiresAt: at(9).AddDate(0, 0, 7)}, "site_grants", nil,
+				map[string]any{"grant_id": 5, "site_external_id": "s1", "role": "caretaker", "grantee_email": "liisa@example.fi",
+					"given_at": utc(9), "expires_at": utc(9).AddDate(0, 0, 7)}},
+			{onSite, portal.GrantAccepted{GrantID: 5, SiteExternalID: "s1", Role: "caretaker", GranteeEmail: "liisa@example.fi",
+				GivenAt: at(9), AcceptedAt: at(12)}, "site_grants", nil,
+				map[string]any{"grant_id": 5, "site_external_id": "s1", "role": "caretaker", "grantee_email": "liisa@example.fi",
+					"given_at": utc(9), "accepted_at": utc(12)}},
+			{onSite, portal.GrantEnded{GrantID: 5, SiteExternalID: "s1", Role: "caretaker", GranteeEmail: "liisa@example.fi",
+				GivenAt: at(9), AcceptedAt: at(12), EndedAt: at(15), EndedBy: "grantee"}, "site_grants", nil,
+				map[string]any{"grant_id": 5, "site_external_id": "s1", "role": "caretaker", "grantee_email": "liisa@example.fi",
+					"given_at": utc(9), "accepted_at": utc(12), "ended_at": utc(15), "ended_by": "grantee"}},
+			// An invitation withdrawn before anyone accepted it.
+			{onSite, portal.GrantEnded{GrantID: 6, SiteExternalID: "s1", Role: "follower", GranteeEmail: "pekka@example.fi",
+				GivenAt: at(9), EndedAt: at(13), EndedBy: "owner"}, "site_grants", nil,
+				map[string]any{"grant_id": 6, "site_external_id": "s1", "role": "follower", "grantee_email": "pekka@example.fi",
+					"given_at": utc(9), "accepted_at": nil, "ended_at": utc(13), "ended_by": "owner"}},
 		}
 		tested := map[portal.EventKind]bool{}
 		for _, c := range cases {
