@@ -125,32 +125,9 @@ type Viewer struct {
 	Unread map[int64]int
 }
 
-// scope is the access rule of PRODUCT.md: a verified customer sees the
-// records whose normalised email equals the account's; provider staff see
-// their provider's sites; chain admins see everything. An unverified
-// account sees nothing.
-func (v Viewer) scope() store.Scope {
-	switch {
-	case !v.Verified:
-		return store.Scope{}
-	case v.Role == portal.RoleAdmin:
-		return store.Scope{All: true}
-	case v.Role == portal.RoleStaff:
-		return store.Scope{ProviderID: v.ProviderID}
-	}
-	return store.Scope{EmailNorm: v.EmailNorm}
-}
-
-// customerScope is the records that are the viewer's own as a customer:
-// a verified customer's, matched by the normalised email. Staff and admins
-// are not customers (PRODUCT.md): customer billing, consent and the data
-// download are not theirs, so for them it matches nothing.
-func (v Viewer) customerScope() store.Scope {
-	if !v.Verified || v.Role != portal.RoleCustomer {
-		return store.Scope{}
-	}
-	return store.Scope{EmailNorm: v.EmailNorm}
-}
+// The access rule (who sees which site, and may do what on it) is
+// Viewer.scopeFor and GrantAllows in grants.go: one place for every use
+// case.
 
 // audited reports whether the viewer's reads of customer data go to the
 // audit log (staff and admins).
@@ -338,11 +315,14 @@ func (a *App) Overview(ctx context.Context, v Viewer) ([]portal.SiteSummary, err
 	var out []portal.SiteSummary
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = tx.SiteSummaries(ctx, v.scope(), tx.Now())
+		out, err = tx.SiteSummaries(ctx, v.scopeFor(CapView), tx.Now())
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("overview: %w", err)
+	}
+	for i := range out {
+		out[i].Site.Grant, _ = v.Link(out[i].Site.ID)
 	}
 	if v.audited() && len(out) > 0 {
 		if err := a.audit(ctx, v, "sites.list", 0, 0); err != nil {
@@ -358,12 +338,14 @@ func (a *App) Site(ctx context.Context, v Viewer, siteID int64) (portal.SiteSumm
 	var out portal.SiteSummary
 	err := a.db.ReadOne(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = tx.SiteSummary(ctx, v.scope(), siteID, tx.Now(), store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())})
+		out, err = tx.SiteSummary(ctx, v.scopeFor(CapView), siteID, tx.Now(), store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())})
 		return err
 	})
 	if err != nil {
 		return out, fmt.Errorf("site %d: %w", siteID, err)
 	}
+	out.Site.Grant, _ = v.Link(siteID)
+	a.touchGrant(ctx, v, siteID)
 	if v.audited() {
 		if err := a.audit(ctx, v, "site.view", out.Site.CustomerID, out.Site.ID); err != nil {
 			return out, err

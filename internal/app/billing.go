@@ -24,7 +24,7 @@ func (a *App) SiteBilling(ctx context.Context, v Viewer, siteID int64, year int)
 	out := Billing{Year: year}
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		if out.Site, err = tx.Site(ctx, v.customerScope(), siteID); err != nil {
+		if out.Site, err = tx.Site(ctx, v.scopeFor(CapBilling), siteID); err != nil {
 			return err
 		}
 		if out.Years, err = tx.InvoiceYears(ctx, siteID); err != nil {
@@ -57,7 +57,7 @@ func (a *App) SiteInvoice(ctx context.Context, v Viewer, siteID, invoiceID int64
 	var out InvoiceDetail
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		if out.Site, err = tx.Site(ctx, v.customerScope(), siteID); err != nil {
+		if out.Site, err = tx.Site(ctx, v.scopeFor(CapBilling), siteID); err != nil {
 			return err
 		}
 		if out.Invoice, err = tx.InvoiceOfSite(ctx, siteID, invoiceID); err != nil {
@@ -138,15 +138,15 @@ func (a *App) YearlyStatement(ctx context.Context, v Viewer, year int, sharesBP 
 		st.SharesBP = []int{10000}
 	}
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		sites, err := tx.Sites(ctx, v.scope())
+		sites, err := tx.Sites(ctx, v.scopeFor(CapOwnData))
 		if err != nil {
 			return err
 		}
-		paid, err := tx.PaidWorkInYear(ctx, v.scope(), year)
+		paid, err := tx.PaidWorkInYear(ctx, v.scopeFor(CapOwnData), year)
 		if err != nil {
 			return err
 		}
-		lines, err := tx.PaidWorkLinesInYear(ctx, v.scope(), year)
+		lines, err := tx.PaidWorkLinesInYear(ctx, v.scopeFor(CapOwnData), year)
 		if err != nil {
 			return err
 		}

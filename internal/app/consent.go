@@ -59,7 +59,7 @@ func (a *App) Consents(ctx context.Context, v Viewer) ([]ConsentView, error) {
 	}
 	var out []ConsentView
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		sites, err := tx.Sites(ctx, v.scope())
+		sites, err := tx.Sites(ctx, v.scopeFor(CapConsent))
 		if err != nil {
 			return err
 		}
@@ -289,7 +289,7 @@ func keepCodes(ctx context.Context, tx *store.Tx, customerID int64, payers []Pay
 // ownsCustomer reports whether one of the viewer's sites belongs to the
 // customer record; a database error is returned, never read as "no".
 func ownsCustomer(ctx context.Context, tx *store.Tx, v Viewer, customerID int64) (bool, error) {
-	sites, err := tx.Sites(ctx, v.scope())
+	sites, err := tx.Sites(ctx, v.scopeFor(CapConsent))
 	if err != nil {
 		return false, err
 	}

@@ -30,7 +30,7 @@ func (a *App) Contacts(ctx context.Context, v Viewer) (Contacts, error) {
 		if !v.Verified || v.Role != portal.RoleCustomer {
 			return nil
 		}
-		out.Homes, err = tx.Sites(ctx, v.scope())
+		out.Homes, err = tx.Sites(ctx, v.scopeFor(CapView))
 		return err
 	})
 	if err != nil {

@@ -208,7 +208,7 @@ func (a *App) Export(ctx context.Context, v Viewer) (Export, error) {
 		}
 		// Only the person's own customer records: staff and admins are
 		// not customers, and the homes in their scope are not their data.
-		sites, err := tx.Sites(ctx, v.customerScope())
+		sites, err := tx.Sites(ctx, v.scopeFor(CapOwnData))
 		if err != nil {
 			return err
 		}

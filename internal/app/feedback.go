@@ -53,7 +53,7 @@ func (a *App) RateVisit(ctx context.Context, v Viewer, siteID, visitID int64, ra
 		return InvalidInput{{"rating", "error.rating.range"}}
 	}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		s, err := tx.Site(ctx, v.scope(), siteID)
+		s, err := tx.Site(ctx, v.scopeFor(CapRate), siteID)
 		if err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func (a *App) SiteFeedback(ctx context.Context, v Viewer, siteID int64, comment 
 	b := make([]byte, 8)
 	rand.Read(b)
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		s, err := tx.Site(ctx, v.scope(), siteID)
+		s, err := tx.Site(ctx, v.scopeFor(CapFeedback), siteID)
 		if err != nil {
 			return err
 		}
@@ -127,7 +127,7 @@ func (a *App) FeedbackHistory(ctx context.Context, v Viewer, siteID int64) (port
 	var site portal.Site
 	var out []portal.Feedback
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		s, err := tx.Site(ctx, v.scope(), siteID)
+		s, err := tx.Site(ctx, v.scopeFor(CapFeedback), siteID)
 		if err != nil {
 			return err
 		}
@@ -154,7 +154,7 @@ func (a *App) VisitRating(ctx context.Context, v Viewer, siteID, visitID int64) 
 	var f portal.Feedback
 	found := false
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Site(ctx, v.scope(), siteID); err != nil {
+		if _, err := tx.Site(ctx, v.scopeFor(CapFeedback), siteID); err != nil {
 			return err
 		}
 		var err error
@@ -221,7 +221,7 @@ func (a *App) VisitToRate(ctx context.Context, v Viewer, siteID int64) (visit po
 	}
 	err = a.db.ReadOne(ctx, func(tx *store.Tx) error {
 		var err error
-		visit, err = tx.UnratedVisit(ctx, v.scope(), siteID, tx.Now(), RatingWindow)
+		visit, err = tx.UnratedVisit(ctx, v.scopeFor(CapRate), siteID, tx.Now(), RatingWindow)
 		if errors.Is(err, portal.ErrNotFound) {
 			return nil
 		}

@@ -70,7 +70,7 @@ func (a *App) RequestMove(ctx context.Context, v Viewer, siteID, visitID int64, 
 	}
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		var d VisitDetail
-		if err := a.visitDetail(ctx, tx, v, siteID, visitID, false, &d); err != nil {
+		if err := a.visitDetail(ctx, tx, v, CapMove, siteID, visitID, false, &d); err != nil {
 			return err
 		}
 		if d.ReadOnly {

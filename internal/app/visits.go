@@ -44,7 +44,7 @@ func (a *App) SiteVisits(ctx context.Context, v Viewer, siteID int64, upcoming b
 	page = max(page, 1)
 	out := VisitList{Upcoming: upcoming, Page: page}
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		s, err := tx.Site(ctx, v.scope(), siteID)
+		s, err := tx.Site(ctx, v.scopeFor(CapView), siteID)
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ type VisitDetail struct {
 // cancelling it now.
 func (a *App) Visit(ctx context.Context, v Viewer, siteID, visitID int64) (VisitDetail, error) {
 	var d VisitDetail
-	err := a.db.Read(ctx, func(tx *store.Tx) error { return a.visitDetail(ctx, tx, v, siteID, visitID, false, &d) })
+	err := a.db.Read(ctx, func(tx *store.Tx) error { return a.visitDetail(ctx, tx, v, CapView, siteID, visitID, false, &d) })
 	if err != nil {
 		return d, fmt.Errorf("visit %d: %w", visitID, err)
 	}
@@ -94,8 +94,8 @@ func (a *App) Visit(ctx context.Context, v Viewer, siteID, visitID int64) (Visit
 	return d, nil
 }
 
-func (a *App) visitDetail(ctx context.Context, tx *store.Tx, v Viewer, siteID, visitID int64, illness bool, d *VisitDetail) error {
-	s, err := tx.Site(ctx, v.scope(), siteID)
+func (a *App) visitDetail(ctx context.Context, tx *store.Tx, v Viewer, c Capability, siteID, visitID int64, illness bool, d *VisitDetail) error {
+	s, err := tx.Site(ctx, v.scopeFor(c), siteID)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (a *App) CancelVisit(ctx context.Context, v Viewer, siteID, visitID int64, 
 	var d VisitDetail
 	var changed *TermsChangedError
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		if err := a.visitDetail(ctx, tx, v, siteID, visitID, illness, &d); err != nil {
+		if err := a.visitDetail(ctx, tx, v, CapCancel, siteID, visitID, illness, &d); err != nil {
 			return err
 		}
 		if d.ReadOnly {
@@ -192,7 +192,7 @@ func (a *App) CancelPreview(ctx context.Context, v Viewer, siteID, visitID int64
 	if v.Role != portal.RoleCustomer {
 		return d, portal.ErrForbidden
 	}
-	err := a.db.Read(ctx, func(tx *store.Tx) error { return a.visitDetail(ctx, tx, v, siteID, visitID, illness, &d) })
+	err := a.db.Read(ctx, func(tx *store.Tx) error { return a.visitDetail(ctx, tx, v, CapCancel, siteID, visitID, illness, &d) })
 	switch {
 	case err != nil:
 		return d, fmt.Errorf("cancel preview of visit %d: %w", visitID, err)
@@ -214,7 +214,7 @@ const CancelledVisitsShown = 3
 func (a *App) CancelledAhead(ctx context.Context, v Viewer, siteID int64) ([]portal.Visit, error) {
 	var out []portal.Visit
 	err := a.db.ReadOne(ctx, func(tx *store.Tx) (err error) {
-		out, err = tx.CancelledAhead(ctx, v.scope(), siteID, tx.Now(), CancelledVisitsShown)
+		out, err = tx.CancelledAhead(ctx, v.scopeFor(CapView), siteID, tx.Now(), CancelledVisitsShown)
 		return err
 	})
 	if err != nil {
@@ -236,7 +236,7 @@ func (a *App) SetVisitNote(ctx context.Context, v Viewer, siteID, visitID int64,
 	}
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		var d VisitDetail
-		if err := a.visitDetail(ctx, tx, v, siteID, visitID, false, &d); err != nil {
+		if err := a.visitDetail(ctx, tx, v, CapNote, siteID, visitID, false, &d); err != nil {
 			return err
 		}
 		if d.ReadOnly {

@@ -65,6 +65,11 @@ const (
 	// no account yet, to create one at the sign-up page with this address.
 	// Data: "provider", the provider's name; "url", the sign-up page.
 	StaffInvite = "staff_invite"
+	// GrantInvite invites a person to one home (family access): who
+	// invites ("inviter", the home owner's name), to which home ("site"),
+	// with which role ("role": "follower" or "caretaker", explained in the
+	// mail) and the link that accepts it ("url", valid 7 days).
+	GrantInvite = "grant_invite"
 )
 
 // The changes a VisitChangedByRelative tells of.
@@ -96,6 +101,7 @@ var required = map[string][]string{
 	VisitCancelled:         {"site", "visit", "reason"},
 	VisitChangedByRelative: {"site", "visit", "actor", "role", "change"},
 	StaffInvite:            {"provider"},
+	GrantInvite:            {"inviter", "site", "role", "url"},
 }
 
 // ContactKinds lists the kinds that ask the reader to contact customer
@@ -131,6 +137,9 @@ type view struct {
 	Visit    string
 	Reason   string
 	Provider string
+	Inviter  string
+	// Caretaker is set when a GrantInvite's role is caretaker.
+	Caretaker bool
 	// ActorName and ActorRole are the relative who changed a visit and
 	// their role (a portal.ActorRole); Cancelled tells a cancellation from
 	// a move request (VisitChangedByRelative).
@@ -189,6 +198,14 @@ func Render(kind, lang string, data map[string]string) (Message, error) {
 		Visit: data["visit"], Reason: data["reason"], Provider: data["provider"]}
 	if slices.Contains(need, "code") && !sixDigits.MatchString(v.Code) {
 		return Message{}, fmt.Errorf("render mail %s: the code is not six digits", kind)
+	}
+	if kind == GrantInvite {
+		switch data["role"] {
+		case "follower", "caretaker":
+			v.Inviter, v.Caretaker = data["inviter"], data["role"] == "caretaker"
+		default:
+			return Message{}, fmt.Errorf("render mail %s: unknown role %q", kind, data["role"])
+		}
 	}
 	if slices.Contains(need, "factor") {
 		if f := data["factor"]; f != FactorPasskey && f != FactorAuthenticator && (f != FactorAll || kind != FactorRemovedNotice) {

@@ -27,12 +27,15 @@ func dataFor(kind string) map[string]string {
 		d["provider"], d["url"] = "Kotikulma <Oy>", "https://asiakassivu.example/luo-tili"
 	case mail.FactorAddedNotice, mail.FactorRemovedNotice:
 		d["factor"] = mail.FactorPasskey
+	case mail.GrantInvite:
+		d["inviter"], d["site"], d["role"] = "Aino <Virtanen>", "Koti, Hämeenkatu 12", "caretaker"
+		d["url"] = "https://asiakassivu.example/kutsu/abc"
 	}
 	return d
 }
 
 func TestEveryKindInEveryLanguage(t *testing.T) {
-	if len(mail.Kinds()) != 13 {
+	if len(mail.Kinds()) != 14 {
 		t.Fatalf("kinds %v", mail.Kinds())
 	}
 	for _, kind := range mail.Kinds() {
@@ -288,6 +291,35 @@ func TestVisitChangedByRelative(t *testing.T) {
 		}
 		if _, err := mail.Render(mail.VisitChangedByRelative, "fi", d); err == nil {
 			t.Errorf("rendered with %v", bad)
+		}
+	}
+}
+
+// TestGrantInviteNamesRole: the family-access invitation explains the
+// role it gives, in every language, and refuses an unknown role.
+func TestGrantInviteNamesRole(t *testing.T) {
+	words := map[string][2]string{"fi": {"seuraaja", "asioiden hoitaja"}, "sv": {"följare", "sköter ärendena"},
+		"en": {"follow the home", "look after"}}
+	for _, lang := range mail.Langs() {
+		for i, role := range []string{"follower", "caretaker"} {
+			d := dataFor(mail.GrantInvite)
+			d["role"] = role
+			m, err := mail.Render(mail.GrantInvite, lang, d)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", role, lang, err)
+			}
+			w, other := words[lang][i], words[lang][1-i]
+			if !strings.Contains(m.Text, w) || strings.Contains(m.Text, other) || !strings.Contains(m.HTML, w) {
+				t.Errorf("%s/%s: want %q and not %q:\n%s", role, lang, w, other, m.Text)
+			}
+			if !strings.Contains(m.Text, d["url"]) || !strings.Contains(m.HTML, "Aino &lt;Virtanen&gt;") {
+				t.Errorf("%s/%s: link or escaped inviter missing:\n%s", role, lang, m.HTML)
+			}
+		}
+		d := dataFor(mail.GrantInvite)
+		d["role"] = "owner"
+		if _, err := mail.Render(mail.GrantInvite, lang, d); err == nil {
+			t.Errorf("%s: an unknown role was rendered", lang)
 		}
 	}
 }

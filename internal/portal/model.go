@@ -93,6 +93,11 @@ type Site struct {
 	PostalCode string
 	City       string
 	Access     AccessInstructions
+	// Grant is how the signed-in person reaches the site when it is not
+	// theirs: the role of their grant and whose home it is. It is set on
+	// the sites a viewer's session lists (app.Viewer.Sites) and on the
+	// sites app's use cases return; zero for the viewer's own site.
+	Grant GrantLink
 }
 
 // Address returns the one-line postal address of the site.

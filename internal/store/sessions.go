@@ -114,7 +114,8 @@ func (tx *Tx) SessionWithAccount(ctx context.Context, h []byte) (SessionAccount,
 }
 
 // SessionWithSites is SessionWithAccount and, when the account is verified,
-// the sites of the customer records of its email address with the messages
+// the sites of the customer records of its email address and those its
+// active grants give it (with Site.Grant set) with the messages
 // unread from the author kinds unreadFrom counted per site (as SiteList
 // with Scope.EmailNorm), in one statement: every signed-in page reads it,
 // so on PostgreSQL the session check is one round trip. The caller keeps
@@ -141,12 +142,14 @@ func (tx *Tx) SessionWithSites(ctx context.Context, h []byte, unreadFrom []strin
 		admin                   bool
 		id, customer, provider  sql.NullInt64
 		name, street, code, cty sql.NullString
+		role, owner             string
+		used                    time.Time
 		n                       int
 		found                   bool
 	)
 	dest := []any{&s.ID, &s.AccountID, timeCol{&s.LastSeenAt}, timeCol{&s.AuthAt}, timeCol{&s.SecondFactorAt},
 		&a.ID, &a.Email, &a.EmailNorm, timeCol{&a.VerifiedAt}, &a.Language, &admin, &x.ProviderID,
-		&id, &customer, &provider, &name, &street, &code, &cty, &n}
+		&id, &customer, &provider, &name, &street, &code, &cty, &n, &role, &owner, timeCol{&used}}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return x, nil, nil, mapErr(err)
@@ -155,8 +158,18 @@ func (tx *Tx) SessionWithSites(ctx context.Context, h []byte, unreadFrom []strin
 		if !id.Valid {
 			continue // the outer joins' row of an account or customer without sites
 		}
-		sites = append(sites, portal.Site{ID: id.Int64, CustomerID: customer.Int64, ProviderID: provider.Int64,
-			Name: name.String, Street: street.String, PostalCode: code.String, City: cty.String})
+		site := portal.Site{ID: id.Int64, CustomerID: customer.Int64, ProviderID: provider.Int64,
+			Name: name.String, Street: street.String, PostalCode: code.String, City: cty.String,
+			Grant: portal.GrantLink{Role: portal.GrantRole(role), OwnerName: owner, LastUsed: used}}
+		if k := len(sites) - 1; k >= 0 && sites[k].ID == site.ID {
+			// Both owned and granted (the record's email now is the
+			// grantee's): the owner's access is the wider one.
+			if site.Grant.Role == "" {
+				sites[k] = site
+			}
+			continue
+		}
+		sites = append(sites, site)
 		if n != 0 {
 			if unread == nil {
 				unread = map[int64]int{}
@@ -185,11 +198,21 @@ func sessionSitesText(unreadFrom []string) string {
 	if len(unreadFrom) > 0 {
 		count, _ = unreadCountOf("st.id", "a.id", unreadFrom, []any{nil})
 	}
-	return `SELECT s.id, s.account_id, s.last_seen_at, s.auth_at, s.second_factor_at,
+	head := `SELECT s.id, s.account_id, s.last_seen_at, s.auth_at, s.second_factor_at,
 		a.id, a.email, a.email_norm, a.verified_at, a.language, ` + roleCols("a.id") + `,
-		st.id, st.customer_id, st.provider_id, st.name, st.street, st.postal_code, st.city, ` + count + `
+		st.id, st.customer_id, st.provider_id, st.name, st.street, st.postal_code, st.city, ` + count
+	// The account's own sites, then (UNION ALL) the sites its active grants
+	// give it, each with the grant's role and whose home it is.
+	return head + `, '', '', NULL
 		FROM sessions s JOIN accounts a ON a.id = s.account_id
 		LEFT JOIN customers c ON c.email_norm = a.email_norm AND a.verified_at IS NOT NULL AND c.deleted_at IS NULL
 		LEFT JOIN sites st ON st.customer_id = c.id AND st.deleted_at IS NULL
-		WHERE s.token_hash = $1 ORDER BY st.id`
+		WHERE s.token_hash = $1
+		UNION ALL ` + head + `, g.role, c.name, g.last_used_at
+		FROM sessions s JOIN accounts a ON a.id = s.account_id
+		JOIN site_grants g ON g.grantee_account_id = a.id AND g.accepted_at IS NOT NULL AND g.ended_at IS NULL
+		JOIN sites st ON st.id = g.site_id AND st.deleted_at IS NULL
+		JOIN customers c ON c.id = st.customer_id AND c.deleted_at IS NULL
+		WHERE s.token_hash = $1 AND a.verified_at IS NOT NULL
+		ORDER BY 13`
 }

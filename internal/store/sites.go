@@ -17,9 +17,15 @@ import (
 // signed-in person (see app.Viewer); the store only applies it. The zero
 // Scope matches nothing.
 type Scope struct {
-	EmailNorm  string // a verified customer's normalised email
-	ProviderID int64  // provider staff: the provider's sites
-	All        bool   // chain admin
+	EmailNorm string // a verified customer's normalised email: their own sites
+	// GranteeID adds, to EmailNorm's own sites, the sites that an active
+	// grant (family access) gives this account — only caretaker grants
+	// when CaretakerOnly. The grant is checked in the query itself, so a
+	// revoked grant stops matching at once.
+	GranteeID     int64
+	CaretakerOnly bool
+	ProviderID    int64 // provider staff: the provider's sites
+	All           bool  // chain admin
 }
 
 func (s Scope) where(arg int) (string, []any) {
@@ -29,7 +35,7 @@ func (s Scope) where(arg int) (string, []any) {
 	return "(" + cond + ") AND s.deleted_at IS NULL AND c.deleted_at IS NULL", args
 }
 
-// kind tells which condition match makes of the scope: the one field it
+// kind tells which condition match makes of the scope: the fields it
 // reads, so two scopes of one kind make the same query text.
 func (s Scope) kind() int {
 	switch {
@@ -37,10 +43,25 @@ func (s Scope) kind() int {
 		return 1
 	case s.ProviderID != 0:
 		return 2
+	case s.EmailNorm != "" && s.GranteeID != 0 && s.CaretakerOnly:
+		return 5
+	case s.EmailNorm != "" && s.GranteeID != 0:
+		return 4
 	case s.EmailNorm != "":
 		return 3
 	}
 	return 0
+}
+
+// activeGrantSites is the subquery of the sites an active grant gives the
+// account in parameter $n (any role, or caretaker grants only).
+func activeGrantSites(n string, caretakerOnly bool) string {
+	q := `SELECT g.site_id FROM site_grants g WHERE g.grantee_account_id = ` + n +
+		` AND g.accepted_at IS NOT NULL AND g.ended_at IS NULL`
+	if caretakerOnly {
+		q += ` AND g.role = 'caretaker'`
+	}
+	return q
 }
 
 func (s Scope) match(arg int) (string, []any) {
@@ -49,6 +70,13 @@ func (s Scope) match(arg int) (string, []any) {
 		return "TRUE", nil
 	case s.ProviderID != 0:
 		return "s.provider_id = $" + strconv.Itoa(arg), []any{s.ProviderID}
+	case s.EmailNorm != "" && s.GranteeID != 0:
+		// The own sites and the granted ones as one set of site ids, so
+		// that both engines look sites up by id from it (an OR over the
+		// two would scan every site).
+		a, b := "$"+strconv.Itoa(arg), "$"+strconv.Itoa(arg+1)
+		return `s.id IN (SELECT os.id FROM sites os JOIN customers oc ON oc.id = os.customer_id WHERE oc.email_norm = ` + a +
+			` UNION ALL ` + activeGrantSites(b, s.CaretakerOnly) + `)`, []any{s.EmailNorm, s.GranteeID}
 	case s.EmailNorm != "":
 		return "c.email_norm = $" + strconv.Itoa(arg), []any{s.EmailNorm}
 	}

@@ -1,0 +1,267 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"asiakassivu/internal/portal"
+	"asiakassivu/internal/store"
+	"asiakassivu/internal/store/storetest"
+)
+
+// TestGrantAllows is the table of what each grant role gives (PRODUCT.md
+// C11): one row per capability, the owner's, a follower's and a
+// caretaker's answer.
+func TestGrantAllows(t *testing.T) {
+	cases := []struct {
+		c                          Capability
+		owner, follower, caretaker bool
+	}{
+		{CapView, true, true, true},
+		{CapMessage, true, true, true},
+		{CapFeedback, true, true, true},
+		{CapNotify, true, true, true},
+		{CapCancel, true, false, true},
+		{CapMove, true, false, true},
+		{CapNote, true, false, true},
+		{CapAccess, true, false, true},
+		{CapRate, true, false, true},
+		{CapBilling, true, false, true},
+		{CapStatement, true, false, true},
+		{CapConsent, true, false, false},
+		{CapInvite, true, false, false},
+		{CapOwnData, true, false, false},
+	}
+	if len(cases) != int(numCapabilities) {
+		t.Fatalf("the table has %d capabilities, the code %d", len(cases), numCapabilities)
+	}
+	for _, c := range cases {
+		for _, r := range []struct {
+			role portal.GrantRole
+			want bool
+		}{{"", c.owner}, {portal.GrantFollower, c.follower}, {portal.GrantCaretaker, c.caretaker}} {
+			if got := GrantAllows(r.role, c.c); got != r.want {
+				t.Errorf("GrantAllows(%q, %v) = %v, want %v", r.role, c.c, got, r.want)
+			}
+		}
+	}
+	if GrantAllows("boss", CapView) || GrantAllows(portal.GrantCaretaker, numCapabilities) {
+		t.Error("an unknown role or capability is allowed")
+	}
+}
+
+// grantWorld is the access-rule world with a mail recorder and two more
+// verified accounts: liisa (maija's daughter, no records of her own) and
+// pekka (a stranger).
+func grantWorld(t *testing.T, db *store.DB, clock *storetest.Clock) (*world, *recMailer) {
+	t.Helper()
+	clock.Set(t0)
+	w := newWorld(t, db, clock)
+	m := &recMailer{}
+	w.app.mailer = m
+	w.app.baseURL = "https://portaali.example"
+	pw, _ := w.app.hasher.Hash(context.Background(), "oikea-salasana-123")
+	err := db.Write(context.Background(), func(tx *store.Tx) error {
+		for _, e := range []string{"liisa@example.fi", "pekka@example.fi"} {
+			if _, err := tx.CreateAccount(context.Background(), portal.Account{Email: e, PasswordHash: pw, VerifiedAt: tx.Now()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, m
+}
+
+// invite has maija invite an address to a site and returns the link's token.
+func (w *world) invite(t *testing.T, m *recMailer, owner Viewer, site int64, email string, role portal.GrantRole) string {
+	t.Helper()
+	if _, err := w.app.InviteToSite(context.Background(), owner, site, Invitation{Email: email, Role: role, Language: "fi"}); err != nil {
+		t.Fatalf("invite %s: %v", email, err)
+	}
+	mail := m.last(t, "grant_invite", email)
+	u := mail.data["url"]
+	i := strings.Index(u, "/kutsu/")
+	if i < 0 {
+		t.Fatalf("invitation mail has no link: %v", mail.data)
+	}
+	return u[i+len("/kutsu/"):]
+}
+
+func TestGrantInviteAcceptRevoke(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w, m := grantWorld(t, db, clock)
+		koti, mokki := w.sites["koti"], w.sites["mokki"]
+		maija := w.signIn(t, "maija@example.fi")
+		token := w.invite(t, m, maija, koti, "Liisa@Example.fi", portal.GrantCaretaker)
+		mail := m.last(t, "grant_invite", "Liisa@Example.fi")
+		if mail.data["inviter"] != "koti" || mail.data["role"] != "caretaker" || mail.lang != "fi" {
+			t.Errorf("invitation mail %+v", mail)
+		}
+		// The page before accepting says who invites to which home.
+		iv, err := w.app.Invite(ctx, token)
+		if err != nil || iv.Site.ID != koti || iv.Role != portal.GrantCaretaker || iv.Inviter != "koti" {
+			t.Fatalf("invite view %+v, %v", iv, err)
+		}
+		// Another address cannot accept; the invitee can, once.
+		pekka := w.signIn(t, "pekka@example.fi")
+		if _, err := w.app.AcceptInvite(ctx, pekka, token); !errors.Is(err, ErrInviteOtherAddress) {
+			t.Errorf("pekka accepts liisa's invitation: %v", err)
+		}
+		if _, err := w.app.AcceptInvite(ctx, maija, token); !errors.Is(err, ErrInviteOtherAddress) {
+			t.Errorf("the owner accepts her own invitation: %v", err)
+		}
+		liisa := w.signIn(t, "liisa@example.fi")
+		if len(liisa.Sites) != 0 {
+			t.Fatalf("liisa sees %v before accepting", liisa.Sites)
+		}
+		if got, err := w.app.AcceptInvite(ctx, liisa, token); err != nil || got != koti {
+			t.Fatalf("accept: %d, %v", got, err)
+		}
+		if _, err := w.app.AcceptInvite(ctx, liisa, token); !errors.Is(err, ErrInviteUsed) {
+			t.Errorf("a reused link: %v", err)
+		}
+		if _, err := w.app.Invite(ctx, token); !errors.Is(err, ErrInviteUsed) {
+			t.Errorf("the used link's page: %v", err)
+		}
+		liisa = w.signIn(t, "liisa@example.fi")
+		if len(liisa.Sites) != 1 || liisa.Sites[0].ID != koti || liisa.Sites[0].Grant.Role != portal.GrantCaretaker ||
+			liisa.Sites[0].Grant.OwnerName != "koti" {
+			t.Fatalf("liisa's sites after accepting: %+v", liisa.Sites)
+		}
+		sums, err := w.app.Overview(ctx, liisa)
+		if err != nil || len(sums) != 1 || sums[0].Site.ID != koti || sums[0].Site.Grant.Role != portal.GrantCaretaker {
+			t.Fatalf("liisa's overview %+v, %v", sums, err)
+		}
+		if _, err := w.app.Site(ctx, liisa, mokki); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("liisa reaches maija's other home: %v", err)
+		}
+		// The owner's list: who, role, since, last used.
+		list, err := w.app.SiteGrants(ctx, maija, koti)
+		if err != nil || len(list) != 1 || list[0].Pending || list[0].Email != "liisa@example.fi" || !list[0].Since.Equal(t0) ||
+			!list[0].LastUsed.Equal(t0) {
+			t.Fatalf("maija's list %+v, %v", list, err)
+		}
+		// Neither the grantee nor a stranger can list or revoke.
+		for _, v := range []Viewer{liisa, pekka} {
+			if _, err := w.app.SiteGrants(ctx, v, koti); !errors.Is(err, portal.ErrNotFound) {
+				t.Errorf("%s lists grants: %v", v.Email, err)
+			}
+			if err := w.app.RevokeGrant(ctx, v, koti, list[0].ID); !errors.Is(err, portal.ErrNotFound) {
+				t.Errorf("%s revokes: %v", v.Email, err)
+			}
+		}
+		// Revocation is at once, even for the viewer read before it.
+		if err := w.app.RevokeGrant(ctx, maija, koti, list[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.app.Site(ctx, liisa, koti); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("liisa still sees koti after the revocation: %v", err)
+		}
+		if _, err := w.app.Thread(ctx, liisa, koti, 0); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("liisa still reads koti's messages: %v", err)
+		}
+		if liisa = w.signIn(t, "liisa@example.fi"); len(liisa.Sites) != 0 {
+			t.Errorf("liisa's sites after the revocation: %+v", liisa.Sites)
+		}
+		if list, _ := w.app.SiteGrants(ctx, maija, koti); len(list) != 0 {
+			t.Errorf("maija's list after the revocation: %+v", list)
+		}
+		if err := w.app.RevokeGrant(ctx, maija, koti, list[0].ID); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("revoking twice: %v", err)
+		}
+	})
+}
+
+func TestGrantInviteRefusals(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w, m := grantWorld(t, db, clock)
+		koti := w.sites["koti"]
+		maija := w.signIn(t, "maija@example.fi")
+		field := func(err error) string {
+			var bad InvalidInput
+			if !errors.As(err, &bad) || len(bad) == 0 {
+				return "not InvalidInput: " + errString(err)
+			}
+			return bad[0].Field + "=" + bad[0].Key
+		}
+		for _, c := range []struct {
+			email string
+			role  portal.GrantRole
+			want  string
+		}{
+			{"MAIJA@example.fi ", portal.GrantFollower, "email=error.grant.self"},
+			{"ei-osoite", portal.GrantFollower, "email=error.email.invalid"},
+			{"", portal.GrantFollower, "email=error.email.empty"},
+			{"a@example.fi", "owner", "role=error.grant.role"},
+		} {
+			_, err := w.app.InviteToSite(ctx, maija, koti, Invitation{Email: c.email, Role: c.role})
+			if got := field(err); got != c.want {
+				t.Errorf("invite %q %q: %s, want %s", c.email, c.role, got, c.want)
+			}
+		}
+		// Five places, pending invitations included; the sixth is refused.
+		for i := range 5 {
+			w.invite(t, m, maija, koti, string(rune('a'+i))+"@example.fi", portal.GrantFollower)
+		}
+		_, err := w.app.InviteToSite(ctx, maija, koti, Invitation{Email: "f@example.fi", Role: portal.GrantFollower})
+		if got := field(err); got != "email=error.grant.full" {
+			t.Errorf("a sixth grant: %s", got)
+		}
+		// Expired invitations free their place.
+		clock.Advance(portal.GrantInviteTTL + time.Minute)
+		if _, err := w.app.InviteToSite(ctx, maija, koti, Invitation{Email: "f@example.fi", Role: portal.GrantFollower}); err != nil {
+			t.Errorf("after the others expired: %v", err)
+		}
+		// Only the owner invites: a stranger, staff, admin get not found.
+		for _, e := range []string{"matti@example.fi", "staff@example.fi", "admin@example.fi"} {
+			v := w.signIn(t, e)
+			if _, err := w.app.InviteToSite(ctx, v, koti, Invitation{Email: "g@example.fi", Role: portal.GrantFollower}); !errors.Is(err, portal.ErrNotFound) {
+				t.Errorf("%s invites to maija's home: %v", e, err)
+			}
+		}
+	})
+}
+
+func TestGrantExpiredLink(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w, m := grantWorld(t, db, clock)
+		maija := w.signIn(t, "maija@example.fi")
+		token := w.invite(t, m, maija, w.sites["koti"], "liisa@example.fi", portal.GrantFollower)
+		clock.Advance(portal.GrantInviteTTL)
+		liisa := w.signIn(t, "liisa@example.fi")
+		if _, err := w.app.AcceptInvite(ctx, liisa, token); !errors.Is(err, ErrInviteExpired) {
+			t.Errorf("accepting after 7 days: %v", err)
+		}
+		if _, err := w.app.Invite(ctx, token); !errors.Is(err, ErrInviteExpired) {
+			t.Errorf("the page after 7 days: %v", err)
+		}
+		if _, err := w.app.AcceptInvite(ctx, liisa, strings.Repeat("x", 43)); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("an unknown token: %v", err)
+		}
+		if liisa = w.signIn(t, "liisa@example.fi"); len(liisa.Sites) != 0 {
+			t.Errorf("an expired link gave %+v", liisa.Sites)
+		}
+	})
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "nil"
+	}
+	return err.Error()
+}
+
+var _ = slices.Contains[[]int64]
