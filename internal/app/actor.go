@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"asiakassivu/internal/mail"
@@ -19,12 +20,32 @@ func actorOf(ctx context.Context, tx *store.Tx, v Viewer, s portal.Site) (portal
 	if err != nil {
 		return portal.Actor{}, fmt.Errorf("actor %d: %w", v.AccountID, err)
 	}
-	return portal.Actor{AccountID: v.AccountID, Name: name, Role: v.actorRole(s)}, nil
+	role, err := v.actorRole(ctx, tx, s)
+	if err != nil {
+		return portal.Actor{}, fmt.Errorf("actor %d: %w", v.AccountID, err)
+	}
+	return portal.Actor{AccountID: v.AccountID, Name: name, Role: role}, nil
 }
 
-// actorRole is v's role on site s, which v.scope() has let v see.
-func (v Viewer) actorRole(s portal.Site) portal.ActorRole {
-	return portal.ActorOwner
+// actorRole is v's role on site s, which v's scope has let v see: the
+// owner, or the role of v's active grant. The session's list of sites
+// (Link) tells; a site missing from it (a grant accepted since the
+// session was read) is looked up.
+func (v Viewer) actorRole(ctx context.Context, tx *store.Tx, s portal.Site) (portal.ActorRole, error) {
+	if l, ok := v.Link(s.ID); ok {
+		if l.Role == "" {
+			return portal.ActorOwner, nil
+		}
+		return portal.ActorRole(l.Role), nil
+	}
+	g, err := tx.ActiveGrant(ctx, s.ID, v.AccountID)
+	switch {
+	case errors.Is(err, portal.ErrNotFound):
+		return portal.ActorOwner, nil
+	case err != nil:
+		return "", err
+	}
+	return portal.ActorRole(g.Role), nil
 }
 
 // The changes a relative makes that the owner is told of.
@@ -54,4 +75,17 @@ func (a *App) tellOwner(ctx context.Context, tx *store.Tx, s portal.Site, visit 
 	}
 	return a.notifyAccounts(ctx, tx, owners, portal.NotifyVisitChanged, key+".title", key+".body",
 		visitPath(s.ID, visit.ID), "name", actor.Name, "site", siteLabel(s))
+}
+
+// journalGrant puts a change of a grant of site s (family access) in the
+// changes journal for the ERP, made by v in role: the owner who invites or
+// revokes, or the grantee who accepts or leaves.
+func journalGrant(ctx context.Context, tx *store.Tx, v Viewer, s portal.Site, role portal.ActorRole, e portal.Event) error {
+	name, err := tx.ActorName(ctx, v.AccountID, s.CustomerID)
+	if err != nil {
+		return fmt.Errorf("actor %d: %w", v.AccountID, err)
+	}
+	_, err = tx.AppendChange(ctx, store.ChangeOf{CustomerID: s.CustomerID, SiteID: s.ID,
+		Actor: portal.Actor{AccountID: v.AccountID, Name: name, Role: role}}, e)
+	return err
 }

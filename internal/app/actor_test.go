@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"asiakassivu/internal/mail"
@@ -111,6 +114,153 @@ func TestActorName(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestRelativeActsRecordedAndOwnerTold: a caretaker's cancellation and
+// move request are journaled with the caretaker's account, name (their
+// address: they have no record of their own) and role; the provider sees
+// who cancelled; the owner gets a mail for each (in the owner's language,
+// naming the relative and the role) and a push while visit changes are on
+// — none once she turns them off. A follower cannot cancel: nothing is
+// journaled, no mail. The grant's own life (given, accepted, ended) is in
+// the journal too, with who did it.
+func TestRelativeActsRecordedAndOwnerTold(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		pw := newPushWorld(t, db, clock)
+		w, a := pw.world, pw.push
+		m := &recMailer{}
+		a.mailer, a.baseURL = m, "https://portaali.example"
+		w.app = a
+		pwHash, _ := a.hasher.Hash(ctx, "oikea-salasana-123")
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			for _, e := range []string{"liisa@example.fi", "pekka@example.fi"} {
+				if _, err := tx.CreateAccount(ctx, portal.Account{Email: e, PasswordHash: pwHash, VerifiedAt: tx.Now()}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		soon, later := visitWorld(t, w)
+		site := w.sites["koti"]
+		maija := w.signIn(t, "maija@example.fi")
+		pw.subscribe(t, maija)
+		liisaToken := w.invite(t, m, maija, site, "liisa@example.fi", portal.GrantCaretaker)
+		pekkaToken := w.invite(t, m, maija, site, "pekka@example.fi", portal.GrantFollower)
+		liisa, pekka := w.signIn(t, "liisa@example.fi"), w.signIn(t, "pekka@example.fi")
+		for _, x := range []struct {
+			v     Viewer
+			token string
+		}{{liisa, liisaToken}, {pekka, pekkaToken}} {
+			if _, err := a.AcceptInvite(ctx, x.v, x.token); err != nil {
+				t.Fatal(err)
+			}
+		}
+		liisa, pekka = w.signIn(t, "liisa@example.fi"), w.signIn(t, "pekka@example.fi")
+		seq := int64(len(journalSince(t, db, 0)))
+		pushes := pw.pushJobs(t)
+
+		// The follower may not cancel: refused, nothing journaled or sent.
+		d, err := a.Visit(ctx, pekka, site, later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.CancelVisit(ctx, pekka, site, later, false, shownOf(d)); err == nil {
+			t.Fatal("a follower cancelled")
+		}
+		if got := journalSince(t, db, seq); len(got) != 0 || m.count(mail.VisitChangedByRelative) != 0 || pw.pushJobs(t) != pushes {
+			t.Fatalf("the follower's refused cancel left %+v, %d mails, %d pushes", got, m.count(mail.VisitChangedByRelative),
+				pw.pushJobs(t)-pushes)
+		}
+
+		// The caretaker cancels the near visit and asks to move the later.
+		d, _ = a.Visit(ctx, liisa, site, soon)
+		if _, err := a.CancelVisit(ctx, liisa, site, soon, false, shownOf(d)); err != nil {
+			t.Fatal(err)
+		}
+		caretaker := portal.Actor{AccountID: liisa.AccountID, Name: "liisa@example.fi", Role: portal.ActorCaretaker}
+		got := journalSince(t, db, seq)
+		if len(got) != 1 || got[0].Kind != portal.KindCustomerCancelledVisit || got[0].Actor != caretaker {
+			t.Fatalf("journal after the caretaker's cancel: %+v", got)
+		}
+		sent := m.last(t, mail.VisitChangedByRelative, "Maija@Example.fi")
+		if sent.data["actor"] != "liisa@example.fi" || sent.data["role"] != "caretaker" || sent.data["change"] != mail.ChangeCancelled ||
+			sent.data["url"] != "https://portaali.example"+visitPath(site, soon) || sent.lang != "fi" {
+			t.Errorf("owner's mail %+v", sent)
+		}
+		if n := pw.pushJobs(t) - pushes; n != 1 {
+			t.Fatalf("%d pushes to the owner, want 1", n)
+		}
+		if j := pw.lastPushJob(t); !strings.Contains(string(j.Payload), "liisa@example.fi perui palveluvuoron") {
+			t.Errorf("push %s", j.Payload)
+		}
+		staff := w.signIn(t, "staff@example.fi")
+		if pv, err := a.ProviderVisit(ctx, staff, soon); err != nil || pv.Visit.CancelledBy != caretaker {
+			t.Errorf("the provider sees the cancel by %+v (%v), want %+v", pv.Visit.CancelledBy, err, caretaker)
+		}
+
+		// Visit changes turned off: the mail still goes, no push.
+		if err := a.SetNotificationKinds(ctx, maija, []portal.NotificationKind{portal.NotifyMessage}); err != nil {
+			t.Fatal(err)
+		}
+		pushes = pw.pushJobs(t)
+		tomorrow := t0.AddDate(0, 0, 12).In(portal.Helsinki)
+		if err := a.RequestMove(ctx, liisa, site, later, []LocalTime{{Date: tomorrow.Format("2006-01-02"), Clock: "10:00"}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if n := m.count(mail.VisitChangedByRelative); n != 2 || pw.pushJobs(t) != pushes {
+			t.Errorf("after the move request: %d mails (want 2), %d pushes (want 0)", n, pw.pushJobs(t)-pushes)
+		}
+		if sent := m.last(t, mail.VisitChangedByRelative, "Maija@Example.fi"); sent.data["change"] != mail.ChangeMoveRequested {
+			t.Errorf("owner's mail %+v", sent)
+		}
+		if pv, err := a.ProviderVisit(ctx, staff, later); err != nil || pv.Move == nil || pv.Move.By != caretaker {
+			t.Errorf("the provider sees the move asked by %+v (%v)", pv.Move, err)
+		}
+
+		// The grant's life in the journal: given and accepted (above),
+		// ended when the follower leaves and when the owner revokes.
+		if err := a.LeaveSite(ctx, pekka, site); err != nil {
+			t.Fatal(err)
+		}
+		grants, err := a.SiteGrants(ctx, maija, site)
+		if err != nil || len(grants) != 1 {
+			t.Fatalf("grants %+v, %v", grants, err)
+		}
+		if err := a.RevokeGrant(ctx, maija, site, grants[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		owner := portal.Actor{AccountID: maija.AccountID, Name: "koti", Role: portal.ActorOwner}
+		follower := portal.Actor{AccountID: pekka.AccountID, Name: "pekka@example.fi", Role: portal.ActorFollower}
+		var life []string
+		for _, c := range journalSince(t, db, 0) {
+			if strings.HasPrefix(string(c.Kind), "grant.") {
+				var role string
+				switch c.Actor {
+				case owner:
+					role = "owner"
+				case caretaker:
+					role = "liisa"
+				case follower:
+					role = "pekka"
+				default:
+					role = fmt.Sprintf("%+v", c.Actor)
+				}
+				life = append(life, string(c.Kind)+" by "+role)
+				if c.SiteID != site || !strings.Contains(c.Data, `"grantee_email":"`) {
+					t.Errorf("%s: site %d, data %s", c.Kind, c.SiteID, c.Data)
+				}
+			}
+		}
+		want := []string{"grant.given by owner", "grant.given by owner", "grant.accepted by liisa", "grant.accepted by pekka",
+			"grant.ended by pekka", "grant.ended by owner"}
+		if !slices.Equal(life, want) {
+			t.Errorf("the grants' journal:\n got %v\nwant %v", life, want)
 		}
 	})
 }

@@ -12,8 +12,8 @@ type ActorRole string
 // code words (seuraaja, asioiden hoitaja).
 const (
 	ActorOwner     ActorRole = "owner"
-	ActorFollower  ActorRole = "follower"
-	ActorCaretaker ActorRole = "caretaker"
+	ActorFollower  ActorRole = ActorRole(GrantFollower)
+	ActorCaretaker ActorRole = ActorRole(GrantCaretaker)
 )
 
 // Actor is who made a change on the customer's side and in which role:
