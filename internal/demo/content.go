@@ -61,9 +61,10 @@ type accountDef struct {
 
 var demoAccounts = []accountDef{
 	accAsiakas: {"asiakas@demo.example", portal.RoleCustomer,
-		"asiakas, kolme kohdetta: oma koti (Tampere), äidin koti (Helsinki), kesämökki (Parainen) / customer with three sites"},
+		"asiakas, kolme kohdetta: oma koti (Tampere), äidin koti (Helsinki), kesämökki (Parainen); lisäksi asioiden hoitaja " +
+			"Aino Virtasen kodissa (Lahti) / customer with three sites who also looks after Aino's home in Lahti"},
 	accToinen: {"toinen@demo.example", portal.RoleCustomer,
-		"asiakas, yksi kohde Tampereella / customer with one site"},
+		"asiakas, yksi kohde Tampereella; on kutsunut uusi@:n seuraajaksi / customer with one site who has invited uusi@ to follow it"},
 	accTuottaja: {"tuottaja@demo.example", portal.RoleStaff,
 		"palveluntuottaja Siivouspalvelu Kotikulma Oy, Tampere / provider staff"},
 	accYllapito: {"yllapito@demo.example", portal.RoleAdmin,

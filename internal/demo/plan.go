@@ -31,6 +31,7 @@ type plan struct {
 
 type sitePlan struct {
 	now       time.Time // the loading time
+	id        int64     // the site's id once written
 	def       *siteDef
 	customer  portal.Customer
 	site      portal.Site
