@@ -26,6 +26,36 @@ type Export struct {
 
 	// Notifications: push.go.
 	Notifications ExportNotifications `json:"notifications"`
+	// FamilyAccess is who has access to the account's own homes (and the
+	// invitations sent) and the homes others gave it access to; never an
+	// invitation's link.
+	FamilyAccess ExportFamilyAccess `json:"family_access"`
+}
+
+// ExportFamilyAccess is the family access an account gave and holds.
+type ExportFamilyAccess struct {
+	Given []ExportGrantGiven `json:"given"`
+	Held  []ExportGrantHeld  `json:"held"`
+}
+
+// ExportGrantGiven is one person with access to (or invited to) one of
+// the account's homes.
+type ExportGrantGiven struct {
+	Home       string    `json:"home"`
+	Email      string    `json:"email"`
+	Role       string    `json:"role"`
+	Pending    bool      `json:"pending"`
+	Since      time.Time `json:"since"`
+	LastUsedAt time.Time `json:"last_used_at,omitzero"`
+}
+
+// ExportGrantHeld is one home someone else gave the account access to.
+type ExportGrantHeld struct {
+	Home       string    `json:"home"`
+	Owner      string    `json:"owner"`
+	Role       string    `json:"role"`
+	Since      time.Time `json:"since"`
+	LastUsedAt time.Time `json:"last_used_at,omitzero"`
 }
 
 // ExportAccount is the account itself.
@@ -212,12 +242,33 @@ func (a *App) Export(ctx context.Context, v Viewer) (Export, error) {
 		if err != nil {
 			return err
 		}
+		out.FamilyAccess = ExportFamilyAccess{Given: []ExportGrantGiven{}, Held: []ExportGrantHeld{}}
 		for _, s := range sites {
 			c, err := a.exportSite(ctx, tx, s)
 			if err != nil {
 				return err
 			}
 			out.Customers = append(out.Customers, c)
+			given, err := tx.GrantsOfSite(ctx, s.Site.ID, tx.Now())
+			if err != nil {
+				return err
+			}
+			for _, g := range given {
+				e := ExportGrantGiven{Home: s.Site.Address(), Email: g.Email, Role: string(g.Role), Pending: g.AcceptedAt.IsZero(),
+					Since: g.CreatedAt, LastUsedAt: g.LastUsedAt}
+				if !e.Pending {
+					e.Email, e.Since = orDefault(g.GranteeEmail, g.Email), g.AcceptedAt
+				}
+				out.FamilyAccess.Given = append(out.FamilyAccess.Given, e)
+			}
+		}
+		held, err := tx.GrantsHeldBy(ctx, v.AccountID)
+		if err != nil {
+			return err
+		}
+		for _, g := range held {
+			out.FamilyAccess.Held = append(out.FamilyAccess.Held, ExportGrantHeld{Home: g.Site.Address(), Owner: g.OwnerName,
+				Role: string(g.Role), Since: g.AcceptedAt, LastUsedAt: g.LastUsedAt})
 		}
 		return nil
 	})
@@ -368,6 +419,7 @@ var ExportSections = map[string]string{
 	"passkeys":                  "passkeys (names and dates, never the key)",
 	"calendar_feeds":            "calendar_feed (the date and settings, never the address)",
 	"portal_feedback":           "portal_feedback",
+	"site_grants":               "family_access (given on the account's homes and held on others'; never an invitation's link)",
 }
 
 // ExportExempt says, for each other table, why the download holds

@@ -45,17 +45,19 @@ func (a *App) RateVisit(ctx context.Context, v Viewer, siteID, visitID int64, ra
 	if v.Role != portal.RoleCustomer {
 		return portal.ErrForbidden
 	}
-	comment, err := cleanComment(comment)
-	if err != nil {
-		return err
+	comment, bad := cleanComment(comment)
+	if bad == nil && (rating < 1 || rating > 5) {
+		bad = InvalidInput{{"rating", "error.rating.range"}}
 	}
-	if rating < 1 || rating > 5 {
-		return InvalidInput{{"rating", "error.rating.range"}}
-	}
-	err = a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		// Whether the viewer may rate here comes first: one who may not
+		// (a follower) is refused alike whatever they typed.
 		s, err := tx.Site(ctx, v.scopeFor(CapRate), siteID)
 		if err != nil {
 			return err
+		}
+		if bad != nil {
+			return bad
 		}
 		visit, err := tx.VisitOfSite(ctx, siteID, visitID)
 		if err != nil {

@@ -208,15 +208,17 @@ func (a *App) InviteToSite(ctx context.Context, v Viewer, siteID int64, in Invit
 	if len(bad) == 0 && norm == v.EmailNorm {
 		bad = append(bad, FieldError{"email", "error.grant.self"})
 	}
-	if len(bad) > 0 {
-		return 0, bad
-	}
 	token, hash := newToken()
 	var id int64
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		// Whose site it is comes first: anyone else gets not found, bad
+		// input or not.
 		s, err := tx.Site(ctx, v.scopeFor(CapInvite), siteID)
 		if err != nil {
 			return err
+		}
+		if len(bad) > 0 {
+			return bad
 		}
 		if err := tx.LockSite(ctx, siteID); err != nil {
 			return err

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -265,3 +266,123 @@ func errString(err error) string {
 }
 
 var _ = slices.Contains[[]int64]
+
+// TestGrantNeverCountsAsOwn: a granted home never counts in the grantee's
+// own yearly statement, deduction estimate, consents or data download,
+// while a caretaker sees that home's bills and a follower does not.
+func TestGrantNeverCountsAsOwn(t *testing.T) {
+	clock := storetest.NewClock(demoNow)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := loadDemo(t, db, clock, nil)
+		m := &recMailer{}
+		w.app.mailer = m
+		owner, relative := w.signIn(t, "asiakas@demo.example"), w.signIn(t, "toinen@demo.example")
+		before, err := w.app.YearlyStatement(ctx, relative, 2025, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exportBefore, err := w.app.Export(ctx, relative)
+		if err != nil {
+			t.Fatal(err)
+		}
+		consentsBefore, err := w.app.Consents(ctx, relative)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ownerSites, err := w.app.Overview(ctx, owner)
+		if err != nil || len(ownerSites) == 0 {
+			t.Fatalf("owner's sites %v, %v", ownerSites, err)
+		}
+		koti := ownerSites[0].Site.ID
+		ww := &world{app: w.app}
+		token := ww.invite(t, m, owner, koti, "toinen@demo.example", portal.GrantCaretaker)
+		if _, err := w.app.AcceptInvite(ctx, relative, token); err != nil {
+			t.Fatal(err)
+		}
+		relative = w.signIn(t, "toinen@demo.example")
+		if l, ok := relative.Link(koti); !ok || l.Role != portal.GrantCaretaker || l.OwnerName != "Maija Virtanen" {
+			t.Fatalf("link %+v %v", l, ok)
+		}
+		after, err := w.app.YearlyStatement(ctx, relative, 2025, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(before, after) {
+			t.Errorf("the grant changed the relative's statement:\nbefore %+v\nafter  %+v", before, after)
+		}
+		exportAfter, err := w.app.Export(ctx, relative)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(exportAfter.Customers) != len(exportBefore.Customers) || len(exportAfter.FamilyAccess.Held) != 1 {
+			t.Errorf("download: %d records (was %d), %d held grants", len(exportAfter.Customers), len(exportBefore.Customers),
+				len(exportAfter.FamilyAccess.Held))
+		}
+		if consents, err := w.app.Consents(ctx, relative); err != nil || !reflect.DeepEqual(consents, consentsBefore) {
+			t.Errorf("the grant changed the relative's consents: %v", err)
+		}
+		// The caretaker sees the home's bills; the owner's download lists
+		// who has access.
+		if b, err := w.app.SiteBilling(ctx, relative, koti, 0); err != nil || len(b.Invoices) == 0 {
+			t.Errorf("the caretaker's bills of the home: %d, %v", len(b.Invoices), err)
+		}
+		if ex, err := w.app.Export(ctx, owner); err != nil || len(ex.FamilyAccess.Given) != 1 || ex.FamilyAccess.Given[0].Email != "toinen@demo.example" {
+			t.Errorf("owner's download of family access: %+v, %v", ex.FamilyAccess, err)
+		}
+		// As a follower the bills are gone, nothing else changes.
+		list, _ := w.app.SiteGrants(ctx, owner, koti)
+		if err := w.app.RevokeGrant(ctx, owner, koti, list[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		token = ww.invite(t, m, owner, koti, "toinen@demo.example", portal.GrantFollower)
+		if _, err := w.app.AcceptInvite(ctx, relative, token); err != nil {
+			t.Fatal(err)
+		}
+		relative = w.signIn(t, "toinen@demo.example")
+		if _, err := w.app.SiteBilling(ctx, relative, koti, 0); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("a follower reads the home's bills: %v", err)
+		}
+		if _, err := w.app.Site(ctx, relative, koti); err != nil {
+			t.Errorf("a follower's home page: %v", err)
+		}
+	})
+}
+
+// TestGrantsStayWithTheHome: when the ERP changes a record's email (the
+// home changes owner), its grants stay: the relative keeps the home and
+// the new owner, not the old one, sees and manages them.
+func TestGrantsStayWithTheHome(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w, m := grantWorld(t, db, clock)
+		mokki := w.sites["mokki"]
+		maija := w.signIn(t, "maija@example.fi")
+		token := w.invite(t, m, maija, mokki, "liisa@example.fi", portal.GrantFollower)
+		liisa := w.signIn(t, "liisa@example.fi")
+		if _, err := w.app.AcceptInvite(ctx, liisa, token); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.UpsertCustomer(ctx, portal.Customer{Source: "t", ExternalID: "mokki", Name: "mokki", Email: "matti@example.fi"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		matti := w.signIn(t, "matti@example.fi")
+		list, err := w.app.SiteGrants(ctx, matti, mokki)
+		if err != nil || len(list) != 1 || list[0].Email != "liisa@example.fi" {
+			t.Errorf("the new owner's list: %+v, %v", list, err)
+		}
+		if _, err := w.app.SiteGrants(ctx, maija, mokki); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("the old owner still lists the grants: %v", err)
+		}
+		if _, err := w.app.Site(ctx, w.signIn(t, "liisa@example.fi"), mokki); err != nil {
+			t.Errorf("the relative lost the home with its owner: %v", err)
+		}
+		if err := w.app.RevokeGrant(ctx, matti, mokki, list[0].ID); err != nil {
+			t.Errorf("the new owner revokes: %v", err)
+		}
+	})
+}

@@ -130,3 +130,24 @@ func (tx *Tx) SiteOwnerName(ctx context.Context, siteID int64) (string, error) {
 	err := tx.queryRow(ctx, `SELECT c.name FROM sites s JOIN customers c ON c.id = s.customer_id WHERE s.id = $1`, siteID).Scan(&name)
 	return name, mapErr(err)
 }
+
+// GrantHeld is a grant an account holds, with the site's address and
+// whose home it is.
+type GrantHeld struct {
+	portal.Grant
+	Site      portal.Site
+	OwnerName string
+}
+
+// GrantsHeldBy lists the account's active grants, oldest first.
+func (tx *Tx) GrantsHeldBy(ctx context.Context, accountID int64) ([]GrantHeld, error) {
+	rows, err := tx.query(ctx, `SELECT `+grantCols+`, s.id, s.name, s.street, s.postal_code, s.city, c.name FROM site_grants g
+		JOIN sites s ON s.id = g.site_id JOIN customers c ON c.id = s.customer_id
+		WHERE g.grantee_account_id = $1 AND g.accepted_at IS NOT NULL AND g.ended_at IS NULL ORDER BY g.accepted_at, g.id`, accountID)
+	return scanAll(rows, err, func(r *sql.Rows) (GrantHeld, error) {
+		var x GrantHeld
+		err := r.Scan(append(grantDest(&x.Grant), &x.Site.ID, &x.Site.Name, &x.Site.Street, &x.Site.PostalCode, &x.Site.City,
+			&x.OwnerName)...)
+		return x, err
+	})
+}

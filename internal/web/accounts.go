@@ -93,6 +93,10 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, v *viewer) error
 				welcome = "tervetuloa-vanha"
 				http.SetCookie(w, &http.Cookie{Name: legacyCookie, Value: "", Path: "/vahvista", MaxAge: -1, HttpOnly: true, Secure: s.secure})
 			}
+			// An account created from an invitation link goes back to it.
+			if back := s.invitedBack(w, r); back != "" {
+				return back, "", nil
+			}
 			return "/", welcome, nil
 		},
 		Refuse: refuseCode,

@@ -59,6 +59,8 @@ var views = map[string]func(data any) (templ.Component, bool){
 	"legacy":           view(legacyView),
 	"contact":          view(contactView),
 	"devmail":          view(devMailView),
+	"grants":           view(grantsView),
+	"invite":           view(inviteView),
 }
 
 // view adapts a typed page component to views.

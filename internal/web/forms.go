@@ -206,6 +206,11 @@ var notices = map[string]string{
 	"lisatieto": "visit.noteSaved",
 	"arvio":     "rating.saved",
 	"siirto":    "move.sent",
+	// family access
+	"kutsu-lahetetty":  "grants.invited",
+	"paasy-poistettu":  "grants.revoked",
+	"poistuttu":        "grants.left",
+	"kutsu-hyvaksytty": "invite.accepted",
 	// provider staff
 	"siirretty":        "provider.saved.rescheduled",
 	"tuottaja-peruttu": "provider.saved.cancelled",

@@ -157,9 +157,17 @@ type messageFeed struct {
 // reset, deleted, deactivated: app.SessionStands); an error of the
 // database ends the stream too (the browser comes back and is
 // authenticated afresh).
+//
+// A relative's stream (family access) also checks that the grant still
+// stands, on every wake and heartbeat: a revocation wakes the site's
+// streams (app.RevokeGrant), and the heartbeat (sse.Heartbeat, 20 s)
+// bounds how long a missed wake could leave one open.
 func (f *messageFeed) Stands(ctx context.Context) bool {
 	err := f.s.app.SessionStands(ctx, f.token, f.viewer)
-	if err != nil && !errors.Is(err, portal.ErrUnauthenticated) {
+	if l, ok := f.viewer.Link(f.site); err == nil && ok && l.Role != "" {
+		err = f.s.app.CanRead(ctx, f.viewer, f.site)
+	}
+	if err != nil && !errors.Is(err, portal.ErrUnauthenticated) && !errors.Is(err, portal.ErrNotFound) {
 		f.s.log.Info("message stream", "err", err)
 	}
 	return err == nil

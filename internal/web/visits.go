@@ -74,7 +74,7 @@ func (s *Server) visitPage(r *http.Request, v *viewer, site, visit int64) (visit
 	if err != nil {
 		return p, err
 	}
-	p.CanRate = app.CanRate(d.Visit, s.app.Now())
+	p.CanRate = app.CanRate(d.Visit, s.app.Now()) && !p.grantDenies(app.CapRate)
 	if f, ok, err := s.app.VisitRating(r.Context(), v.Viewer, site, visit); err != nil {
 		return p, err
 	} else if ok {

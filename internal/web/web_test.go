@@ -607,6 +607,12 @@ var isolation = map[string]isoCase{
 	"GET /kohteet/{site}":                                  {param: "site"},
 	"POST /kohteet/{site}/palveluvuorot/{visit}/arvio":     {param: "site+visit"},
 	"GET /kohteet/{site}/palaute":                          {param: "site"},
+	"GET /kohteet/{site}/paasy":                            {param: "site"},
+	"POST /kohteet/{site}/paasy":                           {param: "site"},
+	"POST /kohteet/{site}/paasy/{grant}/poista":            {param: "site+grant"},
+	"POST /kohteet/{site}/poistu":                          {param: "site"},
+	"GET /kutsu/{token}":                                   {none: "the secret link is the credential; it shows only who invites to which home (TestInvitePage)"},
+	"POST /kutsu/{token}":                                  {none: "accepts only for a verified account on the invited address (TestGrantInviteAcceptRevoke, TestInvitePage)"},
 	"POST /kohteet/{site}/palaute":                         {param: "site"},
 	"POST /kohteet/{site}/ohjeet":                          {param: "site"},
 	"GET /kohteet/{site}/palveluvuorot":                    {param: "site"},
@@ -762,6 +768,12 @@ func TestTenantIsolation(t *testing.T) {
 			{"site": id(e.sites["matti"]), "invoice": "x"},
 		}
 		foreign["feedback"] = []ids{{"feedback": id(e.feedback)}, {"feedback": "999999"}, {"feedback": "x"}}
+		// Family access: a grant maija gave on koti, tried under koti,
+		// under matti's own site, and as unknown ids.
+		grant := maijaGrant(t, e, "sukulainen@example.fi")
+		foreign["site+grant"] = []ids{{"site": id(e.sites["koti"]), "grant": id(grant)},
+			{"site": id(e.sites["matti"]), "grant": id(grant)}, {"site": id(e.sites["matti"]), "grant": "999999"},
+			{"site": id(e.sites["koti"]), "grant": "x"}}
 		// Push subscriptions: maija's device (push_test.go), none, garbage.
 		foreign["subscription"] = []ids{{"subscription": id(maijaPushDevice(t, e))}, {"subscription": "999999"}, {"subscription": "x"}}
 		// Passkeys: one of maija's, none, garbage.

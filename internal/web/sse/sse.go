@@ -25,8 +25,10 @@ import (
 )
 
 const (
-	// Heartbeat is how often an idle stream gets a comment line.
-	Heartbeat = 25 * time.Second
+	// Heartbeat is how often an idle stream gets a comment line, and its
+	// Feed is asked whether it still stands: a revoked family-access
+	// grant ends a stream within it, even if the revocation's wake was lost.
+	Heartbeat = 20 * time.Second
 	// writeTimeout bounds each write to a stream, so that a client that
 	// stopped reading cannot hold it, and each call of its Feed.
 	writeTimeout = 10 * time.Second
