@@ -260,7 +260,7 @@ func TestVisitChangedByRelative(t *testing.T) {
 	want := map[string]map[string][]string{
 		"fi": {"caretaker/cancelled": {"Liisa <Virtanen> (asioiden hoitaja) perui palveluvuoron 8.12.2026 10.00"},
 			"follower/move_requested": {"Liisa <Virtanen> (seuraaja) pyysi siirtämään palveluvuoroa 8.12.2026 10.00"}},
-		"sv": {"caretaker/cancelled": {"Liisa <Virtanen> (ombud) avbokade servicebesöket"},
+		"sv": {"caretaker/cancelled": {"Liisa <Virtanen> (sköter ärendena) avbokade servicebesöket"},
 			"follower/move_requested": {"(följare) bad att flytta servicebesöket"}},
 		"en": {"caretaker/cancelled": {"Liisa <Virtanen> (looks after your home) cancelled the visit"},
 			"follower/move_requested": {"(follows your home) asked to move the visit"}},
