@@ -297,7 +297,8 @@ func TestDemoCustomerSeesThreeSites(t *testing.T) {
 			shot(t, ctx, vp.name+"-signin")
 			signIn(t, ctx, srv.url, "asiakas@demo.example", "demo-salasana-2025")
 			// The front page is the dashboard of a site; the menu at top left
-			// switches between the three.
+			// switches between the three and the fourth she looks after
+			// for Aino (family access).
 			loc, _ := chromedp.Run(ctx, chromedp.Location())
 			if !strings.Contains(loc, "/kohteet/") {
 				t.Errorf("after sign-in at %s, want a site's page", loc)
@@ -313,7 +314,7 @@ func TestDemoCustomerSeesThreeSites(t *testing.T) {
 				t.Fatal(err)
 			}
 			n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".switcher > li").length`))
-			if err != nil || n != 3 {
+			if err != nil || n != 4 {
 				t.Fatalf("sites in the switcher: %d, %v", n, err)
 			}
 			shot(t, ctx, vp.name+"-menu")
@@ -331,12 +332,12 @@ func TestDemoCustomerSeesThreeSites(t *testing.T) {
 			if h1After == h1Before {
 				t.Errorf("switching site kept the dashboard at %q", h1After)
 			}
-			// All three on the list page.
+			// All four on the list page.
 			if err := chromedp.Do(ctx, chromedp.Navigate(srv.url+"/kohteet"), chromedp.WaitVisible(chromedp.CSS("ul.sites"))); err != nil {
 				t.Fatal(err)
 			}
 			n, err = chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("ul.sites > li").length`))
-			if err != nil || n != 3 {
+			if err != nil || n != 4 {
 				t.Fatalf("sites listed: %d, %v", n, err)
 			}
 			overflow, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))

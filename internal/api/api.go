@@ -383,7 +383,8 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, in app.Integrat
 			data = json.RawMessage("{}")
 		}
 		out.Items = append(out.Items, changeOut{Seq: c.Seq, At: timeOut(c.At), Kind: string(c.Kind), Entity: c.Entity,
-			EntityID: optString(c.EntityRef), CustomerID: optString(c.CustomerRef), SiteID: optString(c.SiteRef), Data: data})
+			EntityID: optString(c.EntityRef), CustomerID: optString(c.CustomerRef), SiteID: optString(c.SiteRef), Data: data,
+			Actor: actorOf(c.Actor)})
 		out.Next = c.Seq
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -145,6 +145,25 @@ func TestChangeEventsRoundTrip(t *testing.T) {
 			{store.ChangeOf{CustomerID: customerID}, portal.DeductionConsentChanged{CustomerID: customerID, Enabled: true, Payers: 2,
 				CodesKept: 1, TextVersion: "portal-2026-1"}, "deduction_consents", nil,
 				map[string]any{"enabled": true, "payers": 2, "codes_kept": 1, "text_version": "portal-2026-1"}},
+			// Grants (family access) have no ERP id: the portal's grant id
+			// is in the data.
+			{onSite, portal.GrantGiven{GrantID: 5, SiteExternalID: "s1", Role: "caretaker", GranteeEmail: "liisa@example.fi",
+				GivenAt: at(9), ExpiresAt: at(9).AddDate(0, 0, 7)}, "site_grants", nil,
+				map[string]any{"grant_id": 5, "site_external_id": "s1", "role": "caretaker", "grantee_email": "liisa@example.fi",
+					"given_at": utc(9), "expires_at": utc(9).AddDate(0, 0, 7)}},
+			{onSite, portal.GrantAccepted{GrantID: 5, SiteExternalID: "s1", Role: "caretaker", GranteeEmail: "liisa@example.fi",
+				GivenAt: at(9), AcceptedAt: at(12)}, "site_grants", nil,
+				map[string]any{"grant_id": 5, "site_external_id": "s1", "role": "caretaker", "grantee_email": "liisa@example.fi",
+					"given_at": utc(9), "accepted_at": utc(12)}},
+			{onSite, portal.GrantEnded{GrantID: 5, SiteExternalID: "s1", Role: "caretaker", GranteeEmail: "liisa@example.fi",
+				GivenAt: at(9), AcceptedAt: at(12), EndedAt: at(15), EndedBy: "grantee"}, "site_grants", nil,
+				map[string]any{"grant_id": 5, "site_external_id": "s1", "role": "caretaker", "grantee_email": "liisa@example.fi",
+					"given_at": utc(9), "accepted_at": utc(12), "ended_at": utc(15), "ended_by": "grantee"}},
+			// An invitation withdrawn before anyone accepted it.
+			{onSite, portal.GrantEnded{GrantID: 6, SiteExternalID: "s1", Role: "follower", GranteeEmail: "pekka@example.fi",
+				GivenAt: at(9), EndedAt: at(13), EndedBy: "owner"}, "site_grants", nil,
+				map[string]any{"grant_id": 6, "site_external_id": "s1", "role": "follower", "grantee_email": "pekka@example.fi",
+					"given_at": utc(9), "accepted_at": nil, "ended_at": utc(13), "ended_by": "owner"}},
 		}
 		tested := map[portal.EventKind]bool{}
 		for _, c := range cases {
@@ -191,6 +210,47 @@ func TestChangeEventsRoundTrip(t *testing.T) {
 			if string(it.Data) != string(want) {
 				t.Errorf("%s: data\n got %s\nwant %s", kind, it.Data, want)
 			}
+		}
+	})
+}
+
+// TestChangesFeedActor: a change made on the customer's side carries who
+// made it ({account_id, name, role}) in the feed; the provider's change
+// carries null. Both answers conform to the OpenAPI document.
+func TestChangesFeedActor(t *testing.T) {
+	storetest.Each(t, storetest.NewClock(t0).Now, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.seed()
+		ctx := context.Background()
+		customerID, siteID, visitID := e.portalID("customers", "c1"), e.portalID("sites", "s1"), e.portalID("visits", "v1")
+		liisa := portal.Actor{AccountID: 77, Name: "Liisa Virtanen", Role: portal.ActorCaretaker}
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			if _, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: customerID, SiteID: siteID, Actor: liisa},
+				portal.CustomerCancelledVisit{VisitID: visitID, VisitExternalID: "v1", FeeReason: portal.FeeFree, Deadline: t0}); err != nil {
+				return err
+			}
+			_, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: customerID, SiteID: siteID},
+				portal.VisitMarkedDone{VisitID: visitID, VisitExternalID: "v1", StartsAt: t0})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := e.call("GET", "/api/v1/changes", nil, conforms)
+		var feed struct {
+			Items []struct {
+				Kind  string          `json:"kind"`
+				Actor json.RawMessage `json:"actor"`
+			} `json:"items"`
+		}
+		if err := json.Unmarshal(a.body, &feed); err != nil || len(feed.Items) != 2 {
+			t.Fatalf("feed %s (%v)", a.body, err)
+		}
+		if got, want := string(feed.Items[0].Actor), `{"account_id":77,"name":"Liisa Virtanen","role":"caretaker"}`; got != want {
+			t.Errorf("the relative's cancellation: actor %s, want %s", got, want)
+		}
+		if got := string(feed.Items[1].Actor); got != "null" {
+			t.Errorf("the provider's change: actor %s, want null", got)
 		}
 	})
 }

@@ -501,6 +501,25 @@ type changeOut struct {
 	CustomerID *string         `json:"customer_id"`
 	SiteID     *string         `json:"site_id"`
 	Data       json.RawMessage `json:"data"`
+	Actor      *actorOut       `json:"actor"`
+}
+
+// actorOut is who made a change on the customer's side (who did what):
+// the portal's account id, the name shown for the person and their role on
+// the site. A change by the provider, or one made before actors were
+// kept, has none (null).
+type actorOut struct {
+	AccountID int64  `json:"account_id"`
+	Name      string `json:"name"`
+	Role      string `json:"role"`
+}
+
+// actorOf is the feed's actor of a change (nil: none recorded).
+func actorOf(a portal.Actor) *actorOut {
+	if !a.Known() {
+		return nil
+	}
+	return &actorOut{AccountID: a.AccountID, Name: a.Name, Role: string(a.Role)}
 }
 
 // changesOut is one page of the changes feed; next is the cursor for the

@@ -218,7 +218,13 @@ func (a *App) SetConsent(ctx context.Context, v Viewer, customerID int64, enable
 			CustomerID: customerID}); err != nil {
 			return err
 		}
-		_, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: customerID}, portal.DeductionConsentChanged{
+		// Only the owner changes the consent (grants never carry it).
+		name, err := tx.ActorName(ctx, v.AccountID, customerID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.AppendChange(ctx, store.ChangeOf{CustomerID: customerID,
+			Actor: portal.Actor{AccountID: v.AccountID, Name: name, Role: portal.ActorOwner}}, portal.DeductionConsentChanged{
 			CustomerID: customerID, Enabled: enabled, Payers: count, CodesKept: kept, TextVersion: ConsentTextVersion})
 		return err
 	})

@@ -66,12 +66,16 @@ func (a *App) RateVisit(ctx context.Context, v Viewer, siteID, visitID int64, ra
 		if !CanRate(visit, tx.Now()) {
 			return InvalidInput{{"rating", "error.rating.closed"}}
 		}
+		actor, err := actorOf(ctx, tx, v, s.Site)
+		if err != nil {
+			return err
+		}
 		id, err := tx.UpsertFeedback(ctx, portal.Feedback{SiteID: siteID, VisitID: visitID, AuthorAccountID: v.AccountID,
 			Source: feedbackSource, ExternalID: ratingKey(visitID), Rating: rating, Comment: comment})
 		if err != nil {
 			return err
 		}
-		_, err = tx.AppendChange(ctx, store.ChangeOf{CustomerID: s.Site.CustomerID, SiteID: siteID},
+		_, err = tx.AppendChange(ctx, store.ChangeOf{CustomerID: s.Site.CustomerID, SiteID: siteID, Actor: actor},
 			portal.VisitRated{FeedbackID: id, VisitExternalID: visit.ExternalID, Rating: rating, Comment: comment})
 		return err
 	})
@@ -100,12 +104,16 @@ func (a *App) SiteFeedback(ctx context.Context, v Viewer, siteID int64, comment 
 		if err != nil {
 			return err
 		}
+		actor, err := actorOf(ctx, tx, v, s.Site)
+		if err != nil {
+			return err
+		}
 		id, err := tx.UpsertFeedback(ctx, portal.Feedback{SiteID: siteID, AuthorAccountID: v.AccountID, Source: feedbackSource,
 			ExternalID: "site-" + hex.EncodeToString(b), Comment: comment})
 		if err != nil {
 			return err
 		}
-		_, err = tx.AppendChange(ctx, store.ChangeOf{CustomerID: s.Site.CustomerID, SiteID: siteID},
+		_, err = tx.AppendChange(ctx, store.ChangeOf{CustomerID: s.Site.CustomerID, SiteID: siteID, Actor: actor},
 			portal.SiteFeedbackGiven{FeedbackID: id, Comment: comment})
 		return err
 	})

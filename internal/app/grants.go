@@ -249,6 +249,11 @@ func (a *App) InviteToSite(ctx context.Context, v Viewer, siteID int64, in Invit
 		if id, err = tx.InsertGrant(ctx, g, hash); err != nil {
 			return err
 		}
+		if err := journalGrant(ctx, tx, v, s.Site, portal.ActorOwner, portal.GrantGiven{GrantID: id,
+			SiteExternalID: s.Site.ExternalID, Role: string(in.Role), GranteeEmail: norm, GivenAt: tx.Now(),
+			ExpiresAt: g.ExpiresAt}); err != nil {
+			return err
+		}
 		if err := tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role),
 			Action: "grant.invited", CustomerID: s.Site.CustomerID, SiteID: siteID, Detail: string(in.Role)}); err != nil {
 			return err
@@ -342,6 +347,10 @@ func (a *App) RevokeGrant(ctx context.Context, v Viewer, siteID, grantID int64) 
 		if err := tx.EndGrant(ctx, g.ID, portal.GrantEndedByOwner); err != nil {
 			return err
 		}
+		if err := journalGrant(ctx, tx, v, s.Site, portal.ActorOwner, grantEnded(g, tx.Now(), portal.GrantEndedByOwner,
+			s.Site.ExternalID)); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role),
 			Action: "grant.revoked", CustomerID: s.Site.CustomerID, SiteID: siteID, Detail: string(g.Role)})
 	})
@@ -369,6 +378,10 @@ func (a *App) LeaveSite(ctx context.Context, v Viewer, siteID int64) error {
 		}
 		s, err := tx.Site(ctx, store.Scope{All: true}, siteID)
 		if err != nil {
+			return err
+		}
+		if err := journalGrant(ctx, tx, v, s.Site, portal.ActorRole(g.Role), grantEnded(g, tx.Now(), portal.GrantEndedByGrantee,
+			s.Site.ExternalID)); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role),
@@ -479,6 +492,11 @@ func (a *App) AcceptInvite(ctx context.Context, v Viewer, token string) (int64, 
 			return err
 		}
 		siteID = g.SiteID
+		if err := journalGrant(ctx, tx, v, s.Site, portal.ActorRole(g.Role), portal.GrantAccepted{GrantID: g.ID,
+			SiteExternalID: s.Site.ExternalID, Role: string(g.Role), GranteeEmail: g.EmailNorm, GivenAt: g.CreatedAt,
+			AcceptedAt: tx.Now()}); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role),
 			Action: "grant.accepted", CustomerID: s.Site.CustomerID, SiteID: g.SiteID, Detail: string(g.Role)})
 	})
@@ -504,4 +522,10 @@ func (a *App) touchGrant(ctx context.Context, v Viewer, siteID int64) {
 	}); err != nil {
 		a.log.Warn("touch grant", "site", siteID, "err", err)
 	}
+}
+
+// grantEnded is the journal's event of grant g ended at now by by.
+func grantEnded(g portal.Grant, now time.Time, by, siteExternalID string) portal.GrantEnded {
+	return portal.GrantEnded{GrantID: g.ID, SiteExternalID: siteExternalID, Role: string(g.Role), GranteeEmail: g.EmailNorm,
+		GivenAt: g.CreatedAt, AcceptedAt: g.AcceptedAt, EndedAt: now, EndedBy: by}
 }

@@ -89,11 +89,21 @@ func (a *App) RequestMove(ctx context.Context, v Viewer, siteID, visitID int64, 
 			}
 			return InvalidInput{{field, key}}
 		}
-		id, err := tx.CreateMoveRequest(ctx, portal.MoveRequest{VisitID: visitID, AccountID: v.AccountID, Options: times, Message: message})
+		actor, err := actorOf(ctx, tx, v, d.Site)
 		if err != nil {
 			return err
 		}
-		_, err = tx.AppendChange(ctx, store.ChangeOf{CustomerID: d.Site.CustomerID, SiteID: siteID},
+		id, err := tx.CreateMoveRequest(ctx, portal.MoveRequest{VisitID: visitID, AccountID: v.AccountID, By: actor,
+			Options: times, Message: message})
+		if err != nil {
+			return err
+		}
+		if actor.Grantee() {
+			if err := a.tellOwner(ctx, tx, d.Site, d.Visit, actor, changeMoveRequested); err != nil {
+				return err
+			}
+		}
+		_, err = tx.AppendChange(ctx, store.ChangeOf{CustomerID: d.Site.CustomerID, SiteID: siteID, Actor: actor},
 			portal.VisitMoveRequested{VisitID: visitID, VisitExternalID: d.Visit.ExternalID, RequestID: id, Options: times,
 				Message: message})
 		return err
@@ -101,6 +111,7 @@ func (a *App) RequestMove(ctx context.Context, v Viewer, siteID, visitID int64, 
 	if err != nil {
 		return fmt.Errorf("move request for visit %d: %w", visitID, err)
 	}
+	a.wake() // the owner's mail and push, when a relative asked
 	return nil
 }
 

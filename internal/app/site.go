@@ -57,10 +57,14 @@ func (a *App) SetAccessInstructions(ctx context.Context, v Viewer, siteID int64,
 			return nil
 		}
 		slices.Sort(changed)
+		actor, err := actorOf(ctx, tx, v, s.Site)
+		if err != nil {
+			return err
+		}
 		if err := tx.SetAccess(ctx, siteID, in); err != nil {
 			return err
 		}
-		if _, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: s.Site.CustomerID, SiteID: siteID},
+		if _, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: s.Site.CustomerID, SiteID: siteID, Actor: actor},
 			portal.SiteAccessChanged{SiteID: siteID, SiteExternalID: s.Site.ExternalID, Fields: changed}); err != nil {
 			return err
 		}

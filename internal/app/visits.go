@@ -148,15 +148,24 @@ func (a *App) CancelVisit(ctx context.Context, v Viewer, siteID, visitID int64, 
 			changed = &TermsChangedError{Terms: d.Terms}
 			return nil
 		}
+		actor, err := actorOf(ctx, tx, v, d.Site)
+		if err != nil {
+			return err
+		}
 		// The fee is fixed here, by the terms at this transaction's clock:
 		// what the customer, the provider's staff and the ERP see later.
-		if err := tx.CancelVisitByCustomer(ctx, visitID, d.Visit.Sequence, d.Terms.FeeCents, d.Terms.Reason()); err != nil {
+		if err := tx.CancelVisitByCustomer(ctx, visitID, d.Visit.Sequence, d.Terms.FeeCents, d.Terms.Reason(), actor); err != nil {
 			return err
 		}
 		if err := tx.CloseMoveRequests(ctx, visitID); err != nil {
 			return err
 		}
-		_, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: d.Site.CustomerID, SiteID: siteID},
+		if actor.Grantee() {
+			if err := a.tellOwner(ctx, tx, d.Site, d.Visit, actor, changeCancelled); err != nil {
+				return err
+			}
+		}
+		_, err = tx.AppendChange(ctx, store.ChangeOf{CustomerID: d.Site.CustomerID, SiteID: siteID, Actor: actor},
 			portal.CustomerCancelledVisit{VisitID: visitID, VisitExternalID: d.Visit.ExternalID, FeeCents: d.Terms.FeeCents,
 				FeeReason: d.Terms.Reason(), Illness: d.Terms.Illness, Deadline: d.Terms.Deadline})
 		return err
@@ -167,6 +176,7 @@ func (a *App) CancelVisit(ctx context.Context, v Viewer, siteID, visitID int64, 
 	if changed != nil {
 		return changed.Terms, changed
 	}
+	a.wake() // the owner's mail and push, when a relative cancelled
 	return d.Terms, nil
 }
 
@@ -235,10 +245,14 @@ func (a *App) SetVisitNote(ctx context.Context, v Viewer, siteID, visitID int64,
 		if d.Visit.Status.Cancelled() || d.Visit.Status == portal.VisitDone {
 			return InvalidInput{{"note", "error.note.closed"}}
 		}
+		actor, err := actorOf(ctx, tx, v, d.Site)
+		if err != nil {
+			return err
+		}
 		if err := tx.SetCustomerNote(ctx, visitID, note); err != nil {
 			return err
 		}
-		_, err := tx.AppendChange(ctx, store.ChangeOf{CustomerID: d.Site.CustomerID, SiteID: siteID},
+		_, err = tx.AppendChange(ctx, store.ChangeOf{CustomerID: d.Site.CustomerID, SiteID: siteID, Actor: actor},
 			portal.VisitNoteSet{VisitID: visitID, VisitExternalID: d.Visit.ExternalID, Note: note})
 		return err
 	})

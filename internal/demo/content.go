@@ -47,7 +47,10 @@ const (
 	accTuottaja
 	accYllapito
 	accHelsinki
+	accAiti
 	accNone = -1
+	// accCaretaker looks after the homes marked lookedAfter.
+	accCaretaker = accAsiakas
 )
 
 type accountDef struct {
@@ -58,15 +61,19 @@ type accountDef struct {
 
 var demoAccounts = []accountDef{
 	accAsiakas: {"asiakas@demo.example", portal.RoleCustomer,
-		"asiakas, kolme kohdetta: oma koti (Tampere), äidin koti (Helsinki), kesämökki (Parainen) / customer with three sites"},
+		"asiakas, kolme kohdetta: oma koti (Tampere), äidin koti (Helsinki), kesämökki (Parainen); lisäksi asioiden hoitaja " +
+			"Aino Virtasen kodissa (Lahti) / customer with three sites who also looks after Aino's home in Lahti"},
 	accToinen: {"toinen@demo.example", portal.RoleCustomer,
-		"asiakas, yksi kohde Tampereella / customer with one site"},
+		"asiakas, yksi kohde Tampereella; on kutsunut uusi@:n seuraajaksi / customer with one site who has invited uusi@ to follow it"},
 	accTuottaja: {"tuottaja@demo.example", portal.RoleStaff,
 		"palveluntuottaja Siivouspalvelu Kotikulma Oy, Tampere / provider staff"},
 	accYllapito: {"yllapito@demo.example", portal.RoleAdmin,
 		"ketjun ylläpito / chain admin"},
 	accHelsinki: {"lahimmainen@demo.example", portal.RoleStaff,
 		"palveluntuottaja Helsingin Kotiapu Lähimmäinen Oy (äidin koti) / provider staff"},
+	accAiti: {"aiti@demo.example", portal.RoleCustomer,
+		"asiakas, oma koti Lahdessa; on antanut asiakas@:lle asioiden hoitajan pääsyn kotiinsa / " +
+			"customer with a home in Lahti who lets asiakas@ look after it"},
 }
 
 // staffNames are the full names of the provider staff accounts, by
@@ -148,6 +155,15 @@ type siteDef struct {
 	// inProgress: this site has a visit in progress at loading time (when
 	// loading in the daytime).
 	inProgress bool
+	// lookedAfter: the customer has made Maija (asiakas@, accCaretaker)
+	// the home's asioiden hoitaja (an active grant, family access).
+	// caretakerCancel, when not 0, is how many days ahead the visit is
+	// (the nearest regular one) that she cancelled for the customer.
+	// byCaretaker lists the customer's messages (indexes into messages)
+	// that the caretaker wrote.
+	lookedAfter     bool
+	caretakerCancel int
+	byCaretaker     []int
 }
 
 // forcedDef sets the state of the primary contract's visit nearest to
@@ -372,7 +388,38 @@ var demoSites = []siteDef{
 			{119, 9, 5, false, "Hei Eino! Vanhalla tunnuksella pääsee vielä kirjautumaan, mutta kannattaa luoda uusi tili samalla sähköpostiosoitteella. Autamme mielellämme."},
 		},
 	},
+	{
+		// Aino's own home, with her own account (aiti@): she has made her
+		// daughter-in-law Maija (asiakas@) its asioiden hoitaja, who
+		// cancelled one visit for her (plan.go: caretakerCancel).
+		key: demoLahti, custName: "Aino Virtanen", custEmail: "aiti@demo.example", custPhone: "+358 3 781 2040",
+		account: accAiti, provider: provHelsinki,
+		name: "Koti", street: "Vesijärvenkatu 31 B 12", postal: "15140", city: "Lahti",
+		access: portal.AccessInstructions{
+			Keys:  "Aino avaa oven itse; jos hän ei vastaa, soita Maijalle.",
+			Other: "Aino käyttää rollaattoria; jätä eteinen vapaaksi.",
+		},
+		workers: []string{"Riikka", "Elina"},
+		contracts: []contractDef{
+			{key: "kotiapu", kind: portal.ContractRegular, service: care, workType: "care", rhythm: "weekly",
+				vatFree: true, hourly: 3450, hours: 1500, startH: 11, start: monthsAgo(10)},
+		},
+		messages: []messageDef{
+			{25, 14, 10, true, "Hei, miniäni Maija hoitaa jatkossa asioitani täällä puolestani. Hän voi siirtää ja perua käyntejä."},
+			{24, 9, 0, false, "Hei Aino, kiitos tiedosta! Vastaamme Maijalle tässä samassa viestiketjussa."},
+			{6, 19, 30, true, "Äidillä on lääkäriaika kahden viikon päästä käynnin aikaan, joten peruin sen käynnin. T. Maija"},
+			{5, 8, 40, false, "Selvä, kiitos Maija. Nähdään seuraavalla viikolla!"},
+		},
+		feedback: []feedbackDef{
+			{2, 5, "Riikka on aina hyväntuulinen ja huolellinen.", ""},
+		},
+		lookedAfter: true, caretakerCancel: 16, byCaretaker: []int{2},
+	},
 }
+
+// demoLahti is the key of the home Aino Virtanen (aiti@) lets Maija
+// (asiakas@) look after: family access, PRODUCT.md C11.
+const demoLahti = "lahti"
 
 // Reasons noted on visits cancelled by the customer and by the provider.
 var customerCancelNotes = []string{

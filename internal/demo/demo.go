@@ -1,5 +1,5 @@
 // Package demo fills a database with deterministic, realistic demo data:
-// three providers, four sign-ins, six homes with contracts, visits,
+// three providers, six sign-ins, seven homes with contracts, visits,
 // billing summaries, messages, feedback and deduction consents (Load), and
 // synthetic customers in bulk for load tests (Synthetic). All data goes
 // through the store's API; dates are relative to the loading time in
@@ -9,6 +9,7 @@ package demo
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -81,6 +82,8 @@ type Result struct {
 type Counts struct {
 	Providers, Accounts, Customers, Sites, Contracts, Visits, Invoices, InvoiceLines, Threads, Messages, Feedback,
 	Consents, Payers, LegacyCredentials int
+	// Grants counts family-access grants and invitations.
+	Grants int
 }
 
 // Load writes the demo data into an empty database in one transaction. It
@@ -165,7 +168,8 @@ func Load(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 	}
 	res.Accounts = append(res.Accounts,
 		Login{Email: "uusi@demo.example", Role: string(portal.RoleCustomer), Note: "ei tiliä: luo tili tällä osoitteella, " +
-			"niin kohde, käynnit ja laskut ilmestyvät / no account: sign up with this address and the data appears"},
+			"niin kohde, käynnit ja laskut ilmestyvät; toinen@ on kutsunut hänet seuraajaksi: /kutsu/" + InvitationToken +
+			" / no account: sign up with this address and the data appears; toinen@ has invited this address to follow a home"},
 		Login{Email: "vanha@demo.example", Role: string(portal.RoleCustomer), Note: "vanhan Extranetin asiakas (sopimus " +
 			"vuodesta 2019), ei tiliä; vanhat tunnukset " + LegacyUsername + " / " + LegacyPassword +
 			" / legacy extranet customer, no account; old sign-in " + LegacyUsername + " / " + LegacyPassword})
@@ -227,6 +231,9 @@ func (p *plan) write(ctx context.Context, tx *store.Tx, hashes []string, payers 
 			return fmt.Errorf("site %s: %w", sp.site.ExternalID, err)
 		}
 	}
+	if err := p.writeGrants(ctx, tx, accountID, res); err != nil {
+		return fmt.Errorf("grants: %w", err)
+	}
 	pol, err := tx.Policies(ctx)
 	if err != nil {
 		return fmt.Errorf("policies: %w", err)
@@ -261,6 +268,7 @@ func (sp *sitePlan) write(ctx context.Context, tx *store.Tx, providerID int64, a
 	if err != nil {
 		return err
 	}
+	sp.id = siteID
 	res.Sites++
 	contractIDs := make([]int64, len(sp.contracts))
 	for i, c := range sp.contracts {
@@ -300,6 +308,11 @@ func (sp *sitePlan) write(ctx context.Context, tx *store.Tx, providerID int64, a
 		}
 		res.Messages++
 	}
+	if d := sp.def.caretakerCancel; d != 0 {
+		if err := sp.cancelForCustomer(ctx, tx, siteID, visitIDs, d, accountID(accCaretaker)); err != nil {
+			return err
+		}
+	}
 	for _, f := range sp.feedback {
 		f.SiteID = siteID
 		if f.visit != "" {
@@ -316,6 +329,80 @@ func (sp *sitePlan) write(ctx context.Context, tx *store.Tx, providerID int64, a
 		}
 		res.Consents++
 		res.Payers += len(payers)
+	}
+	return nil
+}
+
+// cancelForCustomer cancels, as the home's caretaker (account
+// caretakerID), the regular visit nearest to offset days ahead, in time
+// (free): the visit then says who cancelled it, as the portal records a
+// cancellation made under a grant.
+func (sp *sitePlan) cancelForCustomer(ctx context.Context, tx *store.Tx, siteID int64, visitIDs map[string]int64, offset int,
+	caretakerID int64) error {
+	now := sp.now
+	target := portal.DateOf(now).AddDays(offset)
+	var best *plannedVisit
+	for i := range sp.visits {
+		v := &sp.visits[i]
+		if v.contract != 0 || (v.Status != portal.VisitPlanned && v.Status != portal.VisitConfirmed) || !v.StartsAt.After(now) {
+			continue
+		}
+		if best == nil || abs(daysBetween(portal.DateOf(v.StartsAt), target)) < abs(daysBetween(portal.DateOf(best.StartsAt), target)) {
+			best = v
+		}
+	}
+	if best == nil {
+		return fmt.Errorf("no visit near %v to cancel", target)
+	}
+	v, err := tx.VisitOfSite(ctx, siteID, visitIDs[best.ExternalID])
+	if err != nil {
+		return err
+	}
+	return tx.CancelVisitByCustomer(ctx, v.ID, v.Sequence, 0, portal.FeeFree,
+		portal.Actor{AccountID: caretakerID, Name: demoSites[0].custName, Role: portal.ActorCaretaker})
+}
+
+// InvitationToken is the link token of the demo's pending invitation: Pekka
+// (toinen@) invites uusi@ to follow his home. Open /kutsu/InvitationToken,
+// sign up as uusi@demo.example, and accept.
+var InvitationToken = func() string {
+	sum := sha256.Sum256([]byte("asiakassivu demo invitation toinen uusi"))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}()
+
+// writeGrants writes family access (PRODUCT.md C11): the homes marked
+// lookedAfter have Maija (accCaretaker) as their asioiden hoitaja, invited
+// by the owner and accepted; and Pekka's (toinen@) pending invitation to
+// uusi@ to follow his home. Only token hashes are stored, as the portal
+// does; the accepted grants' tokens are spent.
+func (p *plan) writeGrants(ctx context.Context, tx *store.Tx, accountID func(int) int64, res *Counts) error {
+	for _, sp := range p.sites {
+		if !sp.def.lookedAfter {
+			continue
+		}
+		email := demoAccounts[accCaretaker].email
+		h := sha256.Sum256([]byte("asiakassivu demo grant " + sp.def.key))
+		id, err := tx.InsertGrant(ctx, portal.Grant{SiteID: sp.id, Role: portal.GrantCaretaker, Email: email, EmailNorm: email,
+			InvitedBy: accountID(sp.def.account), Language: "fi", ExpiresAt: p.now.Add(portal.GrantInviteTTL)}, h[:])
+		if err != nil {
+			return err
+		}
+		if err := tx.AcceptGrant(ctx, id, accountID(accCaretaker)); err != nil {
+			return err
+		}
+		res.Grants++
+	}
+	for _, sp := range p.sites {
+		if sp.def.key != "toinen" {
+			continue
+		}
+		h := sha256.Sum256([]byte(InvitationToken))
+		if _, err := tx.InsertGrant(ctx, portal.Grant{SiteID: sp.id, Role: portal.GrantFollower, Email: "uusi@demo.example",
+			EmailNorm: "uusi@demo.example", InvitedBy: accountID(accToinen), Language: "fi",
+			ExpiresAt: p.now.Add(portal.GrantInviteTTL)}, h[:]); err != nil {
+			return err
+		}
+		res.Grants++
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -165,8 +166,8 @@ func TestLoad(t *testing.T) {
 		t.Run("counts", func(t *testing.T) {
 			got := counts(t, db)
 			c := res.Counts
-			want := map[string]int64{"providers": 3, "accounts": 5, "provider_staff": 2, "chain_admins": 1,
-				"customers": 6, "sites": 6, "contracts": int64(c.Contracts), "visits": int64(c.Visits), "threads": 6,
+			want := map[string]int64{"providers": 3, "accounts": 6, "provider_staff": 2, "chain_admins": 1,
+				"customers": 7, "sites": 7, "contracts": int64(c.Contracts), "visits": int64(c.Visits), "threads": 7,
 				"messages": int64(c.Messages), "invoices": int64(c.Invoices), "invoice_lines": int64(c.InvoiceLines),
 				"feedback": int64(c.Feedback), "deduction_consents": 2, "deduction_payers": 3}
 			for table, n := range want {
@@ -254,7 +255,8 @@ func TestLoad(t *testing.T) {
 						t.Errorf("site %s: next visit %v, %v", s.Site.Name, v, err)
 					}
 				}
-				for email, want := range map[string]int{"toinen@demo.example": 1, "uusi@demo.example": 1, "vanha@demo.example": 1} {
+				for email, want := range map[string]int{"toinen@demo.example": 1, "uusi@demo.example": 1, "vanha@demo.example": 1,
+					"aiti@demo.example": 1} {
 					if s, err := tx.Sites(ctx, store.Scope{EmailNorm: email}); err != nil || len(s) != want {
 						t.Errorf("%s: %d sites, %v; want %d", email, len(s), err, want)
 					}
@@ -310,6 +312,80 @@ func TestLoad(t *testing.T) {
 				JOIN customers c ON c.id = s.customer_id WHERE c.email_norm = 'vanha@demo.example' AND k.kind = 'regular'`)
 			if len(old) == 0 || !asDate(t, old[0][0]).Before(portal.NewDate(2024, 11, 26)) {
 				t.Errorf("legacy customer's contract: %v", old)
+			}
+		})
+
+		t.Run("family access", func(t *testing.T) {
+			err := db.Read(ctx, func(tx *store.Tx) error {
+				asiakas, err := tx.VerifiedAccountByEmail(ctx, "asiakas@demo.example")
+				if err != nil {
+					return err
+				}
+				aiti, err := tx.VerifiedAccountByEmail(ctx, "aiti@demo.example")
+				if err != nil {
+					return err
+				}
+				// asiakas@ sees her three homes and Aino's, and only
+				// Aino's through the grant.
+				all, err := tx.Sites(ctx, store.Scope{EmailNorm: "asiakas@demo.example", GranteeID: asiakas.ID})
+				if err != nil {
+					return err
+				}
+				caretaking, err := tx.Sites(ctx, store.Scope{EmailNorm: "-", GranteeID: asiakas.ID, CaretakerOnly: true})
+				if err != nil {
+					return err
+				}
+				if len(all) != 4 || len(caretaking) != 1 || caretaking[0].Site.City != "Lahti" {
+					t.Errorf("asiakas sees %d homes, looks after %+v; want 4 and Aino's in Lahti", len(all), caretaking)
+				}
+				lahti := caretaking[0].Site
+				g, err := tx.ActiveGrant(ctx, lahti.ID, asiakas.ID)
+				if err != nil || g.Role != portal.GrantCaretaker || g.InvitedBy != aiti.ID {
+					t.Errorf("the Lahti grant %+v, %v", g, err)
+				}
+				if own, err := tx.Sites(ctx, store.Scope{EmailNorm: "aiti@demo.example"}); err != nil || len(own) != 1 || own[0].Site.ID != lahti.ID {
+					t.Errorf("aiti's own homes %d, %v", len(own), err)
+				}
+				// Aino's home has visits ahead, bills and messages, one
+				// visit cancelled by Maija as caretaker and a message she wrote.
+				var ahead, bills, msgs, byMaija int64
+				for q, dst := range map[string]*int64{
+					`SELECT count(*) FROM visits WHERE site_id = $1 AND status IN ('planned', 'confirmed')`:                                  &ahead,
+					`SELECT count(*) FROM invoices WHERE site_id = $1`:                                                                       &bills,
+					`SELECT count(*) FROM messages m JOIN threads t ON t.id = m.thread_id WHERE t.site_id = $1`:                              &msgs,
+					`SELECT count(*) FROM messages m JOIN threads t ON t.id = m.thread_id WHERE t.site_id = $1 AND m.author_account_id = $2`: &byMaija,
+				} {
+					args := []any{lahti.ID}
+					if dst == &byMaija {
+						args = append(args, asiakas.ID)
+					}
+					if err := tx.QueryInt(ctx, q, dst, args...); err != nil {
+						return err
+					}
+				}
+				if ahead < 5 || bills < 5 || msgs < 4 || byMaija != 1 {
+					t.Errorf("Aino's home: %d visits ahead, %d bills, %d messages (%d by Maija)", ahead, bills, msgs, byMaija)
+				}
+				cancelled := rows(t, db, `SELECT cancelled_by_account_id, cancelled_by_name, cancelled_by_role, starts_at FROM visits
+					WHERE site_id = $1 AND status = 'cancelled_customer' AND starts_at > $2`, lahti.ID, testNow)
+				if len(cancelled) != 1 || asInt(t, cancelled[0][0]) != asiakas.ID || fmt.Sprint(cancelled[0][1]) != "Maija Virtanen" ||
+					fmt.Sprint(cancelled[0][2]) != "caretaker" {
+					t.Errorf("visits Maija cancelled for Aino: %v", cancelled)
+				}
+				// toinen@'s pending invitation to uusi@, whose link the
+				// demo names.
+				pending, err := tx.GrantByTokenHash(ctx, sha256Of(InvitationToken))
+				if err != nil || pending.EmailNorm != "uusi@demo.example" || pending.Role != portal.GrantFollower ||
+					!pending.Pending(testNow) {
+					t.Errorf("the pending invitation %+v, %v", pending, err)
+				}
+				if !strings.Contains(res.Accounts[len(res.Accounts)-2].Note, "/kutsu/"+InvitationToken) {
+					t.Errorf("uusi@'s note does not give the invitation link: %+v", res.Accounts)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
 		})
 
@@ -427,8 +503,8 @@ func TestLoad(t *testing.T) {
 				}
 			}
 			perThread := rows(t, db, `SELECT thread_id, count(*) FROM messages GROUP BY thread_id`)
-			if len(perThread) != 6 {
-				t.Errorf("%d threads with messages, want 6", len(perThread))
+			if len(perThread) != 7 {
+				t.Errorf("%d threads with messages, want 7", len(perThread))
 			}
 			fb := rows(t, db, `SELECT f.rating, v.status, f.reply, f.created_at, v.ends_at FROM feedback f
 				LEFT JOIN visits v ON v.id = f.visit_id`)
@@ -465,7 +541,7 @@ func TestLoad(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := counts(t, db)
-			if c["providers"] != 3 || c["customers"] != 9 {
+			if c["providers"] != 3 || c["customers"] != 10 {
 				t.Errorf("after Synthetic: %d providers, %d customers", c["providers"], c["customers"])
 			}
 		})
@@ -797,4 +873,9 @@ func TestBulkMatchesSingle(t *testing.T) {
 			t.Errorf("%d messages, %d lines", c["messages"], c["invoice_lines"])
 		}
 	})
+}
+
+func sha256Of(s string) []byte {
+	h := sha256.Sum256([]byte(s))
+	return h[:]
 }

@@ -30,6 +30,8 @@ type plan struct {
 }
 
 type sitePlan struct {
+	now       time.Time // the loading time
+	id        int64     // the site's id once written
 	def       *siteDef
 	customer  portal.Customer
 	site      portal.Site
@@ -118,7 +120,7 @@ func providerOf(d providerDef) portal.Provider {
 func (p *plan) site(idx int) sitePlan {
 	def := &demoSites[idx]
 	rng := rand.New(rand.NewPCG(seed, uint64(idx+1)))
-	sp := sitePlan{def: def}
+	sp := sitePlan{def: def, now: p.now}
 	sp.customer = portal.Customer{Source: Source, ExternalID: "c-" + def.key, Name: def.custName, Email: def.custEmail,
 		Phone: def.custPhone}
 	sp.site = portal.Site{Source: Source, ExternalID: "s-" + def.key, Name: def.name, Street: def.street,
@@ -439,7 +441,7 @@ func number(inv *portal.Invoice) {
 func (p *plan) messages(sp *sitePlan) []plannedMessage {
 	def := sp.def
 	var out []plannedMessage
-	for _, m := range def.messages {
+	for i, m := range def.messages {
 		pm := plannedMessage{Message: portal.Message{AuthorKind: "provider", Body: m.body,
 			CreatedAt: localTime(p.today.AddDays(-m.daysAgo), m.h, m.m).UTC()}, account: accNone}
 		if m.customer {
@@ -448,6 +450,9 @@ func (p *plan) messages(sp *sitePlan) []plannedMessage {
 			pm.account = def.account
 			if def.account == accAsiakas {
 				pm.AuthorName = demoSites[0].custName // the daughter writes for her mother's home too
+			}
+			if slices.Contains(def.byCaretaker, i) {
+				pm.AuthorName, pm.account = demoSites[0].custName, accCaretaker
 			}
 		} else {
 			pm.AuthorName = demoProviders[def.provider].person

@@ -55,6 +55,12 @@ const (
 	// VisitCancelled tells the customer that the provider cancelled a
 	// visit. Data: "site", "visit" (its time) and "reason".
 	VisitCancelled = "visit_cancelled"
+	// VisitChangedByRelative tells a site's owner that a relative acting
+	// under a grant cancelled a visit or asked to move it. Data: "site",
+	// "visit" (its time), "actor" (the relative's name), "role"
+	// (portal.ActorFollower or portal.ActorCaretaker) and "change"
+	// (ChangeCancelled or ChangeMoveRequested).
+	VisitChangedByRelative = "visit_changed_by_relative"
 	// StaffInvite invites a provider's new staff member, whose address has
 	// no account yet, to create one at the sign-up page with this address.
 	// Data: "provider", the provider's name; "url", the sign-up page.
@@ -64,6 +70,12 @@ const (
 	// with which role ("role": "follower" or "caretaker", explained in the
 	// mail) and the link that accepts it ("url", valid 7 days).
 	GrantInvite = "grant_invite"
+)
+
+// The changes a VisitChangedByRelative tells of.
+const (
+	ChangeCancelled     = "cancelled"
+	ChangeMoveRequested = "move_requested"
 )
 
 // The factors a FactorAddedNotice or FactorRemovedNotice names.
@@ -76,19 +88,20 @@ const (
 
 // required lists the data keys of each kind.
 var required = map[string][]string{
-	SignupCode:            {"code"},
-	SignupExists:          nil,
-	ResetCode:             {"code"},
-	EmailChangeCode:       {"code"},
-	EmailChangedNotice:    nil,
-	PasswordChangedNotice: nil,
-	AccountDeletedNotice:  nil,
-	FactorAddedNotice:     {"factor"},
-	FactorRemovedNotice:   {"factor"},
-	MessageUnread:         {"site"},
-	VisitCancelled:        {"site", "visit", "reason"},
-	StaffInvite:           {"provider"},
-	GrantInvite:           {"inviter", "site", "role", "url"},
+	SignupCode:             {"code"},
+	SignupExists:           nil,
+	ResetCode:              {"code"},
+	EmailChangeCode:        {"code"},
+	EmailChangedNotice:     nil,
+	PasswordChangedNotice:  nil,
+	AccountDeletedNotice:   nil,
+	FactorAddedNotice:      {"factor"},
+	FactorRemovedNotice:    {"factor"},
+	MessageUnread:          {"site"},
+	VisitCancelled:         {"site", "visit", "reason"},
+	VisitChangedByRelative: {"site", "visit", "actor", "role", "change"},
+	StaffInvite:            {"provider"},
+	GrantInvite:            {"inviter", "site", "role", "url"},
 }
 
 // ContactKinds lists the kinds that ask the reader to contact customer
@@ -127,6 +140,12 @@ type view struct {
 	Inviter  string
 	// Caretaker is set when a GrantInvite's role is caretaker.
 	Caretaker bool
+	// ActorName and ActorRole are the relative who changed a visit and
+	// their role (a portal.ActorRole); Cancelled tells a cancellation from
+	// a move request (VisitChangedByRelative).
+	ActorName string
+	ActorRole string
+	Cancelled bool
 	// SupportPhone, SupportEmail and ContactURL reach customer service.
 	SupportPhone, SupportEmail, ContactURL string
 	Passkey                                bool              // the factor of a factor notice is a passkey
@@ -193,6 +212,16 @@ func Render(kind, lang string, data map[string]string) (Message, error) {
 			return Message{}, fmt.Errorf("render mail %s: unknown factor %q", kind, f)
 		}
 		v.Passkey, v.AllGone = data["factor"] == FactorPasskey, data["factor"] == FactorAll
+	}
+	if kind == VisitChangedByRelative {
+		role, change := data["role"], data["change"]
+		if role != string(portal.ActorFollower) && role != string(portal.ActorCaretaker) {
+			return Message{}, fmt.Errorf("render mail %s: unknown role %q", kind, role)
+		}
+		if change != ChangeCancelled && change != ChangeMoveRequested {
+			return Message{}, fmt.Errorf("render mail %s: unknown change %q", kind, change)
+		}
+		v.ActorName, v.ActorRole, v.Cancelled = data["actor"], role, change == ChangeCancelled
 	}
 	if kind == EmailChangedNotice && strings.TrimSpace(data["new_email"]) != "" {
 		v.NewEmail = portal.MaskEmail(data["new_email"])

@@ -20,6 +20,9 @@ func dataFor(kind string) map[string]string {
 		d["site"] = "Äidin koti, Mannerheimintie 85 A 7"
 	case mail.VisitCancelled:
 		d["site"], d["visit"], d["reason"] = "Koti, Hämeenkatu 12", "8.12.2026 10.00", "Työntekijä sairastui <b>"
+	case mail.VisitChangedByRelative:
+		d["site"], d["visit"], d["actor"], d["role"], d["change"] = "Koti, Hämeenkatu 12", "8.12.2026 10.00", "Liisa <Virtanen>",
+			"caretaker", mail.ChangeCancelled
 	case mail.StaffInvite:
 		d["provider"], d["url"] = "Kotikulma <Oy>", "https://asiakassivu.example/luo-tili"
 	case mail.FactorAddedNotice, mail.FactorRemovedNotice:
@@ -32,7 +35,7 @@ func dataFor(kind string) map[string]string {
 }
 
 func TestEveryKindInEveryLanguage(t *testing.T) {
-	if len(mail.Kinds()) != 13 {
+	if len(mail.Kinds()) != 14 {
 		t.Fatalf("kinds %v", mail.Kinds())
 	}
 	for _, kind := range mail.Kinds() {
@@ -246,6 +249,48 @@ func TestContactKindsNameCustomerService(t *testing.T) {
 			if _, err := mail.Render(kind, lang, d); err == nil {
 				t.Errorf("%s/%s: a javascript: contact page was accepted", kind, lang)
 			}
+		}
+	}
+}
+
+// TestVisitChangedByRelative: the owner's mail names the relative, their
+// role and what they did, in each language, escaped in the HTML; an
+// unknown role or change is refused rather than mailed wrong.
+func TestVisitChangedByRelative(t *testing.T) {
+	want := map[string]map[string][]string{
+		"fi": {"caretaker/cancelled": {"Liisa <Virtanen> (asioiden hoitaja) perui palveluvuoron 8.12.2026 10.00"},
+			"follower/move_requested": {"Liisa <Virtanen> (seuraaja) pyysi siirtämään palveluvuoroa 8.12.2026 10.00"}},
+		"sv": {"caretaker/cancelled": {"Liisa <Virtanen> (sköter ärendena) avbokade servicebesöket"},
+			"follower/move_requested": {"(följare) bad att flytta servicebesöket"}},
+		"en": {"caretaker/cancelled": {"Liisa <Virtanen> (looks after your home) cancelled the visit"},
+			"follower/move_requested": {"(follows your home) asked to move the visit"}},
+	}
+	for lang, cases := range want {
+		for c, parts := range cases {
+			role, change, _ := strings.Cut(c, "/")
+			d := dataFor(mail.VisitChangedByRelative)
+			d["role"], d["change"] = role, change
+			m, err := mail.Render(mail.VisitChangedByRelative, lang, d)
+			if err != nil {
+				t.Fatalf("%s %s: %v", lang, c, err)
+			}
+			for _, p := range parts {
+				if !strings.Contains(m.Text, p) {
+					t.Errorf("%s %s: text lacks %q:\n%s", lang, c, p, m.Text)
+				}
+			}
+			if !strings.Contains(m.HTML, "Liisa &lt;Virtanen&gt;") || strings.Contains(m.HTML, "<Virtanen>") {
+				t.Errorf("%s %s: the name is not escaped in the HTML:\n%s", lang, c, m.HTML)
+			}
+		}
+	}
+	for _, bad := range []map[string]string{{"role": "owner"}, {"role": "admin"}, {"change": "deleted"}} {
+		d := dataFor(mail.VisitChangedByRelative)
+		for k, v := range bad {
+			d[k] = v
+		}
+		if _, err := mail.Render(mail.VisitChangedByRelative, "fi", d); err == nil {
+			t.Errorf("rendered with %v", bad)
 		}
 	}
 }

@@ -24,6 +24,9 @@ const (
 	KindFeedbackReplied         EventKind = "feedback.replied"
 	KindSiteAccessChanged       EventKind = "site.access_changed"
 	KindDeductionConsentChanged EventKind = "deduction.consent_changed"
+	KindGrantGiven              EventKind = "grant.given"
+	KindGrantAccepted           EventKind = "grant.accepted"
+	KindGrantEnded              EventKind = "grant.ended"
 )
 
 // Event is one change made in the portal that the ERP must learn about:
@@ -40,7 +43,8 @@ type Event interface {
 func Events() []Event {
 	return []Event{CustomerCancelledVisit{}, VisitNoteSet{}, VisitMoveRequested{}, VisitRescheduled{},
 		ProviderCancelledVisit{}, VisitMarkedDone{}, VisitMoveAccepted{}, VisitMoveDeclined{}, VisitRated{},
-		SiteFeedbackGiven{}, FeedbackReplied{}, SiteAccessChanged{}, DeductionConsentChanged{}}
+		SiteFeedbackGiven{}, FeedbackReplied{}, SiteAccessChanged{}, DeductionConsentChanged{}, GrantGiven{}, GrantAccepted{},
+		GrantEnded{}}
 }
 
 // CustomerCancelledVisit: the customer cancelled a visit on the terms
@@ -156,6 +160,53 @@ type DeductionConsentChanged struct {
 	CodesKept   int
 	TextVersion string
 }
+
+// GrantGiven: a site's owner invited a person (by email) to look after or
+// follow the site (family access, PRODUCT.md C11). The invitation gives
+// access only once accepted, and can be accepted until ExpiresAt.
+type GrantGiven struct {
+	GrantID        int64
+	SiteExternalID string
+	Role           string // "follower" or "caretaker"
+	GranteeEmail   string
+	GivenAt        time.Time
+	ExpiresAt      time.Time
+}
+
+// GrantAccepted: the invited person accepted: from AcceptedAt on they may
+// act for the customer at the site in the role.
+type GrantAccepted struct {
+	GrantID        int64
+	SiteExternalID string
+	Role           string
+	GranteeEmail   string
+	GivenAt        time.Time
+	AcceptedAt     time.Time
+}
+
+// GrantEnded: the owner revoked a grant (or withdrew an invitation), or
+// the grantee left: from EndedAt on they may no longer act at the site.
+// AcceptedAt is zero for an invitation that was never accepted; EndedBy
+// is "owner" or "grantee".
+type GrantEnded struct {
+	GrantID        int64
+	SiteExternalID string
+	Role           string
+	GranteeEmail   string
+	GivenAt        time.Time
+	AcceptedAt     time.Time
+	EndedAt        time.Time
+	EndedBy        string
+}
+
+// Kind is the event's kind.
+func (GrantGiven) Kind() EventKind { return KindGrantGiven }
+
+// Kind is the event's kind.
+func (GrantAccepted) Kind() EventKind { return KindGrantAccepted }
+
+// Kind is the event's kind.
+func (GrantEnded) Kind() EventKind { return KindGrantEnded }
 
 // Kind is the event's kind.
 func (CustomerCancelledVisit) Kind() EventKind { return KindCustomerCancelledVisit }

@@ -25,9 +25,12 @@ const MaxMoveAhead = 366 * 24 * time.Hour
 // MoveRequest is a customer's request to move a visit to one of the
 // proposed start times; the visit keeps its length.
 type MoveRequest struct {
-	ID         int64
-	VisitID    int64
-	AccountID  int64
+	ID        int64
+	VisitID   int64
+	AccountID int64
+	// By is who asked, with their role on the site (the zero Actor for a
+	// request made before actors were kept); By.AccountID is AccountID.
+	By         Actor
 	Status     MoveStatus
 	Options    []time.Time
 	Message    string

@@ -8,7 +8,8 @@ type NotificationKind string
 const (
 	// NotifyMessage: a new message in a site's thread.
 	NotifyMessage NotificationKind = "message"
-	// NotifyVisitChanged: the provider moved or cancelled a visit.
+	// NotifyVisitChanged: the provider moved or cancelled a visit, or a
+	// relative acting under a grant cancelled one or asked to move it.
 	NotifyVisitChanged NotificationKind = "visit_changed"
 	// NotifyVisitReminder: a visit tomorrow (sent the day before, 18:00
 	// Helsinki).

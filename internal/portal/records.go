@@ -184,4 +184,7 @@ type ProviderVisit struct {
 	City         string
 	CustomerName string
 	MovePending  bool
+	// CancelledBy is who cancelled a visit cancelled by the customer: the
+	// owner or a relative under a grant (zero when not recorded).
+	CancelledBy Actor
 }

@@ -161,3 +161,18 @@ func (tx *Tx) SetLanguage(ctx context.Context, id int64, lang string) error {
 	res, err := tx.exec(ctx, `UPDATE accounts SET language = $1, updated_at = $2 WHERE id = $3`, lang, tx.now, id)
 	return affected(res, err)
 }
+
+// ActorName is the name shown for account accountID when it changes
+// something at a site of customer record customerID (who did what): the
+// name of a customer record of the account's own address — that record
+// when it is one of them, else the oldest — or, for a person with no
+// record of their own (a relative who is not a customer), the account's
+// email address. portal.ErrNotFound when there is no such account.
+func (tx *Tx) ActorName(ctx context.Context, accountID, customerID int64) (string, error) {
+	var name string
+	err := tx.queryRow(ctx, `SELECT COALESCE((SELECT c.name FROM customers c
+		WHERE c.email_norm = a.email_norm AND c.deleted_at IS NULL AND c.name <> ''
+		ORDER BY CASE WHEN c.id = $2 THEN 0 ELSE 1 END, c.id LIMIT 1), a.email)
+		FROM accounts a WHERE a.id = $1`, accountID, customerID).Scan(&name)
+	return name, mapErr(err)
+}

@@ -41,7 +41,7 @@ func TestCancelFeeRoundTrip(t *testing.T) {
 					return err
 				}
 			}
-			if err := tx.CancelVisitByCustomer(ctx, ids["a"], 0, 11257, portal.FeeCharged); err != nil {
+			if err := tx.CancelVisitByCustomer(ctx, ids["a"], 0, 11257, portal.FeeCharged, portal.Actor{}); err != nil {
 				return err
 			}
 			return tx.CancelVisitByProvider(ctx, ids["b"], 0, "Työntekijä sairastui")

@@ -117,6 +117,42 @@ func encodeEvent(e portal.Event) (entity string, id int64, data string, err erro
 			Payers      int    `json:"payers"`
 			TextVersion string `json:"text_version"`
 		}{e.CodesKept, e.Enabled, e.Payers, e.TextVersion}
+	// Grants (family access): who may act for the customer at a site. The
+	// grantee is named by the invited address; the ERP keeps no accounts.
+	case portal.GrantGiven:
+		entity, id, v = "site_grants", e.GrantID, struct {
+			ExpiresAt      time.Time `json:"expires_at"`
+			GivenAt        time.Time `json:"given_at"`
+			GrantID        int64     `json:"grant_id"`
+			GranteeEmail   string    `json:"grantee_email"`
+			Role           string    `json:"role"`
+			SiteExternalID string    `json:"site_external_id"`
+		}{e.ExpiresAt.UTC(), e.GivenAt.UTC(), e.GrantID, e.GranteeEmail, e.Role, e.SiteExternalID}
+	case portal.GrantAccepted:
+		entity, id, v = "site_grants", e.GrantID, struct {
+			AcceptedAt     time.Time `json:"accepted_at"`
+			GivenAt        time.Time `json:"given_at"`
+			GrantID        int64     `json:"grant_id"`
+			GranteeEmail   string    `json:"grantee_email"`
+			Role           string    `json:"role"`
+			SiteExternalID string    `json:"site_external_id"`
+		}{e.AcceptedAt.UTC(), e.GivenAt.UTC(), e.GrantID, e.GranteeEmail, e.Role, e.SiteExternalID}
+	case portal.GrantEnded:
+		var accepted *time.Time
+		if !e.AcceptedAt.IsZero() {
+			t := e.AcceptedAt.UTC()
+			accepted = &t
+		}
+		entity, id, v = "site_grants", e.GrantID, struct {
+			AcceptedAt     *time.Time `json:"accepted_at"`
+			EndedAt        time.Time  `json:"ended_at"`
+			EndedBy        string     `json:"ended_by"`
+			GivenAt        time.Time  `json:"given_at"`
+			GrantID        int64      `json:"grant_id"`
+			GranteeEmail   string     `json:"grantee_email"`
+			Role           string     `json:"role"`
+			SiteExternalID string     `json:"site_external_id"`
+		}{accepted, e.EndedAt.UTC(), e.EndedBy, e.GivenAt.UTC(), e.GrantID, e.GranteeEmail, e.Role, e.SiteExternalID}
 	default:
 		return "", 0, "", fmt.Errorf("change event %T (kind %q): no journal encoding", e, e.Kind())
 	}

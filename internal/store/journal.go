@@ -20,14 +20,19 @@ type Change struct {
 	CustomerID int64
 	SiteID     int64
 	Data       string // JSON
+	// Actor is who made the change on the customer's side, with their
+	// role on the site (zero: the provider, the ERP or not recorded).
+	Actor portal.Actor
 }
 
 // ChangeOf names whose records a change belongs to: the customer record
-// and, when the change concerns one site, that site (0: none). A feed
-// limited to one provider keeps a change by them.
+// and, when the change concerns one site, that site (0: none), and who
+// made it on the customer's side (Actor; zero for the provider's changes).
+// A feed limited to one provider keeps a change by them.
 type ChangeOf struct {
 	CustomerID int64
 	SiteID     int64
+	Actor      portal.Actor
 }
 
 // AppendChange adds event e to the changes journal, numbered from the
@@ -43,19 +48,22 @@ func (tx *Tx) AppendChange(ctx context.Context, of ChangeOf, e portal.Event) (in
 	if err := tx.queryRow(ctx, `UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value`).Scan(&seq); err != nil {
 		return 0, mapErr(err)
 	}
-	_, err = tx.exec(ctx, `INSERT INTO changes (seq, at, kind, entity, entity_id, customer_id, site_id, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, seq, tx.now, string(e.Kind()), entity, id, nullID(of.CustomerID),
-		nullID(of.SiteID), data)
+	_, err = tx.exec(ctx, `INSERT INTO changes (seq, at, kind, entity, entity_id, customer_id, site_id, data,
+		actor_account_id, actor_name, actor_role)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, seq, tx.now, string(e.Kind()), entity, id, nullID(of.CustomerID),
+		nullID(of.SiteID), data, nullID(of.Actor.AccountID), of.Actor.Name, string(of.Actor.Role))
 	return seq, err
 }
 
 // ChangesAfter returns at most limit journal rows numbered above seq.
 func (tx *Tx) ChangesAfter(ctx context.Context, seq int64, limit int) ([]Change, error) {
-	rows, err := tx.query(ctx, `SELECT seq, at, kind, entity, entity_id, customer_id, site_id, data FROM changes
+	rows, err := tx.query(ctx, `SELECT seq, at, kind, entity, entity_id, customer_id, site_id, data,
+		actor_account_id, actor_name, actor_role FROM changes
 		WHERE seq > $1 ORDER BY seq LIMIT $2`, seq, limit)
 	return scanAll(rows, err, func(r *sql.Rows) (Change, error) {
 		var c Change
-		err := r.Scan(&c.Seq, timeCol{&c.At}, &c.Kind, &c.Entity, &c.EntityID, idCol{&c.CustomerID}, idCol{&c.SiteID}, &c.Data)
+		err := r.Scan(&c.Seq, timeCol{&c.At}, &c.Kind, &c.Entity, &c.EntityID, idCol{&c.CustomerID}, idCol{&c.SiteID}, &c.Data,
+			idCol{&c.Actor.AccountID}, &c.Actor.Name, &c.Actor.Role)
 		return c, err
 	})
 }

@@ -10,13 +10,15 @@ import (
 )
 
 const moveCols = `id, visit_id, account_id, status, option1_at, option2_at, option3_at, message, answer, chosen_at,
-	answered_at, created_at`
+	answered_at, created_at, actor_name, actor_role`
 
 func scanMove(r interface{ Scan(...any) error }) (portal.MoveRequest, error) {
 	var m portal.MoveRequest
 	var opts [3]time.Time
 	err := r.Scan(&m.ID, &m.VisitID, idCol{&m.AccountID}, &m.Status, timeCol{&opts[0]}, timeCol{&opts[1]}, timeCol{&opts[2]},
-		&m.Message, &m.Answer, timeCol{&m.ChosenAt}, timeCol{&m.AnsweredAt}, timeCol{&m.CreatedAt})
+		&m.Message, &m.Answer, timeCol{&m.ChosenAt}, timeCol{&m.AnsweredAt}, timeCol{&m.CreatedAt},
+		&m.By.Name, &m.By.Role)
+	m.By.AccountID = m.AccountID
 	for _, o := range opts {
 		if !o.IsZero() {
 			m.Options = append(m.Options, o)
@@ -31,8 +33,9 @@ func (tx *Tx) LatestMoveRequest(ctx context.Context, visitID int64) (portal.Move
 	return scanMove(tx.queryRow(ctx, `SELECT `+moveCols+` FROM move_requests WHERE visit_id = $1 ORDER BY id DESC LIMIT 1`, visitID))
 }
 
-// CreateMoveRequest stores a pending move request; a pending one of the
-// same visit is marked replaced first, so at most one stays pending.
+// CreateMoveRequest stores a pending move request, asked by m.By (its
+// account is m.AccountID); a pending one of the same visit is marked
+// replaced first, so at most one stays pending.
 func (tx *Tx) CreateMoveRequest(ctx context.Context, m portal.MoveRequest) (int64, error) {
 	if _, err := tx.exec(ctx, `UPDATE move_requests SET status = 'replaced' WHERE visit_id = $1 AND status = 'pending'`,
 		m.VisitID); err != nil {
@@ -41,8 +44,9 @@ func (tx *Tx) CreateMoveRequest(ctx context.Context, m portal.MoveRequest) (int6
 	var opts [3]time.Time
 	copy(opts[:], m.Options)
 	return tx.insert(ctx, `INSERT INTO move_requests (visit_id, account_id, status, option1_at, option2_at, option3_at,
-		message, created_at) VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7) RETURNING id`,
-		m.VisitID, nullID(m.AccountID), timeArg(opts[0]), timeArg(opts[1]), timeArg(opts[2]), m.Message, tx.now)
+		message, created_at, actor_name, actor_role) VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		m.VisitID, nullID(m.AccountID), timeArg(opts[0]), timeArg(opts[1]), timeArg(opts[2]), m.Message, tx.now,
+		m.By.Name, string(m.By.Role))
 }
 
 // AnswerMoveRequest records the provider's answer to a pending request:

@@ -168,6 +168,7 @@ type FeedChange struct {
 // customer record (no site) that has one of its sites.
 func (tx *Tx) ChangesFeed(ctx context.Context, source string, seq int64, limit int, providerID int64) ([]FeedChange, error) {
 	rows, err := tx.query(ctx, `SELECT ch.seq, ch.at, ch.kind, ch.entity, ch.entity_id, ch.customer_id, ch.site_id, ch.data,
+		ch.actor_account_id, ch.actor_name, ch.actor_role,
 		COALESCE(CASE ch.entity
 			WHEN 'visits' THEN (SELECT x.external_id FROM visits x WHERE x.id = ch.entity_id AND x.source = $1)
 			WHEN 'sites' THEN (SELECT x.external_id FROM sites x WHERE x.id = ch.entity_id AND x.source = $1)
@@ -185,7 +186,7 @@ func (tx *Tx) ChangesFeed(ctx context.Context, source string, seq int64, limit i
 	return scanAll(rows, err, func(r *sql.Rows) (FeedChange, error) {
 		var c FeedChange
 		err := r.Scan(&c.Seq, timeCol{&c.At}, &c.Kind, &c.Entity, &c.EntityID, idCol{&c.CustomerID}, idCol{&c.SiteID}, &c.Data,
-			&c.EntityRef, &c.CustomerRef, &c.SiteRef)
+			idCol{&c.Actor.AccountID}, &c.Actor.Name, &c.Actor.Role, &c.EntityRef, &c.CustomerRef, &c.SiteRef)
 		return c, err
 	})
 }

@@ -33,12 +33,14 @@ func (tx *Tx) SetCustomerNote(ctx context.Context, visitID int64, note string) e
 
 // CancelVisitByCustomer marks a planned or confirmed visit cancelled by the
 // customer with the fee its terms fixed (cents and reason), if it is still
-// at the sequence the terms were computed for. It fails with
-// portal.ErrConflict when the visit changed meanwhile.
-func (tx *Tx) CancelVisitByCustomer(ctx context.Context, visitID int64, sequence int, feeCents int64, reason portal.FeeReason) error {
+// at the sequence the terms were computed for, and who cancelled it (by,
+// for the provider's pages). It fails with portal.ErrConflict when the
+// visit changed meanwhile.
+func (tx *Tx) CancelVisitByCustomer(ctx context.Context, visitID int64, sequence int, feeCents int64, reason portal.FeeReason, by portal.Actor) error {
 	res, err := tx.exec(ctx, `UPDATE visits SET status = 'cancelled_customer', sequence = sequence + 1, updated_at = $1,
-		cancel_fee_cents = $4, cancel_fee_reason = $5
-		WHERE id = $2 AND sequence = $3 AND status IN ('planned', 'confirmed')`, tx.now, visitID, sequence, feeCents, string(reason))
+		cancel_fee_cents = $4, cancel_fee_reason = $5, cancelled_by_account_id = $6, cancelled_by_name = $7, cancelled_by_role = $8
+		WHERE id = $2 AND sequence = $3 AND status IN ('planned', 'confirmed')`, tx.now, visitID, sequence, feeCents, string(reason),
+		nullID(by.AccountID), by.Name, string(by.Role))
 	if err := affected(res, err); err != nil {
 		if err == portal.ErrNotFound {
 			return portal.ErrConflict

@@ -173,7 +173,7 @@ func TestCalendarFeedICALjs(t *testing.T) {
 					return err
 				}
 				if v.cancel {
-					if err := tx.CancelVisitByCustomer(ctx, id, 0, 0, portal.FeeFree); err != nil {
+					if err := tx.CancelVisitByCustomer(ctx, id, 0, 0, portal.FeeFree, portal.Actor{}); err != nil {
 						return err
 					}
 				}

@@ -195,6 +195,25 @@ func (l texts) providerStatus(st portal.VisitStatus) string {
 	return l.VisitStatus(st)
 }
 
+// actorLine says who did something on the customer's side and in which
+// role, by the text key ("actor.cancelled": "Peruttu: Liisa Virtanen
+// (asioiden hoitaja)"); "" when it was not recorded.
+func (l texts) actorLine(key string, a portal.Actor) string {
+	if !a.Known() {
+		return ""
+	}
+	return l.T(key, "name", a.Name, "role", l.T("actor.role."+string(a.Role)))
+}
+
+// cancelledBy is who cancelled a visit the customer's side cancelled
+// ("" for any other visit, or when it was not recorded).
+func (l texts) cancelledBy(v providerVisit) string {
+	if v.Visit.Status != portal.VisitCancelledByCustomer {
+		return ""
+	}
+	return l.actorLine("actor.cancelled", v.CancelledBy)
+}
+
 // formOf is the reply form of feedback id: the one that failed, else an
 // empty one.
 func (p providerFeedbackPage) formOf(id int64) form {

@@ -34,6 +34,33 @@ type layout struct {
 // language is the language a page is rendered in.
 func (l layout) language() i18n.Lang { return l.L.Lang }
 
+// onBehalf says whose home the page's site is when the viewer reaches it
+// under a grant ("Hoidat kohdetta Aino Virtasen puolesta"); "" for the
+// viewer's own site and for pages of no site.
+func (l layout) onBehalf() string {
+	for _, s := range l.MenuSites {
+		if s.ID == l.CurrentSite {
+			return l.L.onBehalf(s.Grant)
+		}
+	}
+	return ""
+}
+
+// onBehalf says whose home a site reached under grant g is and the
+// viewer's role there; "" for the viewer's own site (no role). Finnish
+// inflects the owner's name (i18n.FinnishGenitive); Swedish and English
+// need no inflection.
+func (l texts) onBehalf(g portal.GrantLink) string {
+	if g.Role == "" {
+		return ""
+	}
+	owner := g.OwnerName
+	if l.Lang == i18n.Finnish {
+		owner = i18n.FinnishGenitive(owner)
+	}
+	return l.T("grant.onBehalf."+string(g.Role), "owner", owner)
+}
+
 // render renders the page component name (see views) with its data into a
 // buffer first, so that an error becomes a clean 500 instead of half a
 // page.
