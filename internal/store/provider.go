@@ -12,7 +12,7 @@ import (
 
 const providerVisitSelect = `SELECT v.id, v.site_id, v.contract_id, v.source, v.external_id, v.starts_at, v.ends_at, v.status,
 	v.service, v.worker_first_name, v.price_cents, v.customer_note, v.provider_note, v.sequence,
-	v.cancel_fee_cents, v.cancel_fee_reason, s.name, s.street, s.city, c.name,
+	v.cancel_fee_cents, v.cancel_fee_reason, v.departed_at, v.arrival_estimate, v.arrived_at, v.done_at, v.done_note, s.name, s.street, s.city, c.name,
 	EXISTS (SELECT 1 FROM move_requests m WHERE m.visit_id = v.id AND m.status = 'pending')
 	FROM visits v JOIN sites s ON s.id = v.site_id JOIN customers c ON c.id = s.customer_id
 	WHERE v.deleted_at IS NULL AND s.deleted_at IS NULL AND c.deleted_at IS NULL`
@@ -22,7 +22,8 @@ func scanProviderVisit(r interface{ Scan(...any) error }) (portal.ProviderVisit,
 	v := &p.Visit
 	err := r.Scan(&v.ID, &v.SiteID, idCol{&v.ContractID}, &v.Source, &v.ExternalID, timeCol{&v.StartsAt}, timeCol{&v.EndsAt},
 		&v.Status, &v.Service, &v.WorkerFirstName, &v.PriceCents, &v.CustomerNote, &v.ProviderNote, &v.Sequence,
-		&v.CancelFeeCents, &v.CancelFeeReason, &p.SiteName, &p.Street, &p.City, &p.CustomerName, &p.MovePending)
+		&v.CancelFeeCents, &v.CancelFeeReason, timeCol{&v.DepartedAt}, timeCol{&v.ArrivalEstimate}, timeCol{&v.ArrivedAt},
+		timeCol{&v.DoneAt}, &v.DoneNote, &p.SiteName, &p.Street, &p.City, &p.CustomerName, &p.MovePending)
 	return p, mapErr(err)
 }
 

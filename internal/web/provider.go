@@ -208,7 +208,9 @@ func (s *Server) providerCancelVisit(w http.ResponseWriter, r *http.Request, v *
 
 func (s *Server) markVisitDone(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	return s.providerAction(w, r, v, "tehty", func(p *providerVisitPage) *form { return &p.Done },
-		func(visit int64, seq int) error { return s.app.MarkVisitDone(r.Context(), v.Viewer, visit, seq) })
+		func(visit int64, seq int) error {
+			return s.app.MarkVisitDone(r.Context(), v.Viewer, visit, seq, r.PostForm.Get("note"))
+		})
 }
 
 func (s *Server) answerMove(w http.ResponseWriter, r *http.Request, v *viewer) error {
