@@ -24,7 +24,7 @@ import (
 // liveStreamPath is the address of the live stream of a page rendered
 // when the journal's newest row was from: it delivers what came after.
 func liveStreamPath(from int64) string {
-	return "/palveluvuorot/tila?jalkeen=" + strconv.FormatInt(from, 10)
+	return "/palveluvuorot/tapahtumat?jalkeen=" + strconv.FormatInt(from, 10)
 }
 
 // liveStream is the address of the live stream for a page the viewer

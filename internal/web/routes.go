@@ -97,7 +97,7 @@ func (s *Server) routes() []route {
 		{"GET", "/kohteet/{site}/viestit", thread, s.messages},
 		{"POST", "/kohteet/{site}/viestit", thread, s.postMessage},
 		{"GET", "/kohteet/{site}/viestit/tapahtumat", thread, s.messageEvents},
-		{"GET", "/palveluvuorot/tila", customer, s.liveEvents},
+		{"GET", "/palveluvuorot/tapahtumat", customer, s.liveEvents},
 		{"GET", "/kohteet/{site}/palaute", customer, s.feedback},
 		{"POST", "/kohteet/{site}/palaute", customer, s.giveFeedback},
 		{"GET", "/kohteet/{site}/laskut", customer, s.billing},

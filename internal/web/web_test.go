@@ -623,7 +623,7 @@ var isolation = map[string]isoCase{
 	"POST /tuottaja/palveluvuorot/{visit}/tehty":           {param: "provider visit"},
 	"POST /tuottaja/palveluvuorot/{visit}/matkalla":        {param: "provider visit"},
 	"POST /tuottaja/palveluvuorot/{visit}/perilla":         {param: "provider visit"},
-	"GET /palveluvuorot/tila":                              {none: "the caller's own homes' visits only, read through the access scope (TestLiveEvents)"},
+	"GET /palveluvuorot/tapahtumat":                        {none: "the caller's own homes' visits only, read through the access scope (TestLiveEvents)"},
 	"POST /tuottaja/palveluvuorot/{visit}/siirtopyynto":    {param: "provider visit"},
 	"GET /tuottaja/palaute":                                {none: "the caller's own provider's feedback only (checked below)"},
 	"POST /tuottaja/palaute/{feedback}/vastaa":             {param: "feedback"},
