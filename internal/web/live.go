@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"asiakassivu/internal/app"
+	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/web/sse"
 )
@@ -134,13 +135,16 @@ func (l texts) liveText(v portal.Visit) string {
 }
 
 // liveNote is the worker's note with "done": "Sannan terveiset: …"; ""
-// without one.
+// without one. The Finnish text takes the name in the genitive.
 func (l texts) liveNote(v portal.Visit) string {
 	if v.DoneNote == "" || v.DoneAt.IsZero() {
 		return ""
 	}
 	worker := orText(v.WorkerFirstName, l.T("live.worker"))
-	return l.T("live.done.note", "worker", worker, "workerGen", genitive(worker), "note", v.DoneNote)
+	if l.Lang == i18n.Finnish {
+		worker = genitive(worker)
+	}
+	return l.T("live.done.note", "worker", worker, "note", v.DoneNote)
 }
 
 // genitive is a Finnish first name in the genitive ("Sanna" → "Sannan",
