@@ -70,6 +70,9 @@ func TestLiveStatus(t *testing.T) {
 		}
 		refused("arrived before on the way", w.app.ArriveVisit(ctx, staff, visit, seq()), "", "provider.live.refused.order")
 		refused("done before anything", w.app.MarkVisitDone(ctx, staff, visit, seq(), ""), "", "error.done.early")
+		clock.Set(start.Add(5 * time.Minute))
+		refused("done without arriving", w.app.MarkVisitDone(ctx, staff, visit, seq(), ""), "note", "provider.live.refused.order")
+		clock.Set(start.Add(-40 * time.Minute))
 		// Nobody else gives a step: not the customer, another provider's
 		// staff or the chain admin; a guessed visit does not exist.
 		for name, v := range map[string]Viewer{"customer": maija, "provider B": staffB, "admin": admin, "other customer": matti} {

@@ -286,11 +286,18 @@ func TestProviderChanges(t *testing.T) {
 		if err := w.app.CancelVisitForProvider(ctx, staff, soon, seq(soon), "taas"); !errors.As(err, &bad) {
 			t.Errorf("cancel twice: %v", err)
 		}
-		// Done: not before the visit starts; once started, yes.
+		// Done: not before the visit starts; on its day only after the
+		// worker's "on the way" and "arrived" (TestLiveStatus); on a later
+		// day the office marks it done without them.
 		if err := w.app.MarkVisitDone(ctx, staff, later, seq(later), ""); !errors.As(err, &bad) {
 			t.Errorf("done before the start: %v", err)
 		}
 		clock.Set(day.Add(30 * time.Minute))
+		if err := w.app.MarkVisitDone(ctx, staff, later, seq(later), ""); !errors.As(err, &bad) ||
+			bad.Field("note") != "provider.live.refused.order" {
+			t.Errorf("done on the visit's day without arriving: %v", err)
+		}
+		clock.Set(day.Add(24 * time.Hour))
 		if err := w.app.MarkVisitDone(ctx, staff, later, seq(later)-1, ""); !errors.Is(err, portal.ErrConflict) {
 			t.Errorf("done on a stale page: %v", err)
 		}

@@ -48,8 +48,8 @@ const (
 // it can. The steps go in order: "on the way" first, then "arrived", then
 // "done", each once, the first two only on the visit's day in Helsinki.
 // "Done" is also the office's mark-done of a visit that never had live
-// steps: it is allowed once the visit has started (as before C12), but
-// not while the worker is on the way and has not arrived.
+// steps: on a later day it is allowed without them (as before C12); on
+// the visit's day the worker arrives first.
 func CheckLiveStep(v Visit, step LiveStep, now time.Time) string {
 	at := Live(v)
 	switch {
@@ -74,6 +74,9 @@ func CheckLiveStep(v Visit, step LiveStep, now time.Time) string {
 		default:
 			if now.Before(v.StartsAt) {
 				return LiveRefusedEarly
+			}
+			if DateOf(now) == DateOf(v.StartsAt) {
+				return LiveRefusedOrder
 			}
 		}
 	default:
