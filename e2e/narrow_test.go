@@ -157,6 +157,7 @@ var notWalked = map[string]string{
 	"/kaksivaihe":                          "the second step of a staff or admin sign-in, shown inside signInTo only",
 	"/vahvista":                            "an unverified sign-up's page (signup_test.go walks it)",
 	"/kohteet/{site}/viestit/tapahtumat":   "the live message stream, no page",
+	"/palveluvuorot/tapahtumat":            "the live visit status stream, no page",
 	"/profiili/omat-tiedot.json":           "the data download, JSON",
 	"/kohteet/{site}/laskut/{invoice}/pdf": "a PDF",
 	"/vuosikooste/pdf":                     "a PDF",

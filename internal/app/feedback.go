@@ -26,9 +26,12 @@ const (
 // feedbackSource marks feedback given in the portal.
 const feedbackSource = "portal"
 
-// CanRate reports whether a visit can be rated at now.
+// CanRate reports whether a visit can be rated at now: once it is done
+// and has ended, or at once when the worker marked it done ("Valmis",
+// which may come before the planned end), within RatingWindow of its end.
 func CanRate(v portal.Visit, now time.Time) bool {
-	return v.Status == portal.VisitDone && !now.Before(v.EndsAt) && now.Sub(v.EndsAt) <= RatingWindow
+	ended := !now.Before(v.EndsAt) || (!v.DoneAt.IsZero() && !now.Before(v.DoneAt))
+	return v.Status == portal.VisitDone && ended && now.Sub(v.EndsAt) <= RatingWindow
 }
 
 func cleanComment(s string) (string, error) {

@@ -100,6 +100,9 @@ type ProviderSchedule struct {
 	Visits  []portal.ProviderVisit
 	Page    int
 	More    bool
+	// Now is the time the schedule was read at: each visit's live status
+	// and lateness are told from it (portal.Live, portal.Late).
+	Now time.Time
 }
 
 // ProviderVisits returns a day of the staff member's schedule.
@@ -110,7 +113,7 @@ func (a *App) ProviderVisits(ctx context.Context, v Viewer, q ScheduleQuery) (Pr
 	}
 	now := a.db.Now()
 	today := portal.DateOf(now)
-	out := ProviderSchedule{Day: today, Page: max(q.Page, 1), Worker: strings.TrimSpace(q.Worker)}
+	out := ProviderSchedule{Day: today, Page: max(q.Page, 1), Worker: strings.TrimSpace(q.Worker), Now: now}
 	if d, err := portal.ParseDate(q.Day); err == nil && d.Year >= 2000 && d.Year <= 9999 {
 		out.Day = d
 	}
@@ -156,8 +159,14 @@ type ProviderVisitDetail struct {
 	Move   *portal.MoveRequest
 	Rating *portal.Feedback
 	Closed string
-	// CanMarkDone is true once the visit has started and is still open.
-	CanMarkDone bool
+	// CanDepart, CanArrive and CanMarkDone tell which live step the staff
+	// member can give now (portal.CheckLiveStep): "on the way" and
+	// "arrived" on the visit's day, in order; "done" once arrived, or once
+	// the visit has started when no live step was given.
+	CanDepart, CanArrive, CanMarkDone bool
+	// Late is true when the visit started over portal.LateAfter ago today
+	// and nobody is on the way (portal.Late).
+	Late bool
 }
 
 // ProviderVisit returns one visit of the staff member's provider.
@@ -200,8 +209,11 @@ func (a *App) providerVisit(ctx context.Context, tx *store.Tx, provider, visitID
 	}
 	now := tx.Now()
 	d.Closed = portal.Closed(d.Visit.Visit, now)
-	st := d.Visit.Visit.Status
-	d.CanMarkDone = !st.Cancelled() && st != portal.VisitDone && !now.Before(d.Visit.Visit.StartsAt)
+	vv := d.Visit.Visit
+	d.CanDepart = portal.CheckLiveStep(vv, portal.LiveDeparted, now) == ""
+	d.CanArrive = portal.CheckLiveStep(vv, portal.LiveArrived, now) == ""
+	d.CanMarkDone = portal.CheckLiveStep(vv, portal.LiveDone, now) == ""
+	d.Late = portal.Late(vv, now)
 	return nil
 }
 
@@ -243,25 +255,19 @@ func (a *App) providerChange(ctx context.Context, v Viewer, visitID int64, seq i
 			return err
 		}
 		// The thread's message keeps the event's data: the reader's page
-		// writes it in the reader's language.
-		data, err := store.EventData(event)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.PostSystemMessage(ctx, d.Site.ID, portal.Message{Kind: string(kind), Data: data, Body: body}); err != nil {
-			return err
-		}
-		// The customer's devices hear of a moved or cancelled visit; the
-		// message in the thread tells the details.
-		if kind != portal.KindVisitMarkedDone {
-			readers, err := customerAccounts(ctx, tx, d.Site)
+		// writes it in the reader's language. "On the way" and "arrived"
+		// are no news to keep in the thread: the visit shows them.
+		if body != "" {
+			data, err := store.EventData(event)
 			if err != nil {
 				return err
 			}
-			if err := a.notifyAccounts(ctx, tx, readers, portal.NotifyVisitChanged, "notify.visit.title",
-				"notify.visit.body", visitPath(d.Site.ID, visitID), "site", siteLabel(d.Site)); err != nil {
+			if _, err := tx.PostSystemMessage(ctx, d.Site.ID, portal.Message{Kind: string(kind), Data: data, Body: body}); err != nil {
 				return err
 			}
+		}
+		if err := a.notifyChange(ctx, tx, &d, event); err != nil {
+			return err
 		}
 		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: string(kind),
 			CustomerID: d.Site.CustomerID, SiteID: d.Site.ID, Detail: fmt.Sprint(visitID)})
@@ -272,6 +278,32 @@ func (a *App) providerChange(ctx context.Context, v Viewer, visitID int64, seq i
 	a.published(siteID)
 	a.wake()
 	return nil
+}
+
+// notifyChange tells the customer's devices of a staff change of a
+// visit: a moved or cancelled visit (NotifyVisitChanged; the message in
+// the thread tells the details), the worker on the way and the visit done
+// (NotifyVisitLive). An arrival is shown on the open pages only.
+func (a *App) notifyChange(ctx context.Context, tx *store.Tx, d *ProviderVisitDetail, event portal.Event) error {
+	kind, title, body := portal.NotifyVisitChanged, "notify.visit.title", "notify.visit.body"
+	args := []any{"site", siteLabel(d.Site)}
+	switch e := event.(type) {
+	case portal.VisitArrived:
+		return nil
+	case portal.VisitDeparted:
+		kind, title, body = portal.NotifyVisitLive, "notify.live.departed.title", "notify.live.departed.body"
+		if !e.ArrivalEstimate.IsZero() {
+			body = "notify.live.departed.eta"
+			args = append(args, "time", e.ArrivalEstimate.In(portal.Helsinki).Format("15.04"))
+		}
+	case portal.VisitMarkedDone:
+		kind, title, body = portal.NotifyVisitLive, "notify.live.done.title", "notify.live.done.body"
+	}
+	readers, err := customerAccounts(ctx, tx, d.Site)
+	if err != nil {
+		return err
+	}
+	return a.notifyAccounts(ctx, tx, readers, kind, title, body, visitPath(d.Site.ID, d.Visit.Visit.ID), args...)
 }
 
 // RescheduleVisit moves a visit to a new day and time window (Helsinki
@@ -333,17 +365,33 @@ func (a *App) CancelVisitForProvider(ctx context.Context, v Viewer, visitID int6
 	})
 }
 
-// MarkVisitDone marks a started visit done.
-func (a *App) MarkVisitDone(ctx context.Context, v Viewer, visitID int64, seq int) error {
+// MarkVisitDone marks a visit done ("Valmis"), with the worker's optional
+// note to the customer: once the worker has arrived, or once the visit has
+// started when no live step was given (portal.CheckLiveStep). The
+// customer's devices hear of it and the visit invites a rating.
+func (a *App) MarkVisitDone(ctx context.Context, v Viewer, visitID int64, seq int, note string) error {
+	note, err := cleanReason(note, "note", false)
+	if err != nil {
+		return err
+	}
 	return a.providerChange(ctx, v, visitID, seq, portal.KindVisitMarkedDone, func(tx *store.Tx, d *ProviderVisitDetail) (portal.Event, string, error) {
-		if !d.CanMarkDone {
+		now := tx.Now()
+		switch why := portal.CheckLiveStep(d.Visit.Visit, portal.LiveDone, now); why {
+		case "":
+		case portal.LiveRefusedEarly:
 			return nil, "", InvalidInput{{"", "error.done.early"}}
+		default:
+			return nil, "", liveRefused("note", why)
 		}
-		if err := tx.MarkVisitDone(ctx, visitID, seq); err != nil {
+		if err := tx.MarkVisitDone(ctx, visitID, seq, note); err != nil {
 			return nil, "", err
 		}
-		return portal.VisitMarkedDone{VisitID: visitID, VisitExternalID: d.Visit.Visit.ExternalID, StartsAt: d.Visit.Visit.StartsAt},
-			fmt.Sprintf("Palveluvuoro %s on tehty.", fiTime(d.Visit.Visit.StartsAt)), nil
+		body := fmt.Sprintf("Palveluvuoro %s on tehty.", fiTime(d.Visit.Visit.StartsAt))
+		if note != "" {
+			body += " " + note
+		}
+		return portal.VisitMarkedDone{VisitID: visitID, VisitExternalID: d.Visit.Visit.ExternalID, StartsAt: d.Visit.Visit.StartsAt,
+			DoneAt: now, Note: note}, body, nil
 	})
 }
 

@@ -234,7 +234,7 @@ func TestProviderChanges(t *testing.T) {
 		}
 		// Only the site's own provider's staff may change its visits.
 		for name, v := range map[string]Viewer{"customer": maija, "provider B": staffB, "admin": admin} {
-			if err := w.app.MarkVisitDone(ctx, v, soon, 0); !errors.Is(err, portal.ErrNotFound) {
+			if err := w.app.MarkVisitDone(ctx, v, soon, 0, ""); !errors.Is(err, portal.ErrNotFound) {
 				t.Errorf("%s marks done: %v", name, err)
 			}
 			if err := w.app.CancelVisitForProvider(ctx, v, soon, 0, "syy"); !errors.Is(err, portal.ErrNotFound) {
@@ -286,15 +286,22 @@ func TestProviderChanges(t *testing.T) {
 		if err := w.app.CancelVisitForProvider(ctx, staff, soon, seq(soon), "taas"); !errors.As(err, &bad) {
 			t.Errorf("cancel twice: %v", err)
 		}
-		// Done: not before the visit starts; once started, yes.
-		if err := w.app.MarkVisitDone(ctx, staff, later, seq(later)); !errors.As(err, &bad) {
+		// Done: not before the visit starts; on its day only after the
+		// worker's "on the way" and "arrived" (TestLiveStatus); on a later
+		// day the office marks it done without them.
+		if err := w.app.MarkVisitDone(ctx, staff, later, seq(later), ""); !errors.As(err, &bad) {
 			t.Errorf("done before the start: %v", err)
 		}
 		clock.Set(day.Add(30 * time.Minute))
-		if err := w.app.MarkVisitDone(ctx, staff, later, seq(later)-1); !errors.Is(err, portal.ErrConflict) {
+		if err := w.app.MarkVisitDone(ctx, staff, later, seq(later), ""); !errors.As(err, &bad) ||
+			bad.Field("note") != "provider.live.refused.order" {
+			t.Errorf("done on the visit's day without arriving: %v", err)
+		}
+		clock.Set(day.Add(24 * time.Hour))
+		if err := w.app.MarkVisitDone(ctx, staff, later, seq(later)-1, ""); !errors.Is(err, portal.ErrConflict) {
 			t.Errorf("done on a stale page: %v", err)
 		}
-		if err := w.app.MarkVisitDone(ctx, staff, later, seq(later)); err != nil {
+		if err := w.app.MarkVisitDone(ctx, staff, later, seq(later), ""); err != nil {
 			t.Fatal(err)
 		}
 		if d, _ := w.app.Visit(ctx, maija, site, later); d.Visit.Status != portal.VisitDone {

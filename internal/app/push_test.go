@@ -337,10 +337,11 @@ func TestNotifyPreferences(t *testing.T) {
 		for _, k := range settings.Kinds {
 			on[k.Kind] = k.On
 		}
-		if len(settings.Kinds) != 4 || !on[portal.NotifyMessage] || on[portal.NotifyInvoice] || on[portal.NotifyVisitChanged] || !on[portal.NotifyVisitReminder] {
+		if len(settings.Kinds) != 5 || !on[portal.NotifyMessage] || on[portal.NotifyInvoice] || on[portal.NotifyVisitChanged] ||
+			!on[portal.NotifyVisitReminder] || on[portal.NotifyVisitLive] {
 			t.Errorf("settings %+v", settings.Kinds)
 		}
-		if mattis, _ := pw.push.PushSettings(ctx, matti); len(mattis.Kinds) != 4 || !mattis.Kinds[0].On || !mattis.Kinds[3].On {
+		if mattis, _ := pw.push.PushSettings(ctx, matti); len(mattis.Kinds) != 5 || !mattis.Kinds[0].On || !mattis.Kinds[4].On {
 			t.Errorf("defaults %+v", mattis.Kinds)
 		}
 		before := pw.pushJobs(t)
@@ -490,6 +491,74 @@ func TestVAPIDKeySealed(t *testing.T) {
 		}
 		if _, err := New(db, NewHasher(cheap), nil).PushKeys(ctx); err == nil {
 			t.Error("a sealed key opened without a secret key")
+		}
+	})
+}
+
+// TestLivePush: "on the way" and "done" reach the customer's devices as
+// the kind visit_live, in the account's language; "arrived" does not;
+// with the kind turned off nothing is queued.
+func TestLivePush(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		pw := newPushWorld(t, db, clock)
+		maija, staff := pw.signIn(t, "maija@example.fi"), pw.signIn(t, "staff@example.fi")
+		pw.subscribe(t, maija)
+		visit, start := liveVisit(t, pw.world)
+		seq := func() int {
+			d, err := pw.push.ProviderVisit(ctx, staff, visit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d.Visit.Visit.Sequence
+		}
+		clock.Set(start.Add(-30 * time.Minute))
+		for _, c := range []struct {
+			step  func() error
+			jobs  int64
+			title string
+		}{
+			{func() error { return pw.push.DepartVisit(ctx, staff, visit, seq(), "20") }, 1, "Työntekijä on matkalla"},
+			{func() error { return pw.push.ArriveVisit(ctx, staff, visit, seq()) }, 0, ""},
+			{func() error { return pw.push.MarkVisitDone(ctx, staff, visit, seq(), "") }, 1, "Käynti on valmis"},
+		} {
+			before := pw.pushJobs(t)
+			if err := c.step(); err != nil {
+				t.Fatal(err)
+			}
+			if got := pw.pushJobs(t) - before; got != c.jobs {
+				t.Errorf("%q: %d push jobs, want %d", c.title, got, c.jobs)
+			}
+			if c.jobs > 0 {
+				if j := pw.lastPushJob(t); !strings.Contains(string(j.Payload), c.title) || !strings.Contains(string(j.Payload), "visit_live") {
+					t.Errorf("push job %s, want %q of visit_live", j.Payload, c.title)
+				}
+			}
+		}
+		if j := changesOfKind(t, db, portal.KindVisitDeparted); len(j) != 1 {
+			t.Fatalf("departed journal %+v", j)
+		}
+		// Turned off: the next visit's steps queue nothing.
+		if err := pw.push.SetNotificationKinds(ctx, maija, []portal.NotificationKind{portal.NotifyMessage}); err != nil {
+			t.Fatal(err)
+		}
+		var next int64
+		err := db.Write(ctx, func(tx *store.Tx) (err error) {
+			next, err = tx.UpsertVisit(ctx, portal.Visit{SiteID: pw.sites["koti"], Source: "t", ExternalID: "live2",
+				StartsAt: start.Add(3 * time.Hour), EndsAt: start.Add(4 * time.Hour), Status: portal.VisitConfirmed})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := pw.pushJobs(t)
+		d, _ := pw.push.ProviderVisit(ctx, staff, next)
+		if err := pw.push.DepartVisit(ctx, staff, next, d.Visit.Visit.Sequence, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got := pw.pushJobs(t) - before; got != 0 {
+			t.Errorf("with visit_live off: %d push jobs", got)
 		}
 	})
 }

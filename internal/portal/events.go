@@ -17,6 +17,8 @@ const (
 	KindVisitRescheduled        EventKind = "visit.rescheduled"
 	KindProviderCancelledVisit  EventKind = "visit.cancelled_by_provider"
 	KindVisitMarkedDone         EventKind = "visit.done"
+	KindVisitDeparted           EventKind = "visit.departed"
+	KindVisitArrived            EventKind = "visit.arrived"
 	KindVisitMoveAccepted       EventKind = "visit.move_accepted"
 	KindVisitMoveDeclined       EventKind = "visit.move_declined"
 	KindVisitRated              EventKind = "feedback.visit"
@@ -42,7 +44,7 @@ type Event interface {
 // encoding are tested against.
 func Events() []Event {
 	return []Event{CustomerCancelledVisit{}, VisitNoteSet{}, VisitMoveRequested{}, VisitRescheduled{},
-		ProviderCancelledVisit{}, VisitMarkedDone{}, VisitMoveAccepted{}, VisitMoveDeclined{}, VisitRated{},
+		ProviderCancelledVisit{}, VisitMarkedDone{}, VisitDeparted{}, VisitArrived{}, VisitMoveAccepted{}, VisitMoveDeclined{}, VisitRated{},
 		SiteFeedbackGiven{}, FeedbackReplied{}, SiteAccessChanged{}, DeductionConsentChanged{}, GrantGiven{}, GrantAccepted{},
 		GrantEnded{}}
 }
@@ -92,11 +94,32 @@ type ProviderCancelledVisit struct {
 	Reason          string
 }
 
-// VisitMarkedDone: the provider marked a visit done.
+// VisitMarkedDone: the provider marked a visit done, at DoneAt, with an
+// optional note to the customer.
 type VisitMarkedDone struct {
 	VisitID         int64
 	VisitExternalID string
 	StartsAt        time.Time
+	DoneAt          time.Time
+	Note            string
+}
+
+// VisitDeparted: the worker set off to today's visit at DepartedAt,
+// expecting to arrive at ArrivalEstimate (zero: no estimate).
+type VisitDeparted struct {
+	VisitID         int64
+	VisitExternalID string
+	StartsAt        time.Time
+	DepartedAt      time.Time
+	ArrivalEstimate time.Time
+}
+
+// VisitArrived: the worker arrived at the visit's site at ArrivedAt.
+type VisitArrived struct {
+	VisitID         int64
+	VisitExternalID string
+	StartsAt        time.Time
+	ArrivedAt       time.Time
 }
 
 // VisitMoveAccepted: the provider accepted a move request; the visit moved
@@ -225,6 +248,12 @@ func (ProviderCancelledVisit) Kind() EventKind { return KindProviderCancelledVis
 
 // Kind is the event's kind.
 func (VisitMarkedDone) Kind() EventKind { return KindVisitMarkedDone }
+
+// Kind is the event's kind.
+func (VisitDeparted) Kind() EventKind { return KindVisitDeparted }
+
+// Kind is the event's kind.
+func (VisitArrived) Kind() EventKind { return KindVisitArrived }
 
 // Kind is the event's kind.
 func (VisitMoveAccepted) Kind() EventKind { return KindVisitMoveAccepted }

@@ -186,6 +186,16 @@ type Visit struct {
 	// before the portal kept them).
 	CancelFeeCents  int64
 	CancelFeeReason FeeReason
+	// The live status the worker gives from the visit's day (C12), each
+	// step's time; zero: not (yet) given. ArrivalEstimate is when the
+	// worker on the way expects to arrive (zero: no estimate); DoneNote
+	// is the worker's note to the customer with "done". A visit the ERP
+	// marks done has no DoneAt.
+	DepartedAt      time.Time
+	ArrivalEstimate time.Time
+	ArrivedAt       time.Time
+	DoneAt          time.Time
+	DoneNote        string
 }
 
 // InvoiceStatus is the state of a billing summary.

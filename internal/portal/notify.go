@@ -16,17 +16,20 @@ const (
 	NotifyVisitReminder NotificationKind = "visit_reminder"
 	// NotifyInvoice: a new billing summary.
 	NotifyInvoice NotificationKind = "invoice"
+	// NotifyVisitLive: the worker is on the way to today's visit, or has
+	// finished it (C12).
+	NotifyVisitLive NotificationKind = "visit_live"
 )
 
 // NotificationKinds lists every kind, in the order the profile shows them.
 func NotificationKinds() []NotificationKind {
-	return []NotificationKind{NotifyMessage, NotifyVisitChanged, NotifyVisitReminder, NotifyInvoice}
+	return []NotificationKind{NotifyMessage, NotifyVisitChanged, NotifyVisitLive, NotifyVisitReminder, NotifyInvoice}
 }
 
 // Valid reports whether k is one of the kinds.
 func (k NotificationKind) Valid() bool {
 	switch k {
-	case NotifyMessage, NotifyVisitChanged, NotifyVisitReminder, NotifyInvoice:
+	case NotifyMessage, NotifyVisitChanged, NotifyVisitLive, NotifyVisitReminder, NotifyInvoice:
 		return true
 	}
 	return false

@@ -67,10 +67,28 @@ func encodeEvent(e portal.Event) (entity string, id int64, data string, err erro
 		}{0, string(portal.FeeFree), e.Reason, e.StartsAt.UTC(), e.VisitExternalID, e.VisitID}
 	case portal.VisitMarkedDone:
 		entity, id, v = "visits", e.VisitID, struct {
+			DoneAt          time.Time `json:"done_at"`
+			Note            string    `json:"note"`
 			StartsAt        time.Time `json:"starts_at"`
 			VisitExternalID string    `json:"visit_external_id"`
 			VisitID         int64     `json:"visit_id"`
-		}{e.StartsAt.UTC(), e.VisitExternalID, e.VisitID}
+		}{e.DoneAt.UTC(), e.Note, e.StartsAt.UTC(), e.VisitExternalID, e.VisitID}
+	case portal.VisitDeparted:
+		// arrival_estimate is null when the worker gave no estimate.
+		entity, id, v = "visits", e.VisitID, struct {
+			ArrivalEstimate *time.Time `json:"arrival_estimate"`
+			DepartedAt      time.Time  `json:"departed_at"`
+			StartsAt        time.Time  `json:"starts_at"`
+			VisitExternalID string     `json:"visit_external_id"`
+			VisitID         int64      `json:"visit_id"`
+		}{optionalTime(e.ArrivalEstimate), e.DepartedAt.UTC(), e.StartsAt.UTC(), e.VisitExternalID, e.VisitID}
+	case portal.VisitArrived:
+		entity, id, v = "visits", e.VisitID, struct {
+			ArrivedAt       time.Time `json:"arrived_at"`
+			StartsAt        time.Time `json:"starts_at"`
+			VisitExternalID string    `json:"visit_external_id"`
+			VisitID         int64     `json:"visit_id"`
+		}{e.ArrivedAt.UTC(), e.StartsAt.UTC(), e.VisitExternalID, e.VisitID}
 	case portal.VisitMoveAccepted:
 		entity, id, v = "visits", e.VisitID, struct {
 			Answer          string    `json:"answer"`
@@ -170,4 +188,13 @@ func utc(ts []time.Time) []time.Time {
 		out[i] = t.UTC()
 	}
 	return out
+}
+
+// optionalTime is a time the feed writes as null when it is not given.
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }

@@ -86,3 +86,38 @@ func (tx *Tx) Audit(ctx context.Context, e AuditEntry) error {
 		nullID(e.SiteID), e.Detail)
 	return err
 }
+
+// LiveChange is a visit whose live status (C12) changed, as it is now,
+// with the number of the journal row that told of the change.
+type LiveChange struct {
+	Seq   int64
+	Visit portal.Visit
+}
+
+// LiveChangesAfter returns at most limit live-status changes (the
+// journal's visit.departed, visit.arrived and visit.done rows) numbered
+// above seq of the visits of sites within scope, oldest first, each with
+// the visit as it is now. An open page's event stream reads them: the
+// journal's numbers are its event ids, so a reconnecting page gets exactly
+// what it missed. The walk starts from the journal's newest rows (its
+// primary key), which is where an open page's seq points.
+func (tx *Tx) LiveChangesAfter(ctx context.Context, scope Scope, seq int64, limit int) ([]LiveChange, error) {
+	w, args := scope.where(3)
+	rows, err := tx.query(ctx, `SELECT ch.seq, `+prefixCols("v", visitCols)+` FROM changes ch
+		JOIN visits v ON v.id = ch.entity_id JOIN sites s ON s.id = v.site_id JOIN customers c ON c.id = s.customer_id
+		WHERE ch.seq > $1 AND ch.entity = 'visits' AND ch.kind IN ('visit.departed', 'visit.arrived', 'visit.done')
+		AND v.deleted_at IS NULL AND `+w+` ORDER BY ch.seq LIMIT $2`, append([]any{seq, limit}, args...)...)
+	return scanAll(rows, err, func(r *sql.Rows) (LiveChange, error) {
+		var c LiveChange
+		err := r.Scan(append([]any{&c.Seq}, visitDest(&c.Visit)...)...)
+		return c, mapErr(err)
+	})
+}
+
+// LastChange is the number of the journal's newest row (0: none yet): an
+// open page's live stream starts after it.
+func (tx *Tx) LastChange(ctx context.Context) (int64, error) {
+	var seq int64
+	err := tx.queryRow(ctx, `SELECT value FROM change_counter WHERE id = 1`).Scan(&seq)
+	return seq, mapErr(err)
+}

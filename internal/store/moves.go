@@ -88,9 +88,11 @@ func (tx *Tx) changeVisit(ctx context.Context, visitID int64, sequence int, set 
 	return nil
 }
 
-// RescheduleVisit moves a visit to new start and end times.
+// RescheduleVisit moves a visit to new start and end times. A worker's
+// "on the way" belonged to the old time and is forgotten.
 func (tx *Tx) RescheduleVisit(ctx context.Context, visitID int64, sequence int, start, end time.Time) error {
-	return tx.changeVisit(ctx, visitID, sequence, `starts_at = $1, ends_at = $2`, start.UTC(), end.UTC())
+	return tx.changeVisit(ctx, visitID, sequence, `starts_at = $1, ends_at = $2, departed_at = NULL, arrival_estimate = NULL`,
+		start.UTC(), end.UTC())
 }
 
 // CancelVisitByProvider cancels a visit for the provider; the reason is
@@ -101,9 +103,22 @@ func (tx *Tx) CancelVisitByProvider(ctx context.Context, visitID int64, sequence
 		cancel_fee_reason = $2`, reason, string(portal.FeeFree))
 }
 
-// MarkVisitDone marks a visit done.
-func (tx *Tx) MarkVisitDone(ctx context.Context, visitID int64, sequence int) error {
-	return tx.changeVisit(ctx, visitID, sequence, `status = 'done'`)
+// MarkVisitDone marks a visit done at the transaction's time, with the
+// worker's note to the customer (may be empty).
+func (tx *Tx) MarkVisitDone(ctx context.Context, visitID int64, sequence int, note string) error {
+	return tx.changeVisit(ctx, visitID, sequence, `status = 'done', done_at = $1, done_note = $2`, tx.now, note)
+}
+
+// DepartVisit records that the worker set off to a visit at the
+// transaction's time, expecting to arrive at estimate (zero: none).
+func (tx *Tx) DepartVisit(ctx context.Context, visitID int64, sequence int, estimate time.Time) error {
+	return tx.changeVisit(ctx, visitID, sequence, `departed_at = $1, arrival_estimate = $2`, tx.now, timeArg(estimate))
+}
+
+// ArriveVisit records that the worker arrived at the transaction's time:
+// the visit is in progress.
+func (tx *Tx) ArriveVisit(ctx context.Context, visitID int64, sequence int) error {
+	return tx.changeVisit(ctx, visitID, sequence, `status = 'in_progress', arrived_at = $1`, tx.now)
 }
 
 // PostSystemMessage adds a system message (author kind "system") to a

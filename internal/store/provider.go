@@ -12,7 +12,7 @@ import (
 
 const providerVisitSelect = `SELECT v.id, v.site_id, v.contract_id, v.source, v.external_id, v.starts_at, v.ends_at, v.status,
 	v.service, v.worker_first_name, v.price_cents, v.customer_note, v.provider_note, v.sequence,
-	v.cancel_fee_cents, v.cancel_fee_reason, s.name, s.street, s.city, c.name,
+	v.cancel_fee_cents, v.cancel_fee_reason, v.departed_at, v.arrival_estimate, v.arrived_at, v.done_at, v.done_note, s.name, s.street, s.city, c.name,
 	v.cancelled_by_account_id, v.cancelled_by_name, v.cancelled_by_role,
 	EXISTS (SELECT 1 FROM move_requests m WHERE m.visit_id = v.id AND m.status = 'pending')
 	FROM visits v JOIN sites s ON s.id = v.site_id JOIN customers c ON c.id = s.customer_id
@@ -23,7 +23,8 @@ func scanProviderVisit(r interface{ Scan(...any) error }) (portal.ProviderVisit,
 	v := &p.Visit
 	err := r.Scan(&v.ID, &v.SiteID, idCol{&v.ContractID}, &v.Source, &v.ExternalID, timeCol{&v.StartsAt}, timeCol{&v.EndsAt},
 		&v.Status, &v.Service, &v.WorkerFirstName, &v.PriceCents, &v.CustomerNote, &v.ProviderNote, &v.Sequence,
-		&v.CancelFeeCents, &v.CancelFeeReason, &p.SiteName, &p.Street, &p.City, &p.CustomerName,
+		&v.CancelFeeCents, &v.CancelFeeReason, timeCol{&v.DepartedAt}, timeCol{&v.ArrivalEstimate}, timeCol{&v.ArrivedAt},
+		timeCol{&v.DoneAt}, &v.DoneNote, &p.SiteName, &p.Street, &p.City, &p.CustomerName,
 		idCol{&p.CancelledBy.AccountID}, &p.CancelledBy.Name, &p.CancelledBy.Role, &p.MovePending)
 	return p, mapErr(err)
 }

@@ -169,13 +169,15 @@ func (tx *Tx) ContractsOfSite(ctx context.Context, siteID int64) ([]portal.Contr
 }
 
 const visitCols = `id, site_id, contract_id, source, external_id, starts_at, ends_at, status, service, worker_first_name,
-	price_cents, customer_note, provider_note, sequence, cancel_fee_cents, cancel_fee_reason, service_sv, service_en`
+	price_cents, customer_note, provider_note, sequence, cancel_fee_cents, cancel_fee_reason, service_sv, service_en,
+	departed_at, arrival_estimate, arrived_at, done_at, done_note`
 
 // visitDest are the scan destinations of visitCols.
 func visitDest(v *portal.Visit) []any {
 	return []any{&v.ID, &v.SiteID, idCol{&v.ContractID}, &v.Source, &v.ExternalID, timeCol{&v.StartsAt}, timeCol{&v.EndsAt},
 		&v.Status, &v.Service, &v.WorkerFirstName, &v.PriceCents, &v.CustomerNote, &v.ProviderNote, &v.Sequence,
-		&v.CancelFeeCents, &v.CancelFeeReason, &v.ServiceSV, &v.ServiceEN}
+		&v.CancelFeeCents, &v.CancelFeeReason, &v.ServiceSV, &v.ServiceEN,
+		timeCol{&v.DepartedAt}, timeCol{&v.ArrivalEstimate}, timeCol{&v.ArrivedAt}, timeCol{&v.DoneAt}, &v.DoneNote}
 }
 
 func scanVisit(r interface{ Scan(...any) error }) (portal.Visit, error) {

@@ -64,7 +64,8 @@ func (tx *Tx) CancelledAhead(ctx context.Context, scope Scope, siteID int64, now
 }
 
 // UnratedVisit returns the latest visit of a site within scope that was
-// done and ended within window before now and has no rating yet (from the
+// done and ended (or was marked done by the worker, C12) within window
+// before now and has no rating yet (from the
 // portal or the ERP); portal.ErrNotFound when there is none, or when the
 // site lies outside the scope. One statement: the dashboard reads it
 // beside the site summary. Visits are shorter than a day, so the start
@@ -74,7 +75,7 @@ func (tx *Tx) UnratedVisit(ctx context.Context, scope Scope, siteID int64, now t
 	w, args := scope.where(5)
 	return scanVisit(tx.queryRow(ctx, `SELECT `+prefixCols("v", visitCols)+` FROM visits v
 		JOIN sites s ON s.id = v.site_id JOIN customers c ON c.id = s.customer_id
-		WHERE v.site_id = $1 AND v.status = 'done' AND v.starts_at > $2 AND v.ends_at >= $3 AND v.ends_at <= $4
+		WHERE v.site_id = $1 AND v.status = 'done' AND v.starts_at > $2 AND v.ends_at >= $3 AND (v.ends_at <= $4 OR v.done_at <= $4)
 		AND v.deleted_at IS NULL AND `+w+`
 		AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.site_id = v.site_id AND f.visit_id = v.id AND f.rating > 0)
 		ORDER BY v.ends_at DESC, v.id DESC LIMIT 1`,

@@ -215,6 +215,8 @@ var notices = map[string]string{
 	"siirretty":        "provider.saved.rescheduled",
 	"tuottaja-peruttu": "provider.saved.cancelled",
 	"tehty":            "provider.saved.done",
+	"matkalla":         "provider.saved.departed",
+	"perilla":          "provider.saved.arrived",
 	"hyvaksytty":       "provider.saved.moveAccepted",
 	"hylatty":          "provider.saved.moveDeclined",
 	"vastattu":         "provider.feedback.saved",

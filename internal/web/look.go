@@ -5,13 +5,16 @@ import "asiakassivu/internal/portal"
 // Badge kinds beyond the states of visits and bills.
 const badgeMoveRequested = "move_requested"
 
+// badgeLate marks a visit the provider sees as late (portal.Late).
+const badgeLate = "late"
+
 // badgeTone is the colour family of a badge kind: good, due, bad or
 // neutral.
 func badgeTone(kind string) string {
 	switch kind {
 	case string(portal.StatePaid), string(portal.VisitDone), string(portal.VisitConfirmed):
 		return "good"
-	case string(portal.StateOverdue):
+	case string(portal.StateOverdue), badgeLate:
 		return "bad"
 	case string(portal.VisitCancelledByCustomer), string(portal.VisitCancelledByProvider), string(portal.StateCredited):
 		return "off"
@@ -26,7 +29,7 @@ func badgeIcon(kind string) string {
 	switch kind {
 	case string(portal.StatePaid), string(portal.VisitDone), string(portal.VisitConfirmed):
 		return "check"
-	case string(portal.StateOverdue):
+	case string(portal.StateOverdue), badgeLate:
 		return "alert"
 	case string(portal.VisitCancelledByCustomer), string(portal.VisitCancelledByProvider):
 		return "cross"

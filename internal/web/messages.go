@@ -237,13 +237,16 @@ func (l texts) SystemMessage(m portal.Message) string {
 		StartsAt time.Time `json:"starts_at"`
 		Reason   string    `json:"reason"`
 		Answer   string    `json:"answer"`
+		Note     string    `json:"note"` // the worker's note with "done"
 	}
 	if err := json.Unmarshal([]byte(m.Data), &d); err != nil {
 		return m.Body
 	}
 	text := l.T("system."+m.Kind, "from", l.When(d.From), "start", l.When(d.StartsAt), "reason", d.Reason)
-	if d.Answer != "" {
-		text += " " + d.Answer
+	for _, extra := range []string{d.Answer, d.Note} {
+		if extra != "" {
+			text += " " + extra
+		}
 	}
 	return text
 }

@@ -71,6 +71,20 @@ func (p providerPage) schedulePath(day portal.Date, n int) string {
 	return "/tuottaja?" + q.Encode()
 }
 
+// nextStep is the live step a visit of the schedule takes next, on its
+// day only (portal.CheckLiveStep); LiveNone when none.
+func (p providerPage) nextStep(v providerVisit) portal.LiveStep {
+	if portal.DateOf(v.Visit.StartsAt) != portal.DateOf(p.Now) {
+		return portal.LiveNone
+	}
+	for _, step := range []portal.LiveStep{portal.LiveDeparted, portal.LiveArrived, portal.LiveDone} {
+		if portal.CheckLiveStep(v.Visit, step, p.Now) == "" {
+			return step
+		}
+	}
+	return portal.LiveNone
+}
+
 // filterPath is the address of the shown day with another filter.
 func (p providerPage) filterPath(f app.ScheduleFilter) string {
 	c := p
@@ -120,14 +134,14 @@ type providerVisitPage struct {
 	layout
 	app.ProviderVisitDetail
 	// One form per action, so an error shows next to the form it is about.
-	Reschedule, Cancel, Done, Answer form
-	Changed                          bool
+	Reschedule, Cancel, Done, Answer, Depart, Arrive form
+	Changed                                          bool
 }
 
 func (s *Server) providerVisitPage(r *http.Request, v *viewer, visit int64) (providerVisitPage, error) {
 	d, err := s.app.ProviderVisit(r.Context(), v.Viewer, visit)
 	p := providerVisitPage{layout: s.providerLayout(r, v, "visit.title", "provider.visits"), ProviderVisitDetail: d,
-		Reschedule: newForm(), Cancel: newForm(), Done: newForm(), Answer: newForm()}
+		Reschedule: newForm(), Cancel: newForm(), Done: newForm(), Answer: newForm(), Depart: newForm(), Arrive: newForm()}
 	if err != nil {
 		return p, err
 	}
@@ -208,7 +222,24 @@ func (s *Server) providerCancelVisit(w http.ResponseWriter, r *http.Request, v *
 
 func (s *Server) markVisitDone(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	return s.providerAction(w, r, v, "tehty", func(p *providerVisitPage) *form { return &p.Done },
-		func(visit int64, seq int) error { return s.app.MarkVisitDone(r.Context(), v.Viewer, visit, seq) })
+		func(visit int64, seq int) error {
+			return s.app.MarkVisitDone(r.Context(), v.Viewer, visit, seq, r.PostForm.Get("note"))
+		})
+}
+
+// departVisit is the worker's "Lähdin matkaan" for today's visit, with an
+// optional arrival estimate in minutes.
+func (s *Server) departVisit(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	return s.providerAction(w, r, v, "matkalla", func(p *providerVisitPage) *form { return &p.Depart },
+		func(visit int64, seq int) error {
+			return s.app.DepartVisit(r.Context(), v.Viewer, visit, seq, r.PostForm.Get("eta"))
+		})
+}
+
+// arriveVisit is the worker's "Perillä" for today's visit.
+func (s *Server) arriveVisit(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	return s.providerAction(w, r, v, "perilla", func(p *providerVisitPage) *form { return &p.Arrive },
+		func(visit int64, seq int) error { return s.app.ArriveVisit(r.Context(), v.Viewer, visit, seq) })
 }
 
 func (s *Server) answerMove(w http.ResponseWriter, r *http.Request, v *viewer) error {

@@ -44,6 +44,8 @@ type sitePage struct {
 	Cancelled []portal.Visit
 	// ToRate is a done visit not rated yet, for the rating prompt.
 	ToRate *portal.Visit
+	// LiveStream is the page's live status stream ("" for staff).
+	LiveStream string
 }
 
 func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
@@ -62,6 +64,9 @@ func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
 		return err
 	}
 	p.ReadOnly = portal.ReadOnly(sum.Contracts, p.Today)
+	if p.LiveStream, err = s.liveStream(r, v); err != nil {
+		return err
+	}
 	if visit, ok, err := s.app.VisitToRate(r.Context(), v.Viewer, id); err != nil {
 		return err
 	} else if ok {

@@ -56,6 +56,8 @@ type visitPage struct {
 	MoveReq form
 	CanRate bool
 	Changed bool // the terms changed since they were shown
+	// LiveStream is the page's live status stream ("" for staff).
+	LiveStream string
 }
 
 func (s *Server) visitIDs(r *http.Request) (site, visit int64, err error) {
@@ -75,6 +77,9 @@ func (s *Server) visitPage(r *http.Request, v *viewer, site, visit int64) (visit
 		return p, err
 	}
 	p.CanRate = app.CanRate(d.Visit, s.app.Now()) && !p.grantDenies(app.CapRate)
+	if p.LiveStream, err = s.liveStream(r, v); err != nil {
+		return p, err
+	}
 	if f, ok, err := s.app.VisitRating(r.Context(), v.Viewer, site, visit); err != nil {
 		return p, err
 	} else if ok {
