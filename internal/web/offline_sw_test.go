@@ -147,6 +147,11 @@ const seen = {};
   offline = true;
   seen.afterRefresh = await open('/kohteet/1');
   offline = false;
+  // A new language is fetched at once.
+  asked.length = 0;
+  await fire('message', { data: { type: 'copy', copy: A, lang: 'sv' } });
+  await fire('message', { data: { type: 'copy', copy: A, lang: 'sv' } });
+  seen.askedNewLang = asked.filter((a) => a.startsWith('/offline/kopio')).length;
 
   // Another person signs in on the device: A's copy goes.
   serve(B);
@@ -226,7 +231,7 @@ func TestServiceWorkerOfflineCopy(t *testing.T) {
 	var seen struct {
 		Kept                               map[string][]string
 		AskedForCopy, AskedSoon            []string
-		AskedLater                         int
+		AskedLater, AskedNewLang           int
 		OnlineOpen, AfterRefresh           string
 		Offline                            map[string]string
 		KeptOffline, AfterSwitch, Mismatch []string
@@ -267,6 +272,9 @@ func TestServiceWorkerOfflineCopy(t *testing.T) {
 	}
 	if len(seen.AskedSoon) != 0 || seen.AskedLater != 1 || seen.AfterRefresh != "SITE of A, later" {
 		t.Errorf("refresh: soon %v, later %d lists, then %q", seen.AskedSoon, seen.AskedLater, seen.AfterRefresh)
+	}
+	if seen.AskedNewLang != 1 {
+		t.Errorf("a new language fetched the list %d times, want once", seen.AskedNewLang)
 	}
 	if !slices.Equal(seen.AfterSwitch, []string{b}) {
 		t.Errorf("after another account: %v", seen.AfterSwitch)

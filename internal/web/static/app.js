@@ -26,7 +26,7 @@ if ("serviceWorker" in navigator) {
       if (copy === "none") {
         worker?.postMessage({ type: "forget" });
       } else if (copy && !banner) {
-        worker?.postMessage({ type: "copy", copy });
+        worker?.postMessage({ type: "copy", copy, lang: document.documentElement.lang });
       }
     })
     .catch(() => {

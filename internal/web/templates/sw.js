@@ -77,7 +77,7 @@ self.addEventListener("message", (event) => {
     event.waitUntil(offlineInLanguage(lang).catch(() => {}));
   }
   if (data.type === "copy" && /^[0-9a-f]{8,64}$/.test(String(data.copy))) {
-    event.waitUntil(refreshCopy(String(data.copy)).catch(() => {}));
+    event.waitUntil(refreshCopy(String(data.copy), String(data.lang || "")).catch(() => {}));
   } else if (data.type === "forget") {
     event.waitUntil(forget());
   }
@@ -166,22 +166,23 @@ async function kept(response, type) {
   return new Response(await response.blob(), { status: 200, headers });
 }
 
-// refreshCopy brings the named copy up to date, at most every REFRESH_MS:
+// refreshCopy brings the named copy up to date, at most every REFRESH_MS
+// unless the person changed the language:
 // other copies go first (another person signed in on this device); then the
 // server's list, and each listed page the server lets keep. A list that
 // names no copy or another one (signed out, staff, revoked) drops all.
 let refreshing = null;
-function refreshCopy(name) {
-  refreshing = refreshing || doRefresh(name).finally(() => { refreshing = null; });
+function refreshCopy(name, lang) {
+  refreshing = refreshing || doRefresh(name, lang).finally(() => { refreshing = null; });
   return refreshing;
 }
 
-async function doRefresh(name) {
+async function doRefresh(name, lang) {
   const names = (await caches.keys()).filter((n) => n.startsWith(COPY));
   await Promise.all(names.filter((n) => n !== COPY + name).map((n) => caches.delete(n)));
   if (names.includes(COPY + name)) {
     const old = await (await caches.open(COPY + name)).match(COPY_LIST);
-    if (old && age(old) < REFRESH_MS) {
+    if (old && age(old) < REFRESH_MS && (await old.json()).lang === lang) {
       return;
     }
   }
@@ -209,7 +210,7 @@ async function doRefresh(name) {
       await cache.delete(request);
     }
   }
-  await cache.put(COPY_LIST, new Response(JSON.stringify({ home: data.home }), {
+  await cache.put(COPY_LIST, new Response(JSON.stringify({ home: data.home, lang }), {
     headers: { "Content-Type": "application/json", [FETCHED]: String(Date.now()) },
   }));
 }
