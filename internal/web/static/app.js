@@ -35,6 +35,7 @@ if ("serviceWorker" in navigator) {
 }
 
 if (banner) {
+  const noted = new Set(); // one note per section (a rating's stars are five forms)
   for (const form of document.forms) {
     if (form.classList.contains("signout")) {
       continue; // the worker drops the copy even without a network
@@ -42,11 +43,13 @@ if (banner) {
     for (const field of form.elements) {
       field.disabled = true;
     }
-    if (form.closest("main")) {
+    const section = form.closest("main section, main article") || form;
+    if (form.closest("main") && !noted.has(section)) {
+      noted.add(section);
       const note = document.createElement("p");
       note.className = "offline-note";
       note.textContent = banner.dataset.formsOff || "";
-      form.prepend(note);
+      form.before(note);
     }
   }
   const again = () => location.reload();
