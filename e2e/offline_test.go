@@ -129,7 +129,11 @@ func TestOfflineCopy(t *testing.T) {
 	if !page.Access || !page.Phone || !page.Disabled || page.Notes == 0 || !page.SignOut {
 		t.Errorf("the site's page from the copy: %+v", page)
 	}
+	if over, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); over {
+		t.Error("the page from the copy scrolls sideways at 360 px")
+	}
 	shot(t, ctx, "phone-offline-copy-fi")
+	axeIfSet(t, ctx, "the site's page from the offline copy")
 	for _, p := range []string{"/profiili", "/kotitalousvahennys", sitePath + "/viestit"} {
 		if banner, h1 := bannerOf(t, ctx, srv.url+p); banner != "" || !offlineTitles[h1] {
 			t.Errorf("offline %s: banner %q, h1 %q; want the offline page", p, banner, h1)
