@@ -134,6 +134,14 @@ func TestOfflineCopy(t *testing.T) {
 	}
 	shot(t, ctx, "phone-offline-copy-fi")
 	axeIfSet(t, ctx, "the site's page from the offline copy")
+	// And on a computer's screen.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, ctx, "desktop-offline-copy-fi")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range []string{"/profiili", "/kotitalousvahennys", sitePath + "/viestit"} {
 		if banner, h1 := bannerOf(t, ctx, srv.url+p); banner != "" || !offlineTitles[h1] {
 			t.Errorf("offline %s: banner %q, h1 %q; want the offline page", p, banner, h1)

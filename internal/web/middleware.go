@@ -120,6 +120,7 @@ func (s *Server) handle(rt route) http.Handler {
 			// (offline.go): it may keep this answer, and the browser's
 			// own cache still may not (the worker asks with no-store).
 			w.Header().Set("Cache-Control", "private, no-cache")
+			w.Header().Add("Vary", copyHeader)
 		}
 		switch {
 		case rt.access > public && v == nil:

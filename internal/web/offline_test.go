@@ -164,7 +164,7 @@ func TestOfflineCopyPages(t *testing.T) {
 		} {
 			for _, p := range kept {
 				r := do(t, maija, "GET", e.srv.URL+p, nil, copyHeader, "1", "Cookie", langCookie+"="+lang.code)
-				if r.StatusCode != 200 || r.Header.Get("Cache-Control") != "private, no-cache" {
+				if r.StatusCode != 200 || r.Header.Get("Cache-Control") != "private, no-cache" || r.Header.Get("Vary") != copyHeader {
 					t.Errorf("%s for the copy: %d %q", p, r.StatusCode, r.Header.Get("Cache-Control"))
 				}
 				if !strings.Contains(r.body, `<p class="offline-banner" id="offline-banner" role="status" data-forms-off="`+lang.note) ||
