@@ -322,7 +322,7 @@ func (a *App) Overview(ctx context.Context, v Viewer) ([]portal.SiteSummary, err
 		return nil, fmt.Errorf("overview: %w", err)
 	}
 	for i := range out {
-		out[i].Site.Grant, _ = v.Link(out[i].Site.ID)
+		v.fitSummary(&out[i])
 	}
 	if v.audited() && len(out) > 0 {
 		if err := a.audit(ctx, v, "sites.list", 0, 0); err != nil {
@@ -344,7 +344,7 @@ func (a *App) Site(ctx context.Context, v Viewer, siteID int64) (portal.SiteSumm
 	if err != nil {
 		return out, fmt.Errorf("site %d: %w", siteID, err)
 	}
-	out.Site.Grant, _ = v.Link(siteID)
+	v.fitSummary(&out)
 	a.touchGrant(ctx, v, siteID)
 	if v.audited() {
 		if err := a.audit(ctx, v, "site.view", out.Site.CustomerID, out.Site.ID); err != nil {
@@ -352,6 +352,19 @@ func (a *App) Site(ctx context.Context, v Viewer, siteID int64) (portal.SiteSumm
 		}
 	}
 	return out, nil
+}
+
+// fitSummary marks a summary with the viewer's link to its site and leaves
+// out what their grant's role does not show: a follower sees no bills, so
+// not the latest one either (on any page, or in the offline copy).
+func (v Viewer) fitSummary(sum *portal.SiteSummary) {
+	if v.Role != portal.RoleCustomer {
+		return
+	}
+	sum.Site.Grant, _ = v.Link(sum.Site.ID)
+	if !v.May(sum.Site.ID, CapBilling) {
+		sum.LatestInvoice = nil
+	}
 }
 
 func (a *App) audit(ctx context.Context, v Viewer, action string, customerID, siteID int64) error {

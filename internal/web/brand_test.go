@@ -128,7 +128,7 @@ func TestBrandReachesThePage(t *testing.T) {
 	c := e.client(t)
 	for _, lang := range []string{"fi", "sv", "en"} {
 		r := do(t, c, "GET", srv.URL+"/kirjaudu", nil, "Accept-Language", lang)
-		if !strings.Contains(r.body, `<html lang="`+lang+`">`) {
+		if !strings.Contains(r.body, `<html lang="`+lang+`" data-copy="none">`) {
 			t.Fatalf("%s: the page is in another language", lang)
 		}
 		logoURL := s.assets.url("brand-logo.svg")

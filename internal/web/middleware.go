@@ -115,6 +115,13 @@ func (s *Server) handle(rt route) http.Handler {
 				return
 			}
 		}
+		if forCopy(r, rt.method+" "+rt.pattern, v) {
+			// The service worker's fetch for the device's offline copy
+			// (offline.go): it may keep this answer, and the browser's
+			// own cache still may not (the worker asks with no-store).
+			w.Header().Set("Cache-Control", "private, no-cache")
+			w.Header().Add("Vary", copyHeader)
+		}
 		switch {
 		case rt.access > public && v == nil:
 			http.Redirect(w, r, "/kirjaudu?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)

@@ -134,7 +134,7 @@ func (s *Server) serviceWorker() ([]byte, error) {
 		return nil, fmt.Errorf("service worker template: %w", err)
 	}
 	var buf bytes.Buffer
-	err = t.Execute(&buf, struct{ Version, Offline, Assets string }{version, offlinePath, string(assetList)})
+	err = t.Execute(&buf, struct{ Version, Offline, Assets, CopyList, CopyHeader string }{version, offlinePath, string(assetList), copyListPath, copyHeader})
 	return buf.Bytes(), err
 }
 
@@ -197,6 +197,7 @@ type offlinePage struct{ layout }
 func (s *Server) offline(w http.ResponseWriter, r *http.Request, _ *viewer) error {
 	p := offlinePage{layout: s.base(r, nil, "offline.title")}
 	p.NoIndex = true
+	p.Copy = "" // shown in any page's place: it says nothing of who is signed in
 	return s.render(w, r, http.StatusOK, "offline", p)
 }
 

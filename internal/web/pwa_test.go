@@ -95,12 +95,16 @@ func TestServiceWorkerScript(t *testing.T) {
 			t.Errorf("sw.js lacks %q", want)
 		}
 	}
-	if strings.Contains(r.body, "{{") || strings.Contains(r.body, "/kohteet") {
+	// No page's address but the offline copy's guard (only the sites'
+	// pages may ever be kept; the server lists which).
+	if strings.Contains(r.body, "{{") || strings.Count(r.body, "/kohteet") != 1 || !strings.Contains(r.body, `/^\/kohteet(\/|$)/.test(p)`) {
 		t.Errorf("sw.js holds a template action or a page URL:\n%s", r.body)
 	}
-	// The only cache.put is the static-file one: pages are never stored.
-	if n := strings.Count(r.body, "cache.put("); n != 1 || !strings.Contains(r.body, `url.pathname.startsWith("/static/")`) {
-		t.Errorf("sw.js stores more than static files (%d puts)", n)
+	// Three puts: a static file, a page of the offline copy that its answer
+	// lets keep (TestServiceWorkerOfflineCopy runs them), the copy's list.
+	if n := strings.Count(r.body, "cache.put("); n != 3 || !strings.Contains(r.body, `url.pathname.startsWith("/static/")`) ||
+		!strings.Contains(r.body, "const page = await kept(response, \"text/html\");\n    if (page) {\n      await cache.put(path, page);") {
+		t.Errorf("sw.js stores more than static files and the offline copy (%d puts)", n)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/portal"
@@ -28,7 +29,14 @@ type layout struct {
 	// Notice is the text key of the notice after a redirect (see notices),
 	// shown first in the page's main part.
 	Notice string
-	assets assets
+	// Copy tells the page's script what to say to the service worker about
+	// the device's offline copy (offline.go): the signed-in customer's copy
+	// name, copyForget when no one is signed in, "" for nothing.
+	Copy string
+	// CopiedAt is set on a page fetched for the offline copy: the time it
+	// shows in the banner.
+	CopiedAt time.Time
+	assets   assets
 }
 
 // language is the language a page is rendered in.
@@ -159,6 +167,7 @@ func (s *Server) texts(r *http.Request, v *viewer) texts {
 func (s *Server) base(r *http.Request, v *viewer, titleKey string) layout {
 	l := s.texts(r, v)
 	p := layout{L: l, Title: l.T(titleKey), Viewer: v, Today: s.today(), Path: localPath(r.URL.RequestURI()), Notice: noticeOf(r), assets: s.assets}
+	p.Copy, p.CopiedAt = s.copyMark(r, v)
 	// Before the second factor nothing but the way out is offered.
 	if v != nil && v.Verified && !v.NeedsSecondFactor() {
 		p.MenuSites = v.Sites

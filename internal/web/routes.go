@@ -147,6 +147,7 @@ func (s *Server) routes() []route {
 		{"GET", "/manifest.webmanifest", open, s.manifestFile},
 		{"GET", "/sw.js", open, s.serviceWorkerFile},
 		{"GET", "/offline", public, s.offline},
+		{"GET", copyListPath, signedIn, s.offlineCopyList},
 		{"GET", "/asenna", public, s.install},
 		{"GET", app.ContactPath, public, s.contact},
 		{"GET", "/dev/posti", public, s.devMail},

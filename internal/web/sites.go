@@ -57,8 +57,10 @@ func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: siteCookie, Value: strconv.FormatInt(id, 10), Path: "/", HttpOnly: true,
-		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionLifetime / time.Second)})
+	if !forCopy(r, r.Pattern, v) { // the worker's fetch for the offline copy is not the person opening the site
+		http.SetCookie(w, &http.Cookie{Name: siteCookie, Value: strconv.FormatInt(id, 10), Path: "/", HttpOnly: true,
+			Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionLifetime / time.Second)})
+	}
 	p := sitePage{layout: s.base(r, v, "site.summary"), SiteSummary: sum, Access: accessForm(sum.Site.Access)}
 	if p.Cancelled, err = s.app.CancelledAhead(r.Context(), v.Viewer, id); err != nil {
 		return err

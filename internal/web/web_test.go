@@ -642,6 +642,7 @@ var isolation = map[string]isoCase{
 	"GET /manifest.webmanifest":                            {none: "public file"},
 	"GET /sw.js":                                           {none: "public file"},
 	"GET /offline":                                         {none: "public page"},
+	"GET /offline/kopio":                                   {none: "lists the caller's own sites' pages only; staff get an empty list (TestOfflineCopyList)"},
 	"GET /asenna":                                          {none: "public page"},
 	"GET /yhteystiedot":                                    {none: "the chain's contacts, and a customer's own homes only (TestContactPage)"},
 	"GET /dev/posti":                                       {none: "no ids; 404 unless the dev outbox is on (loopback only)"},
