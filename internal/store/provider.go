@@ -43,12 +43,20 @@ type ScheduleQuery struct {
 // scheduleVisits selects the visits of provider $3's live sites starting
 // in [$1, $2). It walks the provider's visits of the day in the index
 // visits_provider_day (the visit's own provider_id, kept by triggers,
-// migration 00024) and stops at the page; the site's provider is checked
-// as well, so a stale copy could only hide a visit, never show another
+// migration 00024), which is in the page's order (starts_at, id; migration
+// 00029) and holds the status, worker and site, so the walk stops at the
+// page. The site and customer are checked in EXISTS, looked up only for
+// the visits walked, and only visits is in FROM, so no planner starts from
+// the provider's 33 000 sites instead. The site's provider is checked as
+// well, so a stale copy could only hide a visit, never show another
 // provider's.
-const scheduleVisits = `FROM visits v JOIN sites s ON s.id = v.site_id JOIN customers c ON c.id = s.customer_id
-	WHERE v.provider_id = $3 AND v.starts_at >= $1 AND v.starts_at < $2 AND v.deleted_at IS NULL AND s.provider_id = $3
-	AND s.deleted_at IS NULL AND c.deleted_at IS NULL`
+const scheduleVisits = `FROM visits v
+	WHERE v.provider_id = $3 AND v.starts_at >= $1 AND v.starts_at < $2 AND v.deleted_at IS NULL`
+
+// scheduleLive is the last condition of scheduleVisits: the visit's site
+// is the provider's, and it and its customer are live.
+const scheduleLive = ` AND EXISTS (SELECT 1 FROM sites s JOIN customers c ON c.id = s.customer_id
+	WHERE s.id = v.site_id AND s.provider_id = $3 AND s.deleted_at IS NULL AND c.deleted_at IS NULL)`
 
 // ProviderSchedule lists the visits q selects: the page's ids first from
 // the indexes, then those rows in full.
@@ -66,13 +74,13 @@ func (tx *Tx) ProviderSchedule(ctx context.Context, q ScheduleQuery) ([]portal.P
 		}
 		text += ` AND v.status IN (` + strings.Join(in, ", ") + `)`
 	}
-	if q.MovePending {
-		text += ` AND EXISTS (SELECT 1 FROM move_requests m WHERE m.visit_id = v.id AND m.status = 'pending')`
-	}
 	if q.Worker != "" {
 		text += ` AND v.worker_first_name = ` + arg(q.Worker)
 	}
-	text += ` ORDER BY v.starts_at, v.id LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset)
+	if q.MovePending {
+		text += ` AND EXISTS (SELECT 1 FROM move_requests m WHERE m.visit_id = v.id AND m.status = 'pending')`
+	}
+	text += scheduleLive + ` ORDER BY v.starts_at, v.id LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset)
 	rows, err := tx.query(ctx, providerVisitSelect+` AND v.id IN (`+text+`) ORDER BY v.starts_at, v.id`, args...)
 	return scanAll(rows, err, func(r *sql.Rows) (portal.ProviderVisit, error) { return scanProviderVisit(r) })
 }
