@@ -29,15 +29,25 @@ func scanProviderVisit(r interface{ Scan(...any) error }) (portal.ProviderVisit,
 // ScheduleQuery selects visits of a provider's sites starting in
 // [From, To): with one of Statuses (nil: any), with a pending move request
 // only (MovePending), of one worker (Worker, empty: any); a page of Limit
-// rows after Offset, soonest first.
+// rows, soonest first: after Offset rows, or (keyset paging, which walks
+// only its page however deep) the Limit rows right after After or, when
+// Before is set, right before Before.
 type ScheduleQuery struct {
-	ProviderID  int64
-	From, To    time.Time
-	Statuses    []portal.VisitStatus
-	MovePending bool
-	Worker      string
-	Limit       int
-	Offset      int
+	ProviderID    int64
+	From, To      time.Time
+	Statuses      []portal.VisitStatus
+	MovePending   bool
+	Worker        string
+	Limit         int
+	Offset        int
+	After, Before *ScheduleKey
+}
+
+// ScheduleKey is a visit's place in the schedule's order: its start, then
+// its id.
+type ScheduleKey struct {
+	StartsAt time.Time
+	ID       int64
 }
 
 // scheduleVisits selects the visits of provider $3's live sites starting
@@ -58,8 +68,8 @@ const scheduleVisits = `FROM visits v
 const scheduleLive = ` AND EXISTS (SELECT 1 FROM sites s JOIN customers c ON c.id = s.customer_id
 	WHERE s.id = v.site_id AND s.provider_id = $3 AND s.deleted_at IS NULL AND c.deleted_at IS NULL)`
 
-// ProviderSchedule lists the visits q selects: the page's ids first from
-// the indexes, then those rows in full.
+// ProviderSchedule lists the visits q selects, soonest first: the page's
+// ids first from the indexes, then those rows in full.
 func (tx *Tx) ProviderSchedule(ctx context.Context, q ScheduleQuery) ([]portal.ProviderVisit, error) {
 	text := `SELECT v.id ` + scheduleVisits
 	args := []any{q.From.UTC(), q.To.UTC(), q.ProviderID}
@@ -80,7 +90,16 @@ func (tx *Tx) ProviderSchedule(ctx context.Context, q ScheduleQuery) ([]portal.P
 	if q.MovePending {
 		text += ` AND EXISTS (SELECT 1 FROM move_requests m WHERE m.visit_id = v.id AND m.status = 'pending')`
 	}
-	text += scheduleLive + ` ORDER BY v.starts_at, v.id LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset)
+	order, offset := ` ORDER BY v.starts_at, v.id`, q.Offset
+	switch {
+	case q.Before != nil:
+		text += ` AND (v.starts_at, v.id) < (` + arg(q.Before.StartsAt.UTC()) + `, ` + arg(q.Before.ID) + `)`
+		order, offset = ` ORDER BY v.starts_at DESC, v.id DESC`, 0
+	case q.After != nil:
+		text += ` AND (v.starts_at, v.id) > (` + arg(q.After.StartsAt.UTC()) + `, ` + arg(q.After.ID) + `)`
+		offset = 0
+	}
+	text += scheduleLive + order + ` LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(offset)
 	rows, err := tx.query(ctx, providerVisitSelect+` AND v.id IN (`+text+`) ORDER BY v.starts_at, v.id`, args...)
 	return scanAll(rows, err, func(r *sql.Rows) (portal.ProviderVisit, error) { return scanProviderVisit(r) })
 }
