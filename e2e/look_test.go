@@ -40,7 +40,14 @@ func TestTheMainPagesLookTheirPart(t *testing.T) {
 
 			staff := browser(t, width, 900)
 			signInTo(t, staff, srv.url, "tuottaja@demo.example", demo.Password, "main h1")
+			// Today is empty for the demo provider; every demo home has a
+			// visit two days ahead, so the schedule is shown on that day.
+			if err := chromedp.Do(staff, chromedp.Navigate(srv.url+"/tuottaja?paiva="+isoDay(2)),
+				chromedp.WaitReady(chromedp.CSS("main h1"))); err != nil {
+				t.Fatalf("schedule: %v", err)
+			}
 			look(t, staff, width, "schedule")
+			badges(t, staff, "schedule")
 		})
 	}
 }

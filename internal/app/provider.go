@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -70,12 +71,40 @@ func (f ScheduleFilter) statuses() []portal.VisitStatus {
 
 // ScheduleQuery is what the staff member asked the schedule for: a
 // Helsinki day (YYYY-MM-DD; empty or unreadable: today), a filter, a
-// worker's first name (empty: everyone) and a page of the day from 1.
+// worker's first name (empty: everyone) and a page of the day from 1. The
+// page's links carry a cursor too (keyset paging: After or Before, see
+// ScheduleCursor), so page 40 walks its own 50 visits only; a page
+// without one (or with one it cannot read) is found by counting.
 type ScheduleQuery struct {
 	Day    string
 	Filter ScheduleFilter
 	Worker string
 	Page   int
+	After  string
+	Before string
+}
+
+// ScheduleCursor is a visit's place in the day's order as a link carries
+// it: its start in Unix microseconds, "-", its id. Empty for none.
+func ScheduleCursor(v portal.Visit) string {
+	return strconv.FormatInt(v.StartsAt.UnixMicro(), 10) + "-" + strconv.FormatInt(v.ID, 10)
+}
+
+// parseScheduleCursor reads a cursor written by ScheduleCursor; anything
+// else is none. A cursor only says where to start in the viewer's own
+// provider's day, so one copied from another provider's page shows
+// nothing of theirs.
+func parseScheduleCursor(s string) *store.ScheduleKey {
+	at, id, ok := strings.Cut(s, "-")
+	if !ok || len(s) > 40 {
+		return nil
+	}
+	micros, err1 := strconv.ParseInt(at, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if err1 != nil || err2 != nil || n <= 0 || micros < 0 {
+		return nil
+	}
+	return &store.ScheduleKey{StartsAt: time.UnixMicro(micros).UTC(), ID: n}
 }
 
 // SchedulePerPage is how many visits of a day one page of the schedule
@@ -103,6 +132,9 @@ type ProviderSchedule struct {
 	// Now is the time the schedule was read at: each visit's live status
 	// and lateness are told from it (portal.Live, portal.Late).
 	Now time.Time
+	// Prev and Next are the cursors of the pages before and after this
+	// one (Before and After of ScheduleQuery), empty when there is none.
+	Prev, Next string
 }
 
 // ProviderVisits returns a day of the staff member's schedule.
@@ -129,6 +161,12 @@ func (a *App) ProviderVisits(ctx context.Context, v Viewer, q ScheduleQuery) (Pr
 	sq := store.ScheduleQuery{ProviderID: provider, From: from, To: to, Statuses: out.Filter.statuses(),
 		MovePending: out.Filter == ScheduleMoves, Worker: out.Worker, Limit: SchedulePerPage + 1,
 		Offset: (out.Page - 1) * SchedulePerPage}
+	if out.Page > 1 {
+		sq.After, sq.Before = parseScheduleCursor(q.After), parseScheduleCursor(q.Before)
+		if sq.After != nil {
+			sq.Before = nil
+		}
+	}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
 		if out.Moves, err = tx.ProviderMoveRequests(ctx, provider, 20); err != nil {
 			return err
@@ -140,8 +178,26 @@ func (a *App) ProviderVisits(ctx context.Context, v Viewer, q ScheduleQuery) (Pr
 		if err != nil {
 			return err
 		}
-		out.More = len(list) > SchedulePerPage
-		out.Visits = list[:min(len(list), SchedulePerPage)]
+		if sq.Before != nil {
+			// The page before a later one: that one follows, and when
+			// fewer than a page come before, this is the first page.
+			out.More = true
+			if len(list) > SchedulePerPage {
+				list = list[1:]
+			} else {
+				out.Page = 1
+			}
+		} else {
+			out.More = len(list) > SchedulePerPage
+			list = list[:min(len(list), SchedulePerPage)]
+		}
+		out.Visits = list
+		if len(list) > 0 && out.Page > 1 {
+			out.Prev = ScheduleCursor(list[0].Visit)
+		}
+		if len(list) > 0 && out.More {
+			out.Next = ScheduleCursor(list[len(list)-1].Visit)
+		}
 		return tx.Audit(ctx, store.AuditEntry{ActorAccountID: v.AccountID, ActorRole: string(v.Role), Action: "provider.visits.list"})
 	})
 	if err != nil {

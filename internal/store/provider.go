@@ -32,29 +32,47 @@ func scanProviderVisit(r interface{ Scan(...any) error }) (portal.ProviderVisit,
 // ScheduleQuery selects visits of a provider's sites starting in
 // [From, To): with one of Statuses (nil: any), with a pending move request
 // only (MovePending), of one worker (Worker, empty: any); a page of Limit
-// rows after Offset, soonest first.
+// rows, soonest first: after Offset rows, or (keyset paging, which walks
+// only its page however deep) the Limit rows right after After or, when
+// Before is set, right before Before.
 type ScheduleQuery struct {
-	ProviderID  int64
-	From, To    time.Time
-	Statuses    []portal.VisitStatus
-	MovePending bool
-	Worker      string
-	Limit       int
-	Offset      int
+	ProviderID    int64
+	From, To      time.Time
+	Statuses      []portal.VisitStatus
+	MovePending   bool
+	Worker        string
+	Limit         int
+	Offset        int
+	After, Before *ScheduleKey
+}
+
+// ScheduleKey is a visit's place in the schedule's order: its start, then
+// its id.
+type ScheduleKey struct {
+	StartsAt time.Time
+	ID       int64
 }
 
 // scheduleVisits selects the visits of provider $3's live sites starting
 // in [$1, $2). It walks the provider's visits of the day in the index
 // visits_provider_day (the visit's own provider_id, kept by triggers,
-// migration 00024) and stops at the page; the site's provider is checked
-// as well, so a stale copy could only hide a visit, never show another
+// migration 00024), which is in the page's order (starts_at, id; migration
+// 00029) and holds the status, worker and site, so the walk stops at the
+// page. The site and customer are checked in EXISTS, looked up only for
+// the visits walked, and only visits is in FROM, so no planner starts from
+// the provider's 33 000 sites instead. The site's provider is checked as
+// well, so a stale copy could only hide a visit, never show another
 // provider's.
-const scheduleVisits = `FROM visits v JOIN sites s ON s.id = v.site_id JOIN customers c ON c.id = s.customer_id
-	WHERE v.provider_id = $3 AND v.starts_at >= $1 AND v.starts_at < $2 AND v.deleted_at IS NULL AND s.provider_id = $3
-	AND s.deleted_at IS NULL AND c.deleted_at IS NULL`
+const scheduleVisits = `FROM visits v
+	WHERE v.provider_id = $3 AND v.starts_at >= $1 AND v.starts_at < $2 AND v.deleted_at IS NULL`
 
-// ProviderSchedule lists the visits q selects: the page's ids first from
-// the indexes, then those rows in full.
+// scheduleLive is the last condition of scheduleVisits: the visit's site
+// is the provider's, and it and its customer are live.
+const scheduleLive = ` AND EXISTS (SELECT 1 FROM sites s JOIN customers c ON c.id = s.customer_id
+	WHERE s.id = v.site_id AND s.provider_id = $3 AND s.deleted_at IS NULL AND c.deleted_at IS NULL)`
+
+// ProviderSchedule lists the visits q selects, soonest first: the page's
+// ids first from the indexes, then those rows in full.
 func (tx *Tx) ProviderSchedule(ctx context.Context, q ScheduleQuery) ([]portal.ProviderVisit, error) {
 	text := `SELECT v.id ` + scheduleVisits
 	args := []any{q.From.UTC(), q.To.UTC(), q.ProviderID}
@@ -69,13 +87,22 @@ func (tx *Tx) ProviderSchedule(ctx context.Context, q ScheduleQuery) ([]portal.P
 		}
 		text += ` AND v.status IN (` + strings.Join(in, ", ") + `)`
 	}
-	if q.MovePending {
-		text += ` AND EXISTS (SELECT 1 FROM move_requests m WHERE m.visit_id = v.id AND m.status = 'pending')`
-	}
 	if q.Worker != "" {
 		text += ` AND v.worker_first_name = ` + arg(q.Worker)
 	}
-	text += ` ORDER BY v.starts_at, v.id LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset)
+	if q.MovePending {
+		text += ` AND EXISTS (SELECT 1 FROM move_requests m WHERE m.visit_id = v.id AND m.status = 'pending')`
+	}
+	order, offset := ` ORDER BY v.starts_at, v.id`, q.Offset
+	switch {
+	case q.Before != nil:
+		text += ` AND (v.starts_at, v.id) < (` + arg(q.Before.StartsAt.UTC()) + `, ` + arg(q.Before.ID) + `)`
+		order, offset = ` ORDER BY v.starts_at DESC, v.id DESC`, 0
+	case q.After != nil:
+		text += ` AND (v.starts_at, v.id) > (` + arg(q.After.StartsAt.UTC()) + `, ` + arg(q.After.ID) + `)`
+		offset = 0
+	}
+	text += scheduleLive + order + ` LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(offset)
 	rows, err := tx.query(ctx, providerVisitSelect+` AND v.id IN (`+text+`) ORDER BY v.starts_at, v.id`, args...)
 	return scanAll(rows, err, func(r *sql.Rows) (portal.ProviderVisit, error) { return scanProviderVisit(r) })
 }

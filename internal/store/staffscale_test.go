@@ -1,7 +1,10 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -89,6 +92,149 @@ func TestProviderCopiesFollowTheSite(t *testing.T) {
 		}
 		if v, w, th := sees(b); v != 1 || w != 1 || th != 1 {
 			t.Errorf("after the move provider B sees %d visits, %d workers, %d threads, want 1 each", v, w, th)
+		}
+	})
+}
+
+// TestProviderSchedulePages: the day's schedule pages through the index in
+// its own order (migration 00029): many visits at the same start times in
+// mixed statuses and workers, a deleted visit, a deleted site, a deleted
+// customer and another provider's site. For each filter every page, read
+// by offset, is the next slice of the expected list, soonest first and by
+// id within a start time, on both engines.
+func TestProviderSchedulePages(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		day := time.Date(2026, 12, 3, 0, 0, 0, 0, portal.Helsinki)
+		statuses := []portal.VisitStatus{portal.VisitPlanned, portal.VisitDone, portal.VisitCancelledByCustomer,
+			portal.VisitConfirmed, portal.VisitCancelledByProvider}
+		workers := []string{"Aino", "Bertil", ""}
+		type row struct {
+			id     int64
+			at     time.Time
+			status portal.VisitStatus
+			worker string
+		}
+		var mine []row // the live visits of provider a's live sites on the day
+		var a int64
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			var b int64
+			var err error
+			if a, err = tx.UpsertProvider(ctx, portal.Provider{Source: "t", ExternalID: "a", Name: "A Oy", Active: true}); err != nil {
+				return err
+			}
+			if b, err = tx.UpsertProvider(ctx, portal.Provider{Source: "t", ExternalID: "b", Name: "B Oy", Active: true}); err != nil {
+				return err
+			}
+			type home struct {
+				provider         int64
+				deleteSite, gone bool
+			}
+			homes := []home{{provider: a}, {provider: a}, {provider: a, deleteSite: true}, {provider: a, gone: true}, {provider: b}}
+			n := 0
+			for h, hm := range homes {
+				cust, err := tx.UpsertCustomer(ctx, portal.Customer{Source: "t", ExternalID: fmt.Sprint("c", h), Name: "C",
+					Email: fmt.Sprintf("c%d@example.fi", h)})
+				if err != nil {
+					return err
+				}
+				site, err := tx.UpsertSite(ctx, portal.Site{CustomerID: cust, ProviderID: hm.provider, Source: "t",
+					ExternalID: fmt.Sprint("s", h), Street: "Katu 1", City: "Tampere"})
+				if err != nil {
+					return err
+				}
+				// 40 visits a home at four start times (and one the day
+				// before and one the day after, outside the day).
+				for i := range 42 {
+					at := day.Add(time.Duration(8+i%4) * time.Hour)
+					switch i {
+					case 40:
+						at = day.Add(-time.Minute)
+					case 41:
+						at = day.Add(24 * time.Hour)
+					}
+					st, w := statuses[n%len(statuses)], workers[n%len(workers)]
+					n++
+					id, err := tx.UpsertVisit(ctx, portal.Visit{SiteID: site, Source: "t", ExternalID: fmt.Sprint("v", h, "-", i),
+						StartsAt: at, EndsAt: at.Add(time.Hour), Status: st, WorkerFirstName: w})
+					if err != nil {
+						return err
+					}
+					deleted := i == 7
+					if deleted {
+						if _, err := tx.MarkERPDeleted(ctx, "visits", id); err != nil {
+							return err
+						}
+					}
+					if hm.provider == a && !hm.deleteSite && !hm.gone && !deleted && i < 40 {
+						mine = append(mine, row{id, at, st, w})
+					}
+				}
+				if hm.deleteSite {
+					if _, err := tx.MarkERPDeleted(ctx, "sites", site); err != nil {
+						return err
+					}
+				}
+				if hm.gone {
+					if _, err := tx.MarkERPDeleted(ctx, "customers", cust); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(mine, func(x, y row) int {
+			if c := x.at.Compare(y.at); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.id, y.id)
+		})
+		for _, tc := range []struct {
+			name     string
+			statuses []portal.VisitStatus
+			worker   string
+		}{
+			{"all", nil, ""},
+			{"done", []portal.VisitStatus{portal.VisitDone}, ""},
+			{"cancelled", []portal.VisitStatus{portal.VisitCancelledByCustomer, portal.VisitCancelledByProvider}, ""},
+			{"Aino's agreed", []portal.VisitStatus{portal.VisitPlanned, portal.VisitConfirmed}, "Aino"},
+			{"nobody's", nil, "Nobody"},
+		} {
+			var want []int64
+			for _, r := range mine {
+				if (tc.statuses == nil || slices.Contains(tc.statuses, r.status)) && (tc.worker == "" || r.worker == tc.worker) {
+					want = append(want, r.id)
+				}
+			}
+			const per = 7
+			var got []int64
+			err := db.Read(ctx, func(tx *store.Tx) error {
+				for off := 0; ; off += per {
+					page, err := tx.ProviderSchedule(ctx, store.ScheduleQuery{ProviderID: a, From: day, To: day.Add(24 * time.Hour),
+						Statuses: tc.statuses, Worker: tc.worker, Limit: per, Offset: off})
+					if err != nil {
+						return err
+					}
+					for _, p := range page {
+						got = append(got, p.Visit.ID)
+					}
+					if len(page) < per {
+						return nil
+					}
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: the pages list %v, want %v", tc.name, got, want)
+			}
+		}
+		if len(mine) != 2*40-2 {
+			t.Fatalf("the test set has %d live visits of provider a, want 78", len(mine))
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
@@ -41,7 +42,8 @@ func (s *Server) providerHome(w http.ResponseWriter, r *http.Request, v *viewer)
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("sivu"))
 	sched, err := s.app.ProviderVisits(r.Context(), v.Viewer, app.ScheduleQuery{Day: q.Get("paiva"),
-		Filter: app.ScheduleFilter(q.Get("tila")), Worker: clip(q.Get("tekija"), 200), Page: page})
+		Filter: app.ScheduleFilter(q.Get("tila")), Worker: clip(q.Get("tekija"), 200), Page: page,
+		After: q.Get("jalkeen"), Before: q.Get("ennen")})
 	if err != nil {
 		return err
 	}
@@ -83,6 +85,35 @@ func (p providerPage) nextStep(v providerVisit) portal.LiveStep {
 		}
 	}
 	return portal.LiveNone
+}
+
+// nextPagePath is the address of the page after this one: its number and
+// where it starts (keyset paging), so that a deep page walks only its own
+// visits.
+func (p providerPage) nextPagePath() string {
+	return withCursor(p.schedulePath(p.Day, p.Page+1), "jalkeen", p.Next)
+}
+
+// prevPagePath is the address of the page before this one: the first page
+// as it is, a later one by where this one starts.
+func (p providerPage) prevPagePath() string {
+	if p.Page <= 2 {
+		return p.schedulePath(p.Day, 1)
+	}
+	return withCursor(p.schedulePath(p.Day, p.Page-1), "ennen", p.Prev)
+}
+
+// withCursor adds a page cursor to a schedule address (none when empty:
+// the page is then found by counting).
+func withCursor(path, name, cursor string) string {
+	if cursor == "" {
+		return path
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + url.Values{name: {cursor}}.Encode()
 }
 
 // filterPath is the address of the shown day with another filter.

@@ -3,12 +3,15 @@ package web
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"asiakassivu/internal/app"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/store/storetest"
@@ -106,28 +109,83 @@ func TestScheduleGroupsByHelsinkiDay(t *testing.T) {
 	})
 }
 
+// scheduleNext and schedulePrev find the schedule's page links.
+var (
+	scheduleNext = regexp.MustCompile(`<nav class="pager"[^>]*>.*?<a href="([^"]*sivu=\d+[^"]*)">Seuraavat käynnit`)
+	schedulePrev = regexp.MustCompile(`<nav class="pager"[^>]*>\s*<a href="([^"]*)">← Edelliset käynnit`)
+)
+
+// TestSchedulePagesADay: a day of 120 visits, many at the same minute,
+// pages by 50 through the links, which carry where the next page starts
+// (keyset paging) and where the previous one ends; every visit is listed
+// once, in order; a page asked for by number alone, or with a cursor that
+// cannot be read, is found by counting.
 func TestSchedulePagesADay(t *testing.T) {
 	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, "")
 		sari := e.client(t)
 		e.signIn(t, sari, "sari@kotikulma.example")
 		var vs []portal.Visit
-		for i := range 55 {
-			vs = append(vs, portal.Visit{StartsAt: e.at(5, 7, 0).Add(time.Duration(i) * time.Minute), Status: portal.VisitPlanned})
+		for i := range 120 {
+			vs = append(vs, portal.Visit{StartsAt: e.at(5, 7, 0).Add(time.Duration(i/3) * time.Minute), Status: portal.VisitPlanned})
 		}
 		ids := e.addVisits(t, "mokki", vs...)
 		day := isoDate(e.at(5, 12, 0))
-		r := do(t, sari, "GET", e.srv.URL+"/tuottaja?paiva="+day, nil)
-		got := listedVisits(r.body)
-		next := `href="/tuottaja?paiva=` + day + `&amp;sivu=2"`
-		if len(got) != 50 || !got[fmt.Sprint(ids[0])] || got[fmt.Sprint(ids[50])] || !strings.Contains(r.body, next) {
-			t.Errorf("page 1 of a day of 55 visits: %d listed, next link %v", len(got), strings.Contains(r.body, next))
+		page := func(path string) (listed []string, next, prev string) {
+			t.Helper()
+			r := do(t, sari, "GET", e.srv.URL+path, nil)
+			if r.StatusCode != 200 {
+				t.Fatalf("%s: %d", path, r.StatusCode)
+			}
+			for _, m := range scheduleLink.FindAllStringSubmatch(r.body, -1) {
+				listed = append(listed, m[1])
+			}
+			if m := scheduleNext.FindStringSubmatch(r.body); m != nil {
+				next = html.UnescapeString(m[1])
+			}
+			if m := schedulePrev.FindStringSubmatch(r.body); m != nil {
+				prev = html.UnescapeString(m[1])
+			}
+			return listed, next, prev
 		}
-		r = do(t, sari, "GET", e.srv.URL+"/tuottaja?paiva="+day+"&sivu=2", nil)
-		got = listedVisits(r.body)
-		if len(got) != 5 || !got[fmt.Sprint(ids[54])] || !strings.Contains(r.body, `href="/tuottaja?paiva=`+day+`"`) ||
-			strings.Contains(r.body, "sivu=3") {
-			t.Errorf("page 2: %d listed\n%s", len(got), r.body)
+		want := func(from, to int) []string {
+			var out []string
+			for _, id := range ids[from:to] {
+				out = append(out, fmt.Sprint(id))
+			}
+			return out
+		}
+		p1, next, prev := page("/tuottaja?paiva=" + day)
+		if !slices.Equal(p1, want(0, 50)) || prev != "" || !strings.Contains(next, "sivu=2") || !strings.Contains(next, "jalkeen=") {
+			t.Fatalf("page 1 of a day of 120 visits: %v, next %q, prev %q", p1, next, prev)
+		}
+		p2, next, prev := page(next)
+		if !slices.Equal(p2, want(50, 100)) || prev != "/tuottaja?paiva="+day || !strings.Contains(next, "sivu=3") {
+			t.Errorf("page 2: %v, next %q, prev %q", p2, next, prev)
+		}
+		p3, next, prev := page(next)
+		if !slices.Equal(p3, want(100, 120)) || next != "" || !strings.Contains(prev, "sivu=2") || !strings.Contains(prev, "ennen=") {
+			t.Errorf("page 3: %v, next %q, prev %q", p3, next, prev)
+		}
+		back, next, prev := page(prev)
+		if !slices.Equal(back, want(50, 100)) || prev != "/tuottaja?paiva="+day || !strings.Contains(next, "sivu=3") {
+			t.Errorf("back from page 3: %v, next %q, prev %q", back, next, prev)
+		}
+		// A cursor says where the page starts (or ends), whatever its number.
+		tenth := app.ScheduleCursor(portal.Visit{ID: ids[9], StartsAt: vs[9].StartsAt})
+		if got, _, _ := page("/tuottaja?paiva=" + day + "&sivu=2&jalkeen=" + tenth); !slices.Equal(got, want(10, 60)) {
+			t.Errorf("the page after the tenth visit lists %v", got)
+		}
+		sixtieth := app.ScheduleCursor(portal.Visit{ID: ids[59], StartsAt: vs[59].StartsAt})
+		if got, _, _ := page("/tuottaja?paiva=" + day + "&sivu=2&ennen=" + sixtieth); !slices.Equal(got, want(9, 59)) {
+			t.Errorf("the page before the sixtieth visit lists %v", got)
+		}
+		// The page's number alone, and a cursor that cannot be read.
+		for _, path := range []string{"/tuottaja?paiva=" + day + "&sivu=2", "/tuottaja?paiva=" + day + "&sivu=2&jalkeen=x-1",
+			"/tuottaja?paiva=" + day + "&sivu=2&ennen=%27%3B--"} {
+			if got, _, _ := page(path); !slices.Equal(got, want(50, 100)) {
+				t.Errorf("%s lists %v, want page 2", path, got)
+			}
 		}
 	})
 }
