@@ -386,3 +386,55 @@ func TestGrantsStayWithTheHome(t *testing.T) {
 		}
 	})
 }
+
+// TestGranteesAreTold: a site's notifications reach its relatives as
+// their role allows — a follower hears of visits and messages, a
+// caretaker also of bills — and no longer once the grant has ended.
+func TestGranteesAreTold(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w, m := grantWorld(t, db, clock)
+		koti := w.sites["koti"]
+		maija := w.signIn(t, "maija@example.fi")
+		liisa, pekka := w.signIn(t, "liisa@example.fi"), w.signIn(t, "pekka@example.fi")
+		if _, err := w.app.AcceptInvite(ctx, liisa, w.invite(t, m, maija, koti, "liisa@example.fi", portal.GrantFollower)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.app.AcceptInvite(ctx, pekka, w.invite(t, m, maija, koti, "pekka@example.fi", portal.GrantCaretaker)); err != nil {
+			t.Fatal(err)
+		}
+		readers := func(c Capability) (ids []int64) {
+			t.Helper()
+			err := db.Read(ctx, func(tx *store.Tx) error {
+				s, err := tx.Site(ctx, store.Scope{All: true}, koti)
+				if err != nil {
+					return err
+				}
+				ids, err = siteReaders(ctx, tx, s.Site, c)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(ids)
+			return ids
+		}
+		sorted := func(ids ...int64) []int64 { slices.Sort(ids); return ids }
+		if got, want := readers(CapNotify), sorted(maija.AccountID, liisa.AccountID, pekka.AccountID); !slices.Equal(got, want) {
+			t.Errorf("told of a visit: %v, want %v", got, want)
+		}
+		if got, want := readers(CapBilling), sorted(maija.AccountID, pekka.AccountID); !slices.Equal(got, want) {
+			t.Errorf("told of a bill: %v, want %v", got, want)
+		}
+		if got, want := readers(CapConsent), []int64{maija.AccountID}; !slices.Equal(got, want) {
+			t.Errorf("told of the consent: %v, want %v", got, want)
+		}
+		if err := w.app.LeaveSite(ctx, w.signIn(t, "liisa@example.fi"), koti); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := readers(CapNotify), sorted(maija.AccountID, pekka.AccountID); !slices.Equal(got, want) {
+			t.Errorf("told of a visit after liisa left: %v, want %v", got, want)
+		}
+	})
+}

@@ -61,6 +61,27 @@ func (a *App) notifyAccounts(ctx context.Context, tx *store.Tx, accounts []int64
 	return nil
 }
 
+// siteReaders returns the accounts told of something on a site: its
+// customer's (customerAccounts) and the relatives whose grant's role allows
+// c there (family access: a follower hears of visits and messages, a
+// caretaker also of bills). Each person's own notification choices still
+// decide what reaches them.
+func siteReaders(ctx context.Context, tx *store.Tx, site portal.Site, c Capability) ([]int64, error) {
+	readers, err := customerAccounts(ctx, tx, site)
+	if err != nil {
+		return nil, err
+	}
+	caretakerOnly := !GrantAllows(portal.GrantFollower, c)
+	if caretakerOnly && !GrantAllows(portal.GrantCaretaker, c) {
+		return readers, nil
+	}
+	grantees, err := tx.GranteesOf(ctx, site.ID, caretakerOnly)
+	if err != nil {
+		return nil, err
+	}
+	return append(readers, grantees...), nil
+}
+
 // customerAccounts returns the verified account that sees a site's
 // customer record, if there is one.
 func customerAccounts(ctx context.Context, tx *store.Tx, site portal.Site) ([]int64, error) {
