@@ -1,9 +1,15 @@
 package e2e
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +18,7 @@ import (
 
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
+	"asiakassivu/internal/store/storetest"
 )
 
 // addTodaysVisit adds a visit at the demo's first home (Tampere) starting
@@ -22,6 +29,12 @@ import (
 // either way.
 func addTodaysVisit(t *testing.T, srv *server) {
 	t.Helper()
+	addTodaysVisitTo(t, "sqlite", store.SQLiteDSN(filepath.Join(srv.dataDir, "asiakassivu.db"), true))
+}
+
+// addTodaysVisitTo is addTodaysVisit on the database driver and dsn name.
+func addTodaysVisitTo(t *testing.T, driver, dsn string) {
+	t.Helper()
 	now := time.Now().Truncate(time.Minute)
 	// A visit started in the last minutes before midnight would be of
 	// yesterday by the time the worker taps: wait for the new day.
@@ -29,7 +42,7 @@ func addTodaysVisit(t *testing.T, srv *server) {
 		time.Sleep(time.Duration(60-l.Minute()) * time.Minute)
 		now = time.Now().Truncate(time.Minute)
 	}
-	db, err := sql.Open("sqlite", store.SQLiteDSN(filepath.Join(srv.dataDir, "asiakassivu.db"), true))
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,5 +158,87 @@ func TestLiveStatusInBrowser(t *testing.T) {
 	}
 	if text, _ := chromedp.Run(customer, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(text, "Valmis klo") {
 		t.Errorf("the visit page after done:\n%s", text)
+	}
+}
+
+// getBody fetches a page with a signed-in client.
+func getBody(t *testing.T, c *http.Client, u string) string {
+	t.Helper()
+	r, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	if r.StatusCode != 200 {
+		t.Fatalf("%s: %d", u, r.StatusCode)
+	}
+	return string(b)
+}
+
+// TestTwoInstancesShareLiveStatus: the worker's "on the way" given
+// through instance A reaches the customer's live stream served by
+// instance B (PostgreSQL LISTEN/NOTIFY), as messages do.
+func TestTwoInstancesShareLiveStatus(t *testing.T) {
+	if os.Getenv(storetest.EnvPostgres) == "" && os.Getenv("CI") == "true" {
+		t.Fatal(storetest.EnvPostgres + " must be set in CI")
+	}
+	dsn := storetest.EmptyPostgres(t)
+	key := filepath.Join(t.TempDir(), "secret.key")
+	a := startServer(t, "--database", dsn, "--secret-key-file", key)
+	b := startServer(t, "--database", dsn, "--secret-key-file", key)
+	addTodaysVisitTo(t, "pgx", dsn)
+	customer := client(t, b.url, "asiakas@demo.example")
+	staff := client(t, a.url, "tuottaja@demo.example")
+
+	page := getBody(t, customer, b.url+"/kohteet/1")
+	m := regexp.MustCompile(`id="live-(\d+)" aria-live="polite" data-stream="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no live status line on the dashboard:\n%s", page)
+	}
+	visit, streamPath := m[1], strings.ReplaceAll(m[2], "&amp;", "&")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", b.url+streamPath, nil)
+	r, err := customer.Do(req)
+	if err != nil || r.StatusCode != 200 {
+		t.Fatalf("the live stream on B: %v %v", r, err)
+	}
+	events := make(chan string, 16)
+	go func() {
+		defer close(events)
+		defer r.Body.Close()
+		sc := bufio.NewScanner(r.Body)
+		for sc.Scan() {
+			if line := sc.Text(); strings.HasPrefix(line, "data: ") {
+				events <- line[6:]
+			}
+		}
+	}()
+	time.Sleep(200 * time.Millisecond) // the stream subscribes before the step
+
+	pvisit := a.url + "/tuottaja/palveluvuorot/" + visit
+	seq := regexp.MustCompile(`name="sequence" value="(\d+)"`).FindStringSubmatch(getBody(t, staff, pvisit))
+	if seq == nil {
+		t.Fatal("no sequence on the worker's visit page")
+	}
+	resp, err := staff.PostForm(pvisit+"/matkalla", url.Values{"sequence": {seq[1]}, "eta": {"15"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("on the way through A: %d", resp.StatusCode)
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case data := <-events:
+			if strings.Contains(data, "id=\"live-"+visit+"\"") && strings.Contains(data, "on matkalla") {
+				return
+			}
+		case <-deadline:
+			t.Fatal("B's live stream did not hear of the step within 10 s")
+		}
 	}
 }
