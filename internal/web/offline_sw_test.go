@@ -46,6 +46,7 @@ const caches = {
   },
 };
 let offline = false;
+let hold = null, holding = () => {};
 let routes = {};
 const asked = [];
 function answer(path, init) {
@@ -62,6 +63,7 @@ async function fetch(input, opts) {
   const h = (opts && opts.headers) || {};
   asked.push(url.pathname + (h['` + copyHeader + `'] === '1' ? ' (copy)' : '') + (opts && opts.cache === 'no-store' ? ' no-store' : ''));
   if (offline) throw new TypeError('Failed to fetch');
+  if (hold && url.pathname === '/offline/kopio') { holding(); await hold; }
   if (url.pathname.startsWith('/static/') || url.pathname === '/offline') return answer(url.pathname, [200, 'text/html', 'no-cache', 'OFFLINE PAGE']);
   const init = routes[url.pathname];
   return init ? answer(url.pathname, init) : answer(url.pathname, [404, 'text/html', 'no-store', 'not found']);
@@ -169,6 +171,19 @@ const seen = {};
   await fire('message', { data: { type: 'forget' } });
   seen.afterForget = Object.keys(await copies());
 
+  // A sign-out while a refresh is on its way: the late pages are not kept.
+  serve(A);
+  let release;
+  hold = new Promise((r) => { release = r; });
+  const reached = new Promise((r) => { holding = r; });
+  const refresh = fire('message', { data: { type: 'copy', copy: A } });
+  await reached;
+  await fire('message', { data: { type: 'forget' } });
+  release();
+  await refresh;
+  hold = null;
+  seen.afterOvertaken = Object.keys(await copies());
+
   // A revoked session: the list answers with the sign-in page.
   serve(A);
   await fire('message', { data: { type: 'copy', copy: A } });
@@ -229,17 +244,17 @@ func TestServiceWorkerOfflineCopy(t *testing.T) {
 		t.Fatalf("node: %v\n%s", err, out)
 	}
 	var seen struct {
-		Kept                               map[string][]string
-		AskedForCopy, AskedSoon            []string
-		AskedLater, AskedNewLang           int
-		OnlineOpen, AfterRefresh           string
-		Offline                            map[string]string
-		KeptOffline, AfterSwitch, Mismatch []string
-		AfterForget, AfterRevoked          []string
-		SignOutOffline, AfterSignOutOpen   string
-		AfterSignOut, AfterDay31           []string
-		Day29, Day31                       string
-		ReleaseCaches                      int
+		Kept                                      map[string][]string
+		AskedForCopy, AskedSoon                   []string
+		AskedLater, AskedNewLang                  int
+		OnlineOpen, AfterRefresh                  string
+		Offline                                   map[string]string
+		KeptOffline, AfterSwitch, Mismatch        []string
+		AfterForget, AfterRevoked, AfterOvertaken []string
+		SignOutOffline, AfterSignOutOpen          string
+		AfterSignOut, AfterDay31                  []string
+		Day29, Day31                              string
+		ReleaseCaches                             int
 	}
 	if err := json.Unmarshal(out, &seen); err != nil {
 		t.Fatalf("%v: %s", err, out)
@@ -279,7 +294,7 @@ func TestServiceWorkerOfflineCopy(t *testing.T) {
 	if !slices.Equal(seen.AfterSwitch, []string{b}) {
 		t.Errorf("after another account: %v", seen.AfterSwitch)
 	}
-	for name, got := range map[string][]string{"mismatch": seen.Mismatch, "forget": seen.AfterForget, "revoked": seen.AfterRevoked,
+	for name, got := range map[string][]string{"mismatch": seen.Mismatch, "forget": seen.AfterForget, "revoked": seen.AfterRevoked, "a sign-out during a refresh": seen.AfterOvertaken,
 		"sign-out": seen.AfterSignOut, "31 days": seen.AfterDay31} {
 		if len(got) != 0 {
 			t.Errorf("after %s the device keeps %v", name, got)

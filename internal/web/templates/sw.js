@@ -148,7 +148,11 @@ async function fromCopy(url) {
 }
 
 // forget drops every offline copy on the device.
+// generation counts the drops: a refresh that a drop overtook (a sign-out
+// while its pages were on their way) stores nothing more.
+let generation = 0;
 async function forget() {
+  generation++;
   const names = (await caches.keys()).filter((n) => n.startsWith(COPY));
   await Promise.all(names.map((n) => caches.delete(n)));
 }
@@ -178,6 +182,7 @@ function refreshCopy(name, lang) {
 }
 
 async function doRefresh(name, lang) {
+  const gen = generation;
   const names = (await caches.keys()).filter((n) => n.startsWith(COPY));
   await Promise.all(names.filter((n) => n !== COPY + name).map((n) => caches.delete(n)));
   if (names.includes(COPY + name)) {
@@ -193,11 +198,17 @@ async function doRefresh(name, lang) {
     await forget();
     return;
   }
+  if (gen !== generation) {
+    return;
+  }
   const cache = await caches.open(COPY + name);
   const pages = data.pages.filter((p) => typeof p === "string" && /^\/kohteet(\/|$)/.test(p));
   for (const path of pages) {
     const response = await fetch(path, { cache: "no-store", credentials: "same-origin", headers: { [COPY_HEADER]: "1" } });
     const page = await kept(response, "text/html");
+    if (gen !== generation) {
+      return;
+    }
     if (page) {
       await cache.put(path, page);
     } else {
@@ -209,6 +220,9 @@ async function doRefresh(name, lang) {
     if (path !== COPY_LIST && !pages.includes(path)) {
       await cache.delete(request);
     }
+  }
+  if (gen !== generation) {
+    return;
   }
   await cache.put(COPY_LIST, new Response(JSON.stringify({ home: data.home, lang }), {
     headers: { "Content-Type": "application/json", [FETCHED]: String(Date.now()) },
