@@ -367,8 +367,15 @@ func TestViewerSitesCustomersOnly(t *testing.T) {
 		ctx := context.Background()
 		w := loadDemo(t, db, clock, nil)
 		customer := w.signIn(t, "asiakas@demo.example")
-		if len(customer.Sites) != 3 {
-			t.Fatalf("customer has %d sites, want 3", len(customer.Sites))
+		// Three homes of her own and her mother's, looked after by grant.
+		granted := 0
+		for _, s := range customer.Sites {
+			if s.Grant.Role == portal.GrantCaretaker {
+				granted++
+			}
+		}
+		if len(customer.Sites) != 4 || granted != 1 {
+			t.Fatalf("customer has %d sites (%d granted), want 4 (1)", len(customer.Sites), granted)
 		}
 		for _, email := range []string{"tuottaja@demo.example", "yllapito@demo.example"} {
 			v := w.signIn(t, email)
