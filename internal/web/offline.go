@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"asiakassivu/internal/i18n"
@@ -43,10 +45,18 @@ var keptRoutes = map[string]bool{
 }
 
 // copyName names a customer's copy on the device. It is derived from the
-// account's id, which is no secret, and differs between accounts, so a
-// change of account on the device finds the other copy and drops it.
-func copyName(accountID int64) string {
-	sum := sha256.Sum256([]byte("asiakassivu offline copy\x00" + strconv.FormatInt(accountID, 10)))
+// account's id and the homes it sees with its role in each (none of it a
+// secret): it differs between accounts, so a change of account on the
+// device finds the other copy and drops it, and it changes when a home is
+// granted, revoked or left (family access), so the worker drops the copy
+// that holds a home no longer theirs and keeps the new set at once.
+func copyName(accountID int64, sites []portal.Site) string {
+	keys := make([]string, 0, len(sites))
+	for _, s := range sites {
+		keys = append(keys, strconv.FormatInt(s.ID, 10)+":"+string(s.Grant.Role))
+	}
+	slices.Sort(keys)
+	sum := sha256.Sum256([]byte("asiakassivu offline copy\x00" + strconv.FormatInt(accountID, 10) + "\x00" + strings.Join(keys, ",")))
 	return hex.EncodeToString(sum[:12])
 }
 
@@ -73,9 +83,9 @@ func (s *Server) copyMark(r *http.Request, v *viewer) (string, time.Time) {
 		}
 		return copyForget, time.Time{}
 	case forCopy(r, r.Pattern, v):
-		return copyName(v.AccountID), s.app.Now()
+		return copyName(v.AccountID, v.Sites), s.app.Now()
 	}
-	return copyName(v.AccountID), time.Time{}
+	return copyName(v.AccountID, v.Sites), time.Time{}
 }
 
 // copiedAt is the banner of a page shown from the copy: "Ei
@@ -111,7 +121,7 @@ func (s *Server) offlineCopyList(w http.ResponseWriter, r *http.Request, v *view
 	if err != nil {
 		return err
 	}
-	out := copyList{Copy: copyName(v.AccountID), Home: "/kohteet", Pages: []string{"/kohteet"}}
+	out := copyList{Copy: copyName(v.AccountID, v.Sites), Home: "/kohteet", Pages: []string{"/kohteet"}}
 	var all []portal.Site
 	for _, st := range sites {
 		all = append(all, st.Site)

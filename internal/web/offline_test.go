@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,7 +80,7 @@ func TestOfflineCopyList(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("pages\n got %q\nwant %q", got, want)
 		}
-		if l.Copy != copyName(maijaID(t, e)) || len(l.Copy) != 24 {
+		if l.Copy != maijaCopy(t, e) || len(l.Copy) != 24 {
 			t.Errorf("copy name %q", l.Copy)
 		}
 		if l.Home != koti {
@@ -126,6 +128,12 @@ func TestOfflineCopyList(t *testing.T) {
 	})
 }
 
+// maijaCopy is the name of maija's copy: her account and her two homes.
+func maijaCopy(t *testing.T, e *env) string {
+	t.Helper()
+	return copyName(maijaID(t, e), []portal.Site{{ID: e.sites["koti"]}, {ID: e.sites["mokki"]}})
+}
+
 func maijaID(t *testing.T, e *env) int64 {
 	t.Helper()
 	var id int64
@@ -154,7 +162,7 @@ func TestOfflineCopyPages(t *testing.T) {
 		koti := sitePath(e.sites["koti"])
 		maija := e.client(t)
 		e.signIn(t, maija, "maija@example.fi")
-		name := copyName(maijaID(t, e))
+		name := maijaCopy(t, e)
 		kept := []string{"/kohteet", koti, koti + "/palveluvuorot", koti + "/palveluvuorot/" + strconv.FormatInt(e.visits["koti"], 10),
 			koti + "/laskut/" + strconv.FormatInt(inv, 10)}
 		for _, lang := range []struct{ code, banner, note string }{
@@ -226,7 +234,7 @@ func TestCopyMarks(t *testing.T) {
 	}
 	maija := e.client(t)
 	e.signIn(t, maija, "maija@example.fi")
-	name := copyName(maijaID(t, e))
+	name := maijaCopy(t, e)
 	for _, p := range []string{"/kohteet", "/profiili", "/asenna", "/kotitalousvahennys"} {
 		if r := do(t, maija, "GET", e.srv.URL+p, nil); !strings.Contains(r.body, `data-copy="`+name+`"`) {
 			t.Errorf("maija's %s lacks her copy's name", p)
@@ -242,7 +250,57 @@ func TestCopyMarks(t *testing.T) {
 	if r := do(t, sari, "GET", e.srv.URL+"/tuottaja", nil); !strings.Contains(r.body, `data-copy="none"`) {
 		t.Error("staff page does not drop a copy")
 	}
-	if copyName(1) == copyName(2) || copyName(1) != copyName(1) {
+	one := []portal.Site{{ID: 1}, {ID: 2}}
+	if copyName(1, one) == copyName(2, one) || copyName(1, one) != copyName(1, []portal.Site{{ID: 2}, {ID: 1}}) {
 		t.Error("copy names are not per account")
 	}
+	// A home granted, revoked or left, or another role: another copy.
+	for _, other := range [][]portal.Site{{{ID: 1}}, {{ID: 1}, {ID: 2}, {ID: 3, Grant: portal.GrantLink{Role: portal.GrantFollower}}},
+		{{ID: 1}, {ID: 2, Grant: portal.GrantLink{Role: portal.GrantCaretaker}}}} {
+		if copyName(1, other) == copyName(1, one) {
+			t.Errorf("copy of %+v is named as of %+v", other, one)
+		}
+	}
+}
+
+// TestOfflineCopyFollowsGrants: a relative's device keeps the home granted
+// to them (without its bills for a follower), and once the owner revokes
+// the grant the relative's pages name another copy, so the worker drops
+// the one holding the home at once; the new list holds nothing of it.
+func TestOfflineCopyFollowsGrants(t *testing.T) {
+	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, "")
+		_, inv := addInvoice(t, e)
+		koti := sitePath(e.sites["koti"])
+		maija := e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		liisa := e.grantKoti(t, maija, "liisa@example.fi", portal.GrantFollower)
+		l, _ := copyListOf(t, e, liisa)
+		if !slices.Contains(l.Pages, koti) || slices.Contains(l.Pages, koti+"/laskut/"+strconv.FormatInt(inv, 10)) {
+			t.Errorf("a follower's list %q: want koti, not its bill", l.Pages)
+		}
+		if r := do(t, liisa, "GET", e.srv.URL+"/kohteet", nil); !strings.Contains(r.body, `data-copy="`+l.Copy+`"`) {
+			t.Fatal("liisa's page does not name her copy")
+		}
+		r := do(t, maija, "GET", e.srv.URL+koti+"/paasy", nil)
+		m := regexp.MustCompile(`/paasy/(\d+)/poista`).FindStringSubmatch(r.body)
+		if m == nil {
+			t.Fatal("no revoke button on maija's page")
+		}
+		if r := do(t, maija, "POST", e.srv.URL+koti+"/paasy/"+m[1]+"/poista", url.Values{}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("revoke: %d", r.StatusCode)
+		}
+		after, _ := copyListOf(t, e, liisa)
+		if after.Copy == l.Copy || after.Copy == "" {
+			t.Errorf("the copy keeps its name %q after the revocation", after.Copy)
+		}
+		for _, p := range after.Pages {
+			if strings.HasPrefix(p, koti) {
+				t.Errorf("the list still holds %s", p)
+			}
+		}
+		if r := do(t, liisa, "GET", e.srv.URL+"/kohteet", nil); !strings.Contains(r.body, `data-copy="`+after.Copy+`"`) {
+			t.Error("liisa's page does not name her new copy")
+		}
+	})
 }
