@@ -265,7 +265,7 @@ func errString(err error) string {
 	return err.Error()
 }
 
-var _ = slices.Contains[[]int64]
+
 
 // TestGrantNeverCountsAsOwn: a granted home never counts in the grantee's
 // own yearly statement, deduction estimate, consents or data download,
@@ -383,6 +383,61 @@ func TestGrantsStayWithTheHome(t *testing.T) {
 		}
 		if err := w.app.RevokeGrant(ctx, matti, mokki, list[0].ID); err != nil {
 			t.Errorf("the new owner revokes: %v", err)
+		}
+	})
+}
+
+// TestGranteesAreNotified: a relative who turned notifications on (a
+// device) hears of the home's messages like the owner; a follower never
+// of its bills (customerAccounts by capability); a relative without a
+// device gets nothing.
+func TestGranteesAreNotified(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w, m := grantWorld(t, db, clock)
+		visitWorld(t, w) // contracts: the thread is open
+		koti := w.sites["koti"]
+		maija, staff := w.signIn(t, "maija@example.fi"), w.signIn(t, "staff@example.fi")
+		liisa, pekka := w.signIn(t, "liisa@example.fi"), w.signIn(t, "pekka@example.fi")
+		for _, x := range []struct {
+			v     Viewer
+			email string
+		}{{liisa, "liisa@example.fi"}, {pekka, "pekka@example.fi"}} {
+			if _, err := w.app.AcceptInvite(ctx, x.v, w.invite(t, m, maija, koti, x.email, portal.GrantFollower)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Liisa has a device; pekka has none.
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.SavePushSubscription(ctx, store.PushSubscription{AccountID: liisa.AccountID,
+				Endpoint: "https://push.example/liisa", P256dh: "k", Auth: "a"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var readers, bills []int64
+		if err := db.Read(ctx, func(tx *store.Tx) error {
+			s, err := tx.Site(ctx, store.Scope{All: true}, koti)
+			if err != nil {
+				return err
+			}
+			if readers, err = customerAccounts(ctx, tx, s.Site, CapMessage); err != nil {
+				return err
+			}
+			bills, err = customerAccounts(ctx, tx, s.Site, CapBilling)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(readers, []int64{maija.AccountID, liisa.AccountID, pekka.AccountID}) || !slices.Equal(bills, []int64{maija.AccountID}) {
+			t.Errorf("told of messages %v, of bills %v", readers, bills)
+		}
+		if _, err := w.app.PostMessage(ctx, staff, koti, "Hei kaikille"); err != nil {
+			t.Fatal(err)
+		}
+		if n := pushJobs(t, db); n != 1 {
+			t.Errorf("push jobs after the provider's message: %d, want 1 (liisa's device; maija and pekka have none)", n)
 		}
 	})
 }
