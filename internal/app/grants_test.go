@@ -265,8 +265,6 @@ func errString(err error) string {
 	return err.Error()
 }
 
-
-
 // TestGrantNeverCountsAsOwn: a granted home never counts in the grantee's
 // own yearly statement, deduction estimate, consents or data download,
 // while a caretaker sees that home's bills and a follower does not.
