@@ -325,6 +325,13 @@ func TestGrantNeverCountsAsOwn(t *testing.T) {
 		if b, err := w.app.SiteBilling(ctx, relative, koti, 0); err != nil || len(b.Invoices) == 0 {
 			t.Errorf("the caretaker's bills of the home: %d, %v", len(b.Invoices), err)
 		}
+		// The caretaker sees that home's statement, the same as its owner
+		// sees of it.
+		mine, err := w.app.SiteStatement(ctx, relative, koti, 2025, nil)
+		theirs, err2 := w.app.SiteStatement(ctx, owner, koti, 2025, nil)
+		if err != nil || err2 != nil || len(mine.Sites) != 1 || mine.WorkShareCents == 0 || !reflect.DeepEqual(mine, theirs) {
+			t.Errorf("the home's statement: caretaker %+v (%v), owner %+v (%v)", mine, err, theirs, err2)
+		}
 		if ex, err := w.app.Export(ctx, owner); err != nil || len(ex.FamilyAccess.Given) != 1 || ex.FamilyAccess.Given[0].Email != "toinen@demo.example" {
 			t.Errorf("owner's download of family access: %+v, %v", ex.FamilyAccess, err)
 		}
@@ -343,6 +350,9 @@ func TestGrantNeverCountsAsOwn(t *testing.T) {
 		}
 		if _, err := w.app.Site(ctx, relative, koti); err != nil {
 			t.Errorf("a follower's home page: %v", err)
+		}
+		if _, err := w.app.SiteStatement(ctx, relative, koti, 2025, nil); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("a follower reads the home's statement: %v", err)
 		}
 	})
 }
