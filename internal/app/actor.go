@@ -65,7 +65,7 @@ func (a *App) tellOwner(ctx context.Context, tx *store.Tx, s portal.Site, visit 
 		"role": string(actor.Role), "change": change, "url": a.baseURL + visitPath(s.ID, visit.ID)}); err != nil {
 		return err
 	}
-	owners, err := customerAccounts(ctx, tx, s)
+	owners, err := customerAccounts(ctx, tx, s, CapInvite) // the owner only: no grant may invite
 	if err != nil {
 		return err
 	}

@@ -355,7 +355,7 @@ func (a *App) notifyChange(ctx context.Context, tx *store.Tx, d *ProviderVisitDe
 	case portal.VisitMarkedDone:
 		kind, title, body = portal.NotifyVisitLive, "notify.live.done.title", "notify.live.done.body"
 	}
-	readers, err := siteReaders(ctx, tx, d.Site, CapNotify)
+	readers, err := customerAccounts(ctx, tx, d.Site, CapNotify)
 	if err != nil {
 		return err
 	}

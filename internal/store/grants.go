@@ -96,19 +96,6 @@ func (tx *Tx) ActiveGrant(ctx context.Context, siteID, accountID int64) (portal.
 		AND g.grantee_account_id = $2 AND g.accepted_at IS NOT NULL AND g.ended_at IS NULL`, siteID, accountID))
 }
 
-// GranteesOf returns the accounts that hold an active grant on a site
-// (only caretakers' when caretakerOnly), in grant order.
-func (tx *Tx) GranteesOf(ctx context.Context, siteID int64, caretakerOnly bool) ([]int64, error) {
-	rows, err := tx.query(ctx, `SELECT g.grantee_account_id FROM site_grants g WHERE g.site_id = $1
-		AND g.accepted_at IS NOT NULL AND g.ended_at IS NULL AND ($2 = FALSE OR g.role = 'caretaker') ORDER BY g.id`,
-		siteID, caretakerOnly)
-	return scanAll(rows, err, func(r *sql.Rows) (int64, error) {
-		var id int64
-		err := r.Scan(&id)
-		return id, err
-	})
-}
-
 // AcceptGrant makes a pending invitation the account's grant at tx's
 // clock; portal.ErrNotFound when it is no longer pending (accepted, ended
 // or expired in the meantime), so a link is used once.
@@ -162,5 +149,22 @@ func (tx *Tx) GrantsHeldBy(ctx context.Context, accountID int64) ([]GrantHeld, e
 		err := r.Scan(append(grantDest(&x.Grant), &x.Site.ID, &x.Site.Name, &x.Site.Street, &x.Site.PostalCode, &x.Site.City,
 			&x.OwnerName)...)
 		return x, err
+	})
+}
+
+// Grantee is an account an active grant on a site names, with its role.
+type Grantee struct {
+	AccountID int64
+	Role      portal.GrantRole
+}
+
+// GranteesOfSite lists the accounts with an active grant on a site.
+func (tx *Tx) GranteesOfSite(ctx context.Context, siteID int64) ([]Grantee, error) {
+	rows, err := tx.query(ctx, `SELECT grantee_account_id, role FROM site_grants WHERE site_id = $1
+		AND accepted_at IS NOT NULL AND ended_at IS NULL ORDER BY id`, siteID)
+	return scanAll(rows, err, func(r *sql.Rows) (Grantee, error) {
+		var g Grantee
+		err := r.Scan(&g.AccountID, &g.Role)
+		return g, err
 	})
 }
