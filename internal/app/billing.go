@@ -130,6 +130,20 @@ func (st Statement) MissingRules() []portal.TypeShare {
 // omavastuu once per person. sharesBP are the payers' shares (one or two,
 // summing to 10000); nil or invalid means one payer.
 func (a *App) YearlyStatement(ctx context.Context, v Viewer, year int, sharesBP []int) (Statement, error) {
+	return a.statement(ctx, v, v.scopeFor(CapOwnData), 0, year, sharesBP)
+}
+
+// SiteStatement is the yearly statement of one home, for its owner or a
+// caretaker under a grant (CapStatement); anyone else gets
+// portal.ErrNotFound. It is computed as YearlyStatement, of that home
+// only.
+func (a *App) SiteStatement(ctx context.Context, v Viewer, siteID int64, year int, sharesBP []int) (Statement, error) {
+	return a.statement(ctx, v, v.scopeFor(CapStatement), siteID, year, sharesBP)
+}
+
+// statement computes the statement of the sites within scope (only the
+// one when only is not 0: portal.ErrNotFound when it is not within scope).
+func (a *App) statement(ctx context.Context, v Viewer, scope store.Scope, only int64, year int, sharesBP []int) (Statement, error) {
 	st := Statement{Year: year, SharesBP: sharesBP}
 	if v.Role != portal.RoleCustomer {
 		return st, portal.ErrNotFound // an account's own statement; staff and admins have none
@@ -138,15 +152,21 @@ func (a *App) YearlyStatement(ctx context.Context, v Viewer, year int, sharesBP 
 		st.SharesBP = []int{10000}
 	}
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		sites, err := tx.Sites(ctx, v.scopeFor(CapOwnData))
+		sites, err := tx.Sites(ctx, scope)
 		if err != nil {
 			return err
 		}
-		paid, err := tx.PaidWorkInYear(ctx, v.scopeFor(CapOwnData), year)
+		if only != 0 {
+			sites = slices.DeleteFunc(sites, func(s portal.SiteWithProvider) bool { return s.Site.ID != only })
+			if len(sites) == 0 {
+				return portal.ErrNotFound
+			}
+		}
+		paid, err := tx.PaidWorkInYear(ctx, scope, year)
 		if err != nil {
 			return err
 		}
-		lines, err := tx.PaidWorkLinesInYear(ctx, v.scopeFor(CapOwnData), year)
+		lines, err := tx.PaidWorkLinesInYear(ctx, scope, year)
 		if err != nil {
 			return err
 		}

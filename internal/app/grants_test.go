@@ -265,8 +265,6 @@ func errString(err error) string {
 	return err.Error()
 }
 
-var _ = slices.Contains[[]int64]
-
 // TestGrantNeverCountsAsOwn: a granted home never counts in the grantee's
 // own yearly statement, deduction estimate, consents or data download,
 // while a caretaker sees that home's bills and a follower does not.
@@ -327,6 +325,13 @@ func TestGrantNeverCountsAsOwn(t *testing.T) {
 		if b, err := w.app.SiteBilling(ctx, relative, koti, 0); err != nil || len(b.Invoices) == 0 {
 			t.Errorf("the caretaker's bills of the home: %d, %v", len(b.Invoices), err)
 		}
+		// The caretaker sees that home's statement, the same as its owner
+		// sees of it.
+		mine, err := w.app.SiteStatement(ctx, relative, koti, 2025, nil)
+		theirs, err2 := w.app.SiteStatement(ctx, owner, koti, 2025, nil)
+		if err != nil || err2 != nil || len(mine.Sites) != 1 || mine.WorkShareCents == 0 || !reflect.DeepEqual(mine, theirs) {
+			t.Errorf("the home's statement: caretaker %+v (%v), owner %+v (%v)", mine, err, theirs, err2)
+		}
 		if ex, err := w.app.Export(ctx, owner); err != nil || len(ex.FamilyAccess.Given) != 1 || ex.FamilyAccess.Given[0].Email != "toinen@demo.example" {
 			t.Errorf("owner's download of family access: %+v, %v", ex.FamilyAccess, err)
 		}
@@ -345,6 +350,9 @@ func TestGrantNeverCountsAsOwn(t *testing.T) {
 		}
 		if _, err := w.app.Site(ctx, relative, koti); err != nil {
 			t.Errorf("a follower's home page: %v", err)
+		}
+		if _, err := w.app.SiteStatement(ctx, relative, koti, 2025, nil); !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("a follower reads the home's statement: %v", err)
 		}
 	})
 }
@@ -383,6 +391,61 @@ func TestGrantsStayWithTheHome(t *testing.T) {
 		}
 		if err := w.app.RevokeGrant(ctx, matti, mokki, list[0].ID); err != nil {
 			t.Errorf("the new owner revokes: %v", err)
+		}
+	})
+}
+
+// TestGranteesAreNotified: a relative who turned notifications on (a
+// device) hears of the home's messages like the owner; a follower never
+// of its bills (customerAccounts by capability); a relative without a
+// device gets nothing.
+func TestGranteesAreNotified(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w, m := grantWorld(t, db, clock)
+		visitWorld(t, w) // contracts: the thread is open
+		koti := w.sites["koti"]
+		maija, staff := w.signIn(t, "maija@example.fi"), w.signIn(t, "staff@example.fi")
+		liisa, pekka := w.signIn(t, "liisa@example.fi"), w.signIn(t, "pekka@example.fi")
+		for _, x := range []struct {
+			v     Viewer
+			email string
+		}{{liisa, "liisa@example.fi"}, {pekka, "pekka@example.fi"}} {
+			if _, err := w.app.AcceptInvite(ctx, x.v, w.invite(t, m, maija, koti, x.email, portal.GrantFollower)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Liisa has a device; pekka has none.
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.SavePushSubscription(ctx, store.PushSubscription{AccountID: liisa.AccountID,
+				Endpoint: "https://push.example/liisa", P256dh: "k", Auth: "a"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var readers, bills []int64
+		if err := db.Read(ctx, func(tx *store.Tx) error {
+			s, err := tx.Site(ctx, store.Scope{All: true}, koti)
+			if err != nil {
+				return err
+			}
+			if readers, err = customerAccounts(ctx, tx, s.Site, CapMessage); err != nil {
+				return err
+			}
+			bills, err = customerAccounts(ctx, tx, s.Site, CapBilling)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(readers, []int64{maija.AccountID, liisa.AccountID, pekka.AccountID}) || !slices.Equal(bills, []int64{maija.AccountID}) {
+			t.Errorf("told of messages %v, of bills %v", readers, bills)
+		}
+		if _, err := w.app.PostMessage(ctx, staff, koti, "Hei kaikille"); err != nil {
+			t.Fatal(err)
+		}
+		if n := pushJobs(t, db); n != 1 {
+			t.Errorf("push jobs after the provider's message: %d, want 1 (liisa's device; maija and pekka have none)", n)
 		}
 	})
 }

@@ -219,7 +219,7 @@ func (a *App) PostMessage(ctx context.Context, v Viewer, siteID int64, text stri
 		// message stays unread.
 		readers, err := tx.StaffOf(ctx, s.Provider.ID)
 		if side == "provider" {
-			readers, err = customerAccounts(ctx, tx, s.Site)
+			readers, err = customerAccounts(ctx, tx, s.Site, CapMessage)
 		}
 		if err != nil {
 			return err

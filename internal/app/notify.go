@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/jobs"
@@ -61,19 +62,34 @@ func (a *App) notifyAccounts(ctx context.Context, tx *store.Tx, accounts []int64
 	return nil
 }
 
-// customerAccounts returns the verified account that sees a site's
-// customer record, if there is one.
-func customerAccounts(ctx context.Context, tx *store.Tx, site portal.Site) ([]int64, error) {
-	c, err := tx.CustomerByID(ctx, site.CustomerID)
-	if err != nil || c.Email == "" {
-		return nil, err
-	}
-	acc, err := tx.VerifiedAccountByEmail(ctx, c.Email)
-	if errors.Is(err, portal.ErrNotFound) {
-		return nil, nil
-	}
+// customerAccounts returns the accounts told of what happens on a site
+// that capability c concerns: the verified account that sees the site's
+// customer record, if there is one, and the relatives whose grant's role
+// allows c (GrantAllows; a follower hears of messages and visits, not of
+// bills). Each gets a push only where they turned notifications on.
+func customerAccounts(ctx context.Context, tx *store.Tx, site portal.Site, c Capability) ([]int64, error) {
+	var out []int64
+	cu, err := tx.CustomerByID(ctx, site.CustomerID)
 	if err != nil {
 		return nil, err
 	}
-	return []int64{acc.ID}, nil
+	if cu.Email != "" {
+		acc, err := tx.VerifiedAccountByEmail(ctx, cu.Email)
+		switch {
+		case err == nil:
+			out = append(out, acc.ID)
+		case !errors.Is(err, portal.ErrNotFound):
+			return nil, err
+		}
+	}
+	grantees, err := tx.GranteesOfSite(ctx, site.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range grantees {
+		if GrantAllows(g.Role, c) && !slices.Contains(out, g.AccountID) {
+			out = append(out, g.AccountID)
+		}
+	}
+	return out, nil
 }

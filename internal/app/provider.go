@@ -254,7 +254,7 @@ func (a *App) providerChange(ctx context.Context, v Viewer, visitID int64, seq i
 		// The customer's devices hear of a moved or cancelled visit; the
 		// message in the thread tells the details.
 		if kind != portal.KindVisitMarkedDone {
-			readers, err := customerAccounts(ctx, tx, d.Site)
+			readers, err := customerAccounts(ctx, tx, d.Site, CapNotify)
 			if err != nil {
 				return err
 			}

@@ -85,7 +85,7 @@ func (a *App) SendReminders(ctx context.Context, payload []byte) error {
 			return err
 		}
 		for _, x := range visits {
-			readers, err := customerAccounts(ctx, tx, x.Site)
+			readers, err := customerAccounts(ctx, tx, x.Site, CapNotify)
 			if err != nil {
 				return err
 			}

@@ -508,7 +508,7 @@ func (a *App) SyncInvoice(ctx context.Context, in Integration, m SyncMeta, siteR
 			return 0, 0, 0, err
 		}
 		if st.ID == 0 {
-			readers, err := customerAccounts(ctx, tx, site)
+			readers, err := customerAccounts(ctx, tx, site, CapBilling)
 			if err != nil && !errors.Is(err, portal.ErrNotFound) {
 				return 0, 0, 0, err
 			}

@@ -151,3 +151,20 @@ func (tx *Tx) GrantsHeldBy(ctx context.Context, accountID int64) ([]GrantHeld, e
 		return x, err
 	})
 }
+
+// Grantee is an account an active grant on a site names, with its role.
+type Grantee struct {
+	AccountID int64
+	Role      portal.GrantRole
+}
+
+// GranteesOfSite lists the accounts with an active grant on a site.
+func (tx *Tx) GranteesOfSite(ctx context.Context, siteID int64) ([]Grantee, error) {
+	rows, err := tx.query(ctx, `SELECT grantee_account_id, role FROM site_grants WHERE site_id = $1
+		AND accepted_at IS NOT NULL AND ended_at IS NULL ORDER BY id`, siteID)
+	return scanAll(rows, err, func(r *sql.Rows) (Grantee, error) {
+		var g Grantee
+		err := r.Scan(&g.AccountID, &g.Role)
+		return g, err
+	})
+}

@@ -210,6 +210,9 @@ type statementPage struct {
 	St    app.Statement
 	Years []int
 	Split int // the first payer's per cent with two payers; 0 for one payer
+	// Base is the page's own address: the account's statement or one
+	// home's (/kohteet/{site}/vuosikooste).
+	Base string
 }
 
 // WorkType names a work type in the page's language.
@@ -245,7 +248,29 @@ func (s *Server) statement(w http.ResponseWriter, r *http.Request, v *viewer) er
 	if err != nil {
 		return err
 	}
-	p := statementPage{layout: s.base(r, v, "statement.title"), St: st, Split: split}
+	return s.renderStatement(w, r, v, st, split, "/vuosikooste", 0)
+}
+
+// siteStatement is one home's yearly statement: what a caretaker sees of
+// the home they look after (family access), and its owner too.
+func (s *Server) siteStatement(w http.ResponseWriter, r *http.Request, v *viewer) error {
+	site, err := pathID(r, "site")
+	if err != nil {
+		return err
+	}
+	year, split, shares := s.statementParams(r)
+	st, err := s.app.SiteStatement(r.Context(), v.Viewer, site, year, shares)
+	if err != nil {
+		return err
+	}
+	return s.renderStatement(w, r, v, st, split, sitePath(site)+"/vuosikooste", site)
+}
+
+func (s *Server) renderStatement(w http.ResponseWriter, r *http.Request, v *viewer, st app.Statement, split int, base string, site int64) error {
+	p := statementPage{layout: s.base(r, v, "statement.title"), St: st, Split: split, Base: base}
+	if site != 0 {
+		p.CurrentSite = site
+	}
 	p.billingFormat = billingFormat{p.L.Lang}
 	for y := s.today().Year; y >= 2023; y-- {
 		p.Years = append(p.Years, y)

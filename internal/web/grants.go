@@ -210,3 +210,13 @@ func (l layout) grantLink() portal.GrantLink {
 	link, _ := l.Viewer.Link(l.CurrentSite)
 	return link
 }
+
+// statementLink is where the bills page's statement link leads: a
+// relative's to the home's own statement (their own leaves the home out),
+// the owner's to their statement of all their homes.
+func (p billingPage) statementLink() string {
+	if p.grantLink().Role != "" {
+		return sitePath(p.B.Site.Site.ID) + "/vuosikooste"
+	}
+	return "/vuosikooste"
+}

@@ -347,6 +347,7 @@ var roleMatrix = map[string][6]int{
 	"GET /kohteet/{site}/laskut":                              {404, 303, 404, 404, 200, 200},
 	"GET /kohteet/{site}/laskut/{invoice}":                    {404, 303, 404, 404, 200, 200},
 	"GET /kohteet/{site}/laskut/{invoice}/pdf":                {404, 303, 404, 404, 200, 200},
+	"GET /kohteet/{site}/vuosikooste":                         {404, 303, 404, 404, 200, 200},
 	"GET /kohteet/{site}/paasy":                               {404, 303, 404, 404, 404, 200},
 	"POST /kohteet/{site}/paasy":                              {404, 404, 404, 404, 404, 422},
 	"POST /kohteet/{site}/paasy/{grant}/poista":               {404, 404, 404, 404, 404, 303},

@@ -108,6 +108,7 @@ func (s *Server) routes() []route {
 		{"GET", "/kohteet/{site}/laskut", customer, s.billing},
 		{"GET", "/kohteet/{site}/laskut/{invoice}", customer, s.invoice},
 		{"GET", "/kohteet/{site}/laskut/{invoice}/pdf", customer, s.invoicePDF},
+		{"GET", "/kohteet/{site}/vuosikooste", customer, s.siteStatement},
 		{"GET", "/vuosikooste", customer, s.statement},
 		{"GET", "/vuosikooste/pdf", customer, s.statementPDF},
 		{"GET", "/kotitalousvahennys", customer, s.consent},

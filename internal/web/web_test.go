@@ -608,6 +608,7 @@ var isolation = map[string]isoCase{
 	"POST /kohteet/{site}/palveluvuorot/{visit}/arvio":     {param: "site+visit"},
 	"GET /kohteet/{site}/palaute":                          {param: "site"},
 	"GET /kohteet/{site}/paasy":                            {param: "site"},
+	"GET /kohteet/{site}/vuosikooste":                      {param: "site"},
 	"POST /kohteet/{site}/paasy":                           {param: "site"},
 	"POST /kohteet/{site}/paasy/{grant}/poista":            {param: "site+grant"},
 	"POST /kohteet/{site}/poistu":                          {param: "site"},
