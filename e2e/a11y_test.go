@@ -113,6 +113,7 @@ func TestAccessibility(t *testing.T) {
 			step("visit", leavePage(chromedp.Click(chromedp.CSS("ul.visits h2 a"))), chromedp.WaitVisible(chromedp.CSS("p.crumbs")))
 			step("visit, move form opened", chromedp.Click(chromedp.CSS("details#move > summary")), chromedp.WaitVisible(chromedp.CSS("#move-option1")))
 			visit("/kohteet", "sites")
+			visit("/kohteet/1/paasy", "family access: who has access, invite")
 			visit("/profiili", "profile")
 			visit("/profiili/kirjautuminen", "profile: sign-in and security")
 			visit("/profiili/laitteet", "profile: devices")

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"regexp"
 	"strings"
 	"testing"
@@ -77,6 +76,7 @@ func TestFamilyAccess(t *testing.T) {
 		t.Errorf("invitation page:\n%s", text)
 	}
 	shot(t, relative, "family-invitation")
+	axeIfSet(t, relative, "invitation page, signed out")
 	err = chromedp.Do(relative,
 		leavePage(chromedp.Click(chromedp.CSS(`a[href^="/luo-tili"]`))),
 		chromedp.WaitVisible(chromedp.CSS("#password")),
@@ -109,6 +109,7 @@ func TestFamilyAccess(t *testing.T) {
 		t.Errorf("the relative's menu lists %d homes (%v), want only the granted one", homes, err)
 	}
 	shot(t, relative, "family-relative-home")
+	axeIfSet(t, relative, "a caretaker's home page")
 
 	// The caretaker cancels the next visit (a paid one has a confirmation
 	// step: its button is the same form's).
@@ -192,5 +193,4 @@ func TestFamilyAccess(t *testing.T) {
 		t.Errorf("the home after the revocation:\n%s", text)
 	}
 	shot(t, relative, "family-relative-revoked")
-	_ = context.Background
 }

@@ -19,7 +19,7 @@ import (
 // same database), sign-out everywhere, a password reset, account deletion
 // or the deactivation of a staff member — at its next heartbeat, and
 // delivers nothing written after it even before that heartbeat. The
-// heartbeat is shortened here; in service it is 25 s.
+// heartbeat is shortened here; in service it is sse.Heartbeat (20 s).
 func TestStreamEndsOnRevocation(t *testing.T) {
 	signOut := func(t *testing.T, e *env, victim *http.Client) {
 		do(t, victim, "POST", e.srv.URL+"/kirjaudu-ulos", url.Values{})
