@@ -20,6 +20,12 @@ import (
 // with
 //
 //	ASIAKASSIVU_BENCH_100K=/tmp/bench100k go test ./internal/web -run '^$' -bench 'Dashboard100k' -benchtime 3000x
+//
+// Measured 2026-12-07 on the shared 2-core machine (load ~11), SQLite, one
+// data set copied for both, five alternating runs of 8 000 requests, CPU
+// per request (median; wall time in brackets, noisy): before family access
+// (main) 0.307 ms [0.91]; after, a customer without grants 0.317 ms
+// (+3 %) [0.79]; after, a caretaker under a grant 0.351 ms (+14 %) [1.05].
 func BenchmarkDashboard100kGrants(b *testing.B) {
 	dir := os.Getenv(envBench100k)
 	if dir == "" {
