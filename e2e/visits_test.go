@@ -117,7 +117,7 @@ func TestCustomerCancelsAndRatesVisits(t *testing.T) {
 		t.Fatal(err)
 	}
 	text = mainText(t, ctx)
-	if !strings.Contains(text, "Käynti on peruttu.") || !strings.Contains(text, "Peruttu (peruit itse)") {
+	if !strings.Contains(text, "Käynti on peruttu.") || !strings.Contains(text, "Peruttu (asiakas perui)") {
 		t.Errorf("after cancelling:\n%s", text)
 	}
 	cancelledURL, _ := chromedp.Run(ctx, chromedp.Location())

@@ -78,6 +78,10 @@ type VisitDetail struct {
 	// can).
 	Move   *portal.MoveRequest
 	Closed string
+	// CancelledBy is who cancelled the visit when it was someone else on
+	// the customer's side than the viewer — the owner or a relative (family
+	// access); the zero Actor otherwise.
+	CancelledBy portal.Actor
 }
 
 // Visit returns one visit of a site the viewer may see, with the terms of
@@ -114,6 +118,15 @@ func (a *App) visitDetail(ctx context.Context, tx *store.Tx, v Viewer, c Capabil
 	d.Policy = portal.CancelPolicy{DeadlineDays: p.CancelDeadlineDays, LateFeePercent: p.LateFeePercent}
 	d.Terms = portal.CancellationTerms(d.Visit, d.Policy, tx.Now(), illness)
 	d.Closed = portal.Closed(d.Visit, tx.Now())
+	if d.Visit.Status == portal.VisitCancelledByCustomer {
+		by, err := tx.VisitCancelledBy(ctx, visitID)
+		if err != nil {
+			return err
+		}
+		if by.AccountID != v.AccountID {
+			d.CancelledBy = by
+		}
+	}
 	return setLatestMove(ctx, tx, visitID, &d.Move)
 }
 

@@ -81,3 +81,12 @@ func (tx *Tx) UnratedVisit(ctx context.Context, scope Scope, siteID int64, now t
 		ORDER BY v.ends_at DESC, v.id DESC LIMIT 1`,
 		append([]any{siteID, now.Add(-window - 24*time.Hour), now.Add(-window), now}, args...)...))
 }
+
+// VisitCancelledBy returns who on the customer's side cancelled a visit
+// (the zero Actor when no one was recorded).
+func (tx *Tx) VisitCancelledBy(ctx context.Context, visitID int64) (portal.Actor, error) {
+	var a portal.Actor
+	err := tx.queryRow(ctx, `SELECT cancelled_by_account_id, cancelled_by_name, cancelled_by_role FROM visits WHERE id = $1`,
+		visitID).Scan(idCol{&a.AccountID}, &a.Name, &a.Role)
+	return a, mapErr(err)
+}

@@ -40,7 +40,8 @@ func (e *env) grantFor(t *testing.T, site string, email string, role portal.Gran
 // TestWhoCancelledAndWhoseHome: matti looks after maija's home koti. Its
 // pages and the site switcher say whose home it is (his own home's do
 // not); he cancels its visit; the provider's visit page and schedule say
-// "Peruttu: matti (asioiden hoitaja)"; maija is mailed. Another
+// "Peruttu: matti (asioiden hoitaja)", and so does maija's own visit page;
+// maija is mailed. Another
 // provider's staff still cannot open the visit.
 func TestWhoCancelledAndWhoseHome(t *testing.T) {
 	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
@@ -79,6 +80,16 @@ func TestWhoCancelledAndWhoseHome(t *testing.T) {
 		day := url.Values{"paiva": {isoDate(e.visitAt())}, "tila": {"kaikki"}}
 		if r := do(t, sari, "GET", e.srv.URL+"/tuottaja?"+day.Encode(), nil); !strings.Contains(r.body, who) {
 			t.Errorf("provider's schedule lacks %q:\n%s", who, r.body)
+		}
+		// The owner's visit page says who cancelled; the canceller's own
+		// says only that the customer cancelled.
+		maija := e.client(t)
+		e.signIn(t, maija, "maija@example.fi")
+		if r := do(t, maija, "GET", visit, nil); !strings.Contains(r.body, "<p>"+who+"</p>") {
+			t.Errorf("the owner's visit page lacks %q", who)
+		}
+		if r := do(t, matti, "GET", visit, nil); strings.Contains(r.body, who) || !strings.Contains(r.body, "Peruttu (asiakas perui)") {
+			t.Error("the canceller's own visit page names him, or not the customer's cancellation")
 		}
 		if r := do(t, bertta, "GET", pv, nil); r.StatusCode != http.StatusNotFound || strings.Contains(r.body, who) {
 			t.Errorf("another provider's staff: %d", r.StatusCode)

@@ -57,7 +57,7 @@ func TestVisitPages(t *testing.T) {
 			t.Fatalf("cancel: %d\n%s", r.StatusCode, r.body)
 		}
 		r = do(t, c, "GET", e.srv.URL+visitPath+"?ok=peruttu", nil)
-		if !strings.Contains(r.body, "Käynti on peruttu.") || !strings.Contains(r.body, "Peruttu (peruit itse)") {
+		if !strings.Contains(r.body, "Käynti on peruttu.") || !strings.Contains(r.body, "Peruttu (asiakas perui)") {
 			t.Error("the cancellation does not show")
 		}
 		// Cancel twice: refused, nothing changes.
