@@ -163,6 +163,7 @@ var notWalked = map[string]string{
 	"/kohteet/{site}/viestit/tapahtumat":   "the live message stream, no page",
 	"/palveluvuorot/tapahtumat":            "the live visit status stream, no page",
 	"/profiili/omat-tiedot.json":           "the data download, JSON",
+	"/offline/kopio":                       "the service worker's JSON list of the offline copy, no page",
 	"/kohteet/{site}/laskut/{invoice}/pdf": "a PDF",
 	"/vuosikooste/pdf":                     "a PDF",
 	"/dev/posti":                           "the development outbox, no part of the portal",
