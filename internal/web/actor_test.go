@@ -63,6 +63,9 @@ func TestWhoCancelledAndWhoseHome(t *testing.T) {
 		if strings.Contains(r.body, `class="on-behalf"`) || strings.Count(r.body, `<span class="site-owner">`+banner+`</span>`) != 1 {
 			t.Errorf("his own home: a banner, or the switcher does not mark koti once:\n%s", r.body)
 		}
+		if r := do(t, matti, "GET", e.srv.URL+"/kohteet", nil); !strings.Contains(r.body, `<p class="site-owner">`+banner+`</p>`) {
+			t.Error("his list of homes does not say whose home koti is")
+		}
 
 		// He cancels koti's visit (three days ahead: the fee is shown and
 		// confirmed).
