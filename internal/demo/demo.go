@@ -383,7 +383,7 @@ func (p *plan) writeGrants(ctx context.Context, tx *store.Tx, accountID func(int
 		email := demoAccounts[accCaretaker].email
 		h := sha256.Sum256([]byte("asiakassivu demo grant " + sp.def.key))
 		id, err := tx.InsertGrant(ctx, portal.Grant{SiteID: sp.id, Role: portal.GrantCaretaker, Email: email, EmailNorm: email,
-			InvitedBy: accountID(sp.def.account), Language: "fi", ExpiresAt: p.now.Add(portal.GrantInviteTTL)}, h[:])
+			InvitedBy: accountID(sp.def.account), Language: "fi", ExpiresAt: tx.Now().Add(portal.GrantInviteTTL)}, h[:])
 		if err != nil {
 			return err
 		}
@@ -399,7 +399,7 @@ func (p *plan) writeGrants(ctx context.Context, tx *store.Tx, accountID func(int
 		h := sha256.Sum256([]byte(InvitationToken))
 		if _, err := tx.InsertGrant(ctx, portal.Grant{SiteID: sp.id, Role: portal.GrantFollower, Email: "uusi@demo.example",
 			EmailNorm: "uusi@demo.example", InvitedBy: accountID(accToinen), Language: "fi",
-			ExpiresAt: p.now.Add(portal.GrantInviteTTL)}, h[:]); err != nil {
+			ExpiresAt: tx.Now().Add(portal.GrantInviteTTL)}, h[:]); err != nil {
 			return err
 		}
 		res.Grants++
