@@ -335,16 +335,43 @@ func (a *App) Overview(ctx context.Context, v Viewer) ([]portal.SiteSummary, err
 // Site returns one site the viewer may see, or portal.ErrNotFound — the
 // same answer whether the site does not exist or belongs to someone else.
 func (a *App) Site(ctx context.Context, v Viewer, siteID int64) (portal.SiteSummary, error) {
-	var out portal.SiteSummary
+	d, err := a.site(ctx, v, siteID, store.DashboardParts{})
+	return d.SiteSummary, err
+}
+
+// CancelledVisitsShown is how many cancelled visits ahead the dashboard
+// shows.
+const CancelledVisitsShown = 3
+
+// Dashboard returns a site's own page, the dashboard, in one statement:
+// the site as Site does, its cancelled visits that have not ended yet
+// (CancelledVisitsShown, soonest first, each with what its cancellation
+// cost: the next visit is never a cancelled one), the visit waiting for
+// the viewer's rating — the latest done one still within RatingWindow
+// without a rating, for a customer who may rate at the site (staff and
+// admins do not rate) — and, for customers, where the page's live status
+// stream starts.
+func (a *App) Dashboard(ctx context.Context, v Viewer, siteID int64) (portal.SiteDashboard, error) {
+	parts := store.DashboardParts{Cancelled: CancelledVisitsShown}
+	if v.Role == portal.RoleCustomer {
+		parts.Rate, parts.RateWindow, parts.LiveFrom = v.siteScope(siteID, CapRate), RatingWindow, true
+	}
+	return a.site(ctx, v, siteID, parts)
+}
+
+// site reads a site's summary with the dashboard's parts asked for.
+func (a *App) site(ctx context.Context, v Viewer, siteID int64, parts store.DashboardParts) (portal.SiteDashboard, error) {
+	var out portal.SiteDashboard
 	err := a.db.ReadOne(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = tx.SiteSummary(ctx, v.scopeFor(CapView), siteID, tx.Now(), store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())})
+		out, err = tx.SiteDashboard(ctx, v.siteScope(siteID, CapView), siteID, tx.Now(),
+			store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())}, parts)
 		return err
 	})
 	if err != nil {
 		return out, fmt.Errorf("site %d: %w", siteID, err)
 	}
-	v.fitSummary(&out)
+	v.fitSummary(&out.SiteSummary)
 	a.touchGrant(ctx, v, siteID)
 	if v.audited() {
 		if err := a.audit(ctx, v, "site.view", out.Site.CustomerID, out.Site.ID); err != nil {

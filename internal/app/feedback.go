@@ -215,26 +215,3 @@ func (a *App) GivePortalFeedback(ctx context.Context, v *Viewer, in PortalFeedba
 		return err
 	})
 }
-
-// VisitToRate returns the visit of a customer's site that the dashboard
-// asks to rate: the latest done one still within RatingWindow that has
-// no rating; found is false when there is none, when the site is not the
-// viewer's, and for staff and admins, who do not rate. One statement.
-func (a *App) VisitToRate(ctx context.Context, v Viewer, siteID int64) (visit portal.Visit, found bool, err error) {
-	if v.Role != portal.RoleCustomer {
-		return visit, false, nil
-	}
-	err = a.db.ReadOne(ctx, func(tx *store.Tx) error {
-		var err error
-		visit, err = tx.UnratedVisit(ctx, v.scopeFor(CapRate), siteID, tx.Now(), RatingWindow)
-		if errors.Is(err, portal.ErrNotFound) {
-			return nil
-		}
-		found = err == nil
-		return err
-	})
-	if err != nil {
-		return visit, false, fmt.Errorf("visit to rate at site %d: %w", siteID, err)
-	}
-	return visit, found, nil
-}

@@ -125,6 +125,27 @@ func (v Viewer) scopeFor(c Capability) store.Scope {
 }
 
 // hasGrants reports whether the viewer's session listed a granted site.
+// siteScope is scopeFor(c) for a query about one site: the viewer's link
+// to it (read with their session) tells which branch of the rule the
+// query needs, so an owner's query about their home never looks at
+// grants and a relative's looks up the one grant — still inside the
+// query, so a grant revoked since the session was read matches nothing.
+// A site not in the viewer's list gets the whole rule.
+func (v Viewer) siteScope(siteID int64, c Capability) store.Scope {
+	s := v.scopeFor(c)
+	if s.GranteeID == 0 {
+		return s
+	}
+	switch l, ok := v.Link(siteID); {
+	case !ok:
+	case l.Role == "":
+		s.GranteeID, s.CaretakerOnly = 0, false
+	default:
+		s.EmailNorm = ""
+	}
+	return s
+}
+
 func (v Viewer) hasGrants() bool {
 	for _, s := range v.Sites {
 		if s.Grant.Role != "" {

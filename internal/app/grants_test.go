@@ -449,3 +449,74 @@ func TestGranteesAreNotified(t *testing.T) {
 		}
 	})
 }
+
+// TestDashboardByRole: the dashboard's one statement follows the viewer's
+// link to the home: the owner and a caretaker are asked to rate a done
+// visit, a follower is not; each sees the cancelled visits ahead and
+// where the live stream starts; a grant revoked after the relative's
+// viewer was read (their session) leaves them nothing.
+func TestDashboardByRole(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	storetest.Each(t, clock.Now, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w, m := grantWorld(t, db, clock)
+		koti := w.sites["koti"]
+		maija := w.signIn(t, "maija@example.fi")
+		var done, cancelled int64
+		err := db.Write(ctx, func(tx *store.Tx) (err error) {
+			y, n := t0.Add(-24*time.Hour), t0.Add(24*time.Hour)
+			if done, err = tx.UpsertVisit(ctx, portal.Visit{SiteID: koti, Source: "t", ExternalID: "dash-done",
+				StartsAt: y, EndsAt: y.Add(2 * time.Hour), Status: portal.VisitDone}); err != nil {
+				return err
+			}
+			cancelled, err = tx.UpsertVisit(ctx, portal.Visit{SiteID: koti, Source: "t", ExternalID: "dash-cancelled",
+				StartsAt: n, EndsAt: n.Add(2 * time.Hour), Status: portal.VisitCancelledByProvider})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		relative := func(email string, role portal.GrantRole) Viewer {
+			token := w.invite(t, m, maija, koti, email, role)
+			if _, err := w.app.AcceptInvite(ctx, w.signIn(t, email), token); err != nil {
+				t.Fatal(err)
+			}
+			return w.signIn(t, email)
+		}
+		liisa, pekka := relative("liisa@example.fi", portal.GrantCaretaker), relative("pekka@example.fi", portal.GrantFollower)
+		from, err := w.app.LiveStart(ctx)
+		if err != nil || from == 0 {
+			t.Fatalf("live start %d, %v", from, err)
+		}
+		for _, c := range []struct {
+			name string
+			v    Viewer
+			rate bool
+		}{{"owner", maija, true}, {"caretaker", liisa, true}, {"follower", pekka, false}} {
+			d, err := w.app.Dashboard(ctx, c.v, koti)
+			if err != nil || d.Site.ID != koti {
+				t.Fatalf("%s: %+v, %v", c.name, d.Site, err)
+			}
+			if (d.ToRate != nil) != c.rate || c.rate && d.ToRate.ID != done {
+				t.Errorf("%s: visit to rate %+v, want one: %v", c.name, d.ToRate, c.rate)
+			}
+			if len(d.Cancelled) != 1 || d.Cancelled[0].ID != cancelled || d.LiveFrom != from {
+				t.Errorf("%s: cancelled %+v, live from %d (want %d)", c.name, d.Cancelled, d.LiveFrom, from)
+			}
+		}
+		list, err := w.app.SiteGrants(ctx, maija, koti)
+		if err != nil || len(list) != 2 {
+			t.Fatalf("grants %+v, %v", list, err)
+		}
+		for _, g := range list {
+			if err := w.app.RevokeGrant(ctx, maija, koti, g.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, v := range []Viewer{liisa, pekka} {
+			if d, err := w.app.Dashboard(ctx, v, koti); !errors.Is(err, portal.ErrNotFound) || d.ToRate != nil || d.Cancelled != nil {
+				t.Errorf("%s after the revocation: %+v, %v", v.Email, d, err)
+			}
+		}
+	})
+}

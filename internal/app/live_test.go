@@ -144,8 +144,8 @@ func TestLiveStatus(t *testing.T) {
 		if !CanRate(dv.Visit, clock.Now()) {
 			t.Errorf("a visit marked done before its planned end cannot be rated")
 		}
-		if got, ok, err := w.app.VisitToRate(ctx, maija, w.sites["koti"]); err != nil || !ok || got.ID != visit {
-			t.Errorf("the dashboard's rating prompt: %v %v %v", got.ID, ok, err)
+		if d, err := w.app.Dashboard(ctx, maija, w.sites["koti"]); err != nil || d.ToRate == nil || d.ToRate.ID != visit {
+			t.Errorf("the dashboard's rating prompt: %+v %v", d.ToRate, err)
 		}
 		refused("done twice", w.app.MarkVisitDone(ctx, staff, visit, seq(), ""), "note", "provider.live.refused.done")
 

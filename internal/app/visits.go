@@ -217,25 +217,6 @@ func (a *App) CancelPreview(ctx context.Context, v Viewer, siteID, visitID int64
 	return d, nil
 }
 
-// CancelledVisitsShown is how many cancelled visits ahead the dashboard
-// shows.
-const CancelledVisitsShown = 3
-
-// CancelledAhead lists the cancelled visits of a site that have not ended
-// yet, soonest first, each with what its cancellation cost (for the
-// dashboard: the next visit is never a cancelled one).
-func (a *App) CancelledAhead(ctx context.Context, v Viewer, siteID int64) ([]portal.Visit, error) {
-	var out []portal.Visit
-	err := a.db.ReadOne(ctx, func(tx *store.Tx) (err error) {
-		out, err = tx.CancelledAhead(ctx, v.scopeFor(CapView), siteID, tx.Now(), CancelledVisitsShown)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("cancelled visits of site %d: %w", siteID, err)
-	}
-	return out, nil
-}
-
 // SetVisitNote stores the customer's note for one visit ("please also
 // clean the balcony door"); it goes to the changes journal for the
 // provider's systems.

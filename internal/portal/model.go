@@ -286,3 +286,15 @@ type SiteSummary struct {
 	// read (filled on the site's own page).
 	Unread int
 }
+
+// SiteDashboard is a site's summary with what its dashboard shows beside
+// it: the cancelled visits that have not ended yet (soonest first, each
+// with what its cancellation cost), a done visit waiting for the viewer's
+// rating, and the journal's newest number, where the page's live status
+// stream starts.
+type SiteDashboard struct {
+	SiteSummary
+	Cancelled []Visit
+	ToRate    *Visit
+	LiveFrom  int64
+}

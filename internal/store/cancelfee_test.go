@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -69,15 +70,23 @@ func TestCancelFeeRoundTrip(t *testing.T) {
 			if err != nil || len(pv) != 5 || pv[0].Visit.CancelFeeReason != portal.FeeCharged || pv[1].Visit.CancelFeeReason != portal.FeeFree {
 				t.Errorf("provider visits %+v %v", pv, err)
 			}
-			ahead, err := tx.CancelledAhead(ctx, scope, f.site, t0, 3)
-			if err != nil || len(ahead) != 2 || ahead[0].ID != ids["a"] || ahead[0].CancelFeeCents != 11257 || ahead[1].ID != ids["b"] {
-				t.Errorf("cancelled ahead %+v %v", ahead, err)
+			ahead := func(scope store.Scope, now time.Time) ([]portal.Visit, error) {
+				d, err := tx.SiteDashboard(ctx, scope, f.site, now, store.Reader{}, store.DashboardParts{Cancelled: 3})
+				return d.Cancelled, err
 			}
-			if ahead, err := tx.CancelledAhead(ctx, other, f.site, t0, 3); err != nil || len(ahead) != 0 {
-				t.Errorf("another account sees the cancellations: %+v %v", ahead, err)
+			cancelled, err := ahead(scope, t0)
+			if err != nil || len(cancelled) != 2 || cancelled[0].ID != ids["a"] || cancelled[0].CancelFeeCents != 11257 || cancelled[1].ID != ids["b"] {
+				t.Errorf("cancelled ahead %+v %v", cancelled, err)
 			}
-			if ahead, err := tx.CancelledAhead(ctx, scope, f.site, t0.AddDate(0, 0, 2), 3); err != nil || len(ahead) != 1 {
-				t.Errorf("ended cancellations listed: %+v %v", ahead, err)
+			if cancelled, err := ahead(other, t0); !errors.Is(err, portal.ErrNotFound) || len(cancelled) != 0 {
+				t.Errorf("another account sees the cancellations: %+v %v", cancelled, err)
+			}
+			if cancelled, err := ahead(scope, t0.AddDate(0, 0, 2)); err != nil || len(cancelled) != 1 {
+				t.Errorf("ended cancellations listed: %+v %v", cancelled, err)
+			}
+			if d, err := tx.SiteDashboard(ctx, scope, f.site, t0, store.Reader{}, store.DashboardParts{Cancelled: 1}); err != nil ||
+				len(d.Cancelled) != 1 || d.Cancelled[0].ID != ids["a"] {
+				t.Errorf("one cancelled visit asked for: %+v %v", d.Cancelled, err)
 			}
 			return nil
 		})

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,7 +23,9 @@ type Scope struct {
 	// GranteeID adds, to EmailNorm's own sites, the sites that an active
 	// grant (family access) gives this account — only caretaker grants
 	// when CaretakerOnly. The grant is checked in the query itself, so a
-	// revoked grant stops matching at once.
+	// revoked grant stops matching at once. Without EmailNorm only the
+	// granted sites match: a query about one site the account reaches by
+	// a grant looks up that grant alone.
 	GranteeID     int64
 	CaretakerOnly bool
 	ProviderID    int64 // provider staff: the provider's sites
@@ -49,6 +53,10 @@ func (s Scope) kind() int {
 		return 4
 	case s.EmailNorm != "":
 		return 3
+	case s.GranteeID != 0 && s.CaretakerOnly:
+		return 7
+	case s.GranteeID != 0:
+		return 6
 	}
 	return 0
 }
@@ -79,6 +87,14 @@ func (s Scope) match(arg int) (string, []any) {
 			` UNION ALL ` + activeGrantSites(b, s.CaretakerOnly) + `)`, []any{s.EmailNorm, s.GranteeID}
 	case s.EmailNorm != "":
 		return "c.email_norm = $" + strconv.Itoa(arg), []any{s.EmailNorm}
+	case s.GranteeID != 0:
+		// The grant of each site looked at, by the grants' site index.
+		q := `EXISTS (SELECT 1 FROM site_grants g WHERE g.site_id = s.id AND g.grantee_account_id = $` + strconv.Itoa(arg) +
+			` AND g.accepted_at IS NOT NULL AND g.ended_at IS NULL`
+		if s.CaretakerOnly {
+			q += ` AND g.role = 'caretaker'`
+		}
+		return q + `)`, []any{s.GranteeID}
 	}
 	return "FALSE", nil
 }
@@ -263,7 +279,9 @@ func (tx *Tx) LatestInvoice(ctx context.Context, siteID int64) (portal.Invoice, 
 // visit, latest billing summary and contracts in one query ($1 is now):
 // one row per contract (one without any), newest start first as in
 // ContractsOfSite. A page that shows them costs one round trip to
-// PostgreSQL instead of four.
+// PostgreSQL instead of four. Every summary query's rows are a part
+// number (0: the summary), these columns, an unread count and a journal
+// number (see SiteDashboard), so that one scan reads them all.
 var (
 	siteSummaryCols = siteCols + `, ` + prefixCols("v", visitCols) + `, ` + prefixCols("i", invoiceCols) + `, ` +
 		prefixCols("k", contractCols)
@@ -283,15 +301,21 @@ func prefixCols(alias, cols string) string {
 	return strings.Join(parts, ", ")
 }
 
+// colCount is the number of columns in a list of them.
+func colCount(cols string) int { return strings.Count(cols, ",") + 1 }
+
+// nulls is n NULL columns.
+func nulls(n int) string { return strings.TrimSuffix(strings.Repeat("NULL, ", n), ", ") }
+
 // SiteSummaries lists the sites within scope in the order of Sites, each
 // with its provider, contracts (as ContractsOfSite), next visit (as
 // NextVisit) and latest billing summary (as LatestInvoice), in one query.
 // Unread is left 0.
 func (tx *Tx) SiteSummaries(ctx context.Context, scope Scope, now time.Time) ([]portal.SiteSummary, error) {
 	w, args := scope.where(2)
-	rows, err := tx.query(ctx, `SELECT `+siteSummaryCols+`, 0`+siteSummaryFrom+` WHERE `+w+siteSummaryOrder,
+	rows, err := tx.query(ctx, `SELECT 0, `+siteSummaryCols+`, 0, 0`+siteSummaryFrom+` WHERE `+w+siteSummaryOrder,
 		append([]any{now.UTC()}, args...)...)
-	return scanSiteSummaries(rows, err)
+	return scanSiteSummaries(rows, err, nil)
 }
 
 // Reader is whose unread messages a site summary counts: the account, and
@@ -306,22 +330,43 @@ type Reader struct {
 // query; portal.ErrNotFound when the site does not exist or lies outside
 // the scope.
 func (tx *Tx) SiteSummary(ctx context.Context, scope Scope, id int64, now time.Time, r Reader) (portal.SiteSummary, error) {
-	// The text takes few shapes (the scope's kind, the number of author
-	// kinds): each is built once, not on every dashboard.
-	key := siteSummaryKey{scope.kind(), len(r.From)}
-	q, ok := siteSummaryTexts.Load(key)
+	d, err := tx.SiteDashboard(ctx, scope, id, now, r, DashboardParts{})
+	return d.SiteSummary, err
+}
+
+// DashboardParts is what SiteDashboard reads beside a site's summary.
+type DashboardParts struct {
+	// Cancelled is how many of the site's cancelled visits that have not
+	// ended yet to read, soonest first (as CancelledAhead was).
+	Cancelled int
+	// Rate is whose done visits wait for a rating: the latest visit of the
+	// site within this scope that was done and ended (or was marked done
+	// by the worker, C12) within RateWindow before now and has no rating
+	// yet, from the portal or the ERP. The zero Scope reads none.
+	Rate       Scope
+	RateWindow time.Duration
+	// LiveFrom reads the journal's newest number (LastChange), where a
+	// live stream opened with the page starts.
+	LiveFrom bool
+}
+
+// SiteDashboard is SiteSummary with what the site's dashboard shows
+// beside it (parts), all in one statement: the summary's rows, the
+// cancelled visits ahead and the visit to rate, told apart by a part
+// number. Only the summary's rows check the scope (and the rating's, its
+// own): when the site lies outside it the other parts are dropped unread
+// and the answer is portal.ErrNotFound.
+func (tx *Tx) SiteDashboard(ctx context.Context, scope Scope, id int64, now time.Time, r Reader, parts DashboardParts) (portal.SiteDashboard, error) {
+	// The text takes few shapes: each is built once, not on every page.
+	key := dashboardKey{scope.kind(), len(r.From), parts.Cancelled > 0, parts.Rate.kind(), parts.LiveFrom}
+	q, ok := dashboardTexts.Load(key)
 	if !ok {
-		args := []any{nil, nil}
-		unread := "0"
-		if len(r.From) > 0 {
-			unread, args = unreadCount("s.id", r.AccountID, r.From, args)
-		}
-		w, _ := scope.where(len(args) + 1)
-		q, _ = siteSummaryTexts.LoadOrStore(key, `SELECT `+siteSummaryCols+`, `+unread+siteSummaryFrom+` WHERE s.id = $2 AND `+w+siteSummaryOrder)
+		q, _ = dashboardTexts.LoadOrStore(key, dashboardText(scope, len(r.From), parts))
 	}
-	// The parameters in the order unreadCount and where number them.
-	args := make([]any, 0, 4+len(r.From))
-	args = append(args, now.UTC(), id)
+	// The parameters in the order dashboardText numbers them.
+	now = now.UTC()
+	args := make([]any, 0, 10+len(r.From))
+	args = append(args, now, id)
 	if len(r.From) > 0 {
 		args = append(args, r.AccountID)
 		for _, k := range r.From {
@@ -329,41 +374,118 @@ func (tx *Tx) SiteSummary(ctx context.Context, scope Scope, id int64, now time.T
 		}
 	}
 	_, wargs := scope.match(0)
-	rows, err := tx.query(ctx, q.(string), append(args, wargs...)...)
-	sums, err := scanSiteSummaries(rows, err)
+	args = append(args, wargs...)
+	if parts.Cancelled > 0 {
+		args = append(args, parts.Cancelled)
+	}
+	if parts.Rate.kind() != 0 {
+		_, rargs := parts.Rate.match(0)
+		args = append(append(args, now.Add(-parts.RateWindow-24*time.Hour), now.Add(-parts.RateWindow)), rargs...)
+	}
+	rows, err := tx.query(ctx, q.(string), args...)
+	var d portal.SiteDashboard
+	sums, err := scanSiteSummaries(rows, err, &d)
 	if err != nil {
-		return portal.SiteSummary{}, err
+		return portal.SiteDashboard{}, err
 	}
 	if len(sums) == 0 {
-		return portal.SiteSummary{}, portal.ErrNotFound
+		return portal.SiteDashboard{}, portal.ErrNotFound
 	}
-	return sums[0], nil
+	d.SiteSummary = sums[0]
+	// In the order of siteSummaryOrder and CancelledAhead.
+	slices.SortFunc(d.Contracts, func(a, b portal.Contract) int {
+		return cmp.Or(b.Start.Time().Compare(a.Start.Time()), cmp.Compare(a.ID, b.ID))
+	})
+	slices.SortFunc(d.Cancelled, func(a, b portal.Visit) int {
+		return cmp.Or(a.StartsAt.Compare(b.StartsAt), cmp.Compare(a.ID, b.ID))
+	})
+	return d, nil
 }
 
-// siteSummaryKey is the shape of SiteSummary's query text; siteSummaryTexts
+// dashboardKey is the shape of SiteDashboard's query text; dashboardTexts
 // holds the text of each shape seen.
-type siteSummaryKey struct{ scope, authorKinds int }
+type dashboardKey struct {
+	scope, authorKinds int
+	cancelled          bool
+	rate               int
+	liveFrom           bool
+}
 
-var siteSummaryTexts sync.Map
+var dashboardTexts sync.Map
 
-// scanSiteSummaries reads the rows of siteSummaryCols and the unread
-// count, one or more per site.
-func scanSiteSummaries(rows *sql.Rows, err error) ([]portal.SiteSummary, error) {
+// dashboardText is SiteDashboard's query: $1 now, $2 the site, then the
+// reader's account and author kinds, the scope's parameters, the number of
+// cancelled visits, and the rating's window bounds and scope.
+func dashboardText(scope Scope, authorKinds int, parts DashboardParts) string {
+	args := []any{nil, nil}
+	unread := "0"
+	if authorKinds > 0 {
+		unread, args = unreadCount("s.id", 0, make([]string, authorKinds), args)
+	}
+	w, wargs := scope.where(len(args) + 1)
+	n := len(args) + len(wargs)
+	last := "0"
+	if parts.LiveFrom {
+		last = `(SELECT value FROM change_counter WHERE id = 1)`
+	}
+	q := `SELECT 0, ` + siteSummaryCols + `, ` + unread + `, ` + last + siteSummaryFrom + ` WHERE s.id = $2 AND ` + w
+	// A visit of another part fills the summary's visit columns; the
+	// others are NULL. The NULLs stand outside the subqueries, where
+	// PostgreSQL types them by the summary's columns.
+	visitRow := func(part string) string {
+		return ` UNION ALL SELECT ` + part + `, ` + nulls(colCount(siteCols)) + `, ` + prefixCols("x", visitCols) + `, ` +
+			nulls(colCount(invoiceCols)+colCount(contractCols)) + `, 0, 0 FROM `
+	}
+	if parts.Cancelled > 0 {
+		n++
+		q += visitRow("1") + `(SELECT ` + prefixCols("v", visitCols) + ` FROM visits v
+		WHERE v.site_id = $2 AND v.ends_at > $1 AND v.status IN ('cancelled_customer', 'cancelled_provider')
+		AND v.deleted_at IS NULL ORDER BY v.starts_at, v.id LIMIT $` + strconv.Itoa(n) + `) x`
+	}
+	if parts.Rate.kind() != 0 {
+		rw, _ := parts.Rate.where(n + 3)
+		q += visitRow("2") + `(SELECT ` + prefixCols("v", visitCols) + ` FROM visits v
+		JOIN sites s ON s.id = v.site_id JOIN customers c ON c.id = s.customer_id
+		WHERE v.site_id = $2 AND v.status = 'done' AND v.starts_at > $` + strconv.Itoa(n+1) + ` AND v.ends_at >= $` + strconv.Itoa(n+2) + `
+		AND (v.ends_at <= $1 OR v.done_at <= $1) AND v.deleted_at IS NULL AND ` + rw + `
+		AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.site_id = v.site_id AND f.visit_id = v.id AND f.rating > 0)
+		ORDER BY v.ends_at DESC, v.id DESC LIMIT 1) x`
+	}
+	// No order for the whole: sorting the few wide rows would cost more
+	// than the rest of the statement; SiteDashboard orders them.
+	return q
+}
+
+// scanSiteSummaries reads the rows of the summary queries, one or more
+// per site. Rows of other parts (SiteDashboard's) go to d.
+func scanSiteSummaries(rows *sql.Rows, err error, d *portal.SiteDashboard) ([]portal.SiteSummary, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	sc := summaryScans.Get().(*summaryScan)
 	defer summaryScans.Put(sc)
-	x, v, i, c, unread, dest := &sc.x, &sc.v, &sc.i, &sc.c, &sc.unread, sc.dest
+	x, v, i, c := &sc.x, &sc.v, &sc.i, &sc.c
 	var out []portal.SiteSummary
 	for rows.Next() {
-		*v, *i, *c = portal.Visit{}, portal.Invoice{}, portal.Contract{}
-		if err := rows.Scan(dest...); err != nil {
+		*x, *v, *i, *c = portal.SiteWithProvider{}, portal.Visit{}, portal.Invoice{}, portal.Contract{}
+		sc.unread, sc.last = 0, 0
+		if err := rows.Scan(sc.dest...); err != nil {
 			return nil, mapErr(err)
 		}
+		switch {
+		case sc.part == 1 && d != nil:
+			d.Cancelled = append(d.Cancelled, *v)
+			continue
+		case sc.part == 2 && d != nil:
+			rate := *v
+			d.ToRate = &rate
+			continue
+		case sc.part != 0:
+			return nil, fmt.Errorf("site summary: unexpected part %d", sc.part)
+		}
 		if n := len(out); n == 0 || out[n-1].Site.ID != x.Site.ID {
-			sum := portal.SiteSummary{Site: x.Site, Provider: x.Provider, Unread: *unread}
+			sum := portal.SiteSummary{Site: x.Site, Provider: x.Provider, Unread: sc.unread}
 			if v.ID != 0 {
 				next := *v
 				sum.NextVisit = &next
@@ -373,6 +495,9 @@ func scanSiteSummaries(rows *sql.Rows, err error) ([]portal.SiteSummary, error) 
 				sum.LatestInvoice = &latest
 			}
 			out = append(out, sum)
+			if d != nil {
+				d.LiveFrom = sc.last
+			}
 		}
 		if c.ID != 0 {
 			last := &out[len(out)-1]
@@ -382,30 +507,33 @@ func scanSiteSummaries(rows *sql.Rows, err error) ([]portal.SiteSummary, error) 
 	return out, mapErr(rows.Err())
 }
 
-// summaryScan is the scan destinations of one row of a site summary: the
-// outer-joined ones are reset before each row, since a NULL leaves them as
-// they are. They are pooled, since every dashboard would otherwise build
-// the sixty destinations anew.
+// summaryScan is the scan destinations of one row of a summary query:
+// all but the part may be NULL (outer joins, other parts), so they are
+// reset before each row, since a NULL leaves them as they are. They are
+// pooled, since every dashboard would otherwise build the sixty
+// destinations anew.
 type summaryScan struct {
+	part     int
 	x        portal.SiteWithProvider
 	v        portal.Visit
 	i        portal.Invoice
 	c        portal.Contract
 	unread   int
+	last     int64
 	nullable []orZero
 	dest     []any
 }
 
 var summaryScans = sync.Pool{New: func() any {
 	sc := new(summaryScan)
-	joined := append(append(visitDest(&sc.v), invoiceDest(&sc.i)...), contractDest(&sc.c)...)
-	sc.nullable = make([]orZero, len(joined))
-	sc.dest = append(make([]any, 0, 24+len(joined)+1), siteDest(&sc.x)...)
-	for k, d := range joined {
+	cols := append(append(append(siteDest(&sc.x), visitDest(&sc.v)...), invoiceDest(&sc.i)...), contractDest(&sc.c)...)
+	cols = append(cols, &sc.unread, &sc.last)
+	sc.nullable = make([]orZero, len(cols))
+	sc.dest = append(make([]any, 0, 1+len(cols)), &sc.part)
+	for k, d := range cols {
 		sc.nullable[k].dst = d
 		sc.dest = append(sc.dest, &sc.nullable[k])
 	}
-	sc.dest = append(sc.dest, &sc.unread)
 	return sc
 }}
 

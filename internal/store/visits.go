@@ -50,38 +50,6 @@ func (tx *Tx) CancelVisitByCustomer(ctx context.Context, visitID int64, sequence
 	return nil
 }
 
-// CancelledAhead lists up to limit cancelled visits of a site within scope
-// that have not ended by now, soonest first: the dashboard shows them with
-// what their cancellation cost. One statement (the scope is joined in).
-func (tx *Tx) CancelledAhead(ctx context.Context, scope Scope, siteID int64, now time.Time, limit int) ([]portal.Visit, error) {
-	w, args := scope.where(4)
-	rows, err := tx.query(ctx, `SELECT `+prefixCols("v", visitCols)+` FROM visits v JOIN sites s ON s.id = v.site_id
-		JOIN customers c ON c.id = s.customer_id
-		WHERE v.site_id = $1 AND v.ends_at > $2 AND v.status IN ('cancelled_customer', 'cancelled_provider')
-		AND v.deleted_at IS NULL AND `+w+` ORDER BY v.starts_at, v.id LIMIT $3`,
-		append([]any{siteID, now.UTC(), limit}, args...)...)
-	return scanAll(rows, err, func(r *sql.Rows) (portal.Visit, error) { return scanVisit(r) })
-}
-
-// UnratedVisit returns the latest visit of a site within scope that was
-// done and ended (or was marked done by the worker, C12) within window
-// before now and has no rating yet (from the
-// portal or the ERP); portal.ErrNotFound when there is none, or when the
-// site lies outside the scope. One statement: the dashboard reads it
-// beside the site summary. Visits are shorter than a day, so the start
-// bounds the search to the site's index range.
-func (tx *Tx) UnratedVisit(ctx context.Context, scope Scope, siteID int64, now time.Time, window time.Duration) (portal.Visit, error) {
-	now = now.UTC()
-	w, args := scope.where(5)
-	return scanVisit(tx.queryRow(ctx, `SELECT `+prefixCols("v", visitCols)+` FROM visits v
-		JOIN sites s ON s.id = v.site_id JOIN customers c ON c.id = s.customer_id
-		WHERE v.site_id = $1 AND v.status = 'done' AND v.starts_at > $2 AND v.ends_at >= $3 AND (v.ends_at <= $4 OR v.done_at <= $4)
-		AND v.deleted_at IS NULL AND `+w+`
-		AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.site_id = v.site_id AND f.visit_id = v.id AND f.rating > 0)
-		ORDER BY v.ends_at DESC, v.id DESC LIMIT 1`,
-		append([]any{siteID, now.Add(-window - 24*time.Hour), now.Add(-window), now}, args...)...))
-}
-
 // VisitCancelledBy returns who on the customer's side cancelled a visit
 // (the zero Actor when no one was recorded).
 func (tx *Tx) VisitCancelledBy(ctx context.Context, visitID int64) (portal.Actor, error) {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -258,11 +259,11 @@ func TestRatingPrompt(t *testing.T) {
 		// The use case finds it for maija only.
 		mattiViewer := app.Viewer{AccountID: 99, Verified: true, Role: portal.RoleCustomer, EmailNorm: "matti@example.fi"}
 		maijaViewer := app.Viewer{AccountID: 98, Verified: true, Role: portal.RoleCustomer, EmailNorm: "maija@example.fi"}
-		if _, found, err := e.server.app.VisitToRate(context.Background(), mattiViewer, e.sites["koti"]); found || err != nil {
-			t.Errorf("matti is asked to rate maija's visit: %v %v", found, err)
+		if d, err := e.server.app.Dashboard(context.Background(), mattiViewer, e.sites["koti"]); d.ToRate != nil || !errors.Is(err, portal.ErrNotFound) {
+			t.Errorf("matti is asked to rate maija's visit: %+v %v", d.ToRate, err)
 		}
-		if v, found, err := e.server.app.VisitToRate(context.Background(), maijaViewer, e.sites["koti"]); !found || err != nil || v.ID != done {
-			t.Errorf("maija's visit to rate: %v %v %d", found, err, v.ID)
+		if d, err := e.server.app.Dashboard(context.Background(), maijaViewer, e.sites["koti"]); err != nil || d.ToRate == nil || d.ToRate.ID != done {
+			t.Errorf("maija's visit to rate: %+v %v", d.ToRate, err)
 		}
 		// Matti cannot rate maija's visit, whatever he posts.
 		matti := e.client(t)

@@ -53,26 +53,20 @@ func (s *Server) site(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	if err != nil {
 		return err
 	}
-	sum, err := s.app.Site(r.Context(), v.Viewer, id)
+	d, err := s.app.Dashboard(r.Context(), v.Viewer, id)
 	if err != nil {
 		return err
 	}
+	sum := d.SiteSummary
 	if !forCopy(r, r.Pattern, v) { // the worker's fetch for the offline copy is not the person opening the site
 		http.SetCookie(w, &http.Cookie{Name: siteCookie, Value: strconv.FormatInt(id, 10), Path: "/", HttpOnly: true,
 			Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionLifetime / time.Second)})
 	}
-	p := sitePage{layout: s.base(r, v, "site.summary"), SiteSummary: sum, Access: accessForm(sum.Site.Access)}
-	if p.Cancelled, err = s.app.CancelledAhead(r.Context(), v.Viewer, id); err != nil {
-		return err
-	}
+	p := sitePage{layout: s.base(r, v, "site.summary"), SiteSummary: sum, Access: accessForm(sum.Site.Access),
+		Cancelled: d.Cancelled, ToRate: d.ToRate}
 	p.ReadOnly = portal.ReadOnly(sum.Contracts, p.Today)
-	if p.LiveStream, err = s.liveStream(r, v); err != nil {
-		return err
-	}
-	if visit, ok, err := s.app.VisitToRate(r.Context(), v.Viewer, id); err != nil {
-		return err
-	} else if ok {
-		p.ToRate = &visit
+	if v.Role == portal.RoleCustomer {
+		p.LiveStream = liveStreamPath(d.LiveFrom)
 	}
 	p.CurrentSite, p.Section = id, "home"
 	p.Title = sum.Site.Name
