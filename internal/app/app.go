@@ -335,7 +335,7 @@ func (a *App) Overview(ctx context.Context, v Viewer) ([]portal.SiteSummary, err
 // Site returns one site the viewer may see, or portal.ErrNotFound — the
 // same answer whether the site does not exist or belongs to someone else.
 func (a *App) Site(ctx context.Context, v Viewer, siteID int64) (portal.SiteSummary, error) {
-	d, err := a.site(ctx, v, siteID, store.DashboardParts{})
+	d, err := a.site(ctx, v, siteID, store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())}, store.DashboardParts{})
 	return d.SiteSummary, err
 }
 
@@ -350,22 +350,26 @@ const CancelledVisitsShown = 3
 // the viewer's rating — the latest done one still within RatingWindow
 // without a rating, for a customer who may rate at the site (staff and
 // admins do not rate) — and, for customers, where the page's live status
-// stream starts.
+// stream starts. A customer's unread messages are those their session
+// counted (Viewer.Unread), the number the navigation shows beside it.
 func (a *App) Dashboard(ctx context.Context, v Viewer, siteID int64) (portal.SiteDashboard, error) {
-	parts := store.DashboardParts{Cancelled: CancelledVisitsShown}
-	if v.Role == portal.RoleCustomer {
-		parts.Rate, parts.RateWindow, parts.LiveFrom = v.siteScope(siteID, CapRate), RatingWindow, true
+	if v.Role != portal.RoleCustomer {
+		r := store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())}
+		return a.site(ctx, v, siteID, r, store.DashboardParts{Cancelled: CancelledVisitsShown})
 	}
-	return a.site(ctx, v, siteID, parts)
+	d, err := a.site(ctx, v, siteID, store.Reader{}, store.DashboardParts{Cancelled: CancelledVisitsShown,
+		Rate: v.siteScope(siteID, CapRate), RateWindow: RatingWindow, LiveFrom: true})
+	d.Unread = v.Unread[siteID]
+	return d, err
 }
 
-// site reads a site's summary with the dashboard's parts asked for.
-func (a *App) site(ctx context.Context, v Viewer, siteID int64, parts store.DashboardParts) (portal.SiteDashboard, error) {
+// site reads a site's summary, its unread messages counted for r, with
+// the dashboard's parts asked for.
+func (a *App) site(ctx context.Context, v Viewer, siteID int64, r store.Reader, parts store.DashboardParts) (portal.SiteDashboard, error) {
 	var out portal.SiteDashboard
 	err := a.db.ReadOne(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = tx.SiteDashboard(ctx, v.siteScope(siteID, CapView), siteID, tx.Now(),
-			store.Reader{AccountID: v.AccountID, From: unreadFrom(v.Side())}, parts)
+		out, err = tx.SiteDashboard(ctx, v.siteScope(siteID, CapView), siteID, tx.Now(), r, parts)
 		return err
 	})
 	if err != nil {
