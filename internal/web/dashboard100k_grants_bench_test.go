@@ -15,17 +15,13 @@ import (
 // access in the access rule: other customers of the data set (from the
 // middle of each stretch, so BenchmarkDashboard100k's stay without
 // grants) each look after the next one's home (a caretaker grant), and
-// ask for their own home's dashboard and the one they look after in turn —
-// every query of their sites takes the grants' branch of the rule. Run
+// ask for their own home's dashboard and the one they look after in turn:
+// the granted home's statement probes the one grant (app's siteScope). Run
 // with
 //
-//	ASIAKASSIVU_BENCH_100K=/tmp/bench100k go test ./internal/web -run '^$' -bench 'Dashboard100k' -benchtime 3000x
+//	ASIAKASSIVU_BENCH_100K=/tmp/bench100k go test ./internal/web -run '^$' -bench 'Dashboard100k' -benchtime 8000x -count 3
 //
-// Measured 2026-12-07 on the shared 2-core machine (load ~11), SQLite, one
-// data set copied for both, five alternating runs of 8 000 requests, CPU
-// per request (median; wall time in brackets, noisy): before family access
-// (main) 0.307 ms [0.91]; after, a customer without grants 0.317 ms
-// (+3 %) [0.79]; after, a caretaker under a grant 0.351 ms (+14 %) [1.05].
+// Figures, before and after, are in docs/performance.md.
 func BenchmarkDashboard100kGrants(b *testing.B) {
 	dir := os.Getenv(envBench100k)
 	if dir == "" {
