@@ -389,7 +389,19 @@ func TestGrantsStayWithTheHome(t *testing.T) {
 		if _, err := w.app.Site(ctx, w.signIn(t, "liisa@example.fi"), mokki); err != nil {
 			t.Errorf("the relative lost the home with its owner: %v", err)
 		}
-		if err := w.app.RevokeGrant(ctx, matti, mokki, list[0].ID); err != nil {
+		// The record's email becomes the relative's own: the home is
+		// listed once, as hers, with the owner's wider access.
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.UpsertCustomer(ctx, portal.Customer{Source: "t", ExternalID: "mokki", Name: "mokki", Email: "liisa@example.fi"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if liisa = w.signIn(t, "liisa@example.fi"); len(liisa.Sites) != 1 || liisa.Sites[0].ID != mokki ||
+			liisa.Sites[0].Grant.Role != "" || !liisa.May(mokki, CapBilling) {
+			t.Errorf("owned and granted: %+v", liisa.Sites)
+		}
+		if err := w.app.RevokeGrant(ctx, liisa, mokki, list[0].ID); err != nil {
 			t.Errorf("the new owner revokes: %v", err)
 		}
 	})

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"sync"
 	"time"
 
@@ -158,18 +160,9 @@ func (tx *Tx) SessionWithSites(ctx context.Context, h []byte, unreadFrom []strin
 		if !id.Valid {
 			continue // the outer joins' row of an account or customer without sites
 		}
-		site := portal.Site{ID: id.Int64, CustomerID: customer.Int64, ProviderID: provider.Int64,
+		sites = append(sites, portal.Site{ID: id.Int64, CustomerID: customer.Int64, ProviderID: provider.Int64,
 			Name: name.String, Street: street.String, PostalCode: code.String, City: cty.String,
-			Grant: portal.GrantLink{Role: portal.GrantRole(role), OwnerName: owner, LastUsed: used}}
-		if k := len(sites) - 1; k >= 0 && sites[k].ID == site.ID {
-			// Both owned and granted (the record's email now is the
-			// grantee's): the owner's access is the wider one.
-			if site.Grant.Role == "" {
-				sites[k] = site
-			}
-			continue
-		}
-		sites = append(sites, site)
+			Grant: portal.GrantLink{Role: portal.GrantRole(role), OwnerName: owner, LastUsed: used}})
 		if n != 0 {
 			if unread == nil {
 				unread = map[int64]int{}
@@ -183,6 +176,13 @@ func (tx *Tx) SessionWithSites(ctx context.Context, h []byte, unreadFrom []strin
 	if !found {
 		return x, nil, nil, portal.ErrNotFound
 	}
+	// The rows come in no set order (sorting them in the statement costs
+	// more): by id, and a site both owned and granted (the record's email
+	// now is the grantee's) once, as the owner's, the wider access.
+	slices.SortFunc(sites, func(a, b portal.Site) int {
+		return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Grant.Role, b.Grant.Role))
+	})
+	sites = slices.CompactFunc(sites, func(a, b portal.Site) bool { return a.ID == b.ID })
 	x.Role, x.ProviderID = roleOf(admin, x.ProviderID)
 	return x, sites, unread, nil
 }
@@ -213,6 +213,5 @@ func sessionSitesText(unreadFrom []string) string {
 		JOIN site_grants g ON g.grantee_account_id = a.id AND g.accepted_at IS NOT NULL AND g.ended_at IS NULL
 		JOIN sites st ON st.id = g.site_id AND st.deleted_at IS NULL
 		JOIN customers c ON c.id = st.customer_id AND c.deleted_at IS NULL
-		WHERE s.token_hash = $1 AND a.verified_at IS NOT NULL
-		ORDER BY 13`
+		WHERE s.token_hash = $1 AND a.verified_at IS NOT NULL`
 }
