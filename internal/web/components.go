@@ -125,6 +125,16 @@ func describedBy(id string, hint, err bool) string {
 // so whatever the address holds cannot make it another kind of URL.
 func mailto(address string) templ.SafeURL { return templ.SafeURL("mailto:" + address) }
 
+// splitEmail cuts an address before its @ ("tampere", "@kotikulma.com"),
+// so that a narrow screen may wrap it there and not mid-word; an address
+// without one is all local part.
+func splitEmail(address string) (local, domain string) {
+	if i := strings.LastIndexByte(address, '@'); i > 0 {
+		return address[:i], address[i:]
+	}
+	return address, ""
+}
+
 // visitAndWorker is a visit's time and, when known, who does it.
 func (l texts) visitAndWorker(v portal.Visit) string {
 	if v.WorkerFirstName == "" {

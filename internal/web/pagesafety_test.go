@@ -182,3 +182,19 @@ func TestURLsFromDataAreSanitized(t *testing.T) {
 		t.Errorf("TOTPLink(javascript:) = %q", got)
 	}
 }
+
+// TestEmailLinkWraps: an address shown as a link may wrap before its @ on
+// a narrow screen (not mid-word), and its href stays the whole address.
+func TestEmailLinkWraps(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"tampere@kotikulma.com", `<a href="mailto:tampere@kotikulma.com">tampere<wbr>@kotikulma.com</a>`},
+		{"a@b@c.example", `<a href="mailto:a@b@c.example">a@b<wbr>@c.example</a>`},
+		{"ei-osoite", `<a href="mailto:ei-osoite">ei-osoite</a>`},
+		{"<b>@x.example", `<a href="mailto:&lt;b&gt;@x.example">&lt;b&gt;<wbr>@x.example</a>`},
+	} {
+		var b strings.Builder
+		if err := emailLink(c.in).Render(context.Background(), &b); err != nil || b.String() != c.want {
+			t.Errorf("emailLink(%q) = %s, %v; want %s", c.in, b.String(), err, c.want)
+		}
+	}
+}
