@@ -359,8 +359,11 @@ func (a *App) Dashboard(ctx context.Context, v Viewer, siteID int64) (portal.Sit
 	}
 	d, err := a.site(ctx, v, siteID, store.Reader{}, store.DashboardParts{Cancelled: CancelledVisitsShown,
 		Rate: v.siteScope(siteID, CapRate), RateWindow: RatingWindow, LiveFrom: true})
+	if err != nil {
+		return d, err
+	}
 	d.Unread = v.Unread[siteID]
-	return d, err
+	return d, nil
 }
 
 // site reads a site's summary, its unread messages counted for r, with

@@ -124,7 +124,6 @@ func (v Viewer) scopeFor(c Capability) store.Scope {
 	return s
 }
 
-// hasGrants reports whether the viewer's session listed a granted site.
 // siteScope is scopeFor(c) for a query about one site: the viewer's link
 // to it (read with their session) tells which branch of the rule the
 // query needs, so an owner's query about their home never looks at
@@ -146,6 +145,7 @@ func (v Viewer) siteScope(siteID int64, c Capability) store.Scope {
 	return s
 }
 
+// hasGrants reports whether the viewer's session listed a granted site.
 func (v Viewer) hasGrants() bool {
 	for _, s := range v.Sites {
 		if s.Grant.Role != "" {
