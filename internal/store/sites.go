@@ -337,7 +337,7 @@ func (tx *Tx) SiteSummary(ctx context.Context, scope Scope, id int64, now time.T
 // DashboardParts is what SiteDashboard reads beside a site's summary.
 type DashboardParts struct {
 	// Cancelled is how many of the site's cancelled visits that have not
-	// ended yet to read, soonest first (as CancelledAhead was).
+	// ended yet to read, soonest first.
 	Cancelled int
 	// Rate is whose done visits wait for a rating: the latest visit of the
 	// site within this scope that was done and ended (or was marked done
@@ -392,7 +392,7 @@ func (tx *Tx) SiteDashboard(ctx context.Context, scope Scope, id int64, now time
 		return portal.SiteDashboard{}, portal.ErrNotFound
 	}
 	d.SiteSummary = sums[0]
-	// In the order of siteSummaryOrder and CancelledAhead.
+	// Contracts in siteSummaryOrder's order, cancelled visits by start.
 	slices.SortFunc(d.Contracts, func(a, b portal.Contract) int {
 		return cmp.Or(b.Start.Time().Compare(a.Start.Time()), cmp.Compare(a.ID, b.ID))
 	})
