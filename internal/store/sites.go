@@ -285,9 +285,10 @@ func (tx *Tx) LatestInvoice(ctx context.Context, siteID int64) (portal.Invoice, 
 var (
 	siteSummaryCols = siteCols + `, ` + prefixCols("v", visitCols) + `, ` + prefixCols("i", invoiceCols) + `, ` +
 		prefixCols("k", contractCols)
-	siteSummaryFrom = siteFrom + `
+	siteSummaryOne = siteFrom + `
 	LEFT JOIN visits v ON v.id = ` + nextVisitID("s.id", "$1") + `
-	LEFT JOIN invoices i ON i.id = ` + latestInvoiceID("s.id") + `
+	LEFT JOIN invoices i ON i.id = ` + latestInvoiceID("s.id")
+	siteSummaryFrom = siteSummaryOne + `
 	LEFT JOIN contracts k ON k.site_id = s.id AND k.deleted_at IS NULL`
 	siteSummaryOrder = ` ORDER BY s.id, k.start_date DESC, k.id`
 )
@@ -351,9 +352,9 @@ type DashboardParts struct {
 }
 
 // SiteDashboard is SiteSummary with what the site's dashboard shows
-// beside it (parts), all in one statement: the summary's rows, the
-// cancelled visits ahead and the visit to rate, told apart by a part
-// number. Only the summary's rows check the scope (and the rating's, its
+// beside it (parts), all in one statement: the summary's row, its
+// contracts, the cancelled visits ahead and the visit to rate, told apart
+// by a part number. Only the summary's rows check the scope (and the rating's, its
 // own): when the site lies outside it the other parts are dropped unread
 // and the answer is portal.ErrNotFound.
 func (tx *Tx) SiteDashboard(ctx context.Context, scope Scope, id int64, now time.Time, r Reader, parts DashboardParts) (portal.SiteDashboard, error) {
@@ -391,7 +392,8 @@ func (tx *Tx) SiteDashboard(ctx context.Context, scope Scope, id int64, now time
 	if len(sums) == 0 {
 		return portal.SiteDashboard{}, portal.ErrNotFound
 	}
-	d.SiteSummary = sums[0]
+	contracts := d.Contracts // part 3's
+	d.SiteSummary, d.Contracts = sums[0], contracts
 	// Contracts in siteSummaryOrder's order, cancelled visits by start.
 	slices.SortFunc(d.Contracts, func(a, b portal.Contract) int {
 		return cmp.Or(b.Start.Time().Compare(a.Start.Time()), cmp.Compare(a.ID, b.ID))
@@ -428,7 +430,15 @@ func dashboardText(scope Scope, authorKinds int, parts DashboardParts) string {
 	if parts.LiveFrom {
 		last = `(SELECT value FROM change_counter WHERE id = 1)`
 	}
-	q := `SELECT 0, ` + siteSummaryCols + `, ` + unread + `, ` + last + siteSummaryFrom + ` WHERE s.id = $2 AND ` + w
+	// The summary's one row, then its contracts as rows of their own
+	// (part 3), so that the summary's sixty columns are not read once per
+	// contract. PostgreSQL types the NULLs of a part by the parts before
+	// it, so each column has its type in one of the first two.
+	contracts := colCount(contractCols)
+	q := `SELECT 0, ` + siteCols + `, ` + prefixCols("v", visitCols) + `, ` + prefixCols("i", invoiceCols) + `, ` +
+		nulls(contracts) + `, ` + unread + `, ` + last + siteSummaryOne + ` WHERE s.id = $2 AND ` + w + `
+		UNION ALL SELECT 3, ` + nulls(colCount(siteCols)+colCount(visitCols)+colCount(invoiceCols)) + `, ` +
+		prefixCols("k", contractCols) + `, 0, 0 FROM contracts k WHERE k.site_id = $2 AND k.deleted_at IS NULL`
 	// A visit of another part fills the summary's visit columns; the
 	// others are NULL. The NULLs stand outside the subqueries, where
 	// PostgreSQL types them by the summary's columns.
@@ -480,6 +490,9 @@ func scanSiteSummaries(rows *sql.Rows, err error, d *portal.SiteDashboard) ([]po
 		case sc.part == 2 && d != nil:
 			rate := *v
 			d.ToRate = &rate
+			continue
+		case sc.part == 3 && d != nil:
+			d.Contracts = append(d.Contracts, *c)
 			continue
 		case sc.part != 0:
 			return nil, fmt.Errorf("site summary: unexpected part %d", sc.part)
