@@ -354,9 +354,9 @@ type DashboardParts struct {
 // SiteDashboard is SiteSummary with what the site's dashboard shows
 // beside it (parts), all in one statement: the summary's row, its
 // contracts, the cancelled visits ahead and the visit to rate, told apart
-// by a part number. Only the summary's rows check the scope (and the rating's, its
-// own): when the site lies outside it the other parts are dropped unread
-// and the answer is portal.ErrNotFound.
+// by a part number. Only the summary's row checks the scope (and the
+// rating's part its own): when the site lies outside it the other parts
+// are dropped unread and the answer is portal.ErrNotFound.
 func (tx *Tx) SiteDashboard(ctx context.Context, scope Scope, id int64, now time.Time, r Reader, parts DashboardParts) (portal.SiteDashboard, error) {
 	// The text takes few shapes: each is built once, not on every page.
 	key := dashboardKey{scope.kind(), len(r.From), parts.Cancelled > 0, parts.Rate.kind(), parts.LiveFrom}
