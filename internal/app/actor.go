@@ -67,19 +67,9 @@ func (a *App) tellOwner(ctx context.Context, tx *store.Tx, s portal.Site, visit 
 	}
 	// The owner only: the relative who acted knows, and other relatives
 	// hear of visit changes by the provider, not of each other's.
-	var owners []int64
-	cu, err := tx.CustomerByID(ctx, s.CustomerID)
+	owners, err := ownerAccount(ctx, tx, s)
 	if err != nil {
 		return err
-	}
-	if cu.Email != "" {
-		acc, err := tx.VerifiedAccountByEmail(ctx, cu.Email)
-		switch {
-		case err == nil:
-			owners = append(owners, acc.ID)
-		case !errors.Is(err, portal.ErrNotFound):
-			return err
-		}
 	}
 	key := "notify.relative.cancelled"
 	if change == changeMoveRequested {

@@ -62,25 +62,33 @@ func (a *App) notifyAccounts(ctx context.Context, tx *store.Tx, accounts []int64
 	return nil
 }
 
+// ownerAccount returns the verified account that sees the site's customer
+// record (its owner), as a list of one, or none when the record has no
+// email or no verified account has it.
+func ownerAccount(ctx context.Context, tx *store.Tx, site portal.Site) ([]int64, error) {
+	cu, err := tx.CustomerByID(ctx, site.CustomerID)
+	if err != nil || cu.Email == "" {
+		return nil, err
+	}
+	acc, err := tx.VerifiedAccountByEmail(ctx, cu.Email)
+	switch {
+	case errors.Is(err, portal.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return []int64{acc.ID}, nil
+}
+
 // customerAccounts returns the accounts told of what happens on a site
 // that capability c concerns: the verified account that sees the site's
 // customer record, if there is one, and the relatives whose grant's role
 // allows c (GrantAllows; a follower hears of messages and visits, not of
 // bills). Each gets a push only where they turned notifications on.
 func customerAccounts(ctx context.Context, tx *store.Tx, site portal.Site, c Capability) ([]int64, error) {
-	var out []int64
-	cu, err := tx.CustomerByID(ctx, site.CustomerID)
+	out, err := ownerAccount(ctx, tx, site)
 	if err != nil {
 		return nil, err
-	}
-	if cu.Email != "" {
-		acc, err := tx.VerifiedAccountByEmail(ctx, cu.Email)
-		switch {
-		case err == nil:
-			out = append(out, acc.ID)
-		case !errors.Is(err, portal.ErrNotFound):
-			return nil, err
-		}
 	}
 	grantees, err := tx.GranteesOfSite(ctx, site.ID)
 	if err != nil {
