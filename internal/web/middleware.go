@@ -96,6 +96,30 @@ func logRoute(r *http.Request) string {
 type viewer struct {
 	app.Viewer
 	token string
+	// leave gives the request's place among the pages worked on (admit)
+	// to the next one; a stream calls it when it opens.
+	leave func()
+}
+
+// admit waits for a place among the pages worked on at once (Config.Pages)
+// and returns the function that gives it back (once, however often
+// called); ok is false when the client went away while waiting. The
+// waiting is in arrival order (a channel's senders queue), so under load
+// a page waits about as long as those before it, instead of each of the
+// database pool's waiters getting the next connection at random.
+func (s *Server) admit(r *http.Request) (leave func(), ok bool) {
+	select {
+	case s.pages <- struct{}{}:
+	case <-r.Context().Done():
+		return nil, false
+	}
+	left := false
+	return func() {
+		if !left {
+			left = true
+			<-s.pages
+		}
+	}, true
 }
 
 // handle wraps a route: finds the session, sends signed-out visitors of
@@ -107,12 +131,20 @@ func (s *Server) handle(rt route) http.Handler {
 		}
 		var v *viewer
 		if rt.access != open {
+			leave, ok := s.admit(r)
+			if !ok {
+				return // the client went away while waiting its turn
+			}
+			defer leave()
 			var err error
 			if v, err = s.viewerOf(w, r); err != nil {
 				// Not a signed-out visitor: the session could not be read
 				// (the database is down). Answer so, keep the cookie.
 				s.fail(w, r, err)
 				return
+			}
+			if v != nil {
+				v.leave = leave
 			}
 		}
 		if forCopy(r, rt.method+" "+rt.pattern, v) {

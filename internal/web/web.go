@@ -17,6 +17,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -66,7 +67,19 @@ type Config struct {
 	// Brand is the chain's name, colour and logo; empty fields are the
 	// portal's own (DefaultBrandName, DefaultBrandColor, no logo).
 	Brand Brand
+	// Pages bounds how many requests that read the session (pages and
+	// forms; not files, probes, the calendar feed or the API) are worked
+	// on at once; the others wait their turn in the order they came
+	// (admit). Zero: PagesPerCPU for each CPU the process may use.
+	Pages int
 }
+
+// PagesPerCPU is Config.Pages' default for each CPU. Under wrk's 64
+// connections on two cores, 4 to 16 pages at a time served as many
+// dashboards a second as no bound and cut their p99 from about 54 ms to
+// 24–36 ms on SQLite and from 111 to 66 ms on PostgreSQL (4 there: 130 ms);
+// see docs/performance.md.
+const PagesPerCPU = 8
 
 // Server serves the HTML interface.
 type Server struct {
@@ -80,8 +93,9 @@ type Server struct {
 	handler http.Handler // mux wrapped in the middleware, built once
 	pwa     pwa
 	metrics *metrics.Metrics
-	buffers bufferPool   // for rendering pages
-	streams *sse.Streams // open message streams
+	buffers bufferPool    // for rendering pages
+	streams *sse.Streams  // open message streams
+	pages   chan struct{} // a place for each page worked on (admit)
 }
 
 // New parses the templates (failing fast on an error) and registers every
@@ -110,7 +124,8 @@ func New(cfg Config, a *app.App) (*Server, error) {
 	if s.pwa, err = s.buildPWA(); err != nil {
 		return nil, err
 	}
-	s.metrics = metrics.New(cfg.PoolStats)
+	s.pages = make(chan struct{}, cmp.Or(cfg.Pages, PagesPerCPU*runtime.GOMAXPROCS(0)))
+	s.metrics = metrics.New(cfg.PoolStats, func() (int, int) { return len(s.pages), cap(s.pages) })
 	s.streams = sse.New(cfg.Hub.Done())
 	s.streams.Plain = cfg.PlainStreams
 	if !s.secure {

@@ -25,8 +25,10 @@ type Metrics struct {
 }
 
 // New registers the HTTP instruments, the Go runtime and process
-// collectors and, when poolStats is given, the database pools.
-func New(poolStats func() map[string]sql.DBStats) *Metrics {
+// collectors, when poolStats is given the database pools, and when pages
+// is given how many pages are worked on and how many at most (the rest
+// wait their turn).
+func New(poolStats func() map[string]sql.DBStats, pages func() (working, places int)) *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -44,6 +46,16 @@ func New(poolStats func() map[string]sql.DBStats) *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if poolStats != nil {
 		reg.MustRegister(newPoolCollector(poolStats))
+	}
+	if pages != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "asiakassivu_pages_working",
+			Help: "Requests that read the session being worked on now; at asiakassivu_pages_places the next ones wait.",
+		}, func() float64 { n, _ := pages(); return float64(n) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "asiakassivu_pages_places",
+				Help: "How many requests that read the session are worked on at once at most.",
+			}, func() float64 { _, n := pages(); return float64(n) }))
 	}
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	return m

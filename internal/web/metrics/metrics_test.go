@@ -13,7 +13,8 @@ import (
 // by its path; unmatched requests and unusual methods share one label
 // each; the pools are reported by name.
 func TestLabels(t *testing.T) {
-	m := New(func() map[string]sql.DBStats { return map[string]sql.DBStats{"read": {MaxOpenConnections: 4}} })
+	m := New(func() map[string]sql.DBStats { return map[string]sql.DBStats{"read": {MaxOpenConnections: 4}} },
+		func() (int, int) { return 3, 16 })
 	matched := httptest.NewRequest("GET", "/kohteet/42", nil)
 	matched.Pattern = "GET /kohteet/{site}"
 	m.Observe(matched, 0, time.Millisecond)
@@ -26,6 +27,8 @@ func TestLabels(t *testing.T) {
 		`asiakassivu_http_requests_total{method="OTHER",route="unmatched",status="404"} 1`,
 		`go_sql_max_open_connections{db_name="read"} 4`,
 		`go_goroutines `,
+		"asiakassivu_pages_working 3\n",
+		"asiakassivu_pages_places 16\n",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
