@@ -14,7 +14,8 @@ import (
 // customer's side (who did what, PRODUCT.md C11): the account, the name
 // shown for it, and its role on the site — the owner when the site's
 // customer record is v's own, else the role of v's grant. The caller has
-// already found s through v.scopeFor(the change's capability), so v may act there.
+// already found s through v.siteScope(s.ID, the change's capability), so
+// v may act there.
 func actorOf(ctx context.Context, tx *store.Tx, v Viewer, s portal.Site) (portal.Actor, error) {
 	name, err := tx.ActorName(ctx, v.AccountID, s.CustomerID)
 	if err != nil {

@@ -24,7 +24,7 @@ func (a *App) SiteBilling(ctx context.Context, v Viewer, siteID int64, year int)
 	out := Billing{Year: year}
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		if out.Site, err = tx.Site(ctx, v.scopeFor(CapBilling), siteID); err != nil {
+		if out.Site, err = tx.Site(ctx, v.siteScope(siteID, CapBilling), siteID); err != nil {
 			return err
 		}
 		if out.Years, err = tx.InvoiceYears(ctx, siteID); err != nil {
@@ -57,7 +57,7 @@ func (a *App) SiteInvoice(ctx context.Context, v Viewer, siteID, invoiceID int64
 	var out InvoiceDetail
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		if out.Site, err = tx.Site(ctx, v.scopeFor(CapBilling), siteID); err != nil {
+		if out.Site, err = tx.Site(ctx, v.siteScope(siteID, CapBilling), siteID); err != nil {
 			return err
 		}
 		if out.Invoice, err = tx.InvoiceOfSite(ctx, siteID, invoiceID); err != nil {
@@ -138,7 +138,7 @@ func (a *App) YearlyStatement(ctx context.Context, v Viewer, year int, sharesBP 
 // portal.ErrNotFound. It is computed as YearlyStatement, of that home
 // only.
 func (a *App) SiteStatement(ctx context.Context, v Viewer, siteID int64, year int, sharesBP []int) (Statement, error) {
-	return a.statement(ctx, v, v.scopeFor(CapStatement), siteID, year, sharesBP)
+	return a.statement(ctx, v, v.siteScope(siteID, CapStatement), siteID, year, sharesBP)
 }
 
 // statement computes the statement of the sites within scope (only the

@@ -134,7 +134,7 @@ func (a *App) VisitCalendar(ctx context.Context, v Viewer, siteID, visitID int64
 	p := a.printer(lang)
 	var ev portal.CalendarEvent
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		s, err := tx.Site(ctx, v.scopeFor(CapView), siteID)
+		s, err := tx.Site(ctx, v.siteScope(siteID, CapView), siteID)
 		if err != nil {
 			return err
 		}

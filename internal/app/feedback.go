@@ -55,7 +55,7 @@ func (a *App) RateVisit(ctx context.Context, v Viewer, siteID, visitID int64, ra
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		// Whether the viewer may rate here comes first: one who may not
 		// (a follower) is refused alike whatever they typed.
-		s, err := tx.Site(ctx, v.scopeFor(CapRate), siteID)
+		s, err := tx.Site(ctx, v.siteScope(siteID, CapRate), siteID)
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (a *App) SiteFeedback(ctx context.Context, v Viewer, siteID int64, comment 
 	b := make([]byte, 8)
 	rand.Read(b)
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		s, err := tx.Site(ctx, v.scopeFor(CapFeedback), siteID)
+		s, err := tx.Site(ctx, v.siteScope(siteID, CapFeedback), siteID)
 		if err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func (a *App) FeedbackHistory(ctx context.Context, v Viewer, siteID int64) (port
 	var site portal.Site
 	var out []portal.Feedback
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		s, err := tx.Site(ctx, v.scopeFor(CapFeedback), siteID)
+		s, err := tx.Site(ctx, v.siteScope(siteID, CapFeedback), siteID)
 		if err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ func (a *App) VisitRating(ctx context.Context, v Viewer, siteID, visitID int64) 
 	var f portal.Feedback
 	found := false
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Site(ctx, v.scopeFor(CapFeedback), siteID); err != nil {
+		if _, err := tx.Site(ctx, v.siteScope(siteID, CapFeedback), siteID); err != nil {
 			return err
 		}
 		var err error

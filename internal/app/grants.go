@@ -129,7 +129,8 @@ func (v Viewer) scopeFor(c Capability) store.Scope {
 // query needs, so an owner's query about their home never looks at
 // grants and a relative's looks up the one grant — still inside the
 // query, so a grant revoked since the session was read matches nothing.
-// A site not in the viewer's list gets the whole rule.
+// A site not in the viewer's list gets the whole rule. Every query about
+// one site takes it; lists of sites take scopeFor.
 func (v Viewer) siteScope(siteID int64, c Capability) store.Scope {
 	s := v.scopeFor(c)
 	if s.GranteeID == 0 {
@@ -234,7 +235,7 @@ func (a *App) InviteToSite(ctx context.Context, v Viewer, siteID int64, in Invit
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		// Whose site it is comes first: anyone else gets not found, bad
 		// input or not.
-		s, err := tx.Site(ctx, v.scopeFor(CapInvite), siteID)
+		s, err := tx.Site(ctx, v.siteScope(siteID, CapInvite), siteID)
 		if err != nil {
 			return err
 		}
@@ -323,7 +324,7 @@ type SiteGrant struct {
 func (a *App) SiteGrants(ctx context.Context, v Viewer, siteID int64) ([]SiteGrant, error) {
 	var out []SiteGrant
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Site(ctx, v.scopeFor(CapInvite), siteID); err != nil {
+		if _, err := tx.Site(ctx, v.siteScope(siteID, CapInvite), siteID); err != nil {
 			return err
 		}
 		list, err := tx.GrantsOfSite(ctx, siteID, tx.Now())
@@ -357,7 +358,7 @@ func (a *App) SiteGrants(ctx context.Context, v Viewer, siteID int64) ([]SiteGra
 // site's open streams to check again.
 func (a *App) RevokeGrant(ctx context.Context, v Viewer, siteID, grantID int64) error {
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		s, err := tx.Site(ctx, v.scopeFor(CapInvite), siteID)
+		s, err := tx.Site(ctx, v.siteScope(siteID, CapInvite), siteID)
 		if err != nil {
 			return err
 		}

@@ -90,7 +90,7 @@ func (a *App) threadOpen(ctx context.Context, tx *store.Tx, siteID int64) (bool,
 func (a *App) Thread(ctx context.Context, v Viewer, siteID, before int64) (Thread, error) {
 	var th Thread
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		s, err := tx.Site(ctx, v.scopeFor(CapMessage), siteID)
+		s, err := tx.Site(ctx, v.siteScope(siteID, CapMessage), siteID)
 		if err != nil {
 			return err
 		}
@@ -131,7 +131,7 @@ func (a *App) Thread(ctx context.Context, v Viewer, siteID, before int64) (Threa
 func (a *App) MessagesAfter(ctx context.Context, v Viewer, siteID, after int64) ([]portal.Message, error) {
 	var out []portal.Message
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		s, err := tx.Site(ctx, v.scopeFor(CapMessage), siteID)
+		s, err := tx.Site(ctx, v.siteScope(siteID, CapMessage), siteID)
 		if err != nil {
 			return err
 		}
@@ -155,7 +155,7 @@ func (a *App) MessagesAfter(ctx context.Context, v Viewer, siteID, after int64) 
 // CanRead checks that the viewer may follow a site's thread.
 func (a *App) CanRead(ctx context.Context, v Viewer, siteID int64) error {
 	return a.db.Read(ctx, func(tx *store.Tx) error {
-		_, err := tx.Site(ctx, v.scopeFor(CapMessage), siteID)
+		_, err := tx.Site(ctx, v.siteScope(siteID, CapMessage), siteID)
 		return err
 	})
 }
@@ -175,7 +175,7 @@ func (a *App) PostMessage(ctx context.Context, v Viewer, siteID int64, text stri
 	}
 	var m portal.Message
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		s, err := tx.Site(ctx, v.scopeFor(CapMessage), siteID)
+		s, err := tx.Site(ctx, v.siteScope(siteID, CapMessage), siteID)
 		if err != nil {
 			return err
 		}

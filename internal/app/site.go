@@ -34,7 +34,7 @@ func (a *App) SetAccessInstructions(ctx context.Context, v Viewer, siteID int64,
 		return bad
 	}
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		s, err := tx.Site(ctx, v.scopeFor(CapAccess), siteID)
+		s, err := tx.Site(ctx, v.siteScope(siteID, CapAccess), siteID)
 		if err != nil {
 			return err
 		}

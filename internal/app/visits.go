@@ -44,7 +44,7 @@ func (a *App) SiteVisits(ctx context.Context, v Viewer, siteID int64, upcoming b
 	page = max(page, 1)
 	out := VisitList{Upcoming: upcoming, Page: page}
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		s, err := tx.Site(ctx, v.scopeFor(CapView), siteID)
+		s, err := tx.Site(ctx, v.siteScope(siteID, CapView), siteID)
 		if err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func (a *App) Visit(ctx context.Context, v Viewer, siteID, visitID int64) (Visit
 }
 
 func (a *App) visitDetail(ctx context.Context, tx *store.Tx, v Viewer, c Capability, siteID, visitID int64, illness bool, d *VisitDetail) error {
-	s, err := tx.Site(ctx, v.scopeFor(c), siteID)
+	s, err := tx.Site(ctx, v.siteScope(siteID, c), siteID)
 	if err != nil {
 		return err
 	}
