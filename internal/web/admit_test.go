@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,8 +16,10 @@ import (
 // TestPagesWaitTheirTurn: with every place among the pages taken
 // (Config.Pages), a page waits until one is given back and is then served;
 // files and probes do not wait; a request whose client leaves while
-// waiting takes no place; and an open stream (messages, live status) gives
-// its place back, so that open streams never hold pages up.
+// waiting takes no place; a form sent slowly takes none while it comes;
+// and an answer that has started (an open stream of messages or of live
+// status) gives its place back, so that neither slow clients nor open
+// streams hold pages up.
 func TestPagesWaitTheirTurn(t *testing.T) {
 	storetest.Each(t, nil, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, "")
@@ -86,6 +90,40 @@ func TestPagesWaitTheirTurn(t *testing.T) {
 		leave()
 		if got := get(home, 5*time.Second); got != http.StatusOK {
 			t.Fatalf("after a client left while waiting: %d", got)
+		}
+
+		// A form whose body comes slowly waits for its place only once it
+		// has all come, and then is answered as usual.
+		body, sending := io.Pipe()
+		t.Cleanup(func() { sending.Close() }) // before the server's Close, which waits for the form
+		req, _ := http.NewRequest("POST", srv.URL+sitePath(e.sites["koti"])+"/ohjeet", body)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		posted := make(chan int, 1)
+		go func() {
+			r, err := maija.Do(req)
+			if err != nil {
+				posted <- 0
+				return
+			}
+			r.Body.Close()
+			posted <- r.StatusCode
+		}()
+		io.WriteString(sending, "access_pets=")
+		if got := get(home, 5*time.Second); got != http.StatusOK {
+			t.Fatalf("while a form was still being sent: %d", got)
+		}
+		io.WriteString(sending, "Kissa")
+		sending.Close()
+		select {
+		case got := <-posted:
+			if got != http.StatusSeeOther {
+				t.Errorf("the slowly sent form: %d", got)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the slowly sent form was not answered")
+		}
+		if page := do(t, maija, "GET", home, nil); !strings.Contains(page.body, "Kissa") {
+			t.Error("the slowly sent form's text was not saved")
 		}
 
 		// Open streams give their places back: pages are served beside them.

@@ -60,7 +60,6 @@ func (s *Server) liveEvents(w http.ResponseWriter, r *http.Request, v *viewer) e
 		}
 	}
 	f := &liveFeed{s: s, viewer: v.Viewer, token: strings.Clone(v.token), l: s.texts(r, v)}
-	v.leave() // a stream stays open for hours: its place goes to the next page
 	return s.streams.Serve(w, r, f, func(wake func()) func() {
 		stops := make([]func(), len(sites))
 		for i, site := range sites {

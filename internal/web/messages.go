@@ -140,7 +140,6 @@ func (s *Server) messageEvents(w http.ResponseWriter, r *http.Request, v *viewer
 	}
 	l := s.texts(r, v)
 	f := &messageFeed{s: s, viewer: v.Viewer, token: strings.Clone(v.token), site: site, l: l, side: v.Side()}
-	v.leave() // a stream stays open for hours: its place goes to the next page
 	return s.streams.Serve(w, r, f, func(wake func()) func() { return s.cfg.Hub.Subscribe(site, wake) }, last)
 }
 

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -96,9 +98,6 @@ func logRoute(r *http.Request) string {
 type viewer struct {
 	app.Viewer
 	token string
-	// leave gives the request's place among the pages worked on (admit)
-	// to the next one; a stream calls it when it opens.
-	leave func()
 }
 
 // admit waits for a place among the pages worked on at once (Config.Pages)
@@ -122,6 +121,54 @@ func (s *Server) admit(r *http.Request) (leave func(), ok bool) {
 	}, true
 }
 
+// placeWriter gives the request's place back when the answer starts (a
+// page is rendered whole before it is written): a client that reads its
+// answer slowly, or a stream that stays open for hours, holds no place.
+type placeWriter struct {
+	http.ResponseWriter
+	leave func()
+}
+
+func (w *placeWriter) WriteHeader(code int) {
+	w.leave()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *placeWriter) Write(b []byte) (int, error) {
+	w.leave()
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *placeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// readBody reads a request's body (at most maxFormBytes: the middleware
+// bounds it) before the request waits for a place, so that a client
+// sending it slowly holds none. The handler reads the same bytes, and the
+// same error after them (too large, cut off).
+func readBody(r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return
+	}
+	b, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	r.Body = &readBodyReader{Reader: bytes.NewReader(b), err: err}
+}
+
+type readBodyReader struct {
+	*bytes.Reader
+	err error
+}
+
+func (b *readBodyReader) Read(p []byte) (int, error) {
+	n, err := b.Reader.Read(p)
+	if err == io.EOF && b.err != nil {
+		err = b.err
+	}
+	return n, err
+}
+
+func (b *readBodyReader) Close() error { return nil }
+
 // handle wraps a route: finds the session, sends signed-out visitors of
 // private pages to sign in, and maps the handler's error to a response.
 func (s *Server) handle(rt route) http.Handler {
@@ -131,20 +178,19 @@ func (s *Server) handle(rt route) http.Handler {
 		}
 		var v *viewer
 		if rt.access != open {
+			readBody(r)
 			leave, ok := s.admit(r)
 			if !ok {
 				return // the client went away while waiting its turn
 			}
 			defer leave()
+			w = &placeWriter{ResponseWriter: w, leave: leave}
 			var err error
 			if v, err = s.viewerOf(w, r); err != nil {
 				// Not a signed-out visitor: the session could not be read
 				// (the database is down). Answer so, keep the cookie.
 				s.fail(w, r, err)
 				return
-			}
-			if v != nil {
-				v.leave = leave
 			}
 		}
 		if forCopy(r, rt.method+" "+rt.pattern, v) {
