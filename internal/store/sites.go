@@ -283,9 +283,9 @@ func (tx *Tx) LatestInvoice(ctx context.Context, siteID int64) (portal.Invoice, 
 // number (0: the summary), these columns, an unread count and a journal
 // number (see SiteDashboard), so that one scan reads them all.
 var (
-	siteSummaryCols = siteCols + `, ` + prefixCols("v", visitCols) + `, ` + prefixCols("i", invoiceCols) + `, ` +
-		prefixCols("k", contractCols)
-	siteSummaryOne = siteFrom + `
+	siteSummaryOneCols = siteCols + `, ` + prefixCols("v", visitCols) + `, ` + prefixCols("i", invoiceCols)
+	siteSummaryCols    = siteSummaryOneCols + `, ` + prefixCols("k", contractCols)
+	siteSummaryOne     = siteFrom + `
 	LEFT JOIN visits v ON v.id = ` + nextVisitID("s.id", "$1") + `
 	LEFT JOIN invoices i ON i.id = ` + latestInvoiceID("s.id")
 	siteSummaryFrom = siteSummaryOne + `
@@ -392,8 +392,8 @@ func (tx *Tx) SiteDashboard(ctx context.Context, scope Scope, id int64, now time
 	if len(sums) == 0 {
 		return portal.SiteDashboard{}, portal.ErrNotFound
 	}
-	contracts := d.Contracts // part 3's
-	d.SiteSummary, d.Contracts = sums[0], contracts
+	sums[0].Contracts = d.Contracts // part 3's
+	d.SiteSummary = sums[0]
 	// Contracts in siteSummaryOrder's order, cancelled visits by start.
 	slices.SortFunc(d.Contracts, func(a, b portal.Contract) int {
 		return cmp.Or(b.Start.Time().Compare(a.Start.Time()), cmp.Compare(a.ID, b.ID))
@@ -435,9 +435,8 @@ func dashboardText(scope Scope, authorKinds int, parts DashboardParts) string {
 	// contract. PostgreSQL types the NULLs of a part by the parts before
 	// it, so each column has its type in one of the first two.
 	contracts := colCount(contractCols)
-	q := `SELECT 0, ` + siteCols + `, ` + prefixCols("v", visitCols) + `, ` + prefixCols("i", invoiceCols) + `, ` +
-		nulls(contracts) + `, ` + unread + `, ` + last + siteSummaryOne + ` WHERE s.id = $2 AND ` + w + `
-		UNION ALL SELECT 3, ` + nulls(colCount(siteCols)+colCount(visitCols)+colCount(invoiceCols)) + `, ` +
+	q := `SELECT 0, ` + siteSummaryOneCols + `, ` + nulls(contracts) + `, ` + unread + `, ` + last + siteSummaryOne + ` WHERE s.id = $2 AND ` + w + `
+		UNION ALL SELECT 3, ` + nulls(colCount(siteSummaryOneCols)) + `, ` +
 		prefixCols("k", contractCols) + `, 0, 0 FROM contracts k WHERE k.site_id = $2 AND k.deleted_at IS NULL`
 	// A visit of another part fills the summary's visit columns; the
 	// others are NULL. The NULLs stand outside the subqueries, where
