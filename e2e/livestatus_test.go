@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"asiakassivu/internal/i18n"
 	"asiakassivu/internal/portal"
 	"asiakassivu/internal/store"
 	"asiakassivu/internal/store/storetest"
@@ -122,6 +122,7 @@ func TestLiveStatusInBrowser(t *testing.T) {
 		t.Fatalf("the customer's page did not show the worker on the way within 2 s:\n%s", text)
 	}
 	// The page's clock has no leading zero ("klo 0.59", "klo 9.05").
+	fiClock := i18n.Printer{Lang: i18n.Finnish}.Clock
 	if text, _ := chromedp.Run(customer, chromedp.Text(chromedp.CSS(line))); !strings.Contains(text, "klo "+fiClock(eta)) &&
 		!strings.Contains(text, "klo "+fiClock(eta.Add(-time.Minute))) {
 		t.Errorf("the arrival estimate: %q, want about %s", text, fiClock(eta))
@@ -244,6 +245,3 @@ func TestTwoInstancesShareLiveStatus(t *testing.T) {
 		}
 	}
 }
-
-// fiClock is a time of day as the Finnish pages write it: 0.59, 9.05, 13.40.
-func fiClock(t time.Time) string { return fmt.Sprintf("%d.%02d", t.Hour(), t.Minute()) }
